@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Builds the Go-based test tools (helm, jaeger, etcd, kube-apiserver) from the
+# Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
+# tool is compiled from source with the local Go toolchain.
+#
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|all]   (default: all)
+#        scripts/tools.sh path     # print the bin dir (for PATH=...)
+#
+# Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
+# the repo so that every clone on the same machine reuses one build (the
+# kube-apiserver build alone takes many minutes on 2 cores). Each tool is
+# skipped when its binary and a matching version marker already exist, so a
+# second run is instant. Versions can be overridden with the *_VERSION vars.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# An in-repo .tools/ wins when it exists (opt-in: `mkdir .tools`), otherwise the shared cache.
+if [[ -z "${CATCAST_TOOLS_DIR:-}" && -d "$REPO_ROOT/.tools" ]]; then
+  CATCAST_TOOLS_DIR="$REPO_ROOT/.tools"
+fi
+TOOLS_DIR=${CATCAST_TOOLS_DIR:-$HOME/.cache/catcast/tools}
+BIN_DIR="$TOOLS_DIR/bin"
+SRC_DIR="$TOOLS_DIR/src"
+
+HELM_VERSION=${HELM_VERSION:-v3.22.0}
+JAEGER_VERSION=${JAEGER_VERSION:-v1.76.0}
+# etcd 3.6 is the line Kubernetes 1.34 is tested against.
+ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
+# 1.34 builds cleanly with Go 1.26; newer minors are untested here.
+KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
+
+# Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
+export CGO_ENABLED=0
+GO_BUILD_FLAGS=(-trimpath)
+# The Go proxy must not be bypassed (only package registries are reachable).
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+# up_to_date NAME VERSION: true when bin/NAME exists and was built for VERSION.
+up_to_date() {
+  [[ -x "$BIN_DIR/$1" && -f "$BIN_DIR/.$1.version" && "$(cat "$BIN_DIR/.$1.version")" == "$2" ]]
+}
+
+# mark NAME VERSION SECONDS: record the version marker and how long the build took.
+mark() {
+  printf '%s\n' "$2" >"$BIN_DIR/.$1.version"
+  log "$1 $2 built in ${3}s -> $BIN_DIR/$1"
+}
+
+# module_gomod MODULE@VERSION: path of that module's go.mod in the module cache.
+module_gomod() {
+  go mod download -json "$1" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+# remote_replaces GOMOD: print "old=new@version" for each replace of GOMOD that
+# points at a published module. Replace directives of a dependency are ignored by
+# Go, so a wrapper module has to repeat them to get the versions upstream tested.
+remote_replaces() {
+  awk '
+    /^replace[[:space:]]*\($/ { inblock = 1; next }
+    inblock && /^\)/ { inblock = 0; next }
+    { line = $0; sub(/^replace[[:space:]]+/, "", line) }
+    (inblock || $1 == "replace") && line ~ /=>/ {
+      split(line, side, "=>"); n = split(side[2], rhs, " "); split(side[1], lhs, " ")
+      if (n == 2 && rhs[1] !~ /^\.\.?\//) print lhs[1] "=" rhs[1] "@" rhs[2]
+    }' "$1"
+}
+
+# wrapper_module NAME MODULE VERSION: (re)create $SRC_DIR/NAME, a throwaway module
+# that requires MODULE@VERSION. Building through it instead of `go install m@v`
+# works even when MODULE's go.mod has replace directives (go install refuses those).
+wrapper_module() {
+  local name=$1 module=$2 version=$3 dir="$SRC_DIR/$1"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (
+    cd "$dir"
+    go mod init "catcast.local/tools/$name" >/dev/null 2>&1
+    go mod edit -require="$module@$version"
+    local r
+    for r in $(remote_replaces "$(module_gomod "$module@$version")"); do
+      go mod edit -replace="$r"
+    done
+  )
+}
+
+# go_build NAME PACKAGE LDFLAGS...: resolve the wrapper's dependencies and build PACKAGE.
+go_build() {
+  local name=$1 pkg=$2; shift 2
+  (
+    cd "$SRC_DIR/$name"
+    # `go mod tidy` would drop the require (nothing imports it), so resolve via go get.
+    go get "$pkg" >/dev/null
+    go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w $*" -o "$BIN_DIR/$name.tmp" "$pkg"
+  )
+  mv -f "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+}
+
+install_helm() {
+  up_to_date helm "$HELM_VERSION" && { log "helm $HELM_VERSION present"; return; }
+  local start=$SECONDS
+  wrapper_module helm helm.sh/helm/v3 "$HELM_VERSION"
+  # Without -X, `helm version` reports only the minor ("v3.22").
+  go_build helm helm.sh/helm/v3/cmd/helm \
+    "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  mark helm "$HELM_VERSION" $((SECONDS - start))
+}
+
+install_jaeger() {
+  up_to_date jaeger "$JAEGER_VERSION" && { log "jaeger $JAEGER_VERSION present"; return; }
+  local start=$SECONDS
+  # cmd/jaeger is the Jaeger v2 all-in-one (OpenTelemetry-collector based, accepts OTLP).
+  # The module ships no built UI assets, so the UI page is a stub; the query API works.
+  wrapper_module jaeger github.com/jaegertracing/jaeger "$JAEGER_VERSION"
+  go_build jaeger github.com/jaegertracing/jaeger/cmd/jaeger \
+    "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION"
+  mark jaeger "$JAEGER_VERSION" $((SECONDS - start))
+}
+
+install_etcd() {
+  up_to_date etcd "$ETCD_VERSION" && { log "etcd $ETCD_VERSION present"; return; }
+  local start=$SECONDS
+  # The etcd server's main package is the root of module go.etcd.io/etcd/server/v3
+  # (server/main.go). Its go.mod replaces sibling modules with ../ paths, which
+  # `go install` rejects, hence the wrapper; the siblings resolve to the same tag.
+  wrapper_module etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  go_build etcd go.etcd.io/etcd/server/v3
+  mark etcd "$ETCD_VERSION" $((SECONDS - start))
+}
+
+install_kube_apiserver() {
+  up_to_date kube-apiserver "$KUBE_VERSION" && { log "kube-apiserver $KUBE_VERSION present"; return; }
+  local start=$SECONDS name=kube-apiserver
+  local staging_version="v0.${KUBE_VERSION#v1.}"   # v1.34.4 -> v0.34.4
+  wrapper_module "$name" k8s.io/kubernetes "$KUBE_VERSION"
+  # k8s.io/kubernetes requires its staging modules (k8s.io/api, apiserver, ...)
+  # as v0.0.0 and replaces them with ./staging/src/... paths. Outside that repo
+  # those paths do not exist, so pin each one to its published v0.Y.Z tag.
+  local gomod mod
+  gomod=$(module_gomod "k8s.io/kubernetes@$KUBE_VERSION")
+  for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$gomod"); do
+    (cd "$SRC_DIR/$name" && go mod edit -replace="$mod=$mod@$staging_version")
+  done
+  log "building kube-apiserver $KUBE_VERSION (slow: ~10-25 min on 2 cores)"
+  # Stamp the version the way the Kubernetes release build does, so
+  # /version and kubectl version show the real release instead of v0.0.0-master.
+  local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
+  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver \
+    "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION" \
+    "-X k8s.io/component-base/version.gitMajor=1" \
+    "-X k8s.io/component-base/version.gitMinor=$minor" \
+    "-X k8s.io/component-base/version.gitTreeState=clean" \
+    "-X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+  mark "$name" "$KUBE_VERSION" $((SECONDS - start))
+}
+
+# with_lock NAME FN: one build of a tool at a time, even across clones and shells.
+with_lock() {
+  mkdir -p "$BIN_DIR" "$SRC_DIR"
+  exec {lock_fd}>"$TOOLS_DIR/.$1.lock"
+  flock "$lock_fd"
+  "$2"
+  exec {lock_fd}>&-
+}
+
+main() {
+  command -v go >/dev/null || { log "go is required (see go.mod toolchain notes)"; exit 1; }
+  case "${1:-all}" in
+    helm) with_lock helm install_helm ;;
+    jaeger) with_lock jaeger install_jaeger ;;
+    etcd) with_lock etcd install_etcd ;;
+    kube-apiserver) with_lock kube-apiserver install_kube_apiserver ;;
+    all)
+      with_lock helm install_helm
+      with_lock jaeger install_jaeger
+      with_lock etcd install_etcd
+      with_lock kube-apiserver install_kube_apiserver
+      ;;
+    path) echo "$BIN_DIR" ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|all|path]" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
