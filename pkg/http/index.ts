@@ -1,0 +1,14 @@
+export {
+  HttpProblem,
+  problemHandler,
+  problemResponse,
+  notFoundHandler,
+  validationProblem,
+  fieldErrors,
+  type FieldError,
+  type ProblemOptions,
+} from './problem.js';
+export { serveUntilAborted, type ServeOptions } from './server.js';
+export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions } from './health.js';
+export { requestMetrics } from './metrics.js';
+export { readJson } from './body.js';
