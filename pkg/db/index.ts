@@ -6,3 +6,4 @@ export {
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,
 } from './embedded.js';
+export { parseMigrateConfig, type MigrateConfig } from './migrate-config.js';

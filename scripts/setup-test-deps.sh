@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs (once, cached) what the integration tests need besides npm packages. Fails loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Kafka jars (Maven Central) are fetched by scripts/kafka.sh on first `up`; fetch now so a
+# failure names the step.
+bash scripts/kafka.sh fetch
