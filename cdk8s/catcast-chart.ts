@@ -1,0 +1,231 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { Aggregator, AGGREGATOR_PORT } from './aggregator.js';
+import { AppConfig } from './app-config.js';
+import { ForecastApi, FORECAST_API_PORT } from './forecast-api.js';
+import { ForecastJob } from './forecast-job.js';
+import { CatcastIngress } from './ingress.js';
+import { Ingest, INGEST_PORT } from './ingest.js';
+import { MigrationJob } from './migration-job.js';
+import { CatcastMonitoring } from './monitoring.js';
+import { CatcastNetworkPolicies } from './network-policies.js';
+import type { SecretEnv } from './pod-security.js';
+import { Relay, RELAY_PORT } from './relay.js';
+import type { CatcastValues, HttpComponentValues } from './values.js';
+import type { WorkloadCommon } from './workload-defaults.js';
+
+/** Props of {@link CatcastChart}. */
+export interface CatcastChartProps {
+  /** Release name: prefix of every object name, app.kubernetes.io/instance. @default 'catcast' */
+  readonly release?: string;
+  /** The resolved values tree (charts/catcast/values.yaml plus overrides). */
+  readonly values: CatcastValues;
+}
+
+/** Environment shared by all binaries through the ConfigMap (empty strings are left out). */
+export function configData(v: CatcastValues): Record<string, string> {
+  const otelOn = v.otel.endpoint !== '';
+  return {
+    HOST: '0.0.0.0',
+    LOG_LEVEL: v.logLevel,
+    NODE_OPTIONS: v.nodeOptions,
+    DATABASE_POOL_MAX: String(v.database.poolMax),
+    KAFKA_BROKERS: v.kafka.brokers,
+    KAFKA_TOPIC: v.kafka.topic,
+    KAFKA_DLQ_TOPIC: v.kafka.dlqTopic,
+    KAFKA_CONSUMER_GROUP: v.kafka.consumerGroup,
+    KAFKA_TOPIC_PARTITIONS: String(v.kafka.partitions),
+    AUTH_MODE: v.auth.mode,
+    AUTH_JWKS_URL: v.auth.jwksUrl,
+    OTEL_SDK_DISABLED: otelOn ? 'false' : 'true',
+    OTEL_EXPORTER_OTLP_ENDPOINT: v.otel.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: v.otel.protocol,
+    OTEL_TRACES_SAMPLER: v.otel.tracesSampler,
+    OTEL_TRACES_SAMPLER_ARG: v.otel.tracesSamplerArg,
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${v.environment}`,
+  };
+}
+
+function cpuAutoscaling(c: HttpComponentValues) {
+  return c.autoscaling.enabled
+    ? {
+        minReplicas: c.autoscaling.minReplicas,
+        maxReplicas: c.autoscaling.maxReplicas,
+        targetCPUUtilizationPercentage: c.autoscaling.targetCPUUtilizationPercentage,
+      }
+    : undefined;
+}
+
+/** Every catcast object of one release, built from a values tree (the same one Helm renders). */
+export class CatcastChart extends Chart {
+  constructor(scope: Construct, id: string, props: CatcastChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const v = props.values;
+    const release = props.release ?? 'catcast';
+    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(release)) {
+      throw new Error(
+        `release '${release}' must be a DNS label of at most 40 characters (object names append suffixes)`,
+      );
+    }
+    const version = v.image.tag;
+    const config = new AppConfig(this, 'config', { release, version, data: configData(v) });
+
+    const databaseEnv: SecretEnv[] = [
+      { name: 'DATABASE_URL', secretName: v.database.secretName, key: v.database.urlKey },
+      {
+        name: 'DATABASE_READ_URL',
+        secretName: v.database.secretName,
+        key: v.database.readUrlKey,
+        optional: true,
+      },
+    ];
+    const authEnv: SecretEnv[] = [
+      {
+        name: 'AUTH_HS256_SECRET',
+        secretName: v.auth.secretName,
+        key: v.auth.hs256SecretKey,
+        optional: true,
+      },
+      { name: 'AUTH_PUBLIC_KEY', secretName: v.auth.secretName, key: v.auth.publicKeyKey, optional: true },
+    ];
+    const common: WorkloadCommon = {
+      release,
+      version,
+      image: `${v.image.repository}:${v.image.tag}`,
+      imagePullPolicy: v.image.pullPolicy,
+      imagePullSecrets: v.imagePullSecrets,
+      configMapName: config.name,
+      databaseEnv,
+      authEnv,
+      terminationGracePeriodSeconds: v.pod.terminationGracePeriodSeconds,
+      preStopSleepSeconds: v.pod.preStopSleepSeconds,
+      topologySpread: v.pod.topologySpread,
+    };
+
+    const ingest = new Ingest(this, 'ingest', {
+      ...common,
+      replicas: v.ingest.replicas,
+      resources: v.ingest.resources,
+      pdbMaxUnavailable: v.ingest.pdb.maxUnavailable,
+      autoscaling: cpuAutoscaling(v.ingest),
+    });
+    new Relay(this, 'relay', {
+      ...common,
+      replicas: v.relay.replicas,
+      maxReplicas: v.relay.maxReplicas,
+      resources: v.relay.resources,
+      pdbMaxUnavailable: v.relay.pdb.maxUnavailable,
+    });
+    const a = v.aggregator.autoscaling;
+    const aggregator = new Aggregator(this, 'aggregator', {
+      ...common,
+      replicas: v.aggregator.replicas,
+      resources: v.aggregator.resources,
+      pdbMaxUnavailable: v.aggregator.pdb.maxUnavailable,
+      lagAutoscaling:
+        a.mode === 'none'
+          ? undefined
+          : {
+              mode: a.mode,
+              minReplicas: a.minReplicas,
+              maxReplicas: a.maxReplicas,
+              partitions: v.kafka.partitions,
+              bootstrapServers: v.kafka.brokers,
+              consumerGroup: v.kafka.consumerGroup,
+              topic: v.kafka.topic,
+              lagThreshold: a.lagThreshold,
+              pollingIntervalSeconds: a.pollingIntervalSeconds,
+              cooldownPeriodSeconds: a.cooldownPeriodSeconds,
+              externalMetricName: a.externalMetricName,
+            },
+    });
+    const forecastApi = new ForecastApi(this, 'forecast-api', {
+      ...common,
+      replicas: v.forecastApi.replicas,
+      resources: v.forecastApi.resources,
+      pdbMaxUnavailable: v.forecastApi.pdb.maxUnavailable,
+      autoscaling: cpuAutoscaling(v.forecastApi),
+    });
+
+    const f = v.forecastJob;
+    new ForecastJob(this, 'forecast-job', {
+      ...common,
+      schedule: f.schedule,
+      periodSeconds: f.periodSeconds,
+      shardCount: f.shardCount,
+      startingDeadlineSeconds: f.startingDeadlineSeconds,
+      backoffLimit: f.backoffLimit,
+      activeDeadlineSeconds: f.activeDeadlineSeconds,
+      successfulJobsHistoryLimit: f.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: f.failedJobsHistoryLimit,
+      leaseStore: f.leaseStore,
+      resources: f.resources,
+    });
+
+    if (v.migration.enabled) {
+      new MigrationJob(this, 'migrate', {
+        ...common,
+        env: { LOG_LEVEL: v.logLevel, NODE_OPTIONS: v.nodeOptions, OTEL_SDK_DISABLED: 'true' },
+        backoffLimit: v.migration.backoffLimit,
+        activeDeadlineSeconds: v.migration.activeDeadlineSeconds,
+        resources: v.migration.resources,
+      });
+    }
+
+    if (v.ingress.enabled) {
+      new CatcastIngress(this, 'ingress', {
+        release,
+        version,
+        className: v.ingress.className,
+        host: v.ingress.host,
+        tlsSecretName: v.ingress.tlsSecretName,
+        annotations: v.ingress.annotations,
+        routes: [
+          { paths: ['/ui', '/forecast'], serviceName: forecastApi.app.name, servicePort: FORECAST_API_PORT },
+          { paths: ['/api'], serviceName: aggregator.app.name, servicePort: AGGREGATOR_PORT },
+          { paths: ['/v1'], serviceName: ingest.app.name, servicePort: INGEST_PORT },
+        ],
+      });
+    }
+
+    if (v.networkPolicy.enabled) {
+      const n = v.networkPolicy;
+      const publicComponents = [
+        { component: 'ingest', port: INGEST_PORT },
+        { component: 'aggregator', port: AGGREGATOR_PORT },
+        { component: 'forecast-api', port: FORECAST_API_PORT },
+      ];
+      new CatcastNetworkPolicies(this, 'network-policies', {
+        release,
+        version,
+        publicComponents,
+        allComponents: [...publicComponents, { component: 'relay', port: RELAY_PORT }],
+        ingressControllerNamespaceLabels: n.ingressController.namespaceLabels,
+        ingressControllerPodLabels: n.ingressController.podLabels,
+        prometheusNamespaceLabels: n.prometheus.namespaceLabels,
+        egressPorts: n.egressPorts,
+      });
+    }
+
+    const m = v.monitoring;
+    new CatcastMonitoring(this, 'monitoring', {
+      release,
+      version,
+      serviceMonitor: m.serviceMonitor.enabled
+        ? { interval: m.serviceMonitor.interval, labels: m.serviceMonitor.labels }
+        : undefined,
+      prometheusRule: m.prometheusRule.enabled
+        ? {
+            labels: m.prometheusRule.labels,
+            thresholds: {
+              ingest5xxRatio: m.prometheusRule.ingest5xxRatio,
+              outboxOldestAgeSeconds: m.prometheusRule.outboxOldestAgeSeconds,
+              consumerLagThreshold: m.prometheusRule.consumerLagThreshold,
+              freshnessSeconds: m.prometheusRule.freshnessSeconds,
+              forecastPeriodSeconds: f.periodSeconds,
+            },
+          }
+        : undefined,
+    });
+  }
+}

@@ -1,0 +1,153 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { commonLabels, releaseSelectorLabels } from './labels.js';
+import { METRICS } from './metrics.js';
+
+/** Alert thresholds of {@link CatcastAlerts}. */
+export interface AlertThresholds {
+  /** Share of ingest requests answered 5xx over 5 minutes. */
+  readonly ingest5xxRatio: number;
+  /** Age of the oldest unpublished outbox row. */
+  readonly outboxOldestAgeSeconds: number;
+  /** Total consumer lag sustained for 10 minutes. */
+  readonly consumerLagThreshold: number;
+  /** Seconds since the last applied event. */
+  readonly freshnessSeconds: number;
+  /** Period of the forecast schedule; staleness fires after two periods. */
+  readonly forecastPeriodSeconds: number;
+}
+
+/** One Prometheus alerting rule. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** The alerting rules an SRE pages on; `release` scopes the ingest selector to this release. */
+export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
+  const ingest = `service="${release}-ingest"`;
+  const rule = (
+    alert: string,
+    expr: string,
+    forDuration: string,
+    severity: string,
+    summary: string,
+  ): AlertRule => ({
+    alert,
+    expr,
+    for: forDuration,
+    labels: { severity },
+    annotations: { summary },
+  });
+  return [
+    rule(
+      'CatcastIngest5xxRate',
+      `sum(rate(${METRICS.httpDuration}_count{${ingest},status=~"5.."}[5m])) / clamp_min(sum(rate(${METRICS.httpDuration}_count{${ingest}}[5m])), 1e-9) > ${t.ingest5xxRatio}`,
+      '5m',
+      'critical',
+      `More than ${t.ingest5xxRatio * 100}% of ingest requests fail with 5xx.`,
+    ),
+    rule(
+      'CatcastOutboxStale',
+      `max(${METRICS.outboxOldestAge}) > ${t.outboxOldestAgeSeconds}`,
+      '2m',
+      'critical',
+      `The oldest unpublished outbox event is older than ${t.outboxOldestAgeSeconds}s: the relay is not publishing.`,
+    ),
+    rule(
+      'CatcastConsumerLagHigh',
+      `sum(${METRICS.consumerLag}) > ${t.consumerLagThreshold}`,
+      '10m',
+      'warning',
+      `Aggregator consumer lag has stayed above ${t.consumerLagThreshold} messages for 10 minutes.`,
+    ),
+    rule(
+      'CatcastAggregationStale',
+      `max(${METRICS.aggregationFreshness}) > ${t.freshnessSeconds}`,
+      '5m',
+      'warning',
+      `Aggregates are more than ${t.freshnessSeconds}s behind the newest applied order.`,
+    ),
+    rule(
+      'CatcastDlqNotEmpty',
+      `sum(increase(${METRICS.dlqMessages}[15m])) > 0`,
+      '0m',
+      'warning',
+      'Events were dead-lettered in the last 15 minutes; inspect and replay with `catcast dlq replay`.',
+    ),
+    rule(
+      'CatcastForecastStale',
+      `time() - max by (shard) (${METRICS.forecastLastSuccess}) > ${2 * t.forecastPeriodSeconds}`,
+      '5m',
+      'warning',
+      `A forecast shard has not succeeded for two schedule periods (${2 * t.forecastPeriodSeconds}s).`,
+    ),
+    rule(
+      'CatcastShardWithoutLeader',
+      `(count by (shard) (${METRICS.leaderIsLeader}) > 0) and (sum by (shard) (${METRICS.leaderIsLeader}) == 0)`,
+      '5m',
+      'critical',
+      'Forecast pods of a shard are running but none holds the shard lease.',
+    ),
+  ];
+}
+
+/** Props of {@link CatcastMonitoring}. */
+export interface CatcastMonitoringProps {
+  /** Release name (names, selectors). */
+  readonly release: string;
+  /** app.kubernetes.io/version label value. */
+  readonly version: string;
+  /**
+   * Emit a ServiceMonitor (Prometheus Operator CRD) scraping every Service's /metrics.
+   * @default false
+   */
+  readonly serviceMonitor?: { readonly interval: string; readonly labels?: Readonly<Record<string, string>> };
+  /**
+   * Emit a PrometheusRule with {@link alertRules}.
+   * @default false
+   */
+  readonly prometheusRule?: {
+    readonly thresholds: AlertThresholds;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+}
+
+/** Prometheus Operator objects: a ServiceMonitor and the PrometheusRule of catcast's alerts. */
+export class CatcastMonitoring extends Construct {
+  constructor(scope: Construct, id: string, props: CatcastMonitoringProps) {
+    super(scope, id);
+    const base = commonLabels(props.release, 'monitoring', props.version);
+    if (props.serviceMonitor) {
+      if (!/^[0-9]+(ms|s|m|h)$/.test(props.serviceMonitor.interval)) {
+        throw new Error(
+          `monitoring: interval '${props.serviceMonitor.interval}' is not a Prometheus duration`,
+        );
+      }
+      new ApiObject(this, 'servicemonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: props.release, labels: { ...base, ...props.serviceMonitor.labels } },
+        spec: {
+          selector: { matchLabels: releaseSelectorLabels(props.release) },
+          endpoints: [{ port: 'http', path: '/metrics', interval: props.serviceMonitor.interval }],
+        },
+      });
+    }
+    if (props.prometheusRule) {
+      const t = props.prometheusRule.thresholds;
+      if (!(t.ingest5xxRatio > 0 && t.ingest5xxRatio <= 1)) {
+        throw new Error(`monitoring: ingest5xxRatio must be in (0, 1], got ${t.ingest5xxRatio}`);
+      }
+      new ApiObject(this, 'prometheusrule', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: `${props.release}-alerts`, labels: { ...base, ...props.prometheusRule.labels } },
+        spec: { groups: [{ name: 'catcast', rules: alertRules(props.release, t) }] },
+      });
+    }
+  }
+}
