@@ -1,0 +1,9 @@
+/** forecast-eval: backtests the forecast models on a CSV of bucketed sales (see pkg/forecast/eval-cli.ts). */
+import { readFile } from 'node:fs/promises';
+import { runForecastEval } from '../../pkg/forecast/index.js';
+
+process.exitCode = await runForecastEval(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readFile: (path) => readFile(path, 'utf8'),
+});

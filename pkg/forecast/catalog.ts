@@ -1,0 +1,121 @@
+import type { BucketType, ModelInfo, ModelName } from './types.js';
+
+/** Every model with its version and a one-line description, in a stable order. */
+export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
+  { name: 'naive', modelVersion: '1.0.0', description: 'Last observed value.' },
+  {
+    name: 'seasonal_naive',
+    modelVersion: '1.0.0',
+    description: 'Value of the same bucket one season ago (naive when there is no full season).',
+  },
+  {
+    name: 'window_average',
+    modelVersion: '1.0.0',
+    description: 'Mean of the last w buckets, w chosen from a fixed grid by in-sample error.',
+  },
+  {
+    name: 'drift',
+    modelVersion: '1.0.0',
+    description: 'Last value plus the average change since the first value.',
+  },
+  {
+    name: 'ses',
+    modelVersion: '1.0.0',
+    description: 'Simple exponential smoothing, ETS(A,N,N), alpha fitted by least squares.',
+  },
+  {
+    name: 'holt',
+    modelVersion: '1.0.0',
+    description: "Holt's linear method with a damped trend, ETS(A,Ad,N).",
+  },
+  {
+    name: 'holt_winters_additive',
+    modelVersion: '1.0.0',
+    description: 'Holt-Winters with damped trend and additive season, ETS(A,Ad,A).',
+  },
+  {
+    name: 'holt_winters_multiplicative',
+    modelVersion: '1.0.0',
+    description: 'Holt-Winters with damped trend and multiplicative season, ETS(A,Ad,M).',
+  },
+  {
+    name: 'ets',
+    modelVersion: '1.0.0',
+    description:
+      'AutoETS: the exponential-smoothing form (trend none/damped, season none/additive/multiplicative) with the lowest AICc.',
+  },
+  {
+    name: 'theta',
+    modelVersion: '1.0.0',
+    description:
+      'Standard theta method (SES with half the linear drift), seasonally adjusted when the season is significant.',
+  },
+  {
+    name: 'croston_sba',
+    modelVersion: '1.0.0',
+    description: 'Croston with the Syntetos-Boylan bias correction (alpha 0.1), for intermittent demand.',
+  },
+  {
+    name: 'tsb',
+    modelVersion: '1.0.0',
+    description: 'Teunter-Syntetos-Babai: smoothed demand probability times smoothed demand size.',
+  },
+  {
+    name: 'linear_regression',
+    modelVersion: '1.0.0',
+    description: 'Least-squares linear trend plus seasonal dummies (ml-regression).',
+  },
+  {
+    name: 'ensemble',
+    modelVersion: '1.0.0',
+    description: 'Median of the three members with the lowest recent backtest MASE.',
+  },
+  {
+    name: 'auto',
+    modelVersion: '1.0.0',
+    description:
+      'Per series, the candidate with the lowest rolling-origin backtest MASE over the most recent origins.',
+  },
+] satisfies ModelInfo[]);
+
+const byName = new Map<ModelName, ModelInfo>(MODEL_CATALOG.map((m) => [m.name, m]));
+
+/** Returns the catalog entry of a model. */
+export function modelInfo(name: ModelName): ModelInfo {
+  const info = byName.get(name);
+  if (!info) throw new RangeError(`unknown model "${name}"`);
+  return info;
+}
+
+/** Tells whether a string names a model in the catalog. */
+export function isModelName(name: string): name is ModelName {
+  return byName.has(name as ModelName);
+}
+
+/** Season length of a bucket type: 52 for WEEK, 12 for MONTH, 7 for DAY, 1 (none) for YEAR. */
+export function seasonLength(bucketType: BucketType): number {
+  switch (bucketType) {
+    case 'WEEK':
+      return 52;
+    case 'MONTH':
+      return 12;
+    case 'DAY':
+      return 7;
+    case 'YEAR':
+      return 1;
+  }
+}
+
+/** Default number of backtest origins: 26 for WEEK, 12 for MONTH, 28 for DAY, 3 for YEAR. */
+export function defaultOrigins(bucketType: BucketType): number {
+  switch (bucketType) {
+    case 'WEEK':
+      return 26;
+    case 'MONTH':
+      return 12;
+    case 'DAY':
+      return 28;
+    case 'YEAR':
+      return 3;
+  }
+}

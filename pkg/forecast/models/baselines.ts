@@ -1,0 +1,72 @@
+import { fallback, type Fit, type FitInput } from './fit.js';
+
+/** Last value: pred[t] = y[t-1]. */
+export function fitNaive({ y }: FitInput): Fit {
+  const n = y.length;
+  const pred = new Float64Array(n + 1).fill(NaN);
+  for (let t = 1; t <= n; t++) pred[t] = y[t - 1] as number;
+  return { model: 'naive', params: {}, pred, fallbackReason: null };
+}
+
+/** Same bucket one season ago; naive when the bucket type has no season or there is no full season to fit on. */
+export function fitSeasonalNaive(input: FitInput): Fit {
+  const { y, m, fitEnd } = input;
+  if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
+  if (fitEnd < m) return fallback(fitNaive(input), `needs one full season (${m}) of history, has ${fitEnd}`);
+  const n = y.length;
+  const pred = new Float64Array(n + 1).fill(NaN);
+  for (let t = m; t <= n; t++) pred[t] = y[t - m] as number;
+  return { model: 'seasonal_naive', params: { season: m }, pred, fallbackReason: null };
+}
+
+/** Average change since the first value added to the last value. */
+export function fitDrift(input: FitInput): Fit {
+  const { y, fitEnd } = input;
+  if (fitEnd < 2) return fallback(fitNaive(input), 'needs two values');
+  const n = y.length;
+  const pred = new Float64Array(n + 1).fill(NaN);
+  const first = y[0] as number;
+  for (let t = 2; t <= n; t++) {
+    const last = y[t - 1] as number;
+    pred[t] = last + (last - first) / (t - 1);
+  }
+  return { model: 'drift', params: {}, pred, fallbackReason: null };
+}
+
+const WINDOWS = [2, 3, 4, 6, 8, 12, 13, 26, 52];
+
+/** Mean of the last w values; w from a fixed grid, the one with the lowest in-sample squared error. */
+export function fitWindowAverage(input: FitInput): Fit {
+  const { y, fitEnd } = input;
+  const grid = WINDOWS.filter((w) => w <= fitEnd / 2);
+  if (grid.length === 0) return fallback(fitNaive(input), 'needs four values');
+  // Score every window on the same points so their errors are comparable.
+  const from = grid[grid.length - 1] as number;
+  let bestW = grid[0] as number;
+  let bestSse = Infinity;
+  for (const w of grid) {
+    let sum = 0;
+    for (let i = from - w; i < from; i++) sum += y[i] as number;
+    let sse = 0;
+    for (let t = from; t < fitEnd; t++) {
+      const e = (y[t] as number) - sum / w;
+      sse += e * e;
+      sum += (y[t] as number) - (y[t - w] as number);
+    }
+    if (sse < bestSse) {
+      bestSse = sse;
+      bestW = w;
+    }
+  }
+  const n = y.length;
+  const pred = new Float64Array(n + 1).fill(NaN);
+  let sum = 0;
+  for (let t = 0; t <= n; t++) {
+    if (t >= bestW) pred[t] = sum / bestW;
+    if (t < n) {
+      sum += y[t] as number;
+      if (t >= bestW) sum -= y[t - bestW] as number;
+    }
+  }
+  return { model: 'window_average', params: { window: bestW }, pred, fallbackReason: null };
+}

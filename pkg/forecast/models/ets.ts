@@ -1,0 +1,283 @@
+/**
+ * Exponential smoothing in the additive-error state-space form (Hyndman et al.), with trend none or
+ * damped and season none, additive or multiplicative. Smoothing parameters are fitted by least
+ * squares with Nelder-Mead from fixed starts; initial states come from a deterministic classical
+ * decomposition (see season.ts), which keeps the optimisation to 1-4 dimensions and therefore cheap.
+ */
+import { fitNaive } from './baselines.js';
+import { fallback, r6, type Fit, type FitInput } from './fit.js';
+import { goldenSection, nelderMead } from '../optimize.js';
+import { estimateProfile, type SeasonProfile } from './season.js';
+
+/** The forms the AutoETS search chooses among: error A, trend N/Ad, season N/A/M. */
+export const ETS_FORMS = ['ANN', 'AAdN', 'ANA', 'AAdA', 'ANM', 'AAdM'] as const;
+/** One exponential-smoothing form. */
+export type EtsForm = (typeof ETS_FORMS)[number];
+
+const LO = 1e-4;
+const HI = 0.9999;
+const PHI_LO = 0.8;
+const PHI_HI = 0.98;
+
+interface Init {
+  readonly l0: number;
+  readonly b0: number;
+  readonly profile: SeasonProfile | null;
+}
+
+/** Runs the recursions over y[0..end) and returns the SSE; writes one-step predictions to out[0..end] when given. */
+function run(
+  y: Float64Array,
+  end: number,
+  trend: boolean,
+  season: 0 | 1 | 2,
+  m: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  phi: number,
+  init: Init,
+  s: Float64Array,
+  out: Float64Array | null,
+): number {
+  let l = init.l0;
+  let b = trend ? init.b0 : 0;
+  const ph = trend ? phi : 0;
+  if (season !== 0) s.set((init.profile as SeasonProfile).values);
+  let j = 0; // position in the season ring, t % m
+  let sse = 0;
+  for (let t = 0; t < end; t++) {
+    const lb = l + ph * b;
+    const yt = y[t] as number;
+    if (season === 0) {
+      const e = yt - lb;
+      if (out) out[t] = lb;
+      sse += e * e;
+      l = lb + alpha * e;
+      b = ph * b + beta * e;
+    } else if (season === 1) {
+      const sp = s[j] as number;
+      const f = lb + sp;
+      const e = yt - f;
+      if (out) out[t] = f;
+      sse += e * e;
+      l = lb + alpha * e;
+      b = ph * b + beta * e;
+      s[j] = sp + gamma * e;
+    } else {
+      const sp = s[j] as number;
+      const f = lb * sp;
+      const e = yt - f;
+      if (out) out[t] = f;
+      sse += e * e;
+      l = lb + (alpha * e) / sp;
+      b = ph * b + (beta * e) / sp;
+      s[j] = sp + (gamma * e) / lb;
+    }
+    if (++j === m) j = 0;
+  }
+  if (out)
+    out[end] =
+      season === 0
+        ? l + ph * b
+        : season === 1
+          ? l + ph * b + (s[j] as number)
+          : (l + ph * b) * (s[j] as number);
+  return sse;
+}
+
+/** Least-squares line through y[0..len) (after removing the profile); returns intercept and slope. */
+function initialLevel(
+  y: Float64Array,
+  len: number,
+  profile: SeasonProfile | null,
+  mult: boolean,
+  m: number,
+): [number, number] {
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let t = 0; t < len; t++) {
+    const p = profile ? (profile.values[t % m] as number) : mult ? 1 : 0;
+    const v = profile ? (mult ? (y[t] as number) / p : (y[t] as number) - p) : (y[t] as number);
+    sx += t;
+    sy += v;
+    sxx += t * t;
+    sxy += t * v;
+  }
+  const den = len * sxx - sx * sx;
+  const slope = den > 0 ? (len * sxy - sx * sy) / den : 0;
+  return [(sy - slope * sx) / len, slope];
+}
+
+/** Fits ETS forms on one series, caching the seasonal profiles and fits so `ets` reuses the members. */
+export class EtsFitter {
+  private readonly fits = new Map<EtsForm, Fit | string>();
+  private readonly profiles = new Map<boolean, SeasonProfile | null>();
+
+  constructor(private readonly input: FitInput) {}
+
+  /** The fit of one form, or the reason it cannot be fitted. */
+  form(form: EtsForm): Fit | string {
+    let f = this.fits.get(form);
+    if (f === undefined) {
+      f = this.fitForm(form);
+      this.fits.set(form, f);
+    }
+    return f;
+  }
+
+  private profile(mult: boolean): SeasonProfile | null {
+    let p = this.profiles.get(mult);
+    if (p === undefined) {
+      p = estimateProfile(this.input.y, this.input.m, this.input.fitEnd, mult);
+      this.profiles.set(mult, p);
+    }
+    return p;
+  }
+
+  private fitForm(form: EtsForm): Fit | string {
+    const { y, m, fitEnd } = this.input;
+    const trend = form.includes('Ad');
+    const seasonChar = form[form.length - 1];
+    const season: 0 | 1 | 2 = seasonChar === 'A' ? 1 : seasonChar === 'M' ? 2 : 0;
+    const minLen = season !== 0 ? 2 * m : trend ? 4 : 2;
+    if (season !== 0 && m <= 1) return 'bucket type has no season';
+    if (fitEnd < minLen) return `needs ${minLen} values to fit, has ${fitEnd}`;
+    let profile: SeasonProfile | null = null;
+    if (season !== 0) {
+      if (season === 2) {
+        for (let t = 0; t < fitEnd; t++)
+          if (!((y[t] as number) > 0)) return 'multiplicative season needs positive values';
+      }
+      profile = this.profile(season === 2);
+      if (!profile) return 'cannot estimate the seasonal profile';
+    }
+    const initLen = season !== 0 ? Math.min(fitEnd, 2 * m) : Math.min(fitEnd, 10);
+    const [a, slope] = initialLevel(y, initLen, profile, season === 2, m);
+    let init: Init;
+    if (trend) init = { l0: a - slope, b0: slope, profile };
+    else {
+      // Without a trend the level starts at the mean of the first (de-seasonalised) values.
+      const len = season !== 0 ? m : Math.min(fitEnd, 10);
+      const [a0, s0] = initialLevel(y, len, profile, season === 2, m);
+      init = { l0: a0 + (s0 * (len - 1)) / 2, b0: 0, profile };
+    }
+    const s = new Float64Array(Math.max(m, 1));
+    // Parameter vector: alpha, beta/alpha, gamma/(1-alpha), phi (only the ones the form has).
+    const unpack = (x: ArrayLike<number>): [number, number, number, number] => {
+      const alpha = x[0] as number;
+      let i = 1;
+      const beta = trend ? alpha * (x[i++] as number) : 0;
+      const gamma = season !== 0 ? (1 - alpha) * (x[i++] as number) : 0;
+      const phi = trend ? (x[i] as number) : 1;
+      return [alpha, beta, gamma, phi];
+    };
+    const sse = (x: ArrayLike<number>): number => {
+      const [al, be, ga, ph] = unpack(x);
+      return run(y, fitEnd, trend, season, m, al, be, ga, ph, init, s, null);
+    };
+    let best: Float64Array;
+    let bestSse: number;
+    if (!trend && season === 0) {
+      const r = goldenSection((a1) => sse([a1]), LO, HI, 28);
+      best = r.x;
+      bestSse = r.value;
+    } else {
+      // Start: alpha 0.2, beta/alpha 0.1, gamma/(1-alpha) 0.1, phi 0.95.
+      const x0: number[] = [0.2];
+      const lower: number[] = [LO];
+      const upper: number[] = [HI];
+      if (trend) {
+        x0.push(0.1);
+        lower.push(LO);
+        upper.push(HI);
+      }
+      if (season !== 0) {
+        x0.push(0.1);
+        lower.push(LO);
+        upper.push(HI);
+      }
+      if (trend) {
+        x0.push(0.95);
+        lower.push(PHI_LO);
+        upper.push(PHI_HI);
+      }
+      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations: 25 * x0.length + 25 });
+      best = r.x;
+      bestSse = r.value;
+    }
+    if (!Number.isFinite(bestSse) || bestSse >= Number.MAX_VALUE) return 'fit diverged';
+    const [alpha, beta, gamma, phi] = unpack(best);
+    const n = y.length;
+    const pred = new Float64Array(n + 1);
+    run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred);
+    for (let t = 0; t <= n; t++) if (!Number.isFinite(pred[t])) return 'fit diverged';
+    const k =
+      1 + (trend ? 2 : 0) + (season !== 0 ? 1 : 0) + 1 + (trend ? 1 : 0) + (profile ? profile.dof : 0) + 1;
+    const aicc =
+      fitEnd - k - 1 > 0
+        ? fitEnd * Math.log(Math.max(bestSse / fitEnd, 1e-300)) + 2 * k + (2 * k * (k + 1)) / (fitEnd - k - 1)
+        : Infinity;
+    const name =
+      form === 'ANN'
+        ? 'ses'
+        : form === 'AAdN'
+          ? 'holt'
+          : form === 'AAdA'
+            ? 'holt_winters_additive'
+            : form === 'AAdM'
+              ? 'holt_winters_multiplicative'
+              : 'ets';
+    const params: Fit['params'] = {
+      form: `${form[0]},${trend ? 'Ad' : 'N'},${seasonChar}`,
+      alpha: r6(alpha),
+    };
+    if (trend) params.beta = r6(beta);
+    if (season !== 0) params.gamma = r6(gamma);
+    if (trend) params.phi = r6(phi);
+    params.l0 = r6(init.l0);
+    if (trend) params.b0 = r6(init.b0);
+    if (profile) params.seasonProfile = profile.kind;
+    return { model: name, params, pred, fallbackReason: null, aicc };
+  }
+
+  /** Simple exponential smoothing; naive when too short. */
+  ses(): Fit {
+    const f = this.form('ANN');
+    return typeof f === 'string' ? fallback(fitNaive(this.input), f) : f;
+  }
+
+  /** Damped Holt; SES when too short or the fit fails. */
+  holt(): Fit {
+    const f = this.form('AAdN');
+    return typeof f === 'string' ? fallback(this.ses(), f) : f;
+  }
+
+  /** Damped additive Holt-Winters; Holt when there are fewer than two seasons. */
+  holtWintersAdditive(): Fit {
+    const f = this.form('AAdA');
+    return typeof f === 'string' ? fallback(this.holt(), f) : f;
+  }
+
+  /** Damped multiplicative Holt-Winters; additive when values are not all positive. */
+  holtWintersMultiplicative(): Fit {
+    const f = this.form('AAdM');
+    if (typeof f !== 'string') return f;
+    const add = this.form('AAdA');
+    return typeof add === 'string' ? fallback(this.holt(), `${f}; ${add}`) : fallback(add, f);
+  }
+
+  /** AutoETS: the form with the lowest AICc among those that can be fitted. */
+  auto(): Fit {
+    let best: Fit | null = null;
+    for (const form of ETS_FORMS) {
+      const f = this.form(form);
+      if (typeof f === 'string') continue;
+      if (!best || (f.aicc as number) < (best.aicc as number)) best = f;
+    }
+    if (!best) return fallback(fitNaive(this.input), 'no exponential-smoothing form could be fitted');
+    return { ...best, model: 'ets' };
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Linear regression on a trend plus seasonal dummies, fitted with ml-regression's multivariate
+ * linear regression. The coefficients are fixed after fitting, so rolling forward only moves t.
+ *
+ * With 52 weekly dummies the direct design matrix costs a 53 x 53 SVD per fit (about 10 ms), far
+ * over the job's budget. By the Frisch-Waugh-Lovell theorem the same least-squares slope comes from
+ * regressing the within-season-position demeaned y on the demeaned t, and each dummy coefficient is
+ * then the position mean of y - slope * t; the result is identical and costs O(n).
+ */
+import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
+import { fitNaive } from './baselines.js';
+import { fallback, r6, type Fit, type FitInput } from './fit.js';
+
+/** Fits y[t] = c[t % m] + b t by least squares on y[0..fitEnd); trend only when there are fewer than two seasons. */
+export function fitLinearRegression(input: FitInput): Fit {
+  const { y, m, fitEnd } = input;
+  if (fitEnd < 3) return fallback(fitNaive(input), 'needs three values');
+  const seasonal = m > 1 && fitEnd >= 2 * m;
+  const groups = seasonal ? m : 1;
+  const sumT = new Float64Array(groups);
+  const sumY = new Float64Array(groups);
+  const count = new Float64Array(groups);
+  for (let t = 0; t < fitEnd; t++) {
+    const g = t % groups;
+    sumT[g] = (sumT[g] as number) + t;
+    sumY[g] = (sumY[g] as number) + (y[t] as number);
+    count[g] = (count[g] as number) + 1;
+  }
+  const x: number[][] = new Array<number[]>(fitEnd);
+  const target: number[][] = new Array<number[]>(fitEnd);
+  for (let t = 0; t < fitEnd; t++) {
+    const g = t % groups;
+    x[t] = [t - (sumT[g] as number) / (count[g] as number)];
+    target[t] = [(y[t] as number) - (sumY[g] as number) / (count[g] as number)];
+  }
+  let slope: number;
+  try {
+    const w = new MultivariateLinearRegression(x, target, { intercept: false, statistics: false }).weights;
+    slope = (w[0] as number[])[0] as number;
+  } catch (cause) {
+    return fallback(fitNaive(input), `regression failed: ${(cause as Error).message}`);
+  }
+  if (!Number.isFinite(slope)) return fallback(fitNaive(input), 'regression produced a non-finite slope');
+  const level = new Float64Array(groups);
+  for (let g = 0; g < groups; g++)
+    level[g] = ((sumY[g] as number) - slope * (sumT[g] as number)) / (count[g] as number);
+  const n = y.length;
+  const pred = new Float64Array(n + 1);
+  for (let t = 0; t <= n; t++) pred[t] = (level[t % groups] as number) + slope * t;
+  const fit: Fit = {
+    model: 'linear_regression',
+    params: { intercept: r6(level[0] as number), slope: r6(slope), seasonalDummies: seasonal ? m - 1 : 0 },
+    pred,
+    fallbackReason: null,
+  };
+  return seasonal || m <= 1
+    ? fit
+    : fallback(fit, `fewer than two seasons (${fitEnd} < ${2 * m}): seasonal dummies dropped`);
+}

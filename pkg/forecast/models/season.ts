@@ -1,0 +1,122 @@
+/**
+ * Seasonal profile estimation shared by Holt-Winters and theta: classical decomposition (centred
+ * moving average) on the fitting window, averaged by position in the season, then optionally
+ * smoothed onto a few Fourier harmonics. With long seasons (52 weeks) and three years of data each
+ * position has only one or two observations, so pooling neighbouring weeks through harmonics cuts
+ * the noise of the profile; AICc decides between the raw and the smoothed profiles.
+ */
+
+/** A seasonal profile aligned to absolute time: profile[t % m] applies at time t. */
+export interface SeasonProfile {
+  /** Additive: sums to 0. Multiplicative: averages 1. */
+  readonly values: Float64Array;
+  /** Number of free parameters the profile used (m - 1 raw, 2K for K harmonics). */
+  readonly dof: number;
+  /** 'raw' or 'fourier(K)'. */
+  readonly kind: string;
+}
+
+/** Centred moving average of length m (2 x m for even m) over y[0..end); NaN where undefined. */
+export function centredMovingAverage(y: Float64Array, m: number, end: number): Float64Array {
+  const ma = new Float64Array(end).fill(NaN);
+  if (m % 2 === 1) {
+    const h = (m - 1) / 2;
+    let sum = 0;
+    for (let i = 0; i < m && i < end; i++) sum += y[i] as number;
+    for (let t = h; t + h < end; t++) {
+      ma[t] = sum / m;
+      if (t + h + 1 < end) sum += (y[t + h + 1] as number) - (y[t - h] as number);
+    }
+  } else {
+    const h = m / 2;
+    // Window y[t-h..t+h] with half weights on both ends.
+    let inner = 0; // sum of y[t-h+1 .. t+h-1]
+    for (let i = 1; i < m && i < end; i++) inner += y[i] as number;
+    for (let t = h; t + h < end; t++) {
+      ma[t] = (inner + 0.5 * ((y[t - h] as number) + (y[t + h] as number))) / m;
+      inner += (y[t + h] as number) - (y[t - h + 1] as number);
+    }
+  }
+  return ma;
+}
+
+const aicc = (rss: number, nObs: number, k: number): number =>
+  nObs - k - 1 > 0 && rss > 0
+    ? nObs * Math.log(rss / nObs) + 2 * k + (2 * k * (k + 1)) / (nObs - k - 1)
+    : Infinity;
+
+/**
+ * Estimates the seasonal profile on y[0..end) (needs end >= 2m); null when the data do not allow it
+ * (a multiplicative profile needs a positive moving average everywhere).
+ */
+export function estimateProfile(
+  y: Float64Array,
+  m: number,
+  end: number,
+  multiplicative: boolean,
+): SeasonProfile | null {
+  if (m <= 1 || end < 2 * m) return null;
+  const ma = centredMovingAverage(y, m, end);
+  const detr = new Float64Array(end).fill(NaN);
+  const sum = new Float64Array(m);
+  const cnt = new Float64Array(m);
+  for (let t = 0; t < end; t++) {
+    const a = ma[t] as number;
+    if (Number.isNaN(a)) continue;
+    if (multiplicative && !(a > 0)) return null;
+    const d = multiplicative ? (y[t] as number) / a : (y[t] as number) - a;
+    detr[t] = d;
+    sum[t % m] = (sum[t % m] as number) + d;
+    cnt[t % m] = (cnt[t % m] as number) + 1;
+  }
+  const centre = multiplicative ? 1 : 0;
+  const raw = new Float64Array(m);
+  let mean = 0;
+  for (let i = 0; i < m; i++) {
+    raw[i] = (sum[i] as number) / (cnt[i] as number);
+    mean += (raw[i] as number) / m;
+  }
+  for (let i = 0; i < m; i++) raw[i] = multiplicative ? (raw[i] as number) / mean : (raw[i] as number) - mean;
+
+  const rss = (profile: Float64Array): number => {
+    let s = 0;
+    for (let t = 0; t < end; t++) {
+      const d = detr[t] as number;
+      if (Number.isNaN(d)) continue;
+      const e = d - (profile[t % m] as number);
+      s += e * e;
+    }
+    return s;
+  };
+  let nObs = 0;
+  for (let i = 0; i < m; i++) nObs += cnt[i] as number;
+
+  let best: SeasonProfile = { values: raw, dof: m - 1, kind: 'raw' };
+  let bestScore = aicc(rss(raw), nObs, m - 1);
+  if (m >= 12) {
+    // Project the raw profile onto harmonics k = 1..K; harmonics are orthogonal over one full season.
+    const maxK = Math.min(Math.floor((m - 1) / 2), 8);
+    const smooth = new Float64Array(m).fill(centre);
+    for (let k = 1; k <= maxK; k++) {
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < m; i++) {
+        const w = (2 * Math.PI * k * i) / m;
+        a += ((raw[i] as number) - centre) * Math.cos(w);
+        b += ((raw[i] as number) - centre) * Math.sin(w);
+      }
+      a = (2 * a) / m;
+      b = (2 * b) / m;
+      for (let i = 0; i < m; i++) {
+        const w = (2 * Math.PI * k * i) / m;
+        smooth[i] = (smooth[i] as number) + a * Math.cos(w) + b * Math.sin(w);
+      }
+      const score = aicc(rss(smooth), nObs, 2 * k);
+      if (score < bestScore) {
+        bestScore = score;
+        best = { values: Float64Array.from(smooth), dof: 2 * k, kind: `fourier(${k})` };
+      }
+    }
+  }
+  return best;
+}
