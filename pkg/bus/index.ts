@@ -1,0 +1,2 @@
+export { EmbeddedBus, EmbeddedBusTimeoutError, type EmbeddedBusOptions } from './embedded.js';
+export { backoffDelay, abortableSleep } from './backoff.js';
