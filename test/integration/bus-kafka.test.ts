@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { describeBusContract } from '../../pkg/bus/contract.js';
+import type { IncomingMessage } from '../../pkg/events/index.js';
+import {
+  createKafka,
+  DlqPublisher,
+  KafkaPublisher,
+  KafkaSubscriber,
+  LagReader,
+  readConsumerLag,
+} from '../../pkg/kafka/index.js';
+import { silentLogger } from '../../pkg/log/index.js';
+import { waitFor } from './support/wait.js';
+
+const logger = silentLogger();
+const brokers = () => inject('kafkaBrokers').split(',');
+const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+describeBusContract('kafka', async () => {
+  const kafka = createKafka({ brokers: brokers(), clientId: 'bus-contract', logger });
+  const publisher = new KafkaPublisher({ kafka, logger });
+  const topic = unique('contract');
+  const groupId = unique('contract-group');
+  await publisher.ensureTopic(topic, 3);
+  const admin = kafka.admin();
+  await admin.connect();
+  return {
+    publisher,
+    topic,
+    subscriber: () =>
+      new KafkaSubscriber({
+        kafka,
+        topic,
+        groupId,
+        logger,
+        initialBackoffMs: 50,
+        maxBackoffMs: 500,
+        maxWaitTimeMs: 200,
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 1_000,
+      }),
+    committed: async () => {
+      const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (t?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+    },
+    close: async () => {
+      await admin.disconnect();
+      await publisher.close();
+    },
+  };
+});
+
+describe('kafka adapter', () => {
+  const kafka = () => createKafka({ brokers: brokers(), clientId: 'bus-kafka', logger });
+  let publisher: KafkaPublisher;
+  beforeAll(() => {
+    publisher = new KafkaPublisher({ kafka: kafka(), logger });
+  });
+  afterAll(async () => publisher.close());
+
+  it('ensureTopic creates the topic once with the requested partitions and is idempotent', async () => {
+    const topic = unique('ensure');
+    await Promise.all([publisher.ensureTopic(topic, 6), publisher.ensureTopic(topic, 6)]);
+    await publisher.ensureTopic(topic, 6);
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(meta.topics[0]?.partitions).toHaveLength(6);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('maps one key to one partition, like the Java client (murmur2)', async () => {
+    const topic = unique('keys');
+    await publisher.ensureTopic(topic, 6);
+    await publisher.publish(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({
+        key: `merchant-${i % 5}`,
+        value: Buffer.from('x'),
+        headers: {},
+      })),
+    );
+    const got: IncomingMessage[] = [];
+    const controller = new AbortController();
+    const sub = new KafkaSubscriber({
+      kafka: kafka(),
+      topic,
+      groupId: unique('g'),
+      logger,
+      maxWaitTimeMs: 200,
+    });
+    const done = sub.run((batch) => {
+      got.push(...batch);
+      return Promise.resolve();
+    }, controller.signal);
+    await waitFor('30 messages', () => got.length >= 30);
+    controller.abort();
+    await done;
+    const partitionsOfKey = new Map<string, Set<number>>();
+    for (const m of got) {
+      const set = partitionsOfKey.get(m.key ?? '') ?? new Set();
+      set.add(m.partition);
+      partitionsOfKey.set(m.key ?? '', set);
+    }
+    for (const set of partitionsOfKey.values()) expect(set.size).toBe(1);
+    // Expected partitions computed with the Java client's Utils.murmur2 (kafka-clients 4.1.2), so a
+    // Java producer and this relay put one merchant on the same partition.
+    const javaPartition = {
+      'merchant-0': 0,
+      'merchant-1': 5,
+      'merchant-2': 4,
+      'merchant-3': 5,
+      'merchant-4': 4,
+    };
+    for (const [key, partition] of Object.entries(javaPartition)) {
+      expect([...(partitionsOfKey.get(key) ?? [])], key).toEqual([partition]);
+    }
+  });
+
+  it('reports consumer lag from committed offsets, and DLQ messages carry the reason and origin', async () => {
+    const topic = unique('lag');
+    const dlqTopic = `${topic}.dlq`;
+    const groupId = unique('lag-group');
+    await publisher.ensureTopic(topic, 2);
+    await publisher.ensureTopic(dlqTopic, 1);
+    await publisher.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`), headers: {} })),
+    );
+    const reader = new LagReader(kafka().admin());
+    try {
+      expect((await reader.read(groupId, topic)).total).toBe(10);
+
+      const dlq = new DlqPublisher(publisher, dlqTopic);
+      const controller = new AbortController();
+      let handled = 0;
+      const done = new KafkaSubscriber({ kafka: kafka(), topic, groupId, logger, maxWaitTimeMs: 200 }).run(
+        async (batch) => {
+          await dlq.publish(
+            batch.filter((m) => m.key === 'k3').map((message) => ({ message, reason: 'bad' })),
+          );
+          handled += batch.length;
+        },
+        controller.signal,
+      );
+      await waitFor('lag 0', async () => handled === 10 && (await reader.read(groupId, topic)).total === 0);
+      controller.abort();
+      await done;
+      const lag = await reader.read(groupId, topic);
+      expect(lag.partitions.map((p) => p.lag)).toEqual([0, 0]);
+      expect(lag.partitions.every((p) => p.committed !== null)).toBe(true);
+
+      const dead: IncomingMessage[] = [];
+      const c2 = new AbortController();
+      const d2 = new KafkaSubscriber({ kafka: kafka(), topic: dlqTopic, groupId: unique('dlq'), logger }).run(
+        (batch) => {
+          dead.push(...batch);
+          return Promise.resolve();
+        },
+        c2.signal,
+      );
+      await waitFor('the DLQ message', () => dead.length >= 1);
+      c2.abort();
+      await d2;
+      expect(dead[0]?.key).toBe('k3');
+      expect(dead[0]?.headers).toMatchObject({
+        catcast_dlq_reason: 'bad',
+        catcast_dlq_source_topic: topic,
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('readConsumerLag counts a group that never committed from the earliest offset', async () => {
+    const topic = unique('lag0');
+    await publisher.ensureTopic(topic, 1);
+    await publisher.publish(topic, [{ key: 'k', value: Buffer.from('v'), headers: {} }]);
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const lag = await readConsumerLag(admin, unique('never'), topic);
+      expect(lag).toMatchObject({
+        total: 1,
+        partitions: [{ partition: 0, committed: null, end: '1', lag: 1 }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('rejects a publish when no broker is reachable, without crashing, and ping fails', async () => {
+    const dead = new KafkaPublisher({
+      kafka: createKafka({
+        brokers: ['127.0.0.1:1'],
+        logger,
+        connectionTimeoutMs: 200,
+        retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+      }),
+      logger,
+      retries: 1,
+    });
+    try {
+      await expect(
+        dead.publish('nowhere', [{ key: 'k', value: Buffer.from('v'), headers: {} }]),
+      ).rejects.toThrow(/cannot publish 1 messages to nowhere/);
+      await expect(dead.ping()).rejects.toThrow();
+    } finally {
+      await dead.close();
+    }
+  });
+});
