@@ -1,0 +1,40 @@
+export { systemClock, type Clock } from './clock.js';
+export {
+  orderInputSchema,
+  orderItemInputSchema,
+  MAX_ITEMS_PER_ORDER,
+  MAX_ORDERS_PER_BATCH,
+  MAX_QUANTITY,
+  type OrderInput,
+} from './schema.js';
+export {
+  prepareOrder,
+  canonicalContent,
+  contentHash,
+  MAX_MINOR,
+  EARLIEST_PLACED_AT,
+  type PreparedOrder,
+  type PreparedLine,
+  type PrepareOptions,
+} from './prepare.js';
+export { OrderRejection, REJECT_REASONS, type RejectReason, type OrderFieldError } from './rejection.js';
+export {
+  createPgOrderStore,
+  productKey,
+  OUTBOX_CHANNEL,
+  type OrderStore,
+  type CatalogSnapshot,
+  type MerchantInfo,
+  type ProductKey,
+  type NewOrder,
+  type NewOrderLine,
+  type StoredOrder,
+} from './store.js';
+export { toOrderView, type OrderView, type OrderItemView } from './view.js';
+export {
+  createOrderService,
+  type OrderService,
+  type OrderServiceOptions,
+  type SubmitOptions,
+  type SubmitResult,
+} from './service.js';

@@ -1,0 +1,285 @@
+import type { WeekStart } from '../buckets/index.js';
+import type { Queryable } from '../db/index.js';
+
+/** What an order needs to know about its merchant. */
+export interface MerchantInfo {
+  readonly id: string;
+  readonly currency: string;
+  readonly timezone: string;
+  readonly weekStart: WeekStart;
+}
+
+/** A (merchant, product) reference. */
+export interface ProductKey {
+  readonly merchantId: string;
+  readonly productId: string;
+}
+
+/** The catalog facts a set of orders refers to, read in one round trip. */
+export interface CatalogSnapshot {
+  readonly merchants: ReadonlyMap<string, MerchantInfo>;
+  /** Category of each known product, keyed by {@link productKey}. */
+  readonly productCategories: ReadonlyMap<string, string>;
+}
+
+/** Map key of a (merchant, product) pair; ids cannot contain NUL. */
+export function productKey(merchantId: string, productId: string): string {
+  return `${merchantId}\u0000${productId}`;
+}
+
+/** One line of an order to insert. */
+export interface NewOrderLine {
+  readonly lineNo: number;
+  readonly productId: string;
+  readonly categoryId: string;
+  readonly quantity: number;
+  readonly unitPriceMinor: bigint;
+  readonly amountMinor: bigint;
+}
+
+/** An order plus its outbox event, ready to insert. */
+export interface NewOrder {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly externalOrderId: string;
+  readonly placedAt: Date;
+  readonly currency: string;
+  readonly totalMinor: bigint;
+  readonly contentHash: string;
+  readonly lines: readonly NewOrderLine[];
+  readonly eventId: string;
+  /** The order.created payload, serialised. */
+  readonly eventPayload: string;
+  readonly traceparent: string | undefined;
+}
+
+/** An order as stored. */
+export interface StoredOrder {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly externalOrderId: string;
+  readonly placedAt: Date;
+  readonly currency: string;
+  readonly totalMinor: bigint;
+  readonly contentHash: string;
+  readonly createdAt: Date;
+  readonly lines: readonly NewOrderLine[];
+}
+
+/** The SQL behind order ingestion. */
+export interface OrderStore {
+  /** Reads the merchants and products that orders refer to. */
+  lookupCatalog(merchantIds: readonly string[], products: readonly ProductKey[]): Promise<CatalogSnapshot>;
+  /**
+   * Inserts orders, their items and one outbox event each, in one statement (one transaction), and
+   * notifies the relay; an order whose (merchant, external id) already exists is skipped.
+   * Returns the creation time of each order actually inserted, by id.
+   */
+  insertOrders(orders: readonly NewOrder[]): Promise<Map<string, Date>>;
+  /** Reads existing orders by their (merchant, external id). */
+  findByExternalIds(keys: readonly { merchantId: string; externalOrderId: string }[]): Promise<StoredOrder[]>;
+  /** Reads one order by id. */
+  getOrder(id: string): Promise<StoredOrder | undefined>;
+}
+
+/** Channel the relay LISTENs on; notified in the transaction that writes outbox rows. */
+export const OUTBOX_CHANNEL = 'catcast_outbox';
+
+const LOOKUP_CATALOG = `
+SELECT 'm' AS kind, m.id AS merchant_id, NULL::text AS product_id, m.currency::text AS currency,
+       m.timezone, m.week_start, NULL::text AS category_id
+  FROM ingestion.merchants m WHERE m.id = ANY ($1::text[])
+UNION ALL
+SELECT 'p', p.merchant_id, p.id, NULL, NULL, NULL, p.category_id
+  FROM unnest($2::text[], $3::text[]) AS k (merchant_id, product_id)
+  JOIN ingestion.products p ON p.merchant_id = k.merchant_id AND p.id = k.product_id`;
+
+// One statement = one transaction: orders, items and outbox rows commit together or not at all.
+// ON CONFLICT DO NOTHING makes concurrent duplicates wait for the first writer and then skip; items
+// and events join the RETURNING set, so a skipped order writes nothing else. pg_notify runs only
+// when something was inserted and is delivered at commit.
+const INSERT_ORDERS = `
+WITH o AS (
+  INSERT INTO ingestion.orders
+    (id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[],
+                       $7::int[], $8::text[])
+  ON CONFLICT (merchant_id, external_order_id) DO NOTHING
+  RETURNING id, merchant_id, created_at
+), i AS (
+  INSERT INTO ingestion.order_items
+    (order_id, line_no, merchant_id, product_id, category_id, quantity, unit_price_minor, amount_minor)
+  SELECT u.order_id, u.line_no, o.merchant_id, u.product_id, u.category_id, u.quantity, u.unit_price_minor,
+         u.amount_minor
+    FROM unnest($9::uuid[], $10::int[], $11::text[], $12::text[], $13::int[], $14::bigint[], $15::bigint[])
+         AS u (order_id, line_no, product_id, category_id, quantity, unit_price_minor, amount_minor)
+    JOIN o ON o.id = u.order_id
+), e AS (
+  INSERT INTO ingestion.order_events
+    (id, order_id, merchant_id, event_type, schema_version, partition_key, payload, traceparent)
+  SELECT u.event_id, o.id, o.merchant_id, 'order.created', 1, o.merchant_id, u.payload, u.traceparent
+    FROM unnest($1::uuid[], $16::uuid[], $17::jsonb[], $18::text[]) AS u (order_id, event_id, payload, traceparent)
+    JOIN o ON o.id = u.order_id
+), n AS (
+  SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM o)
+)
+SELECT o.id, o.created_at FROM o LEFT JOIN n ON true`;
+
+const ORDER_COLUMNS = `
+o.id, o.merchant_id, o.external_order_id, o.placed_at, o.currency::text AS currency, o.total_minor,
+o.content_hash, o.created_at,
+(SELECT json_agg(json_build_object(
+          'lineNo', i.line_no, 'productId', i.product_id, 'categoryId', i.category_id,
+          'quantity', i.quantity, 'unitPriceMinor', i.unit_price_minor::text,
+          'amountMinor', i.amount_minor::text) ORDER BY i.line_no)
+   FROM ingestion.order_items i WHERE i.order_id = o.id) AS lines`;
+
+const FIND_BY_EXTERNAL_IDS = `
+SELECT ${ORDER_COLUMNS}
+  FROM unnest($1::text[], $2::text[]) AS k (merchant_id, external_order_id)
+  JOIN ingestion.orders o ON o.merchant_id = k.merchant_id AND o.external_order_id = k.external_order_id`;
+
+const GET_ORDER = `SELECT ${ORDER_COLUMNS} FROM ingestion.orders o WHERE o.id = $1`;
+
+interface OrderRow {
+  id: string;
+  merchant_id: string;
+  external_order_id: string;
+  placed_at: Date;
+  currency: string;
+  total_minor: bigint;
+  content_hash: string;
+  created_at: Date;
+  lines:
+    | {
+        lineNo: number;
+        productId: string;
+        categoryId: string;
+        quantity: number;
+        unitPriceMinor: string;
+        amountMinor: string;
+      }[]
+    | null;
+}
+
+function toStoredOrder(r: OrderRow): StoredOrder {
+  return {
+    id: r.id,
+    merchantId: r.merchant_id,
+    externalOrderId: r.external_order_id,
+    placedAt: r.placed_at,
+    currency: r.currency,
+    totalMinor: r.total_minor,
+    contentHash: r.content_hash,
+    createdAt: r.created_at,
+    lines: (r.lines ?? []).map((l) => ({
+      lineNo: l.lineNo,
+      productId: l.productId,
+      categoryId: l.categoryId,
+      quantity: l.quantity,
+      unitPriceMinor: BigInt(l.unitPriceMinor),
+      amountMinor: BigInt(l.amountMinor),
+    })),
+  };
+}
+
+/** Creates the Postgres order store; statements are named, so each connection parses them once. */
+export function createPgOrderStore(db: Queryable): OrderStore {
+  return {
+    async lookupCatalog(merchantIds, products) {
+      const result = await db.query<{
+        kind: 'm' | 'p';
+        merchant_id: string;
+        product_id: string | null;
+        currency: string | null;
+        timezone: string | null;
+        week_start: WeekStart | null;
+        category_id: string | null;
+      }>({
+        name: 'orders_lookup_catalog',
+        text: LOOKUP_CATALOG,
+        values: [merchantIds, products.map((p) => p.merchantId), products.map((p) => p.productId)],
+      });
+      const merchants = new Map<string, MerchantInfo>();
+      const productCategories = new Map<string, string>();
+      for (const row of result.rows) {
+        if (row.kind === 'm') {
+          merchants.set(row.merchant_id, {
+            id: row.merchant_id,
+            currency: row.currency!,
+            timezone: row.timezone!,
+            weekStart: row.week_start!,
+          });
+        } else {
+          productCategories.set(productKey(row.merchant_id, row.product_id!), row.category_id!);
+        }
+      }
+      return { merchants, productCategories };
+    },
+
+    async insertOrders(orders) {
+      const lineCount = orders.reduce((n, o) => n + o.lines.length, 0);
+      const itemOrderIds = new Array<string>(lineCount);
+      const lineNos = new Array<number>(lineCount);
+      const productIds = new Array<string>(lineCount);
+      const categoryIds = new Array<string>(lineCount);
+      const quantities = new Array<number>(lineCount);
+      const unitPrices = new Array<string>(lineCount);
+      const amounts = new Array<string>(lineCount);
+      let k = 0;
+      for (const o of orders) {
+        for (const l of o.lines) {
+          itemOrderIds[k] = o.id;
+          lineNos[k] = l.lineNo;
+          productIds[k] = l.productId;
+          categoryIds[k] = l.categoryId;
+          quantities[k] = l.quantity;
+          unitPrices[k] = l.unitPriceMinor.toString();
+          amounts[k] = l.amountMinor.toString();
+          k++;
+        }
+      }
+      const result = await db.query<{ id: string; created_at: Date }>({
+        name: 'orders_insert',
+        text: INSERT_ORDERS,
+        values: [
+          orders.map((o) => o.id),
+          orders.map((o) => o.merchantId),
+          orders.map((o) => o.externalOrderId),
+          orders.map((o) => o.placedAt.toISOString()),
+          orders.map((o) => o.currency),
+          orders.map((o) => o.totalMinor.toString()),
+          orders.map((o) => o.lines.length),
+          orders.map((o) => o.contentHash),
+          itemOrderIds,
+          lineNos,
+          productIds,
+          categoryIds,
+          quantities,
+          unitPrices,
+          amounts,
+          orders.map((o) => o.eventId),
+          orders.map((o) => o.eventPayload),
+          orders.map((o) => o.traceparent ?? null),
+        ],
+      });
+      return new Map(result.rows.map((r) => [r.id, r.created_at]));
+    },
+
+    async findByExternalIds(keys) {
+      if (keys.length === 0) return [];
+      const result = await db.query<OrderRow>({
+        name: 'orders_find_by_external_ids',
+        text: FIND_BY_EXTERNAL_IDS,
+        values: [keys.map((k) => k.merchantId), keys.map((k) => k.externalOrderId)],
+      });
+      return result.rows.map(toStoredOrder);
+    },
+
+    async getOrder(id) {
+      const result = await db.query<OrderRow>({ name: 'orders_get', text: GET_ORDER, values: [id] });
+      const row = result.rows[0];
+      return row ? toStoredOrder(row) : undefined;
+    },
+  };
+}
