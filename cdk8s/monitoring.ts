@@ -48,7 +48,7 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
       `sum(rate(${METRICS.httpDuration}_count{${ingest},status=~"5.."}[5m])) / clamp_min(sum(rate(${METRICS.httpDuration}_count{${ingest}}[5m])), 1e-9) > ${t.ingest5xxRatio}`,
       '5m',
       'critical',
-      `More than ${t.ingest5xxRatio * 100}% of ingest requests fail with 5xx.`,
+      `More than a ${t.ingest5xxRatio} share of ingest requests fail with 5xx.`,
     ),
     rule(
       'CatcastOutboxStale',
@@ -83,7 +83,7 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
       `time() - max by (shard) (${METRICS.forecastLastSuccess}) > ${2 * t.forecastPeriodSeconds}`,
       '5m',
       'warning',
-      `A forecast shard has not succeeded for two schedule periods (${2 * t.forecastPeriodSeconds}s).`,
+      'A forecast shard has not succeeded for two schedule periods.',
     ),
     rule(
       'CatcastShardWithoutLeader',
