@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, type Registry } from '../metrics/index.js';
+import type { Queryable } from '../db/index.js';
+
+/** The relay's Prometheus instruments. */
+export interface RelayMetrics {
+  readonly published: Counter;
+  readonly publishErrors: Counter;
+  readonly batchSize: Histogram;
+  readonly publishDuration: Histogram;
+  readonly deleted: Counter;
+}
+
+const BACKLOG_SQL = `
+SELECT count(*)::int AS backlog,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest
+  FROM ingestion.order_events WHERE published_at IS NULL`;
+
+/**
+ * Registers the relay metrics on `registry`; the backlog gauges query the outbox (through its partial
+ * index of unpublished rows) when scraped, at most once per second.
+ */
+export function relayMetrics(registry: Registry, db: Queryable): RelayMetrics {
+  let cached: { at: number; value: Promise<{ backlog: number; oldest: number }> } | undefined;
+  const backlog = () => {
+    if (!cached || Date.now() - cached.at > 1000) {
+      const value = db
+        .query<{ backlog: number; oldest: number }>(BACKLOG_SQL)
+        .then((r) => r.rows[0] ?? { backlog: 0, oldest: 0 });
+      cached = { at: Date.now(), value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+  new Gauge({
+    name: 'catcast_outbox_backlog',
+    help: 'Outbox rows not yet published',
+    registers: [registry],
+    async collect() {
+      // A failed query leaves the last value; /ready reports the database problem.
+      this.set((await backlog().catch(() => undefined))?.backlog ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'catcast_outbox_oldest_age_seconds',
+    help: 'Age of the oldest unpublished outbox row (0 when none)',
+    registers: [registry],
+    async collect() {
+      this.set((await backlog().catch(() => undefined))?.oldest ?? 0);
+    },
+  });
+  return {
+    published: new Counter({
+      name: 'catcast_relay_published_total',
+      help: 'Outbox events published and acknowledged by the bus',
+      registers: [registry],
+    }),
+    publishErrors: new Counter({
+      name: 'catcast_relay_publish_errors_total',
+      help: 'Failed publish attempts (each failed batch counts once)',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'catcast_relay_batch_size',
+      help: 'Outbox rows per relay batch',
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers: [registry],
+    }),
+    publishDuration: new Histogram({
+      name: 'catcast_relay_publish_duration_seconds',
+      help: 'Time from sending a batch to the bus acknowledging it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    deleted: new Counter({
+      name: 'catcast_outbox_deleted_total',
+      help: 'Published outbox rows deleted by the retention sweep',
+      registers: [registry],
+    }),
+  };
+}
