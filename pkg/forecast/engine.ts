@@ -58,11 +58,21 @@ export const ENSEMBLE_POOL: readonly BaseModelName[] = AUTO_CANDIDATES;
 
 const ENSEMBLE_SIZE = 3;
 
+/**
+ * Share of zero buckets above which a series counts as intermittent. On such series naive and
+ * seasonal naive forecast 0 after every zero bucket, which wins short selection windows by chance and
+ * then misses the demand, so they are not candidates there.
+ */
+const INTERMITTENT_SHARE = 0.3;
+const REPEATS_ZEROS: ReadonlySet<BaseModelName> = new Set(['naive', 'seasonal_naive']);
+
 /** Fits of every base model on one fitting window, made lazily and shared by all requested models. */
 class CandidateSet {
   private readonly fits = new Map<BaseModelName, Fit>();
   private readonly cum = new Map<Float64Array, { abs: Float64Array; missing: Int32Array }>();
   private readonly ets: EtsFitter;
+  /** More than INTERMITTENT_SHARE of the fitting window is zero (or negative). */
+  readonly intermittent: boolean;
 
   constructor(
     readonly y: Float64Array,
@@ -70,6 +80,9 @@ class CandidateSet {
     readonly fitEnd: number,
   ) {
     this.ets = new EtsFitter({ y, m, fitEnd });
+    let zeros = 0;
+    for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
+    this.intermittent = fitEnd > 0 && zeros > INTERMITTENT_SHARE * fitEnd;
   }
 
   fit(name: BaseModelName): Fit {
@@ -158,6 +171,7 @@ function choose(
   const scored: { fit: Fit; mae: number; order: number }[] = [];
   const seen = new Set<Float64Array>();
   candidates.forEach((name, order) => {
+    if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
     const fit = cs.fit(name);
     // Fallbacks and `ets` can share a prediction array with another candidate; count it once.
     if (seen.has(fit.pred) || Number.isNaN(fit.pred[t])) return;

@@ -25,17 +25,14 @@ export interface ForecastPool {
   close(): Promise<void>;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] | undefined } {
-  // Under tsx (dev, tests, bench) this module is TypeScript and so is the worker; the worker then
-  // needs the tsx loader too, which a vitest process does not pass on by itself.
-  if (import.meta.url.endsWith('.ts')) {
-    const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
-    return {
-      url: new URL('./worker.ts', import.meta.url),
-      execArgv: hasTsx ? undefined : [...process.execArgv, '--import', 'tsx'],
-    };
-  }
-  return { url: new URL('./worker.js', import.meta.url), execArgv: undefined };
+function startWorker(): Worker {
+  const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+  if (url.pathname.endsWith('.js')) return new Worker(url);
+  // Under tsx (dev, tests, bench) the worker is TypeScript too. A worker does not inherit the
+  // parent's loader hooks and ignores --import for its entry on Node 20, so register tsx first.
+  const api = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(code, { eval: true });
 }
 
 /** Starts a pool of forecast worker threads. */
@@ -45,8 +42,7 @@ export function createForecastPool({ threads, chunkSize = 64 }: ForecastPoolOpti
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   if (!Number.isInteger(chunkSize) || chunkSize < 1)
     throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
-  const { url, execArgv } = workerUrl();
-  const workers = Array.from({ length: size }, () => new Worker(url, execArgv ? { execArgv } : {}));
+  const workers = Array.from({ length: size }, startWorker);
   let nextId = 0;
   const pending = new Map<number, { resolve: (r: ForecastReply[]) => void; reject: (e: Error) => void }>();
   const idle: Worker[] = [...workers];

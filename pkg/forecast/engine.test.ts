@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalJson,
+  forecast,
+  ForecastInputError,
+  forecastMany,
+  forecastModels,
+  MODEL_CATALOG,
+  MODEL_NAMES,
+  type ModelName,
+} from './index.js';
+import { fixtureSeries } from './testdata/series.js';
+
+describe('catalog', () => {
+  it('lists every model once with a semver and a description', () => {
+    expect(MODEL_CATALOG.map((m) => m.name)).toEqual([...MODEL_NAMES]);
+    for (const m of MODEL_CATALOG) {
+      expect(m.modelVersion).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(m.description.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('backtest', () => {
+  it('matches hand-computed metrics for naive on a yearly series', () => {
+    // n = 6, origins 2: fit on [10, 12, 11, 13]; one-step forecasts 13 (actual 15) and 15 (actual 14).
+    const r = forecast({ bucketType: 'YEAR', values: [10, 12, 11, 13, 15, 14] }, 'naive', { origins: 2 });
+    expect(r.point).toBe(14);
+    const m = r.metrics;
+    expect(m?.origins).toBe(2);
+    expect(m?.mae).toBeCloseTo(1.5, 12);
+    expect(m?.mase).toBeCloseTo(1.5 / (5 / 3), 12); // scale: mean |diff| of the fitting window
+    expect(m?.wape).toBeCloseTo(3 / 29, 12);
+    expect(m?.smape).toBeCloseTo((4 / 28 + 2 / 29) / 2, 12);
+    // Intervals at each origin from the 2 residuals before it: both hit.
+    expect(m?.coverage80).toBe(1);
+    // Next bucket: residuals 2 and 1 -> 80% half-width is the rank-3-capped largest, 2.
+    expect([r.lo80, r.hi80]).toEqual([12, 16]);
+    // YEAR has no season: seasonal_naive is naive, so the ratios are 1.
+    expect(m?.maseRatioToSeasonalNaive).toBe(1);
+  });
+
+  it('auto is scored out of sample and names its pick', () => {
+    const [series] = fixtureSeries();
+    const r = forecast(series!, 'auto');
+    expect(r.model).toBe('auto');
+    expect(r.effectiveModel).not.toBe('auto');
+    expect(r.params.selected).toBe(r.effectiveModel);
+    expect(r.metrics?.origins).toBe(26);
+    expect(r.fallbackFrom).toBeNull();
+  });
+
+  it('ensemble reports its three members', () => {
+    const [series] = fixtureSeries();
+    const r = forecast(series!, 'ensemble');
+    expect(r.effectiveModel).toBe('ensemble');
+    expect(r.params.members).toHaveLength(3);
+  });
+
+  it('every model on a clean seasonal series beats or ties seasonal naive where it should', () => {
+    const [series] = fixtureSeries();
+    const results = forecastModels(series!, ['holt_winters_additive', 'ets', 'auto']);
+    for (const r of results) expect(r.metrics?.maseRatioToSeasonalNaive).toBeLessThan(1);
+  });
+});
+
+describe('fallbacks', () => {
+  it.each([
+    { model: 'holt_winters_additive', values: 60, want: 'holt', reason: /needs 104 values/ },
+    { model: 'seasonal_naive', values: 40, want: 'naive', reason: /one full season/ },
+    {
+      model: 'holt_winters_multiplicative',
+      values: 160,
+      zeros: true,
+      want: 'holt_winters_additive',
+      reason: /positive/,
+    },
+  ] as { model: ModelName; values: number; want: ModelName; reason: RegExp; zeros?: boolean }[])(
+    '$model on $values weekly values falls back to $want',
+    ({ model, values, want, reason, zeros }) => {
+      const y = Array.from({ length: values }, (_, t) =>
+        zeros && t % 9 === 0 ? 0 : 100 + 20 * Math.sin(t / 3),
+      );
+      const r = forecast({ bucketType: 'WEEK', values: y }, model);
+      expect(r.effectiveModel).toBe(want);
+      expect(r.fallbackFrom).toBe(model);
+      expect(r.fallbackReason).toMatch(reason);
+    },
+  );
+
+  it('a single value still gets a forecast without metrics', () => {
+    const r = forecast({ bucketType: 'MONTH', values: [7] }, 'auto');
+    expect(r.point).toBe(7);
+    expect(r.metrics).toBeNull();
+  });
+
+  it.each([
+    { values: [], message: /empty/ },
+    { values: [1, NaN], message: /index 1/ },
+  ])('rejects bad input $values', ({ values, message }) => {
+    expect(() => forecast({ bucketType: 'WEEK', values }, 'naive')).toThrow(ForecastInputError);
+    expect(() => forecast({ bucketType: 'WEEK', values }, 'naive')).toThrow(message);
+  });
+
+  it('rejects bad options and unknown models', () => {
+    expect(() => forecast({ bucketType: 'WEEK', values: [1, 2] }, 'naive', { origins: 0 })).toThrow(
+      /origins/,
+    );
+    expect(() => forecast({ bucketType: 'WEEK', values: [1, 2] }, 'nope' as ModelName)).toThrow(
+      /unknown model/,
+    );
+  });
+});
+
+describe('properties', () => {
+  it('forecasts and interval bounds are never negative and are ordered', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1000, max: 5000 }), { minLength: 1, maxLength: 70 }),
+        fc.constantFrom<'WEEK' | 'MONTH' | 'DAY' | 'YEAR'>('WEEK', 'MONTH', 'DAY', 'YEAR'),
+        (values, bucketType) => {
+          for (const r of forecastModels({ bucketType, values }, MODEL_NAMES)) {
+            expect(r.point).toBeGreaterThanOrEqual(0);
+            expect(r.lo95).toBeGreaterThanOrEqual(0);
+            expect(r.lo95).toBeLessThanOrEqual(r.lo80);
+            expect(r.lo80).toBeLessThanOrEqual(r.point);
+            expect(r.point).toBeLessThanOrEqual(r.hi80);
+            expect(r.hi80).toBeLessThanOrEqual(r.hi95);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('sharing fits does not change a model: one model alone equals the same model in a batch', () => {
+    for (const s of fixtureSeries()) {
+      const together = forecastModels(s, MODEL_NAMES);
+      MODEL_NAMES.forEach((name, i) =>
+        expect(canonicalJson(forecast(s, name))).toBe(canonicalJson(together[i])),
+      );
+    }
+  });
+
+  it('forecastMany replies in order and reports a bad series without failing the batch', () => {
+    const [a] = fixtureSeries();
+    const replies = forecastMany([
+      { key: 'a', series: a!, models: ['ses'] },
+      { key: 'bad', series: { bucketType: 'WEEK', values: [] }, models: ['ses'] },
+    ]);
+    expect(replies.map((r) => r.key)).toEqual(['a', 'bad']);
+    expect(replies[0]?.results?.[0]?.model).toBe('ses');
+    expect(replies[1]?.error).toMatch(/empty/);
+  });
+});
+
+describe('reproducibility', () => {
+  it('gives byte-identical output in two separate processes', async () => {
+    const run = promisify(execFile);
+    const script = fileURLToPath(new URL('./testdata/print-forecasts.ts', import.meta.url));
+    const [a, b] = await Promise.all([
+      run(process.execPath, ['--import', 'tsx', script], { maxBuffer: 64 << 20 }),
+      run(process.execPath, ['--import', 'tsx', script], { maxBuffer: 64 << 20 }),
+    ]);
+    expect(a.stdout.length).toBeGreaterThan(1000);
+    expect(a.stdout).toBe(b.stdout);
+    // And the same as in this process.
+    expect(a.stdout).toBe(canonicalJson(fixtureSeries().map((s) => forecastModels(s, MODEL_NAMES))));
+  }, 60_000);
+});

@@ -1,0 +1,28 @@
+import type { SeriesInput } from '../index.js';
+
+/** Fixed test series of several shapes (seasonal weekly, intermittent, short, monthly), built without randomness. */
+export function fixtureSeries(): SeriesInput[] {
+  const wobble = (t: number): number => ((t * 7919) % 101) - 50;
+  return [
+    {
+      bucketType: 'WEEK',
+      values: Array.from(
+        { length: 156 },
+        (_, t) => 5000 + 10 * t + 1500 * Math.sin((2 * Math.PI * t) / 52) + 20 * wobble(t),
+      ),
+    },
+    {
+      bucketType: 'WEEK',
+      values: Array.from({ length: 120 }, (_, t) => (t % 5 === 0 ? 300 + wobble(t) : 0)),
+    },
+    { bucketType: 'WEEK', values: Array.from({ length: 30 }, (_, t) => 800 + 3 * wobble(t)) },
+    {
+      bucketType: 'MONTH',
+      values: Array.from(
+        { length: 48 },
+        (_, t) => 9000 * (1 + 0.3 * Math.cos((2 * Math.PI * t) / 12)) + 40 * wobble(t),
+      ),
+    },
+    { bucketType: 'YEAR', values: [100, 120, 130, 150] },
+  ];
+}
