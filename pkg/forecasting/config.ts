@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { BUCKET_TYPES } from '../buckets/index.js';
+import { commonEnv, databaseEnv, list, parseEnv, positiveInt } from '../config/index.js';
+import { MODEL_NAMES } from '../forecast/index.js';
+
+const jobEnv = z
+  .object({
+    ...commonEnv,
+    ...databaseEnv,
+    /** Number of merchant shards (CronJob completions). @default 1 */
+    SHARD_COUNT: positiveInt(1),
+    /** This run's shard; Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX instead. @default 0 */
+    SHARD_INDEX: z.coerce.number().int().min(0).optional(),
+    /** Set by Kubernetes for Indexed Jobs. */
+    JOB_COMPLETION_INDEX: z.coerce.number().int().min(0).optional(),
+    /** Where leases live: postgres (forecasting.leases) or kubernetes (coordination.k8s.io Leases). @default postgres */
+    LEASE_STORE: z.enum(['postgres', 'kubernetes']).default('postgres'),
+    /** Namespace of the Kubernetes Leases. @default the pod's namespace, else "default" */
+    LEASE_NAMESPACE: z.string().optional(),
+    /** Lease name prefix; the shard index is appended. @default catcast-forecast-shard- */
+    LEASE_NAME_PREFIX: z.string().default('catcast-forecast-shard-'),
+    /** Lease validity without renewal. @default 15 */
+    LEASE_DURATION_SECONDS: positiveInt(15),
+    /** How long the leader tries to renew before giving up. @default 10 */
+    LEASE_RENEW_DEADLINE_SECONDS: positiveInt(10),
+    /** Wait between lease attempts. @default 2 */
+    LEASE_RETRY_PERIOD_SECONDS: positiveInt(2),
+    /** How long to wait for the lease before exiting as "another run holds this shard". @default 60 */
+    FORECAST_LEASE_WAIT_SECONDS: positiveInt(60),
+    /** Pod name, used in the lease holder identity. @default the hostname */
+    POD_NAME: z.string().optional(),
+    /** Bucket types to forecast. @default WEEK,MONTH,YEAR */
+    FORECAST_BUCKET_TYPES: list()
+      .pipe(z.array(z.enum(BUCKET_TYPES)).min(1))
+      .default(['WEEK', 'MONTH', 'YEAR']),
+    /** Models precomputed for every series (compare-models shows them all). @default every model */
+    FORECAST_MODELS: list()
+      .pipe(z.array(z.enum(MODEL_NAMES)).min(1))
+      .default([...MODEL_NAMES]),
+    /** Worker threads. @default 2 */
+    FORECAST_THREADS: positiveInt(2),
+    /** Merchants whose series are forecast in one worker batch. @default 50 */
+    FORECAST_MERCHANT_BATCH: positiveInt(50),
+    /** Forecast sets kept per merchant and bucket type. @default 5 */
+    FORECAST_KEEP_SETS: positiveInt(5),
+    /** Seconds between runs in loop mode (development); 0 = run once and exit (CronJob). @default 0 */
+    FORECAST_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
+  })
+  .transform((c) => ({ ...c, shardIndex: c.SHARD_INDEX ?? c.JOB_COMPLETION_INDEX ?? 0 }))
+  .refine((c) => c.shardIndex < c.SHARD_COUNT, {
+    message: 'shard index (SHARD_INDEX or JOB_COMPLETION_INDEX) must be smaller than SHARD_COUNT',
+    path: ['SHARD_INDEX'],
+  })
+  .refine((c) => c.LEASE_DURATION_SECONDS > c.LEASE_RENEW_DEADLINE_SECONDS, {
+    message: 'LEASE_DURATION_SECONDS must be greater than LEASE_RENEW_DEADLINE_SECONDS',
+    path: ['LEASE_DURATION_SECONDS'],
+  })
+  .refine((c) => c.LEASE_RENEW_DEADLINE_SECONDS > 1.2 * c.LEASE_RETRY_PERIOD_SECONDS, {
+    message: 'LEASE_RENEW_DEADLINE_SECONDS must be greater than 1.2 x LEASE_RETRY_PERIOD_SECONDS',
+    path: ['LEASE_RENEW_DEADLINE_SECONDS'],
+  });
+
+/** Configuration of the forecast job. */
+export type ForecastJobConfig = z.infer<typeof jobEnv>;
+
+/** Parses the forecast job's environment. */
+export function parseForecastJobConfig(env: Record<string, string | undefined>): ForecastJobConfig {
+  return parseEnv(jobEnv as unknown as z.ZodObject, env) as ForecastJobConfig;
+}

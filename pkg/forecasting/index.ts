@@ -1,0 +1,30 @@
+export { parseForecastJobConfig, type ForecastJobConfig } from './config.js';
+export {
+  runForecastJob,
+  type ForecastJobOptions,
+  type ForecastJobDeps,
+  type ForecastJobSummary,
+} from './job.js';
+export { runForecastJobFromConfig, type LeaseStoreFactory } from './run.js';
+export {
+  DEFAULT_LOOKBACK,
+  shardOf,
+  loadMerchant,
+  listShardMerchants,
+  loadMerchantSeries,
+  setInputHash,
+  type ForecastMerchant,
+  type CategorySeries,
+  type MerchantSeries,
+} from './series.js';
+export {
+  latestSet,
+  readSetRows,
+  writeSet,
+  touchSet,
+  toStored,
+  applyRetention,
+  type ForecastSet,
+  type StoredForecast,
+  type NewSet,
+} from './store.js';

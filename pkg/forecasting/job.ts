@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { BucketType } from '../buckets/index.js';
+import type { Pool } from '../db/index.js';
+import type { ForecastPool, ForecastRequest, ModelName } from '../forecast/index.js';
+import { FencedError, LeaderElector, type LeaseStore } from '../leader/index.js';
+import type { Logger } from '../log/index.js';
+import {
+  DEFAULT_LOOKBACK,
+  listShardMerchants,
+  loadMerchantSeries,
+  setInputHash,
+  type MerchantSeries,
+} from './series.js';
+import { applyRetention, latestSet, toStored, touchSet, writeSet } from './store.js';
+
+/** Settings of one job run. */
+export interface ForecastJobOptions {
+  readonly shardIndex: number;
+  readonly shardCount: number;
+  readonly bucketTypes: readonly BucketType[];
+  readonly models: readonly ModelName[];
+  readonly merchantBatch: number;
+  readonly keepSets: number;
+  readonly leaseNamePrefix: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  /** Give up campaigning after this long. */
+  readonly leaseWaitMs: number;
+  readonly identity?: string;
+  readonly lookback?: Partial<Record<BucketType, number>>;
+}
+
+/** Collaborators of the job. */
+export interface ForecastJobDeps {
+  readonly pool: Pool;
+  readonly leaseStore: LeaseStore;
+  readonly forecaster: Pick<ForecastPool, 'forecastMany'>;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Observes leadership changes (metrics). */
+  readonly onLeadership?: (leading: boolean) => void;
+}
+
+/** What one run did. */
+export interface ForecastJobSummary {
+  readonly status: 'succeeded' | 'failed' | 'fenced' | 'not_leader' | 'aborted';
+  readonly runId: string | null;
+  readonly shardIndex: number;
+  readonly merchants: number;
+  readonly series: number;
+  readonly setsWritten: number;
+  readonly setsUnchanged: number;
+  readonly failures: number;
+  readonly seconds: number;
+}
+
+/**
+ * Runs the forecast precompute for one merchant shard: campaigns for the shard's lease, then forecasts
+ * every merchant x bucket type of the shard with every configured model and writes each as a fenced,
+ * all-or-nothing set; unchanged inputs write nothing. Stops writing as soon as the lease is lost.
+ */
+export async function runForecastJob(
+  options: ForecastJobOptions,
+  deps: ForecastJobDeps,
+  signal: AbortSignal,
+): Promise<ForecastJobSummary> {
+  const started = performance.now();
+  const now = deps.now ?? (() => new Date());
+  const leaseName = `${options.leaseNamePrefix}${options.shardIndex}`;
+  const identity = options.identity ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+  const log = deps.logger.child({
+    shard: options.shardIndex,
+    shardCount: options.shardCount,
+    lease: leaseName,
+    identity,
+  });
+  const elector = new LeaderElector({
+    store: deps.leaseStore,
+    name: leaseName,
+    identity,
+    leaseDurationMs: options.leaseDurationMs,
+    renewDeadlineMs: options.renewDeadlineMs,
+    retryPeriodMs: options.retryPeriodMs,
+    logger: log,
+    onChange: (leading) => deps.onLeadership?.(leading),
+  });
+  const campaign = AbortSignal.any([signal, AbortSignal.timeout(options.leaseWaitMs)]);
+  const base = {
+    shardIndex: options.shardIndex,
+    merchants: 0,
+    series: 0,
+    setsWritten: 0,
+    setsUnchanged: 0,
+    failures: 0,
+  };
+  const summary = await elector.run(async ({ signal: leading, fencingToken }) => {
+    const runId = randomUUID();
+    const generatedAt = now();
+    const counts = { ...base };
+    await deps.pool.query(
+      `INSERT INTO forecasting.forecast_runs (run_id, shard_index, shard_count, lease_holder, fencing_token)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [runId, options.shardIndex, options.shardCount, identity, fencingToken],
+    );
+    log.info({ runId, fencingToken, leaseStore: deps.leaseStore.description }, 'forecast run started');
+    const fence = { shardKey: `shard-${options.shardIndex}-of-${options.shardCount}`, token: fencingToken };
+    let status: ForecastJobSummary['status'] = 'succeeded';
+    let error: string | null = null;
+    try {
+      const merchants = await listShardMerchants(deps.pool, options.shardIndex, options.shardCount);
+      counts.merchants = merchants.length;
+      for (let i = 0; i < merchants.length; i += options.merchantBatch) {
+        if (leading.aborted || signal.aborted) {
+          status = leading.aborted ? 'fenced' : 'aborted';
+          break;
+        }
+        const group = merchants.slice(i, i + options.merchantBatch);
+        const inputs: MerchantSeries[] = [];
+        for (const m of group)
+          for (const bt of options.bucketTypes)
+            inputs.push(
+              await loadMerchantSeries(
+                deps.pool,
+                m,
+                bt,
+                options.lookback?.[bt] ?? DEFAULT_LOOKBACK[bt],
+                generatedAt,
+              ),
+            );
+        const requests: ForecastRequest[] = inputs.flatMap((ms, setIndex) =>
+          ms.series.map((s) => ({
+            key: `${setIndex}\u0000${s.categoryId}`,
+            series: { bucketType: ms.bucketType, values: s.values },
+            models: options.models,
+          })),
+        );
+        counts.series += requests.length;
+        const replies = await deps.forecaster.forecastMany(requests);
+        const bySet = new Map<number, typeof replies>();
+        for (const r of replies) {
+          const setIndex = Number(r.key.split('\u0000')[0]);
+          let list = bySet.get(setIndex);
+          if (!list) bySet.set(setIndex, (list = []));
+          list.push(r);
+        }
+        for (const [setIndex, ms] of inputs.entries()) {
+          if (leading.aborted) {
+            status = 'fenced';
+            break;
+          }
+          const replies = bySet.get(setIndex) ?? [];
+          if (replies.length === 0) continue; // no sales yet: nothing to forecast
+          const failed = replies.filter((r) => !r.results);
+          for (const f of failed)
+            log.warn({ merchant: ms.merchant.id, key: f.key, error: f.error }, 'series failed');
+          counts.failures += failed.length;
+          const rows = replies.flatMap((r) =>
+            r.results ? r.results.map((res) => toStored(r.key.split('\u0000')[1]!, res)) : [],
+          );
+          const hash = setInputHash(
+            ms.targetBucketStart,
+            ms.lookback,
+            rows.map((r) => `${r.categoryId}:${r.inputHash}`),
+          );
+          try {
+            const previous = await latestSet(deps.pool, ms.merchant.id, ms.bucketType);
+            if (previous && previous.inputHash === hash) {
+              await touchSet(deps.pool, previous, fence);
+              counts.setsUnchanged++;
+            } else {
+              await writeSet(
+                deps.pool,
+                {
+                  merchantId: ms.merchant.id,
+                  bucketType: ms.bucketType,
+                  generatedAt,
+                  runId,
+                  targetBucketStart: ms.targetBucketStart,
+                  lastBucketStart: ms.lastBucketStart,
+                  lookback: ms.lookback,
+                  inputHash: hash,
+                  rows,
+                },
+                fence,
+              );
+              counts.setsWritten++;
+            }
+          } catch (err) {
+            if (err instanceof FencedError) throw err;
+            counts.failures++;
+            log.error(
+              { err, merchant: ms.merchant.id, bucketType: ms.bucketType },
+              'could not write forecast set',
+            );
+          }
+        }
+        log.info(
+          {
+            done: Math.min(i + options.merchantBatch, merchants.length),
+            of: merchants.length,
+            series: counts.series,
+          },
+          'progress',
+        );
+      }
+      if (status === 'succeeded') await applyRetention(deps.pool, options.keepSets);
+      if (status === 'succeeded' && counts.failures > 0) status = 'failed';
+    } catch (err) {
+      status = err instanceof FencedError ? 'fenced' : 'failed';
+      error = err instanceof Error ? err.message : String(err);
+      log.error({ err }, status === 'fenced' ? 'fenced out by a newer leader' : 'forecast run failed');
+    }
+    await deps.pool
+      .query(
+        `UPDATE forecasting.forecast_runs SET finished_at = now(), status = $2, merchants = $3, series = $4,
+                sets_written = $5, sets_unchanged = $6, failures = $7, error = $8 WHERE run_id = $1`,
+        [
+          runId,
+          status === 'aborted' ? 'failed' : status,
+          counts.merchants,
+          counts.series,
+          counts.setsWritten,
+          counts.setsUnchanged,
+          counts.failures,
+          error,
+        ],
+      )
+      .catch((err: unknown) => log.error({ err }, 'could not record the run outcome'));
+    return { ...counts, status, runId };
+  }, campaign);
+  const seconds = (performance.now() - started) / 1000;
+  const result: ForecastJobSummary = summary
+    ? { ...summary, seconds }
+    : { ...base, status: signal.aborted ? 'aborted' : 'not_leader', runId: null, seconds };
+  log.info(result, `forecast run ${result.status}`);
+  return result;
+}
