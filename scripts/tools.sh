@@ -32,8 +32,6 @@ KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
 GO_BUILD_FLAGS=(-trimpath)
-# The Go proxy must not be bypassed (only package registries are reachable).
-export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -84,13 +82,15 @@ wrapper_module() {
   )
 }
 
-# go_build NAME PACKAGE LDFLAGS...: resolve the wrapper's dependencies and build PACKAGE.
+# go_build NAME PACKAGE VERSION LDFLAGS...: resolve the wrapper's dependencies and
+# build PACKAGE (a package inside the module pinned at VERSION).
 go_build() {
-  local name=$1 pkg=$2; shift 2
+  local name=$1 pkg=$2 version=$3; shift 3
   (
     cd "$SRC_DIR/$name"
-    # `go mod tidy` would drop the require (nothing imports it), so resolve via go get.
-    go get "$pkg" >/dev/null
+    # `go mod tidy` would drop the require (nothing imports it), so resolve via
+    # go get; the explicit @version stops it from upgrading the tool's module.
+    go get "$pkg@$version" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\|finding\)' >&2 || true
     go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w $*" -o "$BIN_DIR/$name.tmp" "$pkg"
   )
   mv -f "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
@@ -101,7 +101,7 @@ install_helm() {
   local start=$SECONDS
   wrapper_module helm helm.sh/helm/v3 "$HELM_VERSION"
   # Without -X, `helm version` reports only the minor ("v3.22").
-  go_build helm helm.sh/helm/v3/cmd/helm \
+  go_build helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
   mark helm "$HELM_VERSION" $((SECONDS - start))
 }
@@ -112,7 +112,7 @@ install_jaeger() {
   # cmd/jaeger is the Jaeger v2 all-in-one (OpenTelemetry-collector based, accepts OTLP).
   # The module ships no built UI assets, so the UI page is a stub; the query API works.
   wrapper_module jaeger github.com/jaegertracing/jaeger "$JAEGER_VERSION"
-  go_build jaeger github.com/jaegertracing/jaeger/cmd/jaeger \
+  go_build jaeger github.com/jaegertracing/jaeger/cmd/jaeger "$JAEGER_VERSION" \
     "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION"
   mark jaeger "$JAEGER_VERSION" $((SECONDS - start))
 }
@@ -124,7 +124,7 @@ install_etcd() {
   # (server/main.go). Its go.mod replaces sibling modules with ../ paths, which
   # `go install` rejects, hence the wrapper; the siblings resolve to the same tag.
   wrapper_module etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
-  go_build etcd go.etcd.io/etcd/server/v3
+  go_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   mark etcd "$ETCD_VERSION" $((SECONDS - start))
 }
 
@@ -145,7 +145,7 @@ install_kube_apiserver() {
   # Stamp the version the way the Kubernetes release build does, so
   # /version and kubectl version show the real release instead of v0.0.0-master.
   local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
-  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver \
+  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver "$KUBE_VERSION" \
     "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION" \
     "-X k8s.io/component-base/version.gitMajor=1" \
     "-X k8s.io/component-base/version.gitMinor=$minor" \
