@@ -100,7 +100,6 @@ export function createProgressPrinter(options: ProgressPrinterOptions): Progress
         if (line.length > columns - 1) line = formatProgress(p, 0).slice(0, columns - 1);
         // A finished phase keeps its line; the next phase draws below it.
         if (phaseChanged && drawn && lastPhase !== undefined) stream.write('\n');
-        else clear();
         stream.write(`\r\x1b[2K${line}${p.final ? '\n' : ''}`);
         drawn = !p.final;
       } else {
