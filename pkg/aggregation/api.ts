@@ -1,0 +1,410 @@
+import { createHash } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import {
+  BUCKET_TYPES,
+  bucketStart as bucketStartOf,
+  bucketStartOfDate,
+  daysBetween,
+  describeBucketStarts,
+  formatDate,
+  isBucketStart,
+  parseDate,
+  shiftBucket,
+  type BucketType,
+  type CivilDate,
+} from '../buckets/index.js';
+import type { Queryable } from '../db/index.js';
+import { HttpProblem, problemHandler, requestMetrics, validationProblem } from '../http/index.js';
+import type { Logger } from '../log/index.js';
+import type { Registry } from '../metrics/index.js';
+import { formatAmount } from '../money/index.js';
+import type { Clock } from './metrics.js';
+import {
+  listMerchants,
+  loadCategory,
+  loadMerchant,
+  readSeries,
+  readTopCategories,
+  type MerchantView,
+} from './read.js';
+
+/** Options of {@link createAggregatorApi}. */
+export interface AggregatorApiOptions {
+  /** Pool for reads: the replica (DATABASE_READ_URL) when configured, else the primary. */
+  readonly readDb: Queryable;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** An order accepted longer ago than this and not yet aggregated marks the data stale. @default 300 */
+  readonly staleAfterSeconds?: number;
+  /** Runs before every /api route (authentication, scope check). @default none */
+  readonly authMiddleware?: MiddlewareHandler;
+  /** Throws (e.g. a 403 HttpProblem) unless the caller may read `merchantId`. @default everyone may */
+  readonly authorizeMerchant?: (c: Context, merchantId: string) => void;
+  /** The merchants the caller may list in /api/merchants. @default all */
+  readonly visibleMerchants?: (c: Context) => ReadonlySet<string> | '*';
+  /** Cache-Control max-age of read responses. @default 5 */
+  readonly maxAgeSeconds?: number;
+  /** Largest number of buckets /api/category-sales returns. @default 400 */
+  readonly maxSeriesBuckets?: number;
+  /** Buckets returned by /api/category-sales when `from` is omitted. @default 12 */
+  readonly defaultSeriesBuckets?: number;
+}
+
+const PLATFORM_ID = z
+  .string({ error: 'is required' })
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
+const BUCKET_TYPE = z.enum(BUCKET_TYPES, { error: `must be one of ${BUCKET_TYPES.join(', ')}` });
+const DATE = z
+  .string()
+  .refine((s) => parseDate(s) !== undefined, 'must be a calendar date formatted YYYY-MM-DD')
+  .optional();
+
+const TopQuery = z.object({
+  merchantId: PLATFORM_ID,
+  bucketType: BUCKET_TYPE,
+  bucketStart: DATE,
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100')
+    .optional(),
+});
+
+const SeriesQuery = z.object({
+  merchantId: PLATFORM_ID,
+  bucketType: BUCKET_TYPE,
+  from: DATE,
+  to: DATE,
+  categoryId: PLATFORM_ID.optional(),
+});
+
+/** Freshness block of every per-merchant response. */
+export interface Freshness {
+  /** Creation time of the newest applied event of the merchant (ISO), null before the first. */
+  readonly asOf: string | null;
+  /** When the aggregator last applied an event of the merchant (ISO). */
+  readonly lastAppliedAt: string | null;
+  /** Seconds between the newest event's creation and its application (pipeline delay). */
+  readonly lagSeconds: number | null;
+  /** True when orders accepted more than `staleAfterSeconds` ago are not yet aggregated. */
+  readonly stale: boolean;
+  readonly staleAfterSeconds: number;
+}
+
+function freshnessOf(m: MerchantView, staleAfterSeconds: number): Freshness {
+  const asOf = m.lastEventCreatedAt;
+  const applied = m.lastAppliedAt;
+  return {
+    asOf: asOf?.toISOString() ?? null,
+    lastAppliedAt: applied?.toISOString() ?? null,
+    lagSeconds:
+      asOf && applied ? Math.max(0, Math.round((applied.getTime() - asOf.getTime()) / 10) / 100) : null,
+    stale: m.pending,
+    staleAfterSeconds,
+  };
+}
+
+function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.infer<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw validationProblem(result.error);
+  return result.data;
+}
+
+function share(part: bigint, whole: bigint): number {
+  if (whole <= 0n) return 0;
+  return Number((part * 1_000_000n) / whole) / 1_000_000;
+}
+
+function change(current: bigint, previous: bigint): number | null {
+  if (previous <= 0n) return null;
+  return Number(((current - previous) * 1_000_000n) / previous) / 1_000_000;
+}
+
+// Number of buckets from the one starting at `from` to the one starting at `to`, inclusive.
+function bucketCount(from: CivilDate, to: CivilDate, type: BucketType): number {
+  switch (type) {
+    case 'DAY':
+      return daysBetween(from, to) + 1;
+    case 'WEEK':
+      return Math.floor(daysBetween(from, to) / 7) + 1;
+    case 'MONTH':
+      return to.year * 12 + to.month - (from.year * 12 + from.month) + 1;
+    case 'YEAR':
+      return to.year - from.year + 1;
+  }
+}
+
+function toNumber(n: bigint): number {
+  return Number(n);
+}
+
+/**
+ * The aggregator's read API: GET /api/top-categories, /api/category-sales, /api/merchants and
+ * /api/merchants/:merchantId. Responses carry a strong ETag (hash of the body) and a short
+ * Cache-Control, and a matching If-None-Match gets 304.
+ */
+export function createAggregatorApi(options: AggregatorApiOptions): Hono {
+  const {
+    readDb,
+    clock,
+    logger,
+    registry,
+    staleAfterSeconds = 300,
+    authMiddleware,
+    authorizeMerchant = () => undefined,
+    visibleMerchants = () => '*' as const,
+    maxAgeSeconds = 5,
+    maxSeriesBuckets = 400,
+    defaultSeriesBuckets = 12,
+  } = options;
+  // Per-merchant data behind authentication must not land in shared caches.
+  const cacheControl = `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`;
+
+  function cachedJson(c: Context, body: unknown): Response {
+    const text = JSON.stringify(body);
+    const tag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+    const headers: Record<string, string> = { etag: tag, 'cache-control': cacheControl };
+    if (authMiddleware) headers.vary = 'Authorization';
+    const inm = c.req.header('if-none-match');
+    if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {
+      return c.body(null, 304, headers);
+    }
+    return c.body(text, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+  }
+
+  async function merchantOr404(c: Context, merchantId: string): Promise<MerchantView> {
+    // Authorise before looking up, so a foreign token cannot probe which merchants exist.
+    authorizeMerchant(c, merchantId);
+    const m = await loadMerchant(readDb, merchantId, clock.now(), staleAfterSeconds);
+    if (!m) {
+      throw new HttpProblem(404, {
+        detail: `merchant ${merchantId} does not exist`,
+        errors: [{ field: 'merchantId', message: `unknown merchant ${merchantId}` }],
+      });
+    }
+    return m;
+  }
+
+  function startOrProblem(
+    name: string,
+    text: string,
+    type: BucketType,
+    m: MerchantView,
+    mustBeStart: boolean,
+  ): CivilDate {
+    const d = parseDate(text)!;
+    if (!mustBeStart || isBucketStart(d, type, m.weekStart)) return d;
+    const before = bucketStartOfDate(d, type, m.weekStart);
+    const after = shiftBucket(before, type, 1);
+    const nearest = daysBetween(before, d) <= daysBetween(d, after) ? before : after;
+    const valid = describeBucketStarts(type, m.weekStart);
+    const message =
+      `${text} is not the start of a ${type} bucket for merchant ${m.id}: ${type} buckets start on ${valid}; ` +
+      `the nearest valid ${name} is ${formatDate(nearest)} (the bucket containing ${text} starts ${formatDate(before)}, the next starts ${formatDate(after)})`;
+    throw new HttpProblem(400, {
+      title: 'Invalid request',
+      detail: `${name}: ${message}`,
+      errors: [{ field: name, message }],
+      extensions: {
+        validBucketStarts: [formatDate(before), formatDate(after)],
+        nearestBucketStart: formatDate(nearest),
+      },
+    });
+  }
+
+  const app = new Hono();
+  app.onError(problemHandler(logger));
+  app.use('/api/*', requestMetrics(registry));
+  if (authMiddleware) app.use('/api/*', authMiddleware);
+
+  app.get('/api/top-categories', async (c) => {
+    const q = parseQuery(TopQuery, c);
+    const m = await merchantOr404(c, q.merchantId);
+    const limit = q.limit ?? 10;
+    const start = q.bucketStart
+      ? startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true)
+      : parseDate(bucketStartOf(clock.now(), q.bucketType, m))!;
+    const previous = shiftBucket(start, q.bucketType, -1);
+    const top = await readTopCategories(readDb, {
+      merchantId: m.id,
+      bucketType: q.bucketType,
+      bucketStart: formatDate(start),
+      previousStart: formatDate(previous),
+      limit,
+    });
+    const freshness = freshnessOf(m, staleAfterSeconds);
+    return cachedJson(c, {
+      merchantId: m.id,
+      currency: m.currency,
+      timezone: m.timezone,
+      weekStart: m.weekStart,
+      bucketType: q.bucketType,
+      bucketStart: formatDate(start),
+      bucketEnd: formatDate(shiftBucket(start, q.bucketType, 1)),
+      previousBucketStart: formatDate(previous),
+      limit,
+      periodTotal: formatAmount(top.periodTotalMinor, m.currency),
+      periodTotalMinor: top.periodTotalMinor.toString(),
+      previousPeriodTotal: formatAmount(top.previousPeriodTotalMinor, m.currency),
+      previousPeriodTotalMinor: top.previousPeriodTotalMinor.toString(),
+      categoryCount: top.categoryCount,
+      categories: top.rows.map((r, i) => ({
+        rank: i + 1,
+        categoryId: r.categoryId,
+        name: r.name ?? r.categoryId,
+        parentCategoryId: r.parentCategoryId,
+        total: formatAmount(r.totalMinor, m.currency),
+        totalMinor: r.totalMinor.toString(),
+        orderCount: toNumber(r.orderCount),
+        itemCount: toNumber(r.itemCount),
+        share: share(r.totalMinor, top.periodTotalMinor),
+        previousTotal: formatAmount(r.previousTotalMinor, m.currency),
+        previousTotalMinor: r.previousTotalMinor.toString(),
+        change: change(r.totalMinor, r.previousTotalMinor),
+      })),
+      asOf: freshness.asOf,
+      freshness,
+    });
+  });
+
+  app.get('/api/category-sales', async (c) => {
+    const q = parseQuery(SeriesQuery, c);
+    const m = await merchantOr404(c, q.merchantId);
+    const type = q.bucketType;
+    const current = parseDate(bucketStartOf(clock.now(), type, m))!;
+    const to = q.to
+      ? bucketStartOfDate(startOrProblem('to', q.to, type, m, false), type, m.weekStart)
+      : current;
+    const from = q.from
+      ? bucketStartOfDate(startOrProblem('from', q.from, type, m, false), type, m.weekStart)
+      : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
+    const count = bucketCount(from, to, type);
+    if (count < 1) {
+      throw new HttpProblem(400, {
+        title: 'Invalid request',
+        detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
+        errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
+      });
+    }
+    if (count > maxSeriesBuckets) {
+      throw new HttpProblem(400, {
+        title: 'Invalid request',
+        detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
+        errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
+      });
+    }
+    let only: { name: string; parentCategoryId: string | null } | undefined;
+    if (q.categoryId) {
+      only = await loadCategory(readDb, m.id, q.categoryId);
+      if (!only) {
+        throw new HttpProblem(404, {
+          detail: `category ${q.categoryId} of merchant ${m.id} does not exist`,
+          errors: [{ field: 'categoryId', message: `unknown category ${q.categoryId}` }],
+        });
+      }
+    }
+    const buckets: string[] = [];
+    for (let i = 0, d = from; i < count; i++, d = shiftBucket(d, type, 1)) buckets.push(formatDate(d));
+    const rows = await readSeries(readDb, {
+      merchantId: m.id,
+      bucketType: type,
+      from: formatDate(from),
+      to: formatDate(to),
+      categoryId: q.categoryId,
+    });
+    const byCategory = new Map<
+      string,
+      { name: string | null; parentCategoryId: string | null; points: Map<string, (typeof rows)[number]> }
+    >();
+    if (q.categoryId && only) byCategory.set(q.categoryId, { ...only, points: new Map() });
+    for (const r of rows) {
+      let s = byCategory.get(r.categoryId);
+      if (!s) {
+        s = { name: r.name, parentCategoryId: r.parentCategoryId, points: new Map() };
+        byCategory.set(r.categoryId, s);
+      }
+      s.points.set(r.bucketStart, r);
+    }
+    const series = [...byCategory.entries()].map(([categoryId, s]) => {
+      let total = 0n;
+      const points = buckets.map((b) => {
+        const r = s.points.get(b);
+        const minor = r?.totalMinor ?? 0n;
+        total += minor;
+        return {
+          bucketStart: b,
+          total: formatAmount(minor, m.currency),
+          totalMinor: minor.toString(),
+          orderCount: toNumber(r?.orderCount ?? 0n),
+          itemCount: toNumber(r?.itemCount ?? 0n),
+        };
+      });
+      return {
+        categoryId,
+        name: s.name ?? categoryId,
+        parentCategoryId: s.parentCategoryId,
+        total: formatAmount(total, m.currency),
+        totalMinor: total.toString(),
+        totalSortKey: total,
+        points,
+      };
+    });
+    // Largest categories first, ties by id, so the response is deterministic (stable ETag).
+    series.sort((a, b) =>
+      a.totalSortKey === b.totalSortKey
+        ? a.categoryId < b.categoryId
+          ? -1
+          : 1
+        : a.totalSortKey > b.totalSortKey
+          ? -1
+          : 1,
+    );
+    const freshness = freshnessOf(m, staleAfterSeconds);
+    return cachedJson(c, {
+      merchantId: m.id,
+      currency: m.currency,
+      timezone: m.timezone,
+      weekStart: m.weekStart,
+      bucketType: type,
+      from: formatDate(from),
+      to: formatDate(to),
+      buckets,
+      series: series.map(({ totalSortKey: _k, ...s }) => s),
+      asOf: freshness.asOf,
+      freshness,
+    });
+  });
+
+  app.get('/api/merchants', async (c) => {
+    const visible = visibleMerchants(c);
+    const merchants = await listMerchants(readDb, 1000);
+    return cachedJson(c, {
+      merchants: visible === '*' ? merchants : merchants.filter((m) => visible.has(m.id)),
+    });
+  });
+
+  app.get('/api/merchants/:merchantId', async (c) => {
+    const parsed = PLATFORM_ID.safeParse(c.req.param('merchantId'));
+    if (!parsed.success) throw validationProblem(parsed.error, 'merchantId');
+    const m = await merchantOr404(c, parsed.data);
+    const freshness = freshnessOf(m, staleAfterSeconds);
+    return cachedJson(c, {
+      id: m.id,
+      name: m.name,
+      timezone: m.timezone,
+      weekStart: m.weekStart,
+      currency: m.currency,
+      eventsApplied: m.eventsApplied.toString(),
+      currentBuckets: Object.fromEntries(
+        BUCKET_TYPES.map((t) => [t, bucketStartOf(clock.now(), t, m)] as const),
+      ),
+      asOf: freshness.asOf,
+      freshness,
+    });
+  });
+
+  return app;
+}

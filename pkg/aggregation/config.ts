@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt } from '../config/index.js';
+
+/** Environment of cmd/aggregator (every field documented with its default). */
+export const aggregatorEnv = {
+  ...commonEnv,
+  ...databaseEnv,
+  ...kafkaEnv,
+  /** HTTP port of the read API, /health, /ready and /metrics. @default 8082 */
+  PORT: port(8082),
+  /**
+   * Orders accepted longer ago than this and not yet aggregated make read responses say
+   * `freshness.stale: true`. @default 300
+   */
+  AGGREGATION_STALE_AFTER_SECONDS: positiveInt(300),
+  /**
+   * Days processed event ids are kept for deduplication. Kafka's retention of order-events must be
+   * shorter: a message redelivered after its id was purged would be counted twice. @default 14
+   */
+  PROCESSED_EVENTS_RETENTION_DAYS: positiveInt(14),
+  /** Seconds between purges of old processed event ids. @default 3600 */
+  PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS: positiveInt(3600),
+  /** Seconds between refreshes of the catcast_consumer_lag gauge. @default 15 */
+  AGGREGATION_LAG_REFRESH_SECONDS: positiveInt(15),
+  /** Partitions of order-events whose batches are applied at the same time. @default 2 */
+  AGGREGATION_PARTITIONS_CONCURRENTLY: positiveInt(2),
+  /** Cache-Control max-age of read responses in seconds. @default 5 */
+  AGGREGATION_API_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(5),
+};
+
+const schema = z.object(aggregatorEnv);
+
+/** Parsed configuration of the aggregator. */
+export type AggregatorConfig = z.infer<typeof schema>;
+
+/** Parses the aggregator's environment; throws ConfigError naming every bad variable. */
+export function parseAggregatorConfig(env: Record<string, string | undefined>): AggregatorConfig {
+  return parseEnv(schema, env);
+}

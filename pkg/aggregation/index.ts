@@ -1,0 +1,25 @@
+export { applyBatch, type ApplyResult } from './apply.js';
+export {
+  decodeBatch,
+  foldEvents,
+  compareDeltaKeys,
+  MAX_BIGINT,
+  type AggregateDelta,
+  type DecodedBatch,
+  type DecodedEvent,
+  type Fold,
+  type MerchantWatermark,
+  type RejectedMessage,
+} from './fold.js';
+export {
+  createBatchHandler,
+  deadLetterSink,
+  toDeadLetter,
+  type BatchHandlerOptions,
+  type DeadLetterSink,
+} from './consumer.js';
+export { createAggregationMetrics, systemClock, type AggregationMetrics, type Clock } from './metrics.js';
+export { purgeProcessedEvents, runRetention, type RetentionOptions } from './retention.js';
+export { createAggregatorApi, type AggregatorApiOptions, type Freshness } from './api.js';
+export { aggregatorEnv, parseAggregatorConfig, type AggregatorConfig } from './config.js';
+export { run, type AggregatorDeps, type AggregatorRunConfig } from './run.js';

@@ -1,0 +1,7 @@
+export {
+  reconcile,
+  ReconcileOptionsError,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type DriftRow,
+} from './reconcile.js';
