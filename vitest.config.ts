@@ -8,7 +8,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['pkg/**/*.test.ts', 'cmd/**/*.test.ts', 'cdk8s/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            'pkg/**/*.test.ts',
+            'cmd/**/*.test.ts',
+            'cdk8s/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'ui/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

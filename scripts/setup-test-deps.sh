@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 # Kafka jars (Maven Central) are fetched by scripts/kafka.sh on first `up`; fetch now so a
 # failure names the step.
 bash scripts/kafka.sh fetch
+bash scripts/install-chromium.sh # UI browser tests (issue 4): Debian chromium, driven by playwright-core

@@ -1,0 +1,183 @@
+/**
+ * Response shapes of the catcast HTTP APIs the UI reads (the contracts in docs and the brief).
+ * Money arrives as decimal strings (with `...Minor` integer strings); instants as ISO strings.
+ */
+
+/** Bucket granularity as the APIs spell it. */
+export type BucketType = 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
+/** Week-start policy as the APIs spell it. */
+export type WeekStart = 'MONDAY' | 'TUESDAY' | 'WEDNESDAY' | 'THURSDAY' | 'FRIDAY' | 'SATURDAY' | 'SUNDAY';
+
+/** A merchant with its calendar. GET /api/merchants, GET /api/merchants/{id}. */
+export interface Merchant {
+  readonly id: string;
+  readonly name: string;
+  readonly timezone: string;
+  readonly weekStart: WeekStart;
+  readonly currency: string;
+}
+
+/** GET /api/merchants. */
+export interface MerchantList {
+  readonly merchants: readonly Merchant[];
+}
+
+/** How current the aggregates are. */
+export interface Freshness {
+  readonly lastAppliedAt: string | null;
+  readonly lagSeconds: number | null;
+  readonly stale: boolean;
+}
+
+/** GET /api/merchants/{id}: the merchant plus its aggregation state. */
+export interface MerchantDetail extends Merchant {
+  readonly eventsApplied?: string;
+  readonly currentBuckets?: Partial<Record<BucketType, string>>;
+  readonly asOf?: string | null;
+  readonly freshness?: Freshness;
+}
+
+/** One ranked category of a period. */
+export interface TopCategory {
+  readonly rank: number;
+  readonly categoryId: string;
+  readonly name: string;
+  readonly parentCategoryId: string | null;
+  readonly parentName?: string | null;
+  readonly total: string;
+  readonly totalMinor: string;
+  readonly orderCount: number;
+  readonly itemCount: number;
+  /** Fraction of the period's total (0..1). */
+  readonly share: number;
+  readonly previousTotal: string;
+  readonly previousTotalMinor: string;
+}
+
+/** GET /api/top-categories. */
+export interface TopCategories {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly bucketType: BucketType;
+  readonly bucketStart: string;
+  readonly bucketEnd: string;
+  readonly periodTotal?: string;
+  readonly previousPeriodTotal?: string;
+  readonly categoryCount?: number;
+  readonly asOf: string | null;
+  readonly freshness: Freshness;
+  readonly categories: readonly TopCategory[];
+}
+
+/** One category's totals per bucket (aligned with `buckets`). */
+export interface CategorySeries {
+  readonly categoryId: string;
+  readonly name: string;
+  /** Decimal strings aligned with the response's `buckets`. */
+  readonly totals?: readonly string[];
+  /** Per-bucket points (the aggregator's richer form of `totals`). */
+  readonly points?: readonly { readonly bucketStart: string; readonly total: string }[];
+}
+
+/** GET /api/category-sales. */
+export interface CategorySales {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly bucketType: BucketType;
+  readonly buckets: readonly string[];
+  readonly series: readonly CategorySeries[];
+}
+
+/** Backtest accuracy of a model on a category (fractions; null when unknown). */
+export interface ForecastMetrics {
+  readonly mase: number | null;
+  readonly wape: number | null;
+  readonly smape: number | null;
+  readonly coverage80?: number | null;
+  readonly coverage95?: number | null;
+  readonly ratioToSeasonalNaive?: number | null;
+}
+
+/** A decimal string or a number (both appear while the forecast API settles). */
+export type Amount = string | number;
+
+/** One category of the next-period ranking. */
+export interface ForecastCategory {
+  readonly rank: number;
+  readonly categoryId: string;
+  readonly name: string;
+  readonly parentCategoryId: string | null;
+  readonly forecast: Amount;
+  readonly forecastMinor?: string;
+  readonly lo80: Amount;
+  readonly hi80: Amount;
+  readonly lo95: Amount;
+  readonly hi95: Amount;
+  readonly model: string;
+  readonly modelVersion: string;
+  readonly fallbackFrom?: string | null;
+  readonly fallbackReason?: string | null;
+  readonly metrics: ForecastMetrics | null;
+}
+
+/** Where a forecast came from. */
+export type ForecastSource = 'precomputed' | 'on_demand';
+
+/** GET /forecast/top-categories. */
+export interface ForecastTop {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly bucketType: BucketType;
+  readonly targetBucketStart: string;
+  readonly targetBucketEnd: string;
+  readonly model: string;
+  readonly source: ForecastSource;
+  readonly generatedAt: string | null;
+  readonly runId: string | null;
+  readonly stale: boolean;
+  readonly reason?: string | null;
+  readonly categories: readonly ForecastCategory[];
+}
+
+/** One model's forecast of one category in the comparison. */
+export interface ModelForecast {
+  readonly model: string;
+  readonly modelVersion: string;
+  readonly forecast: Amount;
+  readonly lo80: Amount;
+  readonly hi80: Amount;
+  readonly lo95: Amount;
+  readonly hi95: Amount;
+  readonly metrics: ForecastMetrics | null;
+  readonly ratioToSeasonalNaive?: number | null;
+}
+
+/** One category in the comparison. */
+export interface CompareCategory {
+  readonly categoryId: string;
+  readonly name: string;
+  readonly winner: string | null;
+  readonly models: readonly ModelForecast[];
+}
+
+/** GET /forecast/compare-models. */
+export interface CompareModels {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly bucketType: BucketType;
+  readonly targetBucketStart: string;
+  readonly generatedAt: string | null;
+  readonly source: ForecastSource;
+  readonly stale?: boolean;
+  readonly reason?: string | null;
+  readonly categories: readonly CompareCategory[];
+}
+
+/** GET /forecast/models. */
+export interface ModelCatalog {
+  readonly models: readonly {
+    readonly name: string;
+    readonly version: string;
+    readonly description: string;
+  }[];
+}
