@@ -408,7 +408,7 @@ describe('validateObject', () => {
       'ScaledObject',
       { spec: { scaleTargetRef: { name: 'a' } } },
     ],
-    ['an unregistered kind', 'v1', 'Secret', {}],
+    ['an unregistered kind', 'v1', 'Endpoints', {}],
   ])('fails on %s', (_n, apiVersion, kind, rest) => {
     expect(() => validateObject({ apiVersion, kind, metadata: { name: 'x' }, ...rest })).toThrow(
       ManifestValidationError,

@@ -2,6 +2,7 @@
 // generated templates are current, lint passes, and for several values files `helm template`
 // renders exactly the objects `cdk8s synth` produces from the same values.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { staleTemplates } from './helm/generate.js';
 import { synthObjects } from './synth.js';
 import {
@@ -14,7 +15,7 @@ import {
   valuesFile,
 } from './test-helpers.js';
 import { validateObjects } from './validate.js';
-import { resolveValues } from './values.js';
+import { readValuesFile, resolveValues } from './values.js';
 
 let helm = '';
 
@@ -126,6 +127,16 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
     },
   ],
   ['ingress off', 'catcast', { ingress: { enabled: false } }],
+  [
+    'charts/catcast/examples/production.yaml',
+    'catcast',
+    readValuesFile('charts/catcast/examples/production.yaml') as Record<string, unknown>,
+  ],
+  [
+    'scripts/k8s/values-kind.yaml',
+    'catcast',
+    readValuesFile('scripts/k8s/values-kind.yaml') as Record<string, unknown>,
+  ],
 ];
 
 describe('charts/catcast', () => {
@@ -176,5 +187,29 @@ describe('charts/catcast', () => {
     expect(() => synthObjects(resolveValues({ aggregator: { autoscaling: { maxReplicas: 7 } } }))).toThrow(
       /maxReplicas \(7\) must be <= the topic's partitions \(6\)/,
     );
+  });
+});
+
+describe('charts/dev-deps (kind only)', () => {
+  it('lints and renders schema-valid Postgres, Kafka (KRaft) and Jaeger objects', () => {
+    expect(runHelm(helm, ['lint', '--strict', 'charts/dev-deps']).status).toBe(0);
+    const res = runHelm(helm, ['template', 'dev-deps', 'charts/dev-deps']);
+    expect(res.status).toBe(0);
+    const objs = parseAllDocuments(res.stdout)
+      .map((d) => d.toJS() as Record<string, unknown> | null)
+      .filter((d): d is Record<string, unknown> => d !== null);
+    expect(objs.map(objectKey).sort()).toEqual([
+      'Deployment/jaeger',
+      'Job/kafka-topics',
+      'Secret/catcast-db',
+      'Service/jaeger',
+      'Service/kafka',
+      'Service/postgres',
+      'StatefulSet/kafka',
+      'StatefulSet/postgres',
+    ]);
+    validateObjects(objs);
+    // The Secret it creates is the one catcast's default values reference.
+    expect(resolveValues().database.secretName).toBe('catcast-db');
   });
 });
