@@ -1,0 +1,257 @@
+/**
+ * Deterministic synthetic benchmark series with known structure, in families. A seeded PRNG
+ * (mulberry32) makes every run produce the same series, so results are comparable across runs and
+ * with the statsforecast peer check.
+ */
+import type { BucketType } from '../../pkg/forecast/index.js';
+
+/** One generated series. */
+export interface BenchSeries {
+  readonly family: string;
+  readonly id: string;
+  readonly bucketType: BucketType;
+  /** bucket_start of values[0]. */
+  readonly start: string;
+  readonly values: number[];
+}
+
+/** A seeded PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Rng {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
+  int(lo: number, hi: number): number {
+    return Math.floor(this.uniform(lo, hi + 1));
+  }
+  normal(): number {
+    // Box-Muller; u1 kept away from 0.
+    const u1 = Math.max(this.next(), 1e-12);
+    const u2 = this.next();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+  poisson(lambda: number): number {
+    if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * this.normal()));
+    const limit = Math.exp(-lambda);
+    let k = 0;
+    let p = 1;
+    do {
+      k++;
+      p *= this.next();
+    } while (p > limit);
+    return k - 1;
+  }
+}
+
+/** Families in the benchmark, with their bucket type and history length. */
+export const FAMILIES = [
+  'trend',
+  'seasonal_yearly',
+  'seasonal_weekly',
+  'seasonal_monthly',
+  'intermittent',
+  'level_shift',
+  'short',
+] as const;
+/** A benchmark family. */
+export type Family = (typeof FAMILIES)[number];
+
+const START: Record<BucketType, string> = {
+  WEEK: '2023-01-02',
+  DAY: '2024-01-01',
+  MONTH: '2021-01-01',
+  YEAR: '2000-01-01',
+};
+
+function addBuckets(start: string, bucketType: BucketType, k: number): string {
+  const d = new Date(`${start}T00:00:00Z`);
+  if (bucketType === 'DAY') d.setUTCDate(d.getUTCDate() + k);
+  else if (bucketType === 'WEEK') d.setUTCDate(d.getUTCDate() + 7 * k);
+  else if (bucketType === 'MONTH') d.setUTCMonth(d.getUTCMonth() + k);
+  else d.setUTCFullYear(d.getUTCFullYear() + k);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A smooth yearly profile (1-3 harmonics) plus optional holiday spikes, mean about 0, amplitude ~1. */
+function yearlyProfile(r: Rng, m: number, spikes: boolean): number[] {
+  const harmonics = r.int(1, 3);
+  const coef = Array.from({ length: harmonics }, (_, k) => ({
+    a: r.uniform(0.3, 1) / (k + 1),
+    phase: r.uniform(0, 2 * Math.PI),
+  }));
+  const p = Array.from({ length: m }, (_, i) =>
+    coef.reduce((s, c, k) => s + c.a * Math.cos((2 * Math.PI * (k + 1) * i) / m + c.phase), 0),
+  );
+  if (spikes) {
+    // Holiday weeks late in the year (Black Friday to Christmas) for weekly data.
+    const at = m === 52 ? [r.int(46, 48), 50] : [m - 1];
+    for (const i of at) p[i] = (p[i] as number) + r.uniform(0.5, 1.5);
+  }
+  const mean = p.reduce((a, b) => a + b, 0) / m;
+  const max = Math.max(...p.map((v) => Math.abs(v - mean)));
+  return p.map((v) => (v - mean) / max);
+}
+
+function finish(values: number[]): number[] {
+  // Sales in minor units: whole numbers, never below zero.
+  return values.map((v) => Math.max(0, Math.round(v)));
+}
+
+function make(family: Family, r: Rng): { bucketType: BucketType; values: number[] } {
+  const level = Math.exp(r.uniform(Math.log(2_000), Math.log(500_000)));
+  switch (family) {
+    case 'trend': {
+      const n = 156;
+      const slope = level * r.uniform(-0.004, 0.012);
+      const sd = level * r.uniform(0.04, 0.2);
+      return {
+        bucketType: 'WEEK',
+        values: finish(Array.from({ length: n }, (_, t) => level + slope * t + sd * r.normal())),
+      };
+    }
+    case 'seasonal_yearly': {
+      const n = 156;
+      const m = 52;
+      const prof = yearlyProfile(r, m, r.uniform() < 0.5);
+      const amp = r.uniform(0.2, 0.6);
+      const slope = level * r.uniform(-0.002, 0.004);
+      const sd = level * r.uniform(0.04, 0.15);
+      const mult = r.uniform() < 0.5;
+      return {
+        bucketType: 'WEEK',
+        values: finish(
+          Array.from({ length: n }, (_, t) => {
+            const base = level + slope * t;
+            const s = amp * (prof[t % m] as number);
+            return (mult ? base * (1 + s) : base + level * s) + sd * r.normal();
+          }),
+        ),
+      };
+    }
+    case 'seasonal_weekly': {
+      const n = 364 * 2;
+      const dow = Array.from({ length: 7 }, (_, i) =>
+        i >= 5 ? r.uniform(0.3, 0.9) : r.uniform(-0.15, 0.15),
+      );
+      const slope = level * r.uniform(-0.0005, 0.001);
+      const sd = level * r.uniform(0.05, 0.2);
+      return {
+        bucketType: 'DAY',
+        values: finish(
+          Array.from(
+            { length: n },
+            (_, t) => (level + slope * t) * (1 + (dow[t % 7] as number)) + sd * r.normal(),
+          ),
+        ),
+      };
+    }
+    case 'seasonal_monthly': {
+      const n = 60;
+      const m = 12;
+      const prof = yearlyProfile(r, m, r.uniform() < 0.5);
+      const amp = r.uniform(0.15, 0.5);
+      const slope = level * r.uniform(-0.005, 0.015);
+      const sd = level * r.uniform(0.03, 0.12);
+      return {
+        bucketType: 'MONTH',
+        values: finish(
+          Array.from(
+            { length: n },
+            (_, t) => (level + slope * t) * (1 + amp * (prof[t % m] as number)) + sd * r.normal(),
+          ),
+        ),
+      };
+    }
+    case 'intermittent': {
+      const n = 156;
+      const p = r.uniform(0.05, 0.45);
+      const size = r.uniform(1, 20);
+      const price = Math.round(r.uniform(500, 20_000));
+      return {
+        bucketType: 'WEEK',
+        values: Array.from({ length: n }, () => (r.uniform() < p ? (1 + r.poisson(size)) * price : 0)),
+      };
+    }
+    case 'level_shift': {
+      const n = 156;
+      const sd = level * r.uniform(0.04, 0.15);
+      const shifts = r.int(1, 2);
+      const at = Array.from({ length: shifts }, () => r.int(60, 140)).sort((a, b) => a - b);
+      const sizes = at.map(() => (r.uniform() < 0.5 ? -1 : 1) * r.uniform(0.3, 0.8));
+      return {
+        bucketType: 'WEEK',
+        values: finish(
+          Array.from({ length: n }, (_, t) => {
+            let l = level;
+            at.forEach((a, i) => {
+              if (t >= a) l *= 1 + (sizes[i] as number);
+            });
+            return l + sd * r.normal();
+          }),
+        ),
+      };
+    }
+    case 'short': {
+      const n = r.int(20, 100);
+      const slope = level * r.uniform(-0.005, 0.01);
+      const sd = level * r.uniform(0.05, 0.25);
+      return {
+        bucketType: 'WEEK',
+        values: finish(Array.from({ length: n }, (_, t) => level + slope * t + sd * r.normal())),
+      };
+    }
+  }
+}
+
+/** Generates `perFamily` series of every family from a seed; same seed, same series. */
+export function generateBench(perFamily: number, seed = 20251125): BenchSeries[] {
+  const out: BenchSeries[] = [];
+  FAMILIES.forEach((family, f) => {
+    const r = new Rng(seed + 1000 * f);
+    for (let i = 0; i < perFamily; i++) {
+      const { bucketType, values } = make(family, r);
+      // All series of a bucket type end on the same bucket, as in a real export.
+      const fullLength = bucketType === 'DAY' ? 728 : bucketType === 'MONTH' ? 60 : 156;
+      out.push({
+        family,
+        id: `${family}-${String(i).padStart(4, '0')}`,
+        bucketType,
+        start: addBuckets(START[bucketType], bucketType, fullLength - values.length),
+        values,
+      });
+    }
+  });
+  return out;
+}
+
+/** Weekly series (156 points) for the speed run: a deterministic mix of the weekly families. */
+export function generateSpeedSeries(count: number, seed = 7): number[][] {
+  const weekly: Family[] = ['trend', 'seasonal_yearly', 'intermittent', 'level_shift'];
+  const r = new Rng(seed);
+  return Array.from({ length: count }, (_, i) => make(weekly[i % weekly.length] as Family, r).values);
+}
+
+/** Renders series of one bucket type as the forecast:eval CSV. */
+export function toCsv(series: readonly BenchSeries[]): string {
+  const lines = ['merchant,category,bucket_start,total_sales'];
+  for (const s of series) {
+    s.values.forEach((v, t) => {
+      lines.push(`${s.id},c1,${addBuckets(s.start, s.bucketType, t)},${(v / 100).toFixed(2)}`);
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
