@@ -123,6 +123,7 @@ describe('CatcastChart', () => {
       KAFKA_TOPIC: 'order-events',
       KAFKA_TOPIC_PARTITIONS: '6',
       AUTH_MODE: 'jwt',
+      SHUTDOWN_TIMEOUT_SECONDS: '20', // 30 s grace - 5 s preStop - 5 s margin
     });
     expect(cm.data).not.toHaveProperty('AUTH_JWKS_URL'); // empty values are unset, not ""
     expect(JSON.stringify(objs)).not.toMatch(/postgres(ql)?:\/\//);

@@ -27,6 +27,11 @@ export function configData(v: CatcastValues): Record<string, string> {
   const otelOn = v.otel.endpoint !== '';
   return {
     HOST: '0.0.0.0',
+    // The binaries' drain budget after SIGTERM: what the grace period leaves after the preStop
+    // sleep, minus 5 s of margin so that they exit before the kubelet's SIGKILL.
+    SHUTDOWN_TIMEOUT_SECONDS: String(
+      Math.max(1, v.pod.terminationGracePeriodSeconds - v.pod.preStopSleepSeconds - 5),
+    ),
     LOG_LEVEL: v.logLevel,
     NODE_OPTIONS: v.nodeOptions,
     DATABASE_POOL_MAX: String(v.database.poolMax),

@@ -9,6 +9,7 @@ chart with several values files and compares every object with `cdk8s synth` of 
 {{- $v := .Values -}}
 {{- $d := dict
   "HOST" "0.0.0.0"
+  "SHUTDOWN_TIMEOUT_SECONDS" (toString (max 1 (sub (sub (int $v.pod.terminationGracePeriodSeconds) (int $v.pod.preStopSleepSeconds)) 5)))
   "LOG_LEVEL" $v.logLevel
   "NODE_OPTIONS" $v.nodeOptions
   "DATABASE_POOL_MAX" (toString $v.database.poolMax)
