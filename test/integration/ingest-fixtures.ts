@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { createIngestApp, type IngestAppOptions } from '../../pkg/ingest/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
-import type { Clock } from '../../pkg/orders/index.js';
+import type { Clock, OrderItemView } from '../../pkg/orders/index.js';
 import type { Queryable } from '../../pkg/db/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 
@@ -24,12 +24,38 @@ export interface IngestHarness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
 }
 
+/** The members of catalog entities, orders, problems and batch answers that tests look at. */
+export interface Body {
+  readonly [key: string]: unknown;
+  readonly id?: string;
+  readonly merchantId?: string;
+  readonly name?: string;
+  readonly updatedAt?: string;
+  readonly parentCategoryId?: string | null;
+  readonly categoryId?: string;
+  readonly externalOrderId?: string;
+  readonly placedAt?: string;
+  readonly currency?: string;
+  readonly total?: string;
+  readonly itemCount?: number;
+  readonly items?: readonly OrderItemView[];
+  readonly title?: string;
+  readonly detail?: string;
+  readonly status?: number;
+  readonly reason?: string;
+  readonly orderId?: string;
+  readonly errors?: readonly { field: string; message: string }[];
+  readonly created?: number;
+  readonly replayed?: number;
+  readonly rejected?: number;
+  readonly results?: readonly { index: number; status: number; order?: Body; problem?: Body }[];
+}
+
 /** A parsed HTTP answer. */
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
+  readonly body: Body;
 }
 
 /** Creates a migrated database and an ingest app on it. */
@@ -56,9 +82,9 @@ export async function call(
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await app.request(path, init);
   const text = await res.text();
-  let parsed: unknown = text;
+  let parsed: Body = { text };
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    if (text) parsed = JSON.parse(text) as Body;
   } catch {
     /* not JSON: keep the text */
   }
