@@ -10,12 +10,10 @@ function setup(options: FakeIngestOptions = {}, token?: string) {
     sleeps.push(ms);
     return Promise.resolve();
   };
-  const fetchImpl = ((input: RequestInfo | URL, init?: RequestInit) =>
-    fake.app.request(input, init)) as typeof fetch;
   const client = new IngestClient({
     baseUrl: 'http://ingest.test',
     token,
-    fetch: fetchImpl,
+    fetch: fake.fetch,
     sleep,
     maxAttempts: 4,
   });
@@ -126,10 +124,10 @@ describe('IngestClient', () => {
     const sleeps: number[] = [];
     const client = new IngestClient({
       baseUrl: 'http://ingest.test',
-      fetch: (() => {
+      fetch: () => {
         calls++;
         return Promise.reject(new TypeError('fetch failed'));
-      }) as typeof fetch,
+      },
       sleep: (ms) => {
         sleeps.push(ms);
         return Promise.resolve();
@@ -159,7 +157,7 @@ describe('IngestClient', () => {
     const { fake, client } = setup({
       intercept: (r) => {
         if (r.path !== '/v1/orders/batch' || batches++ > 0) return undefined;
-        const orders = (r.body as { orders: SimOrder[] }).orders;
+        const { orders } = r.body as { orders: SimOrder[] };
         return Response.json({
           results: orders.map((_, index) => ({ index, status: index === 1 ? 503 : 201 })),
         });

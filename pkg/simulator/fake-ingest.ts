@@ -25,6 +25,8 @@ export interface FakeIngestOptions {
 /** An in-memory stand-in for the ingest API, for testing clients of it (not a reference implementation). */
 export interface FakeIngest {
   readonly app: Hono;
+  /** A fetch that answers from `app` in-process, without a port. */
+  readonly fetch: typeof fetch;
   readonly requests: RecordedRequest[];
   /** Stored orders by "merchantId/externalOrderId", as their JSON. */
   readonly orders: Map<string, string>;
@@ -174,5 +176,7 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
     return c.json({ results }, 200);
   });
 
-  return { app, requests, orders, merchants, categories, products };
+  const fetchInProcess = ((input: string | URL | Request, init?: RequestInit) =>
+    app.request(input, init)) as typeof fetch;
+  return { app, fetch: fetchInProcess, requests, orders, merchants, categories, products };
 }

@@ -9,14 +9,10 @@ import {
 
 const END = new Date('2026-02-01T00:00:00Z');
 
-function inProcess(fake: FakeIngest): typeof fetch {
-  return ((input: RequestInfo | URL, init?: RequestInit) => fake.app.request(input, init)) as typeof fetch;
-}
-
 function options(fake: FakeIngest, extra: Partial<SimulationOptions> = {}): SimulationOptions {
   return {
     ingestUrl: 'http://ingest.test',
-    fetch: inProcess(fake),
+    fetch: fake.fetch,
     seed: 'run',
     days: 4,
     end: END,
