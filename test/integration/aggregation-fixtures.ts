@@ -76,36 +76,48 @@ export function orderEvent(
   };
 }
 
-/** Writes the order, its items and its outbox row for `event`, as the ingest service would. */
+/** Writes the orders, their items and their outbox rows for `events`, as the ingest service would. */
 export async function storeOrders(db: Queryable, events: readonly OrderCreatedV1[]): Promise<void> {
-  for (const e of events) {
-    await db.query(
-      `INSERT INTO ingestion.orders (id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'fixture')`,
-      [e.orderId, e.merchantId, e.externalOrderId, e.placedAt, e.currency, e.totalMinor, e.items.length],
-    );
-    for (const [i, item] of e.items.entries()) {
-      await db.query(
-        `INSERT INTO ingestion.order_items (order_id, line_no, merchant_id, product_id, category_id, quantity, unit_price_minor, amount_minor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          e.orderId,
-          i + 1,
-          e.merchantId,
-          item.productId,
-          item.categoryId,
-          item.quantity,
-          (BigInt(item.amountMinor) / BigInt(item.quantity)).toString(),
-          item.amountMinor,
-        ],
-      );
-    }
-    await db.query(
-      `INSERT INTO ingestion.order_events (id, order_id, merchant_id, event_type, schema_version, partition_key, payload)
-       VALUES ($1, $2, $3, 'order.created', 1, $4, $5)`,
-      [e.eventId, e.orderId, e.merchantId, e.merchantId, JSON.stringify(e)],
-    );
-  }
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO ingestion.orders (id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash)
+     SELECT u.*, 'fixture' FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::int[]) AS u`,
+    [
+      events.map((e) => e.orderId),
+      events.map((e) => e.merchantId),
+      events.map((e) => e.externalOrderId),
+      events.map((e) => e.placedAt),
+      events.map((e) => e.currency),
+      events.map((e) => e.totalMinor),
+      events.map((e) => e.items.length),
+    ],
+  );
+  const lines = events.flatMap((e) => e.items.map((item, i) => ({ e, item, lineNo: i + 1 })));
+  await db.query(
+    `INSERT INTO ingestion.order_items (order_id, line_no, merchant_id, product_id, category_id, quantity, unit_price_minor, amount_minor)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[])`,
+    [
+      lines.map((l) => l.e.orderId),
+      lines.map((l) => l.lineNo),
+      lines.map((l) => l.e.merchantId),
+      lines.map((l) => l.item.productId),
+      lines.map((l) => l.item.categoryId),
+      lines.map((l) => l.item.quantity),
+      lines.map((l) => (BigInt(l.item.amountMinor) / BigInt(l.item.quantity)).toString()),
+      lines.map((l) => l.item.amountMinor),
+    ],
+  );
+  await db.query(
+    `INSERT INTO ingestion.order_events (id, order_id, merchant_id, event_type, schema_version, partition_key, payload)
+     SELECT u.id, u.order_id, u.merchant_id, 'order.created', 1, u.merchant_id, u.payload
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) AS u (id, order_id, merchant_id, payload)`,
+    [
+      events.map((e) => e.eventId),
+      events.map((e) => e.orderId),
+      events.map((e) => e.merchantId),
+      events.map((e) => JSON.stringify(e)),
+    ],
+  );
 }
 
 let offset = 0;
