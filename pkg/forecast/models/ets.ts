@@ -204,7 +204,7 @@ export class EtsFitter {
         lower.push(PHI_LO);
         upper.push(PHI_HI);
       }
-      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations: 25 * x0.length + 25 });
+      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations: 10 * x0.length + 15 });
       best = r.x;
       bestSse = r.value;
     }
