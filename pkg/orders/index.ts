@@ -1,4 +1,5 @@
 export { systemClock, type Clock } from './clock.js';
+export { uuidv7 } from './uuid.js';
 export {
   orderInputSchema,
   orderItemInputSchema,

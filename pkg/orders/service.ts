@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isUnavailableError } from '../db/index.js';
 import { ORDER_CREATED, ORDER_CREATED_VERSION, type OrderCreatedV1 } from '../events/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -12,6 +11,7 @@ import {
   type OrderStore,
   type StoredOrder,
 } from './store.js';
+import { uuidv7 } from './uuid.js';
 import { toOrderView, type OrderView } from './view.js';
 
 /** Options of {@link createOrderService}. */
@@ -23,7 +23,7 @@ export interface OrderServiceOptions {
   readonly traceparent?: () => string | undefined;
   /** How far in the future placedAt may be. @default 300 */
   readonly maxFutureSeconds?: number;
-  /** Generates order and event ids. @default crypto.randomUUID */
+  /** Generates order and event ids. @default UUID v7 (time-ordered) */
   readonly newId?: () => string;
 }
 
@@ -159,7 +159,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     clock = systemClock,
     traceparent = () => undefined,
     maxFutureSeconds = 300,
-    newId = randomUUID,
+    newId = () => uuidv7(),
   } = options;
   const maxFutureMs = maxFutureSeconds * 1000;
 
