@@ -1,0 +1,207 @@
+/** "What will sell most next": the forecast ranking with intervals drawn as ranges. */
+import type { ForecastTop } from '../api/types.js';
+import { accuracyWords } from '../lib/accuracy.js';
+import { formatAge, formatMoney, formatMoneyCompact } from '../lib/format.js';
+import { periodLabel, type Timeframe } from '../lib/period.js';
+import { EmptyState, Loading, TableWrap } from './common.js';
+import type { LinkProps } from './link.js';
+
+/** A model the ranking can use. */
+export interface ModelChoice {
+  readonly name: string;
+  readonly description?: string | undefined;
+}
+
+/** The 80% and 95% intervals and the point forecast on a shared scale from 0 to `max`. */
+export function RangeBar(props: {
+  lo95: number;
+  lo80: number;
+  point: number;
+  hi80: number;
+  hi95: number;
+  max: number;
+}) {
+  const x = (v: number) => (props.max > 0 ? Math.min(Math.max((v / props.max) * 100, 0), 100) : 0);
+  return (
+    <svg class="range" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+      <rect class="range-track" x="0" y="5.5" width="100" height="1" />
+      <rect
+        class="range-95"
+        x={x(props.lo95)}
+        y="3"
+        width={Math.max(x(props.hi95) - x(props.lo95), 0.3)}
+        height="6"
+      />
+      <rect
+        class="range-80"
+        x={x(props.lo80)}
+        y="1.5"
+        width={Math.max(x(props.hi80) - x(props.lo80), 0.3)}
+        height="9"
+      />
+      <rect class="range-point" x={x(props.point) - 0.6} y="0" width="1.2" height="12" />
+    </svg>
+  );
+}
+
+/** The model select of the ranking. */
+export function ModelSelect(props: {
+  id: string;
+  models: readonly ModelChoice[];
+  value: string;
+  onChange: (m: string) => void;
+}) {
+  const names = props.models.some((m) => m.name === props.value)
+    ? props.models
+    : [...props.models, { name: props.value }];
+  return (
+    <div class="field field-inline">
+      <label for={props.id}>Model for the ranking</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {names.map((m) => (
+          <option key={m.name} value={m.name}>
+            {m.name === 'auto' ? 'auto (best per category)' : m.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The forecast section. */
+export function ForecastPanel(props: {
+  data: ForecastTop | undefined;
+  loading: boolean;
+  unavailable: string | undefined;
+  tf: Timeframe;
+  models: readonly ModelChoice[];
+  model: string;
+  onModel: (m: string) => void;
+  compareLink: (categoryId: string) => LinkProps;
+  now: Date;
+}) {
+  const { data, tf } = props;
+  const currency = data?.currency ?? 'USD';
+  const rows = data?.categories ?? [];
+  const max = Math.max(...rows.map((r) => Number(r.hi95)), 0);
+  const target = data ? periodLabel(tf, data.targetBucketStart) : undefined;
+
+  let body;
+  if (tf === 'day') {
+    body = (
+      <EmptyState title="Forecasts are made for weeks, months and years.">
+        <p>Switch the timeframe to Week, Month or Year to see what will sell most next.</p>
+      </EmptyState>
+    );
+  } else if (!data && props.loading) body = <Loading label="Loading the forecast…" />;
+  else if (!data)
+    body = (
+      <EmptyState title="No forecast yet">
+        <p>{props.unavailable ?? 'The forecast is not available right now.'}</p>
+      </EmptyState>
+    );
+  else if (rows.length === 0)
+    body = (
+      <EmptyState title="Not enough history to forecast yet">
+        <p>Forecasts appear once the shop has sold in a few {tf}s.</p>
+      </EmptyState>
+    );
+  else
+    body = (
+      <>
+        <p class="summary-line">
+          <span data-forecast-model={data.model}>
+            Model:{' '}
+            <strong>{data.model === 'auto' ? 'auto — the best model for each category' : data.model}</strong>
+          </span>
+          {data.generatedAt && (
+            <span class="muted" title={data.generatedAt}>
+              {' '}
+              · computed {formatAge(data.generatedAt, props.now)}
+            </span>
+          )}
+        </p>
+        <TableWrap label={`Forecast table, ${target}`}>
+          <table class="data-table forecast-table" data-table="forecast">
+            <caption class="sr-only">Forecast for {target}, with 80% and 95% ranges</caption>
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  #
+                </th>
+                <th scope="col">Category</th>
+                <th scope="col" class="num">
+                  Forecast
+                </th>
+                <th scope="col" class="range-col">
+                  Likely range <span class="muted">(80% / 95%)</span>
+                </th>
+                <th scope="col">
+                  Accuracy <span class="muted">(model)</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const acc = accuracyWords(r.metrics);
+                return (
+                  <tr key={r.categoryId}>
+                    <td class="num">{r.rank}</td>
+                    <th scope="row">
+                      <a {...props.compareLink(r.categoryId)} title={`Compare models for ${r.name}`}>
+                        {r.name}
+                      </a>
+                    </th>
+                    <td class="num">
+                      <strong>{formatMoney(r.forecast, currency)}</strong>
+                    </td>
+                    <td class="range-col">
+                      <RangeBar
+                        lo95={Number(r.lo95)}
+                        lo80={Number(r.lo80)}
+                        point={Number(r.forecast)}
+                        hi80={Number(r.hi80)}
+                        hi95={Number(r.hi95)}
+                        max={max}
+                      />
+                      <span class="range-text">
+                        {formatMoneyCompact(r.lo80, currency)} – {formatMoneyCompact(r.hi80, currency)}
+                      </span>
+                    </td>
+                    <td>
+                      <span class={`acc acc-${acc.level}`}>{acc.text}</span>
+                      <span class="model-cell muted" data-row-model={r.model}>
+                        {r.model}
+                        {r.fallbackFrom && (
+                          <span title={r.fallbackReason ?? undefined}> (instead of {r.fallbackFrom})</span>
+                        )}
+                      </span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableWrap>
+      </>
+    );
+
+  return (
+    <section class="panel" aria-labelledby="forecast-heading" data-panel="forecast">
+      <div class="panel-head">
+        <h2 id="forecast-heading">Forecast{target ? <> for {target}</> : <> for next {tf}</>}</h2>
+        {tf !== 'day' && (
+          <div class="panel-tools">
+            <ModelSelect
+              id="ranking-model"
+              models={props.models}
+              value={props.model}
+              onChange={props.onModel}
+            />
+          </div>
+        )}
+      </div>
+      {body}
+    </section>
+  );
+}
