@@ -31,7 +31,7 @@ export interface AuthVariables {
 /** Verifies bearer tokens and exposes the principal to handlers. */
 export interface Authenticator {
   /** Middleware: 401 without a valid token, otherwise sets `c.var.principal`. */
-  readonly middleware: MiddlewareHandler<{ Variables: AuthVariables }>;
+  readonly middleware: MiddlewareHandler;
   /** Verifies a raw token (used by tests and tools). */
   verify(token: string): Promise<Principal>;
 }
@@ -133,7 +133,7 @@ export function principalOf(c: Context): Principal {
 }
 
 /** Middleware: 403 unless the caller's token carries `scope` (or admin). */
-export function requireScope(scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function requireScope(scope: Scope): MiddlewareHandler {
   return async function checkScope(c, next) {
     const p = principalOf(c);
     if (!p.scopes.has(scope) && !p.scopes.has('admin'))

@@ -167,7 +167,7 @@ export async function runForecastJob(
           try {
             const previous = await latestSet(deps.pool, ms.merchant.id, ms.bucketType);
             if (previous && previous.inputHash === hash) {
-              await touchSet(deps.pool, previous, fence);
+              await touchSet(deps.pool, previous, generatedAt, fence);
               counts.setsUnchanged++;
             } else {
               await writeSet(
@@ -181,6 +181,7 @@ export async function runForecastJob(
                   lastBucketStart: ms.lastBucketStart,
                   lookback: ms.lookback,
                   inputHash: hash,
+                  checkedAt: generatedAt,
                   rows,
                 },
                 fence,

@@ -164,6 +164,8 @@ export interface NewSet {
   readonly lastBucketStart: string;
   readonly lookback: number;
   readonly inputHash: string;
+  /** The job's clock at this run; freshness is judged from it. */
+  readonly checkedAt: Date;
   readonly rows: readonly StoredForecast[];
 }
 
@@ -222,8 +224,8 @@ export async function writeSet(
     }
     await tx.query(
       `INSERT INTO forecasting.forecast_sets
-         (merchant_id, bucket_type, generated_at, run_id, target_bucket_start, last_bucket_start, lookback, input_hash, categories)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         (merchant_id, bucket_type, generated_at, run_id, target_bucket_start, last_bucket_start, lookback, input_hash, categories, checked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         set.merchantId,
         set.bucketType,
@@ -234,6 +236,7 @@ export async function writeSet(
         set.lookback,
         set.inputHash,
         categories,
+        set.checkedAt,
       ],
     );
   });
@@ -243,13 +246,14 @@ export async function writeSet(
 export async function touchSet(
   pool: Pool,
   set: ForecastSet,
+  checkedAt: Date,
   fence: { shardKey: string; token: number },
 ): Promise<void> {
   await withTransaction(pool, async (tx) => {
     await claimFence(tx, fence.shardKey, fence.token);
     await tx.query(
-      'UPDATE forecasting.forecast_sets SET checked_at = now() WHERE merchant_id = $1 AND bucket_type = $2 AND generated_at = $3',
-      [set.merchantId, set.bucketType, set.generatedAt],
+      'UPDATE forecasting.forecast_sets SET checked_at = $4 WHERE merchant_id = $1 AND bucket_type = $2 AND generated_at = $3',
+      [set.merchantId, set.bucketType, set.generatedAt, checkedAt],
     );
   });
 }

@@ -12,3 +12,4 @@ export { serveUntilAborted, type ServeOptions } from './server.js';
 export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions } from './health.js';
 export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
+export { cachedJson, type CachedJsonOptions } from './cache.js';

@@ -24,7 +24,8 @@ let pg: EmbeddedPostgresHandle | undefined;
  * single-node Kafka 4 broker. A dependency that cannot start fails the run; nothing is skipped.
  */
 export async function setup(project: TestProject): Promise<void> {
-  const dataDir = path.join(root, '.data', 'test-pg');
+  // Overridable so that several test runs on one machine do not share a data directory or port.
+  const dataDir = path.resolve(root, process.env.CATCAST_TEST_PG_DIR ?? '.data/test-pg');
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const port = Number(process.env.CATCAST_TEST_PG_PORT ?? 54330);
   pg = await startEmbeddedPostgres({ dataDir, port, fast: true });
@@ -47,6 +48,8 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await pg?.stop();
   if (process.env.CATCAST_KEEP_KAFKA !== '1') {
-    await run('bash', [path.join(root, 'scripts/kafka.sh'), 'down']).catch(() => undefined);
+    await run('bash', [path.join(root, 'scripts/kafka.sh'), 'down'], { env: process.env }).catch(
+      () => undefined,
+    );
   }
 }

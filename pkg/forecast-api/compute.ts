@@ -1,0 +1,143 @@
+import { bucketStart, type BucketType } from '../buckets/index.js';
+import type { Queryable } from '../db/index.js';
+import { MODEL_NAMES, forecastModels, type BacktestMetrics, type ModelName } from '../forecast/index.js';
+import {
+  DEFAULT_LOOKBACK,
+  latestSet,
+  loadMerchantSeries,
+  readSetRows,
+  toStored,
+  type ForecastMerchant,
+  type StoredForecast,
+} from '../forecasting/index.js';
+
+/** Forecast rows for one merchant and bucket type, precomputed or computed now, and why. */
+export interface ForecastRows {
+  readonly source: 'precomputed' | 'on_demand';
+  readonly targetBucketStart: string;
+  readonly generatedAt: Date;
+  readonly runId: string | null;
+  readonly lookback: number;
+  /** True when a precomputed set exists but was too old (or for a past period) to serve. */
+  readonly stale: boolean;
+  /** Why the on-demand path was taken, or why the list is empty. */
+  readonly reason: string | null;
+  readonly rows: readonly StoredForecast[];
+}
+
+/** What {@link getForecastRows} needs to decide. */
+export interface ForecastQuery {
+  readonly merchant: ForecastMerchant;
+  readonly bucketType: BucketType;
+  /** Models to return; undefined = every model of the precomputed set (all models when on demand). */
+  readonly models: readonly ModelName[] | undefined;
+  readonly lookback: number | undefined;
+  readonly categoryId?: string;
+  readonly now: Date;
+  readonly staleAfterSeconds: number;
+}
+
+/** A small TTL cache of on-demand results, keyed by the full query. */
+export class OnDemandCache {
+  private readonly entries = new Map<string, { at: number; value: ForecastRows }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 500,
+  ) {}
+  get(key: string, now: number): ForecastRows | undefined {
+    const e = this.entries.get(key);
+    if (e && now - e.at < this.ttlMs) return e.value;
+    if (e) this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, value: ForecastRows, now: number): void {
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: now, value });
+  }
+}
+
+/**
+ * Serves the precomputed set when it is fresh, for the current target period, made with the asked
+ * lookback and holds the asked models; otherwise computes on demand from the aggregates (the seed's
+ * degraded mode) and says why.
+ */
+export async function getForecastRows(
+  db: Queryable,
+  q: ForecastQuery,
+  cache: OnDemandCache,
+): Promise<ForecastRows> {
+  const target = bucketStart(q.now, q.bucketType, q.merchant);
+  const set = await latestSet(db, q.merchant.id, q.bucketType);
+  let reason: string | null = null;
+  let stale = false;
+  if (!set) reason = 'no precomputed forecast yet (the forecast job has not run for this merchant)';
+  else if (set.targetBucketStart !== target) {
+    stale = true;
+    reason = `the precomputed forecast is for the period starting ${set.targetBucketStart}, which has ended`;
+  } else if ((q.now.getTime() - set.checkedAt.getTime()) / 1000 > q.staleAfterSeconds) {
+    // checked_at is the job's clock at its last run over this set (written or found unchanged).
+    stale = true;
+    reason = `the precomputed forecast was last refreshed at ${set.checkedAt.toISOString()}, older than ${q.staleAfterSeconds} s`;
+  } else if (q.lookback !== undefined && q.lookback !== set.lookback) {
+    reason = `lookback ${q.lookback} differs from the precomputed ${set.lookback}`;
+  }
+  if (set && reason === null) {
+    const rows = await readSetRows(db, set, {
+      ...(q.models ? { models: q.models } : {}),
+      ...(q.categoryId ? { categoryId: q.categoryId } : {}),
+    });
+    const present = new Set(rows.map((r) => r.model));
+    const missing = (q.models ?? []).filter((m) => !present.has(m));
+    if (missing.length === 0 || set.categories === 0)
+      return {
+        source: 'precomputed',
+        targetBucketStart: set.targetBucketStart,
+        generatedAt: set.generatedAt,
+        runId: set.runId,
+        lookback: set.lookback,
+        stale: false,
+        reason: null,
+        rows,
+      };
+    reason = `model ${missing.join(', ')} is not precomputed`;
+  }
+  const lookback = q.lookback ?? DEFAULT_LOOKBACK[q.bucketType];
+  const models = q.models ?? MODEL_NAMES;
+  const key = [q.merchant.id, q.bucketType, lookback, models.join(','), q.categoryId ?? '', target].join('|');
+  const hit = cache.get(key, q.now.getTime());
+  if (hit) return { ...hit, stale, reason };
+  const ms = await loadMerchantSeries(db, q.merchant, q.bucketType, lookback, q.now, q.categoryId);
+  const rows: StoredForecast[] = [];
+  for (const s of ms.series) {
+    const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
+    for (const r of results) rows.push(toStored(s.categoryId, r));
+  }
+  const value: ForecastRows = {
+    source: 'on_demand',
+    targetBucketStart: ms.targetBucketStart,
+    generatedAt: q.now,
+    runId: null,
+    lookback,
+    stale,
+    reason: ms.series.length === 0 ? 'no sales yet: there is no history to forecast from' : reason,
+    rows,
+  };
+  cache.set(key, value, q.now.getTime());
+  return value;
+}
+
+/** The metrics block of the API: backtest accuracy and the ratio to seasonal naive. */
+export function metricsView(m: BacktestMetrics | null) {
+  return m
+    ? {
+        mase: m.mase,
+        wape: m.wape,
+        smape: m.smape,
+        coverage80: m.coverage80,
+        coverage95: m.coverage95,
+        ratioToSeasonalNaive: m.maseRatioToSeasonalNaive,
+        wapeRatioToSeasonalNaive: m.wapeRatioToSeasonalNaive,
+        origins: m.origins,
+      }
+    : null;
+}

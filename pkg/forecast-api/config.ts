@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { authEnv } from '../auth/index.js';
+import { commonEnv, databaseEnv, parseEnv, port, positiveInt } from '../config/index.js';
+
+const apiEnv = z.object({
+  ...commonEnv,
+  ...databaseEnv,
+  ...authEnv,
+  /** HTTP port. @default 8090 */
+  PORT: port(8090),
+  /**
+   * A precomputed forecast older than this is stale and the API computes on demand instead
+   * (two job periods of the default hourly schedule). @default 7200
+   */
+  FORECAST_STALE_AFTER_SECONDS: positiveInt(7200),
+  /** Seconds an on-demand result is reused for identical requests. @default 60 */
+  FORECAST_ON_DEMAND_CACHE_SECONDS: positiveInt(60),
+  /** Cache-Control max-age of read responses. @default 15 */
+  FORECAST_MAX_AGE_SECONDS: positiveInt(15),
+  /** When set, /api/* is proxied to this aggregator URL so the UI can use one origin (development). @default unset */
+  AGGREGATOR_URL: z.string().url().optional(),
+});
+
+/** Configuration of forecast-api. */
+export type ForecastApiConfig = z.infer<typeof apiEnv>;
+
+/** Parses forecast-api's environment. */
+export function parseForecastApiConfig(env: Record<string, string | undefined>): ForecastApiConfig {
+  return parseEnv(apiEnv, env);
+}

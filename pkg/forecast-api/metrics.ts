@@ -1,0 +1,71 @@
+import type { Queryable } from '../db/index.js';
+import { Gauge, type Registry } from '../metrics/index.js';
+
+/**
+ * Forecast-job metrics read from forecasting.forecast_runs at scrape time: the job is a CronJob whose
+ * pods come and go, so the long-lived API exports what its runs recorded.
+ */
+export function registerForecastRunMetrics(registry: Registry, db: Queryable): void {
+  let refreshing: Promise<void> | undefined;
+  const lastSuccess = new Gauge({
+    name: 'catcast_forecast_last_success_timestamp_seconds',
+    help: 'Finish time of the last successful forecast run, per shard',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+    // Refresh once per scrape; this gauge is collected first.
+    async collect() {
+      refreshing ??= refresh().finally(() => (refreshing = undefined));
+      await refreshing.catch(() => undefined);
+    },
+  });
+  const duration = new Gauge({
+    name: 'catcast_forecast_last_run_duration_seconds',
+    help: 'Duration of the last finished forecast run, per shard',
+    labelNames: ['shard', 'status'] as const,
+    registers: [registry],
+  });
+  const series = new Gauge({
+    name: 'catcast_forecast_last_run_series',
+    help: 'Series forecast by the last finished run, per shard',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+  });
+  const failures = new Gauge({
+    name: 'catcast_forecast_last_run_failures',
+    help: 'Failures in the last finished run, per shard',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+  });
+  const leaderless = new Gauge({
+    name: 'catcast_forecast_shard_leader_present',
+    help: '1 when the shard lease (Postgres store) is held and unexpired, 0 otherwise',
+    labelNames: ['lease'] as const,
+    registers: [registry],
+  });
+  async function refresh(): Promise<void> {
+    const [ok, last, leases] = await Promise.all([
+      db.query<{ shard: number; t: number }>(
+        `SELECT shard_index AS shard, extract(epoch FROM max(finished_at))::float8 AS t
+           FROM forecasting.forecast_runs WHERE status = 'succeeded' GROUP BY shard_index`,
+      ),
+      db.query<{ shard: number; status: string; seconds: number; series: number; failures: number }>(
+        `SELECT DISTINCT ON (shard_index) shard_index AS shard, status, series, failures,
+                extract(epoch FROM finished_at - started_at)::float8 AS seconds
+           FROM forecasting.forecast_runs WHERE finished_at IS NOT NULL ORDER BY shard_index, finished_at DESC`,
+      ),
+      db.query<{ name: string; held: boolean }>(
+        `SELECT name, (holder_identity <> '' AND renew_time + make_interval(secs => lease_duration_seconds) > now()) AS held
+           FROM forecasting.leases`,
+      ),
+    ]);
+    lastSuccess.reset();
+    duration.reset();
+    for (const r of ok.rows) lastSuccess.set({ shard: String(r.shard) }, r.t);
+    for (const r of last.rows) {
+      duration.set({ shard: String(r.shard), status: r.status }, r.seconds);
+      series.set({ shard: String(r.shard) }, r.series);
+      failures.set({ shard: String(r.shard) }, r.failures);
+    }
+    for (const r of leases.rows) leaderless.set({ lease: r.name }, r.held ? 1 : 0);
+  }
+}

@@ -1,0 +1,120 @@
+import type { Context, Hono } from 'hono';
+import { Hono as HonoApp } from 'hono';
+import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
+import { createPool } from '../db/index.js';
+import { opsRoutes, serveUntilAborted } from '../http/index.js';
+import type { Logger } from '../log/index.js';
+import { createRegistry } from '../metrics/index.js';
+import { createForecastApi } from './app.js';
+import type { ForecastApiConfig } from './config.js';
+import { registerForecastRunMetrics } from './metrics.js';
+
+/** Optional parts the binary adds (the built UI). */
+export interface ForecastApiExtras {
+  /** Routes serving the merchant UI under /ui. */
+  readonly ui?: Hono;
+}
+
+/** Proxies /api/* to the aggregator so the UI needs one origin (development without an ingress). */
+function aggregatorProxy(base: string) {
+  return async function proxy(c: Context): Promise<Response> {
+    const url = new URL(c.req.url);
+    const target = new URL(url.pathname + url.search, base);
+    const headers = new Headers();
+    for (const h of ['authorization', 'if-none-match', 'accept']) {
+      const v = c.req.header(h);
+      if (v) headers.set(h, v);
+    }
+    try {
+      const res = await fetch(target, { method: c.req.method, headers, signal: AbortSignal.timeout(10_000) });
+      return new Response(res.body, { status: res.status, headers: res.headers });
+    } catch (err) {
+      return c.json(
+        {
+          type: 'about:blank',
+          title: 'Bad Gateway',
+          status: 502,
+          detail: `aggregator unreachable: ${(err as Error).message}`,
+        },
+        502,
+        { 'content-type': 'application/problem+json' },
+      );
+    }
+  };
+}
+
+/** Runs forecast-api until `signal` aborts. */
+export async function runForecastApi(
+  config: ForecastApiConfig,
+  deps: { logger: Logger; extras?: ForecastApiExtras; onListening?: (port: number) => void },
+  signal: AbortSignal,
+): Promise<void> {
+  const { logger } = deps;
+  const primary = createPool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: 'catcast-forecast-api',
+  });
+  const read = config.DATABASE_READ_URL
+    ? createPool({
+        connectionString: config.DATABASE_READ_URL,
+        max: config.DATABASE_POOL_MAX,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        applicationName: 'catcast-forecast-api-read',
+      })
+    : primary;
+  const registry = createRegistry('forecast-api');
+  registerForecastRunMetrics(registry, read);
+  const auth = await createAuthenticator(config);
+  const scope = requireScope('forecasts:read');
+  let accepting = true;
+  const app = new HonoApp();
+  app.route(
+    '/',
+    opsRoutes({
+      registry,
+      accepting: () => accepting,
+      checks: { database: async () => void (await read.query('SELECT 1')) },
+    }),
+  );
+  app.route(
+    '/',
+    createForecastApi({
+      readDb: read,
+      logger,
+      registry,
+      staleAfterSeconds: config.FORECAST_STALE_AFTER_SECONDS,
+      onDemandCacheSeconds: config.FORECAST_ON_DEMAND_CACHE_SECONDS,
+      maxAgeSeconds: config.FORECAST_MAX_AGE_SECONDS,
+      ...(config.AUTH_MODE === 'none'
+        ? {}
+        : {
+            authMiddleware: async (c, next) => {
+              await auth.middleware(c, async () => {
+                await scope(c, next);
+              });
+            },
+            authorizeMerchant: assertMerchantAccess,
+          }),
+    }),
+  );
+  if (deps.extras?.ui) app.route('/', deps.extras.ui);
+  if (config.AGGREGATOR_URL) app.all('/api/*', aggregatorProxy(config.AGGREGATOR_URL));
+  signal.addEventListener('abort', () => (accepting = false), { once: true });
+  try {
+    await serveUntilAborted(
+      {
+        app,
+        port: config.PORT,
+        host: config.HOST,
+        logger,
+        ...(deps.onListening ? { onListening: deps.onListening } : {}),
+      },
+      signal,
+    );
+  } finally {
+    await primary.end();
+    if (read !== primary) await read.end();
+  }
+}

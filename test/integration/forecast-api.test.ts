@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import { createForecastApi } from '../../pkg/forecast-api/index.js';
+import { createForecastPool } from '../../pkg/forecast/index.js';
+import { runForecastJob } from '../../pkg/forecasting/index.js';
+import { PostgresLeaseStore } from '../../pkg/leader/index.js';
+import { silentLogger } from '../../pkg/log/index.js';
+import { createRegistry } from '../../pkg/metrics/index.js';
+import {
+  assertMerchantAccess,
+  createAuthenticator,
+  mintToken,
+  parseAuthConfig,
+  requireScope,
+} from '../../pkg/auth/index.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { seedAggregates, seedCatalog } from './support/seed.js';
+
+let db: TestDatabase;
+let clock = new Date('2026-11-25T12:00:00Z');
+const now = () => clock;
+let app: Hono;
+
+interface TopBody {
+  source: string;
+  stale: boolean;
+  reason: string | null;
+  targetBucketStart: string;
+  categories: {
+    rank: number;
+    categoryId: string;
+    forecast: string;
+    lo80: string;
+    hi80: string;
+    model: string;
+    metrics: { mase: number | null } | null;
+  }[];
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('fapi');
+  const cats = await seedCatalog(db.pool, 'shop', 4);
+  await seedAggregates(
+    db.pool,
+    'shop',
+    cats,
+    'WEEK',
+    '2024-06-03',
+    '2026-11-16',
+    // deterministic noise keeps seasonal naive from being exact (its MASE scale would be 0)
+    (c, i) => 5_000 * (4 - c) + 800 * Math.sin((2 * Math.PI * i) / 52) + 11 * i + 400 * Math.sin(i * i + c),
+  );
+  await seedAggregates(
+    db.pool,
+    'shop',
+    cats,
+    'MONTH',
+    '2023-01-01',
+    '2026-10-01',
+    (c, i) => 20_000 * (4 - c) + 3_000 * Math.cos((2 * Math.PI * i) / 12) + 900 * Math.sin(i * i + c),
+  );
+  await seedCatalog(db.pool, 'empty', 2);
+  app = createForecastApi({ readDb: db.pool, logger: silentLogger(), registry: createRegistry('t'), now });
+});
+afterAll(async () => db.drop());
+
+const get = async (path: string, headers: Record<string, string> = {}) => {
+  const res = await app.request(path, { headers });
+  return {
+    res,
+    body: res.status === 304 ? undefined : ((await res.json()) as TopBody & Record<string, unknown>),
+  };
+};
+
+describe('forecast-api', () => {
+  it('computes on demand, and says so, before the job has run', async () => {
+    const { res, body } = await get('/forecast/top-categories?merchant_id=shop&bucket_type=WEEK&limit=3');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-catcast-forecast-source')).toBe('on_demand');
+    expect(body).toMatchObject({ source: 'on_demand', stale: false, targetBucketStart: '2026-11-23' });
+    expect(body!.reason).toMatch(/forecast job has not run/);
+    expect(body!.categories.map((c) => c.categoryId)).toEqual(['c0', 'c1', 'c2']);
+    expect(body!.categories[0]).toMatchObject({ rank: 1, model: 'auto' });
+  });
+
+  it('serves the precomputed set after the job ran, and the same ranking', async () => {
+    const forecaster = createForecastPool({ threads: 1 });
+    try {
+      const summary = await runForecastJob(
+        {
+          shardIndex: 0,
+          shardCount: 1,
+          bucketTypes: ['WEEK', 'MONTH'],
+          models: ['auto', 'seasonal_naive', 'naive', 'ets', 'theta'],
+          merchantBatch: 10,
+          keepSets: 3,
+          leaseNamePrefix: 'api-test-',
+          leaseDurationMs: 3000,
+          renewDeadlineMs: 2000,
+          retryPeriodMs: 200,
+          leaseWaitMs: 5000,
+        },
+        {
+          pool: db.pool,
+          leaseStore: new PostgresLeaseStore(db.pool),
+          forecaster,
+          logger: silentLogger(),
+          now,
+        },
+        new AbortController().signal,
+      );
+      expect(summary.status).toBe('succeeded');
+    } finally {
+      await forecaster.close();
+    }
+    const { res, body } = await get('/forecast/top-categories?merchant_id=shop&bucket_type=WEEK&limit=3');
+    expect(res.headers.get('x-catcast-forecast-source')).toBe('precomputed');
+    expect(body).toMatchObject({ source: 'precomputed', stale: false, reason: null });
+    expect(body!.categories.map((c) => c.categoryId)).toEqual(['c0', 'c1', 'c2']);
+    for (const c of body!.categories)
+      expect(Number(c.lo80) <= Number(c.forecast) && Number(c.forecast) <= Number(c.hi80)).toBe(true);
+  });
+
+  it('falls back to on demand for a model or lookback that was not precomputed', async () => {
+    const a = await get('/forecast/top-categories?merchant_id=shop&bucket_type=WEEK&model=croston_sba');
+    expect(a.body).toMatchObject({ source: 'on_demand', reason: 'model croston_sba is not precomputed' });
+    const b = await get('/forecast/top-categories?merchant_id=shop&bucket_type=WEEK&lookback=60');
+    expect(b.body).toMatchObject({ source: 'on_demand', lookback: 60 });
+  });
+
+  it('marks a precomputed set stale when it is too old, and serves on demand', async () => {
+    clock = new Date('2026-11-25T16:00:00Z'); // 4 h later, past the 2 h default
+    const { body } = await get('/forecast/top-categories?merchant_id=shop&bucket_type=WEEK');
+    expect(body).toMatchObject({ source: 'on_demand', stale: true });
+    expect(body!.reason).toMatch(/older than 7200 s/);
+    clock = new Date('2026-11-25T12:30:00Z');
+  });
+
+  it('compares every precomputed model and names a winner per category', async () => {
+    const { res, body } = await get(
+      '/forecast/compare-models?merchant_id=shop&bucket_type=MONTH&category_id=c1',
+    );
+    expect(res.status).toBe(200);
+    const cats = body!.categories as unknown as {
+      categoryId: string;
+      winner: string;
+      models: { model: string; ratioToSeasonalNaive: number | null }[];
+    }[];
+    expect(cats).toHaveLength(1);
+    expect(cats[0]!.categoryId).toBe('c1');
+    expect(cats[0]!.models.length).toBeGreaterThanOrEqual(5);
+    expect(cats[0]!.models.map((m) => m.model)).toContain(cats[0]!.winner);
+    expect(cats[0]!.models.find((m) => m.model === 'seasonal_naive')!.ratioToSeasonalNaive).toBeCloseTo(1);
+  });
+
+  it('answers a merchant without sales with an empty list and a reason', async () => {
+    const { res, body } = await get('/forecast/top-categories?merchant_id=empty&bucket_type=MONTH');
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ categories: [], reason: expect.stringMatching(/no sales yet/) });
+  });
+
+  it.each([
+    ['', 'merchant_id'],
+    ['merchant_id=shop', 'bucket_type'],
+    ['merchant_id=shop&bucket_type=DECADE', 'bucket_type'],
+    ['merchant_id=shop&bucket_type=WEEK&model=prophet', 'model'],
+    ['merchant_id=shop&bucket_type=WEEK&limit=0', 'limit'],
+    ['merchant_id=shop&bucket_type=WEEK&limit=abc', 'limit'],
+    ['merchant_id=shop&bucket_type=WEEK&lookback=2', 'lookback'],
+    ['merchant_id=bad%20id&bucket_type=WEEK', 'merchant_id'],
+  ])('rejects ?%s naming %s', async (query, field) => {
+    const res = await app.request(`/forecast/top-categories?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await res.json()) as { errors: { field: string }[] };
+    expect(body.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it('404s an unknown merchant', async () => {
+    const res = await app.request('/forecast/compare-models?merchant_id=nobody&bucket_type=WEEK');
+    expect(res.status).toBe(404);
+  });
+
+  it('revalidates with ETag', async () => {
+    const first = await app.request('/forecast/top-categories?merchant_id=shop&bucket_type=MONTH');
+    const tag = first.headers.get('etag')!;
+    expect(tag).toMatch(/^"/);
+    const second = await app.request('/forecast/top-categories?merchant_id=shop&bucket_type=MONTH', {
+      headers: { 'if-none-match': tag },
+    });
+    expect(second.status).toBe(304);
+  });
+
+  it('publishes the model catalog and an OpenAPI document generated from the routes', async () => {
+    const models = (await (await app.request('/forecast/models')).json()) as {
+      models: { name: string; version: string }[];
+    };
+    expect(models.models.map((m) => m.name)).toContain('holt_winters_additive');
+    for (const m of models.models) expect(m.version).toMatch(/^\d+\.\d+\.\d+$/);
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/forecast/compare-models',
+      '/forecast/models',
+      '/forecast/top-categories',
+    ]);
+  });
+
+  it('enforces tokens: 401 without, 403 for another merchant or scope', async () => {
+    const secret = 'x'.repeat(40);
+    const auth = await createAuthenticator(parseAuthConfig({ AUTH_HS256_SECRET: secret }));
+    const secured = createForecastApi({
+      readDb: db.pool,
+      logger: silentLogger(),
+      registry: createRegistry('t2'),
+      now,
+      authMiddleware: async (c, next) => {
+        await auth.middleware(c, async () => {
+          await requireScope('forecasts:read')(c, next);
+        });
+      },
+      authorizeMerchant: assertMerchantAccess,
+    });
+    const path = '/forecast/top-categories?merchant_id=shop&bucket_type=MONTH';
+    const own = await mintToken({ secret, scopes: ['forecasts:read'], merchants: ['shop'] });
+    const other = await mintToken({ secret, scopes: ['forecasts:read'], merchants: ['empty'] });
+    const noScope = await mintToken({ secret, scopes: ['sales:read'], merchants: ['shop'] });
+    expect((await secured.request(path)).status).toBe(401);
+    expect((await secured.request(path, { headers: { authorization: `Bearer ${own}` } })).status).toBe(200);
+    expect((await secured.request(path, { headers: { authorization: `Bearer ${other}` } })).status).toBe(403);
+    expect((await secured.request(path, { headers: { authorization: `Bearer ${noScope}` } })).status).toBe(
+      403,
+    );
+  });
+});
