@@ -69,7 +69,7 @@ export function formatProgress(p: SimulationProgress, width = 0): string {
 /** One line summarising a run, for stdout. */
 export function formatSummary(s: SimulationSummary): string {
   return (
-    `simulator: ${s.merchants} merchants, ${s.categories} categories, ${s.products} products synced; ` +
+    `simulator: ${s.merchants} merchants, ${s.categories} categories, ${s.products} products${s.catalogSynced ? '' : ' (catalog not synced)'}; ` +
     `${number.format(s.ordersSent)} orders sent (${number.format(s.backfillOrders)} backfill, ${number.format(s.liveOrders)} live): ` +
     `${number.format(s.accepted)} accepted, ${number.format(s.replayed)} replayed, ${number.format(s.rejected)} rejected, ` +
     `${number.format(s.expectedRejected)} rejected as expected, ${number.format(s.unexpectedAccepted)} invalid accepted, ` +

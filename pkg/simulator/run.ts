@@ -94,9 +94,14 @@ export interface SimulationCounters {
 
 /** What {@link runSimulation} reports at the end. */
 export interface SimulationSummary extends SimulationCounters {
+  /** Merchants of the simulated catalog. */
   readonly merchants: number;
+  /** Categories of the simulated catalog (all merchants). */
   readonly categories: number;
+  /** Products of the simulated catalog (all merchants). */
   readonly products: number;
+  /** True when this run pushed the whole catalog to ingest. */
+  readonly catalogSynced: boolean;
   /** Orders of history generated and sent. */
   readonly backfillOrders: number;
   /** Live orders sent. */
@@ -286,9 +291,7 @@ export async function runSimulation(
   const ticker = onProgress ? setInterval(() => onProgress(snapshot(false)), 200) : undefined;
   ticker?.unref();
 
-  let merchants = 0;
-  let categories = 0;
-  let products = 0;
+  let catalogSynced = false;
   let backfillOrders = 0;
   let liveOrders = 0;
   try {
@@ -303,12 +306,8 @@ export async function runSimulation(
       const entries = catalog.merchants.reduce((s, m) => s + 1 + m.categories.length + m.products.length, 0);
       enter('catalog', entries);
       try {
-        await syncCatalogEntries(catalog, client, concurrency, stop, (kind) => {
-          done++;
-          if (kind === 'merchant') merchants++;
-          else if (kind === 'category') categories++;
-          else products++;
-        });
+        await syncCatalogEntries(catalog, client, concurrency, stop, () => done++);
+        catalogSynced = !stop.aborted;
       } catch (err) {
         throw new SimulationError(`cannot sync the catalog: ${(err as Error).message}`, { cause: err });
       }
@@ -383,6 +382,7 @@ export async function runSimulation(
         onDone: () => {
           done++;
         },
+        warn: (m) => onWarning?.(m),
       });
       onProgress?.(snapshot(true));
     }
@@ -390,9 +390,10 @@ export async function runSimulation(
     if (ticker) clearInterval(ticker);
   }
   return {
-    merchants,
-    categories,
-    products,
+    merchants: catalog.merchants.length,
+    categories: catalog.merchants.reduce((n, m) => n + m.categories.length, 0),
+    products: catalog.merchants.reduce((n, m) => n + m.products.length, 0),
+    catalogSynced,
     ...counters,
     backfillOrders,
     liveOrders,
@@ -426,13 +427,13 @@ async function syncCatalogEntries(
   client: IngestClient,
   concurrency: number,
   signal: AbortSignal,
-  onDone: (kind: 'merchant' | 'category' | 'product') => void,
+  onDone: () => void,
 ): Promise<void> {
   // Levels in order (merchants, parent categories, child categories, products) so nothing ever
   // references an entry that is not there yet; within a level everything runs in parallel.
   await forEachLimited(catalog.merchants, concurrency, signal, async (m) => {
     await client.putMerchant(m);
-    onDone('merchant');
+    onDone();
   });
   const categories = (parents: boolean) =>
     catalog.merchants.flatMap((m) =>
@@ -441,13 +442,13 @@ async function syncCatalogEntries(
   for (const level of [categories(true), categories(false)]) {
     await forEachLimited(level, concurrency, signal, async ({ m, c }) => {
       await client.putCategory(m.id, c);
-      onDone('category');
+      onDone();
     });
   }
   const products = catalog.merchants.flatMap((m) => m.products.map((p) => ({ m, p })));
   await forEachLimited(products, concurrency, signal, async ({ m, p }) => {
     await client.putProduct(m.id, p);
-    onDone('product');
+    onDone();
   });
 }
 
@@ -466,12 +467,14 @@ interface LiveOptions {
   readonly record: (order: SimOrder, kind: SubmissionKind, phase: 'live', o: OrderOutcome) => void;
   readonly onSent: () => void;
   readonly onDone: () => void;
+  readonly warn: (message: string) => void;
 }
 
 async function sendLive(o: LiveOptions): Promise<number> {
   const source = createLiveSource({ catalog: o.catalog, ordersPerDay: o.ordersPerDay, runTag: o.runTag });
   const inflight = new Set<Promise<void>>();
-  let start = o.now();
+  const begin = o.now();
+  let start = begin;
   const deadline = o.durationSeconds > 0 ? start + o.durationSeconds * 1000 : Infinity;
   let sent = 0;
   let scheduled = 0; // sends due since `start`
@@ -506,5 +509,11 @@ async function sendLive(o: LiveOptions): Promise<number> {
     else await o.sleep(tickMs, o.stop);
   }
   await Promise.all(inflight);
+  const seconds = (o.now() - begin) / 1000;
+  if (seconds >= 2 && sent < o.rate * seconds * 0.9) {
+    o.warn(
+      `live traffic reached ${(sent / seconds).toFixed(1)} orders/s of the ${o.rate}/s asked: each answer took about ${((o.concurrency * seconds * 1000) / Math.max(1, sent)).toFixed(0)} ms with ${o.concurrency} in flight; raise --concurrency to go faster`,
+    );
+  }
   return sent;
 }
