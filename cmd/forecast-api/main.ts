@@ -2,16 +2,15 @@
 import { ConfigError } from '../../pkg/config/index.js';
 import { parseForecastApiConfig, runForecastApi } from '../../pkg/forecast-api/index.js';
 import { createLogger } from '../../pkg/log/index.js';
+import { uiRoutes } from '../../pkg/ui/index.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => controller.abort());
 try {
   const config = parseForecastApiConfig(process.env);
   const logger = createLogger({ service: 'forecast-api', level: config.LOG_LEVEL });
-  await runForecastApi(config, { logger }, controller.signal);
+  await runForecastApi(config, { logger, extras: { ui: uiRoutes() } }, controller.signal);
 } catch (err) {
-  process.stderr.write(
-    `forecast-api: ${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`,
-  );
+  process.stderr.write(`forecast-api: ${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
   process.exitCode = err instanceof ConfigError ? 2 : 1;
 }
