@@ -1,0 +1,3 @@
+export { runEmbeddedPipeline } from './pipeline.js';
+export { runDevStack, type DevStackOptions } from './dev.js';
+export { Supervisor, type ChildSpec, type SupervisorReport } from './supervisor.js';
