@@ -1,8 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Histogram, type Registry } from 'prom-client';
+import { nameHttpSpan } from '../telemetry/index.js';
 
-/** Records catcast_http_request_duration_seconds by method, route template and status. */
+/**
+ * Records catcast_http_request_duration_seconds by method, route template and status, and names the
+ * request's trace span after the same route template.
+ */
 export function requestMetrics(registry: Registry): MiddlewareHandler {
   const histogram = new Histogram({
     name: 'catcast_http_request_duration_seconds',
@@ -15,6 +19,7 @@ export function requestMetrics(registry: Registry): MiddlewareHandler {
     const start = performance.now();
     await next();
     const route = routePath(c) || 'unmatched';
+    nameHttpSpan(c.req.method, route);
     histogram.observe(
       { method: c.req.method, route, status: String(c.res.status) },
       (performance.now() - start) / 1000,

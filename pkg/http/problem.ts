@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { Logger } from '../log/index.js';
 import { isUnavailableError } from '../db/index.js';
+import { recordErrorOnActiveSpan } from '../telemetry/index.js';
 
 /** One offending field of a request. */
 export interface FieldError {
@@ -123,6 +124,7 @@ export function problemHandler(logger: Logger, options: { retryAfterSeconds?: nu
       problem = new HttpProblem(500, { detail: 'an unexpected error occurred', cause: err });
     }
     if (problem.status >= 500) {
+      recordErrorOnActiveSpan(err);
       logger.error(
         { err: { chain: causeChain(err) }, method: c.req.method, path: c.req.path, status: problem.status },
         'request failed',
