@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { EventPublisher, OutgoingMessage } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import { tracePublish } from '../telemetry/index.js';
 
 /** Options of {@link KafkaPublisher}. */
 export interface KafkaPublisherOptions {
@@ -62,13 +63,16 @@ export class KafkaPublisher implements EventPublisher {
     const producerPromise = this.#connectProducer();
     try {
       const producer = await producerPromise;
-      await producer.send({
-        topic,
-        acks: -1,
-        timeout: this.#ackTimeoutMs,
-        compression: this.#gzip ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-      });
+      // Each message keeps the traceparent its producer set (see tracePublish).
+      await tracePublish(topic, messages, () =>
+        producer.send({
+          topic,
+          acks: -1,
+          timeout: this.#ackTimeoutMs,
+          compression: this.#gzip ? CompressionTypes.GZIP : CompressionTypes.None,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+        }),
+      );
     } catch (err) {
       // A producer whose send failed may hold stale idempotence sequence numbers; a fresh producer
       // (new producer id) is the safe way back. Duplicates this may cause are deduplicated downstream.

@@ -2,6 +2,7 @@ import type { Pool } from '../db/index.js';
 import { abortableSleep, backoffDelay } from '../bus/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import { traceOutboxBatch, type OutboxBatchTrace } from '../telemetry/index.js';
 import { toOutgoingMessage, type OutboxRow } from './message.js';
 import type { RelayMetrics } from './metrics.js';
 import { Wakeup } from './wakeup.js';
@@ -91,6 +92,7 @@ export class Relay {
     let broken = false;
     let open = false;
     let rows: OutboxRow[] = [];
+    let traced: OutboxBatchTrace | undefined;
     try {
       await client.query('BEGIN');
       open = true;
@@ -101,10 +103,13 @@ export class Relay {
         return 0;
       }
       const ids = rows.map((r) => r.id);
+      // Each event continues the trace of the request that wrote it (the row's traceparent).
+      const trace = (traced = traceOutboxBatch(topic, rows));
       const started = performance.now();
       try {
-        await publisher.publish(topic, rows.map(toOutgoingMessage));
+        await trace.run(() => publisher.publish(topic, trace.inject(rows.map(toOutgoingMessage))));
       } catch (err) {
+        trace.end(err);
         await client.query('ROLLBACK');
         open = false;
         metrics?.publishErrors.inc();
@@ -117,13 +122,15 @@ export class Relay {
       }
       metrics?.publishDuration.observe((performance.now() - started) / 1000);
       // Only now, after the acknowledgement, do the rows become "published".
-      await client.query(MARK_PUBLISHED, [ids]);
+      await trace.run(() => client.query(MARK_PUBLISHED, [ids]));
       await client.query('COMMIT');
       open = false;
+      trace.end();
       metrics?.published.inc(rows.length);
       metrics?.batchSize.observe(rows.length);
       return rows.length;
     } catch (err) {
+      traced?.end(err);
       if (open) {
         // The rows were (maybe) published but not marked: they will be published again. Duplicates are
         // deduplicated by the aggregator; losing them is what must never happen.

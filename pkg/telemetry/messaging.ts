@@ -46,7 +46,7 @@ export interface OutboxBatchTrace {
   inject(messages: readonly OutgoingMessage[]): OutgoingMessage[];
   /** Runs `fn` inside the batch span (the publish call and the UPDATE become its children). */
   run<T>(fn: () => Promise<T>): Promise<T>;
-  /** Ends every span; `err` marks them failed (the rows stay in the outbox for a retry). */
+  /** Ends every span (once; later calls do nothing); `err` marks them failed (the rows stay for a retry). */
   end(err?: unknown): void;
 }
 
@@ -116,6 +116,7 @@ export function traceOutboxBatch(topic: string, rows: readonly TracedOutboxRow[]
       parent,
     );
   });
+  let ended = false;
   return {
     inject(messages) {
       return messages.map((m, i) => {
@@ -126,6 +127,8 @@ export function traceOutboxBatch(topic: string, rows: readonly TracedOutboxRow[]
     },
     run: (fn) => context.with(batchCtx, fn),
     end(err) {
+      if (ended) return;
+      ended = true;
       for (const span of [...creates, batch]) {
         if (err !== undefined) fail(span, err);
         span.end();
