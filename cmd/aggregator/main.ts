@@ -5,6 +5,7 @@ import { createPool } from '../../pkg/db/index.js';
 import { kafkaWiring, parseAggregatorConfig, run, type AggregatorDeps } from '../../pkg/aggregation/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
+import { shutdownTelemetry } from '../../pkg/telemetry/index.js';
 
 async function main(): Promise<number> {
   let config;
@@ -75,7 +76,8 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  // Spans of the last batches are flushed before the explicit exit (which would drop them).
+  async (code) => process.exit(await shutdownTelemetry().then(() => code)),
   (err: unknown) => {
     process.stderr.write(`aggregator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

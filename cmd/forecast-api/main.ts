@@ -2,6 +2,7 @@
 import { ConfigError } from '../../pkg/config/index.js';
 import { parseForecastApiConfig, runForecastApi } from '../../pkg/forecast-api/index.js';
 import { createLogger } from '../../pkg/log/index.js';
+import { shutdownTelemetry } from '../../pkg/telemetry/index.js';
 import { uiRoutes } from '../../pkg/ui/index.js';
 
 const controller = new AbortController();
@@ -11,6 +12,9 @@ try {
   const logger = createLogger({ service: 'forecast-api', level: config.LOG_LEVEL });
   await runForecastApi(config, { logger, extras: { ui: uiRoutes() } }, controller.signal);
 } catch (err) {
-  process.stderr.write(`forecast-api: ${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.stderr.write(
+    `forecast-api: ${err instanceof ConfigError ? err.message : String((err as Error).stack ?? err)}\n`,
+  );
   process.exitCode = err instanceof ConfigError ? 2 : 1;
 }
+await shutdownTelemetry();

@@ -3,6 +3,7 @@
 import { ConfigError } from '../../pkg/config/index.js';
 import { parseForecastJobConfig, runForecastJobFromConfig } from '../../pkg/forecasting/index.js';
 import { createLogger } from '../../pkg/log/index.js';
+import { shutdownTelemetry } from '../../pkg/telemetry/index.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => controller.abort());
@@ -17,3 +18,4 @@ try {
   );
   process.exitCode = err instanceof ConfigError ? 2 : 1;
 }
+await shutdownTelemetry();

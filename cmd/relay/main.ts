@@ -5,6 +5,7 @@ import { createKafka, KafkaPublisher } from '../../pkg/kafka/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
 import { parseRelayConfig, run } from '../../pkg/outbox/index.js';
+import { shutdownTelemetry } from '../../pkg/telemetry/index.js';
 
 try {
   const config = parseRelayConfig(process.env);
@@ -59,3 +60,4 @@ try {
   );
   process.exitCode = err instanceof ConfigError ? 2 : 1;
 }
+await shutdownTelemetry();
