@@ -13,3 +13,4 @@ export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions }
 export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
 export { cachedJson, type CachedJsonOptions } from './cache.js';
+export { SECURITY_HEADERS, withSecurityHeaders } from './security.js';

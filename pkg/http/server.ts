@@ -1,6 +1,7 @@
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/index.js';
+import { withSecurityHeaders } from './security.js';
 
 /** Options of {@link serveUntilAborted}. */
 export interface ServeOptions {
@@ -20,7 +21,10 @@ export interface ServeOptions {
 export async function serveUntilAborted(options: ServeOptions, signal: AbortSignal): Promise<void> {
   const { app, port, host = '0.0.0.0', logger, drainMs = 10_000 } = options;
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = nodeServe({ fetch: app.fetch, port, hostname: host }, (info) => {
+    // Security headers are added here, around the whole app, so no route or error path can miss them.
+    const fetch = async (req: Request, env?: unknown): Promise<Response> =>
+      withSecurityHeaders(await app.fetch(req, env));
+    const s = nodeServe({ fetch, port, hostname: host }, (info) => {
       logger.info({ port: info.port, host }, 'listening');
       options.onListening?.(info.port);
       resolve(s);

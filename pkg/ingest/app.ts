@@ -10,6 +10,7 @@ import {
   productInputSchema,
   type CatalogStore,
 } from '../catalog/index.js';
+import type { Principal } from '../auth/index.js';
 import type { Pool } from '../db/index.js';
 import {
   HttpProblem,
@@ -182,15 +183,31 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   async function upsert<T>(
     c: Context,
     entity: 'merchant' | 'category' | 'product',
+    ids: Readonly<Record<string, string>>,
     write: () => Promise<{ created: boolean; entity: T }>,
   ): Promise<Response> {
+    // One audit line per catalog change attempt: who (token subject, never the token), what, outcome.
+    const audit = (outcome: string, extra: Record<string, unknown> = {}) =>
+      logger.info(
+        {
+          audit: true,
+          action: `catalog.${entity}.upsert`,
+          actor: (c.get('principal') as Principal | undefined)?.subject ?? 'anonymous',
+          ...ids,
+          outcome,
+          ...extra,
+        },
+        'catalog change',
+      );
     try {
       const result = await write();
       metrics.catalogWrites.inc({ entity, outcome: result.created ? 'created' : 'updated' });
+      audit(result.created ? 'created' : 'updated');
       return c.json(result.entity as object, result.created ? 201 : 200);
     } catch (err) {
       if (err instanceof CatalogRejection) {
         metrics.catalogWrites.inc({ entity, outcome: 'rejected' });
+        audit('rejected', { reason: err.reason });
         throw catalogProblem(err);
       }
       throw err;
@@ -201,7 +218,7 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     const merchantId = pathId(c, 'merchantId');
     await authorize?.(c, merchantId);
     const input = await readBody(c, merchantInputSchema);
-    return upsert(c, 'merchant', () => catalog.upsertMerchant(merchantId, input));
+    return upsert(c, 'merchant', { merchantId }, () => catalog.upsertMerchant(merchantId, input));
   });
 
   app.put('/v1/merchants/:merchantId/categories/:categoryId', scope('catalog:write'), async (c) => {
@@ -209,7 +226,9 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     const categoryId = pathId(c, 'categoryId');
     await authorize?.(c, merchantId);
     const input = await readBody(c, categoryInputSchema);
-    return upsert(c, 'category', () => catalog.upsertCategory(merchantId, categoryId, input));
+    return upsert(c, 'category', { merchantId, categoryId }, () =>
+      catalog.upsertCategory(merchantId, categoryId, input),
+    );
   });
 
   app.put('/v1/merchants/:merchantId/products/:productId', scope('catalog:write'), async (c) => {
@@ -217,7 +236,9 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     const productId = pathId(c, 'productId');
     await authorize?.(c, merchantId);
     const input = await readBody(c, productInputSchema);
-    return upsert(c, 'product', () => catalog.upsertProduct(merchantId, productId, input));
+    return upsert(c, 'product', { merchantId, productId }, () =>
+      catalog.upsertProduct(merchantId, productId, input),
+    );
   });
 
   /** Reads a body for an order endpoint, counting body-level refusals as rejected orders. */
@@ -230,7 +251,7 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     }
   }
 
-  function count(endpoint: 'single' | 'batch', result: SubmitResult): void {
+  function count(endpoint: 'single' | 'batch', result: SubmitResult<unknown>): void {
     if (result.outcome === 'rejected') metrics.rejected.inc({ endpoint, reason: result.rejection.reason });
     else metrics.accepted.inc({ endpoint, outcome: result.outcome });
   }

@@ -13,6 +13,14 @@ export const ingestEnvSchema = z.object({
   INGEST_BATCH_BODY_LIMIT_BYTES: positiveInt(16_777_216),
   /** How far in the future an order's placedAt may be, in seconds (clock skew allowance). @default 300 */
   INGEST_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).default(300),
+  /**
+   * Sustained requests per second allowed per token (its subject and merchants; one bucket for all
+   * callers with AUTH_MODE=none) on /v1, a token bucket answering 429 with Retry-After beyond it;
+   * 0 turns the limit off. @default 2000
+   */
+  INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(2000),
+  /** Requests a token may send at once above the sustained rate (the bucket size). @default 4000 */
+  INGEST_RATE_LIMIT_BURST: positiveInt(4000),
 });
 
 /** Parsed configuration of the ingest service. */

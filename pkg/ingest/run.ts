@@ -1,3 +1,11 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import {
+  assertMerchantAccess,
+  createRateLimiter,
+  principalOf,
+  requireScope,
+  type Authenticator,
+} from '../auth/index.js';
 import { createPool } from '../db/index.js';
 import { serveUntilAborted } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -12,6 +20,11 @@ export interface RunOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly traceparent?: () => string | undefined;
+  /**
+   * Verifies bearer tokens on /v1 (scopes orders:write / catalog:write, merchant scoping, admin = all)
+   * and rate-limits each token; ignored when `authMiddleware` is given. @default none (open API)
+   */
+  readonly authenticator?: Authenticator;
   readonly authMiddleware?: IngestAppOptions['authMiddleware'];
   readonly requireScope?: IngestAppOptions['requireScope'];
   readonly authorizeMerchant?: IngestAppOptions['authorizeMerchant'];
@@ -33,6 +46,8 @@ export async function run(
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     applicationName: 'catcast-ingest',
   });
+  const auth =
+    options.authenticator && !options.authMiddleware ? authWiring(options.authenticator, config) : {};
   let accepting = !signal.aborted;
   signal.addEventListener('abort', () => (accepting = false), { once: true });
   const app = createIngestApp({
@@ -47,6 +62,7 @@ export async function run(
     accepting: () => accepting,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+    ...auth,
     ...(options.authMiddleware ? { authMiddleware: options.authMiddleware } : {}),
     ...(options.requireScope ? { requireScope: options.requireScope } : {}),
     ...(options.authorizeMerchant ? { authorizeMerchant: options.authorizeMerchant } : {}),
@@ -67,4 +83,32 @@ export async function run(
     await pool.end().catch((err: unknown) => logger.warn({ err }, 'cannot close the database pool cleanly'));
   }
   logger.info('ingest stopped');
+}
+
+/** The bucket of a caller: its token's subject and merchants (so two merchants never share one). */
+function rateKey(c: Context): string {
+  const p = principalOf(c);
+  return `${p.subject}\u0000${p.merchants === '*' ? '*' : [...p.merchants].sort().join(',')}`;
+}
+
+/** Authentication, then the per-token rate limit, then per-route scopes and merchant checks. */
+function authWiring(
+  authenticator: Authenticator,
+  config: IngestConfig,
+): Pick<IngestAppOptions, 'authMiddleware' | 'requireScope' | 'authorizeMerchant'> {
+  const limiter =
+    config.INGEST_RATE_LIMIT_PER_SECOND > 0
+      ? createRateLimiter({
+          ratePerSecond: config.INGEST_RATE_LIMIT_PER_SECOND,
+          burst: config.INGEST_RATE_LIMIT_BURST,
+          key: rateKey,
+        })
+      : undefined;
+  const authMiddleware: MiddlewareHandler = async function authenticateAndLimit(c, next) {
+    await authenticator.middleware(c, async () => {
+      if (limiter) await limiter.middleware(c, next);
+      else await next();
+    });
+  };
+  return { authMiddleware, requireScope, authorizeMerchant: assertMerchantAccess };
 }

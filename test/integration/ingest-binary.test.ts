@@ -38,6 +38,7 @@ describe('cmd/ingest', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_SECONDS: '5',
+      AUTH_MODE: 'none',
     });
     started.push(child);
     const port = await waitFor(

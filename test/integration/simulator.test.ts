@@ -20,7 +20,14 @@ async function startIngest(databaseUrl: string): Promise<typeof ingest> {
   const log: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/ingest/main.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      AUTH_MODE: 'none',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
