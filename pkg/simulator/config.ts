@@ -97,13 +97,13 @@ export const SIMULATOR_FLAGS = {
     env: 'SIM_REPLAY_RATIO',
     type: 'string',
     default: '0',
-    help: 'chance per order of also resending an acknowledged order unchanged (expect 200)',
+    help: 'backfill: chance per order of also resending an acknowledged one unchanged; live: share of sends (expect 200)',
   },
   'invalid-ratio': {
     env: 'SIM_INVALID_RATIO',
     type: 'string',
     default: '0',
-    help: 'chance per order of also sending a deliberately invalid one (expect 4xx)',
+    help: 'backfill: chance per order of also sending a deliberately invalid one; live: share of sends (expect 4xx)',
   },
   'ready-timeout': {
     env: 'SIM_READY_TIMEOUT',
