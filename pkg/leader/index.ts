@@ -10,3 +10,13 @@ export {
 export { PostgresLeaseStore } from './postgres-store.js';
 export { MemoryLeaseStore } from './memory-store.js';
 export { claimFence, FencedError } from './fence.js';
+export {
+  KubernetesLeaseStore,
+  KubernetesLeaseStoreError,
+  createKubernetesLeaseStore,
+  podNamespace,
+  POD_NAMESPACE_FILE,
+  type KubernetesLeaseStoreOptions,
+  type CreateKubernetesLeaseStoreOptions,
+  type LeaseApi,
+} from './kubernetes-store.js';
