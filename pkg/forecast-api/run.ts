@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
-import { createPool } from '../db/index.js';
+import { createPool, registerPoolMetrics } from '../db/index.js';
 import { opsRoutes, serveUntilAborted } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { createRegistry } from '../metrics/index.js';
@@ -66,6 +66,7 @@ export async function runForecastApi(
     : primary;
   const registry = createRegistry('forecast-api');
   registerForecastRunMetrics(registry, read);
+  registerPoolMetrics(registry, read === primary ? { primary } : { primary, read });
   const auth = await createAuthenticator(config);
   const scope = requireScope('forecasts:read');
   let accepting = true;

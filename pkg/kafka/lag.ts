@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
 
 /** Lag of one partition: messages after the group's committed offset. */
 export interface PartitionLag {
@@ -76,4 +77,40 @@ export class LagReader {
     this.#connected = undefined;
     await this.#admin.disconnect();
   }
+}
+
+/** Options of {@link registerConsumerLagMetrics}. */
+export interface ConsumerLagMetricsOptions {
+  /** Reads the group's current lag (e.g. a {@link LagReader} bound to the group and topic). */
+  readonly read: () => Promise<ConsumerLag>;
+  /** Longest a scrape waits for Kafka, ms. @default 2000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Registers catcast_consumer_lag{partition} (plus partition="total"), read from Kafka when scraped.
+ * Exported by a process other than the consumer (the relay): a consumer that is stuck, paused or
+ * crash-looping cannot report how far behind it is. The series vanish while Kafka cannot be read,
+ * rather than showing a stale number.
+ */
+export function registerConsumerLagMetrics(registry: Registry, options: ConsumerLagMetricsOptions): void {
+  const { read, timeoutMs = 2000 } = options;
+  new Gauge({
+    name: 'catcast_consumer_lag',
+    help: 'Messages of order-events not yet committed by the aggregator consumer group, per partition and "total"',
+    labelNames: ['partition'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      let timer: NodeJS.Timeout | undefined;
+      const lag = await Promise.race([
+        read().catch(() => undefined),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!lag) return;
+      for (const p of lag.partitions) this.set({ partition: String(p.partition) }, p.lag);
+      this.set({ partition: 'total' }, lag.total);
+    },
+  });
 }

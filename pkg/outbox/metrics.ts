@@ -16,10 +16,11 @@ SELECT count(*)::int AS backlog,
   FROM ingestion.order_events WHERE published_at IS NULL`;
 
 /**
- * Registers the relay metrics on `registry`; the backlog gauges query the outbox (through its partial
- * index of unpublished rows) when scraped, at most once per second.
+ * Registers catcast_outbox_backlog and catcast_outbox_oldest_age_seconds, which query the outbox
+ * (through its partial index of unpublished rows) when scraped, at most once per second. The relay
+ * exports them, and so does ingest: a relay that is down cannot report the backlog it leaves.
  */
-export function relayMetrics(registry: Registry, db: Queryable): RelayMetrics {
+export function registerOutboxBacklogMetrics(registry: Registry, db: Queryable): void {
   let cached: { at: number; value: Promise<{ backlog: number; oldest: number }> } | undefined;
   const backlog = () => {
     if (!cached || Date.now() - cached.at > 1000) {
@@ -48,6 +49,11 @@ export function relayMetrics(registry: Registry, db: Queryable): RelayMetrics {
       this.set((await backlog().catch(() => undefined))?.oldest ?? 0);
     },
   });
+}
+
+/** Registers the relay metrics (publishing plus the outbox backlog gauges) on `registry`. */
+export function relayMetrics(registry: Registry, db: Queryable): RelayMetrics {
+  registerOutboxBacklogMetrics(registry, db);
   return {
     published: new Counter({
       name: 'catcast_relay_published_total',
