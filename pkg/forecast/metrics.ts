@@ -36,12 +36,14 @@ export function absResiduals(
   from: number,
   to: number,
 ): Float64Array {
-  const out: number[] = [];
-  for (let t = Math.max(from, 0); t < to; t++) {
+  const start = Math.max(from, 0);
+  const out = new Float64Array(Math.max(to - start, 0));
+  let r = 0;
+  for (let t = start; t < to; t++) {
     const p = pred[t] as number;
-    if (!Number.isNaN(p)) out.push(Math.abs((y[t] as number) - p));
+    if (!Number.isNaN(p)) out[r++] = Math.abs((y[t] as number) - p);
   }
-  return Float64Array.from(out).sort();
+  return out.subarray(0, r).sort();
 }
 
 /** Error sums of one model over a set of origins; they add across series. */

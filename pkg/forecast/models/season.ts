@@ -40,6 +40,27 @@ export function centredMovingAverage(y: Float64Array, m: number, end: number): F
   return ma;
 }
 
+const trigCache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/** cos and sin of 2 pi k i / m for k = 1..8, i = 0..m-1 (row k-1), computed once per season length. */
+function trig(m: number): { cos: Float64Array; sin: Float64Array } {
+  let t = trigCache.get(m);
+  if (!t) {
+    const cos = new Float64Array(8 * m);
+    const sin = new Float64Array(8 * m);
+    for (let k = 1; k <= 8; k++) {
+      for (let i = 0; i < m; i++) {
+        const w = (2 * Math.PI * k * i) / m;
+        cos[(k - 1) * m + i] = Math.cos(w);
+        sin[(k - 1) * m + i] = Math.sin(w);
+      }
+    }
+    t = { cos, sin };
+    trigCache.set(m, t);
+  }
+  return t;
+}
+
 const aicc = (rss: number, nObs: number, k: number): number =>
   nObs - k - 1 > 0 && rss > 0
     ? nObs * Math.log(rss / nObs) + 2 * k + (2 * k * (k + 1)) / (nObs - k - 1)
@@ -78,13 +99,18 @@ export function estimateProfile(
   }
   for (let i = 0; i < m; i++) raw[i] = multiplicative ? (raw[i] as number) / mean : (raw[i] as number) - mean;
 
+  // detr is defined on one contiguous run [first, last] (where the moving average exists).
+  let first = 0;
+  while (Number.isNaN(detr[first])) first++;
+  let last = end - 1;
+  while (Number.isNaN(detr[last])) last--;
   const rss = (profile: Float64Array): number => {
     let s = 0;
-    for (let t = 0; t < end; t++) {
-      const d = detr[t] as number;
-      if (Number.isNaN(d)) continue;
-      const e = d - (profile[t % m] as number);
+    let j = first % m;
+    for (let t = first; t <= last; t++) {
+      const e = (detr[t] as number) - (profile[j] as number);
       s += e * e;
+      if (++j === m) j = 0;
     }
     return s;
   };
@@ -97,19 +123,19 @@ export function estimateProfile(
     // Project the raw profile onto harmonics k = 1..K; harmonics are orthogonal over one full season.
     const maxK = Math.min(Math.floor((m - 1) / 2), 8);
     const smooth = new Float64Array(m).fill(centre);
+    const { cos, sin } = trig(m);
     for (let k = 1; k <= maxK; k++) {
+      const row = (k - 1) * m;
       let a = 0;
       let b = 0;
       for (let i = 0; i < m; i++) {
-        const w = (2 * Math.PI * k * i) / m;
-        a += ((raw[i] as number) - centre) * Math.cos(w);
-        b += ((raw[i] as number) - centre) * Math.sin(w);
+        a += ((raw[i] as number) - centre) * (cos[row + i] as number);
+        b += ((raw[i] as number) - centre) * (sin[row + i] as number);
       }
       a = (2 * a) / m;
       b = (2 * b) / m;
       for (let i = 0; i < m; i++) {
-        const w = (2 * Math.PI * k * i) / m;
-        smooth[i] = (smooth[i] as number) + a * Math.cos(w) + b * Math.sin(w);
+        smooth[i] = (smooth[i] as number) + a * (cos[row + i] as number) + b * (sin[row + i] as number);
       }
       const score = aicc(rss(smooth), nObs, 2 * k);
       if (score < bestScore) {
