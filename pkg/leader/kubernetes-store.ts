@@ -160,8 +160,8 @@ export class KubernetesLeaseStore implements LeaseStore {
     return {
       holderIdentity: spec.holderIdentity ?? '',
       leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-      acquireTime: toDate(spec.acquireTime as Date | string | undefined),
-      renewTime: toDate(spec.renewTime as Date | string | undefined),
+      acquireTime: toDate(spec.acquireTime),
+      renewTime: toDate(spec.renewTime),
       leaseTransitions: spec.leaseTransitions ?? 0,
       version,
     };
