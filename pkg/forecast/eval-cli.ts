@@ -101,6 +101,7 @@ export async function runForecastEval(argv: readonly string[], io: EvalIo): Prom
     const t0 = now();
     const scores: SeriesScore[] = [];
     inputs.forEach((s, i) => {
+      if (i > 0 && i % 2000 === 0) io.stderr.write(`forecast:eval: ${model} ${i}/${inputs.length} series\n`);
       try {
         scores.push(scoreSeries(s, model, options));
       } catch (err) {
