@@ -155,7 +155,12 @@ type Choice = readonly Fit[];
 
 function choicePred(choice: Choice, t: number): number {
   if (choice.length === 1) return (choice[0] as Fit).pred[t] as number;
-  const v = choice.map((f) => f.pred[t] as number).sort((a, b) => a - b);
+  // Members that cannot forecast t (warm-up) are left out of the median.
+  const v = choice
+    .map((f) => f.pred[t] as number)
+    .filter((x) => !Number.isNaN(x))
+    .sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
   const h = v.length >> 1;
   return v.length % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
 }
