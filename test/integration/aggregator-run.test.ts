@@ -1,0 +1,100 @@
+// run() wired with the embedded bus (how `make dev` runs the aggregator in-process): events published
+// to the bus are applied before publish resolves, poison goes to the DLQ topic, the HTTP side serves.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterSink, parseAggregatorConfig, run } from '../../pkg/aggregation/index.js';
+import { EmbeddedBus } from '../../pkg/bus/index.js';
+import { HEADERS, type OrderCreatedV1 } from '../../pkg/events/index.js';
+import { silentLogger } from '../../pkg/log/index.js';
+import { Registry } from '../../pkg/metrics/index.js';
+import { reconcile } from '../../pkg/reconcile/index.js';
+import {
+  prng,
+  randomOrders,
+  seedCatalog,
+  storeOrders,
+  type FixtureMerchant,
+} from './aggregation-fixtures.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+
+const M: FixtureMerchant = {
+  id: 'dev',
+  timezone: 'Pacific/Chatham', // +12:45/+13:45: a quarter-hour offset with DST
+  weekStart: 'WEDNESDAY',
+  currency: 'NZD',
+  categories: ['a', 'b', 'c'],
+};
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('aggrun');
+  await seedCatalog(db.pool, [M]);
+});
+afterAll(async () => db.drop());
+
+const message = (e: OrderCreatedV1 | string) => ({
+  key: M.id,
+  value: Buffer.from(typeof e === 'string' ? e : JSON.stringify(e)),
+  headers: { [HEADERS.type]: 'order.created' },
+});
+
+describe('aggregation run()', () => {
+  it('consumes from the embedded bus, dead-letters poison, serves the API and stops cleanly', async () => {
+    const bus = new EmbeddedBus({ sinkTopics: ['order-events.dlq'] });
+    const controller = new AbortController();
+    let resolvePort: (p: number) => void = () => undefined;
+    const port = new Promise<number>((r) => (resolvePort = r));
+    const config = parseAggregatorConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1' });
+    const running = run(
+      config,
+      {
+        pool: db.pool,
+        subscriber: bus.subscriber('order-events'),
+        deadLetters: deadLetterSink(bus, 'order-events.dlq'),
+        logger: silentLogger(),
+        registry: new Registry(),
+        onListening: resolvePort,
+      },
+      controller.signal,
+    );
+    try {
+      const base = `http://127.0.0.1:${await port}`;
+      const events = randomOrders([M], 400, '2026-04-01T00:00:00Z', '2026-04-10T00:00:00Z', prng(9));
+      await storeOrders(db.pool, events);
+      // publish resolves once the consumer committed: no waiting needed afterwards.
+      await bus.publish('order-events', [...events.slice(0, 250).map(message), message('garbage')]);
+      await bus.publish('order-events', events.slice(200).map(message));
+      expect(await reconcile(db.pool)).toMatchObject({ drift: [], inFlightOrders: 0 });
+      const dlq = bus.stored('order-events.dlq');
+      expect(dlq).toHaveLength(1);
+      expect(dlq[0]!.headers[HEADERS.dlqReason]).toMatch(/not valid JSON/);
+
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ checks: { database: { ok: true } } });
+      const top = await fetch(
+        `${base}/api/top-categories?merchantId=dev&bucketType=MONTH&bucketStart=2026-04-01`,
+      );
+      expect(top.status).toBe(200);
+      expect(((await top.json()) as { categoryCount: number }).categoryCount).toBe(3);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/catcast_events_applied_total(\{[^}]*\})? 400/);
+      expect(metrics).toMatch(/catcast_events_duplicate_total(\{[^}]*\})? 50/);
+    } finally {
+      controller.abort();
+      await running;
+      await bus.close();
+    }
+  });
+
+  it('fails fast on a subscriber without a dead-letter sink', async () => {
+    const bus = new EmbeddedBus();
+    await expect(
+      run(
+        parseAggregatorConfig({ DATABASE_URL: db.url, PORT: '0' }),
+        { pool: db.pool, subscriber: bus.subscriber('x'), logger: silentLogger(), registry: new Registry() },
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow(/dead-letter/);
+    await bus.close();
+  });
+});
