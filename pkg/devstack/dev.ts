@@ -20,7 +20,7 @@ export interface DevStackOptions {
   readonly merchants?: number;
   /** Days of history. @default 730 */
   readonly days?: number;
-  /** Mean orders per merchant and day of history. @default 15 */
+  /** Mean orders per merchant and day of history. @default 10 */
   readonly ordersPerDay?: number;
   /** Live orders per second after the backfill. @default 2 */
   readonly liveRate?: number;
@@ -170,7 +170,7 @@ export async function runDevStack(options: DevStackOptions, signal: AbortSignal)
           '--days',
           String(options.days ?? 730),
           '--orders-per-day',
-          String(options.ordersPerDay ?? 15),
+          String(options.ordersPerDay ?? 10),
           '--end',
           end,
           '--rate',
