@@ -1,5 +1,6 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Pool } from '../db/index.js';
+import { Counter, type Registry } from 'prom-client';
+import { registerPoolMetrics, type Pool } from '../db/index.js';
+import { registerOutboxBacklogMetrics } from '../outbox/index.js';
 import { REJECT_REASONS, type RejectReason } from '../orders/index.js';
 
 /** Counters of the ingest service. */
@@ -12,7 +13,7 @@ export interface IngestMetrics {
   readonly catalogWrites: Counter<'entity' | 'outcome'>;
 }
 
-/** Registers the ingest counters and the database pool gauges on `registry`. */
+/** Registers the ingest counters, the database pool gauges and the outbox backlog gauges on `registry`. */
 export function createIngestMetrics(registry: Registry, pool: Pool): IngestMetrics {
   const accepted = new Counter({
     name: 'catcast_ingest_orders_accepted_total',
@@ -37,17 +38,9 @@ export function createIngestMetrics(registry: Registry, pool: Pool): IngestMetri
     for (const outcome of ['created', 'replayed']) accepted.inc({ endpoint, outcome }, 0);
     for (const reason of REJECT_REASONS) rejected.inc({ endpoint, reason }, 0);
   }
-  new Gauge({
-    name: 'catcast_db_pool_connections',
-    help: 'Connections of the database pool by state (total, idle, waiting = queued requests)',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      this.set({ state: 'total' }, pool.totalCount);
-      this.set({ state: 'idle' }, pool.idleCount);
-      this.set({ state: 'waiting' }, pool.waitingCount);
-    },
-  });
+  registerPoolMetrics(registry, { primary: pool });
+  // The outbox this service writes: exported here too, because a relay that is down cannot report it.
+  registerOutboxBacklogMetrics(registry, pool);
   return { accepted, rejected, catalogWrites };
 }
 

@@ -29,13 +29,23 @@ export {
   type ProductKey,
   type NewOrder,
   type NewOrderLine,
+  type OrderDraft,
+  type OrderCreatedTemplate,
+  type InsertOneResult,
   type StoredOrder,
 } from './store.js';
-export { toOrderView, type OrderView, type OrderItemView } from './view.js';
+export {
+  toOrderView,
+  toOrderSummary,
+  type OrderView,
+  type OrderSummaryView,
+  type OrderItemView,
+} from './view.js';
 export {
   createOrderService,
   type OrderService,
   type OrderServiceOptions,
   type SubmitOptions,
   type SubmitResult,
+  type BatchResult,
 } from './service.js';

@@ -7,17 +7,34 @@ import { productKey } from './store.js';
 function fakeStore(failInsert?: (orders: readonly NewOrder[], call: number) => Error | undefined) {
   const byKey = new Map<string, StoredOrder>();
   let calls = 0;
+  const merchants = new Map([
+    ['m1', { id: 'm1', currency: 'EUR', timezone: 'UTC', weekStart: 'MONDAY' as const }],
+  ]);
+  const productCategories = new Map([
+    [productKey('m1', 'p1'), 'c1'],
+    [productKey('m1', 'bad'), 'c1'],
+  ]);
   const store: OrderStore = {
     lookupCatalog() {
-      return Promise.resolve({
-        merchants: new Map([
-          ['m1', { id: 'm1', currency: 'EUR', timezone: 'UTC', weekStart: 'MONDAY' as const }],
-        ]),
-        productCategories: new Map([
-          [productKey('m1', 'p1'), 'c1'],
-          [productKey('m1', 'bad'), 'c1'],
-        ]),
-      });
+      return Promise.resolve({ merchants, productCategories });
+    },
+    async insertOne(d) {
+      const merchant = merchants.get(d.merchantId);
+      const categories = d.lines.map(
+        (l) => productCategories.get(productKey(d.merchantId, l.productId)) ?? null,
+      );
+      if (!merchant || merchant.currency !== d.currency || categories.includes(null)) {
+        return { merchant, categories, createdAt: undefined };
+      }
+      const lines = d.lines.map((l, i) => ({ ...l, categoryId: categories[i]! }));
+      const payload = {
+        ...d.eventTemplate,
+        merchantTimezone: 'UTC',
+        merchantWeekStart: 'MONDAY' as const,
+        items: [],
+      };
+      const inserted = await store.insertOrders([{ ...d, lines, eventPayload: payload }]);
+      return { merchant, categories, createdAt: inserted.get(d.id) };
     },
     insertOrders(orders) {
       const failure = failInsert?.(orders, ++calls);
@@ -49,7 +66,7 @@ const order = (externalOrderId: string, productId = 'p1', quantity = 1) => ({
   items: [{ productId, quantity, unitPrice: '1.00' }],
 });
 
-const statuses = (results: SubmitResult[]) =>
+const statuses = (results: SubmitResult<unknown>[]) =>
   results.map((r) => (r.outcome === 'rejected' ? r.rejection.status : r.outcome));
 
 describe('order service', () => {

@@ -8,11 +8,12 @@ import {
   type CatalogSnapshot,
   type MerchantInfo,
   type NewOrder,
+  type OrderCreatedTemplate,
   type OrderStore,
   type StoredOrder,
 } from './store.js';
 import { uuidv7 } from './uuid.js';
-import { toOrderView, type OrderView } from './view.js';
+import { toOrderSummary, toOrderView, type OrderSummaryView, type OrderView } from './view.js';
 
 /** Options of {@link createOrderService}. */
 export interface OrderServiceOptions {
@@ -27,10 +28,17 @@ export interface OrderServiceOptions {
   readonly newId?: () => string;
 }
 
-/** Outcome of one submitted order. */
-export type SubmitResult =
-  | { readonly outcome: 'created'; readonly order: OrderView }
-  | { readonly outcome: 'replayed'; readonly order: OrderView }
+/** Outcome of one submitted order; `order` is the full order (single) or its summary (batch). */
+export type SubmitResult<V = OrderView> =
+  | { readonly outcome: 'created'; readonly order: V }
+  | { readonly outcome: 'replayed'; readonly order: V }
+  | { readonly outcome: 'rejected'; readonly rejection: OrderRejection };
+
+/** Outcome of one entry of a batch: orders are summarised (no items) to keep big batches cheap. */
+export type BatchResult = SubmitResult<OrderSummaryView>;
+
+type Outcome =
+  | { readonly outcome: 'created' | 'replayed'; readonly stored: StoredOrder }
   | { readonly outcome: 'rejected'; readonly rejection: OrderRejection };
 
 /** Per-call options of {@link OrderService.submit}. */
@@ -47,7 +55,7 @@ export interface SubmitOptions {
 export interface OrderService {
   submit(raw: unknown, options?: SubmitOptions): Promise<SubmitResult>;
   /** Submits many orders; one bad order does not affect the others. Results are in input order. */
-  submitBatch(raws: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult[]>;
+  submitBatch(raws: readonly unknown[], options?: SubmitOptions): Promise<BatchResult[]>;
   get(orderId: string): Promise<OrderView | undefined>;
 }
 
@@ -163,24 +171,30 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   } = options;
   const maxFutureMs = maxFutureSeconds * 1000;
 
+  function eventTemplate(order: PreparedOrder, id: string, eventId: string, now: Date): OrderCreatedTemplate {
+    return {
+      eventId,
+      eventType: ORDER_CREATED,
+      schemaVersion: ORDER_CREATED_VERSION,
+      occurredAt: now.toISOString(),
+      merchantId: order.merchantId,
+      orderId: id,
+      externalOrderId: order.externalOrderId,
+      placedAt: order.placedAt.toISOString(),
+      currency: order.currency,
+      totalMinor: order.totalMinor.toString(),
+    };
+  }
+
   function toNewOrder(r: Resolved, now: Date, trace: string | undefined): NewOrder {
     const { order, merchant } = r;
     const id = newId();
     const eventId = newId();
     const lines = order.lines.map((l, i) => ({ ...l, categoryId: r.categories[i]! }));
     const payload: OrderCreatedV1 = {
-      eventId,
-      eventType: ORDER_CREATED,
-      schemaVersion: ORDER_CREATED_VERSION,
-      occurredAt: now.toISOString(),
-      merchantId: order.merchantId,
+      ...eventTemplate(order, id, eventId, now),
       merchantTimezone: merchant.timezone,
       merchantWeekStart: merchant.weekStart,
-      orderId: id,
-      externalOrderId: order.externalOrderId,
-      placedAt: order.placedAt.toISOString(),
-      currency: order.currency,
-      totalMinor: order.totalMinor.toString(),
       items: lines.map((l) => ({
         productId: l.productId,
         categoryId: l.categoryId,
@@ -198,9 +212,98 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       contentHash: order.contentHash,
       lines,
       eventId,
-      eventPayload: JSON.stringify(payload),
+      eventPayload: payload,
       traceparent: trace,
     };
+  }
+
+  /** Retries deadlocks and serialization failures of one statement. */
+  async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const code = sqlState(err);
+        if ((code === '40P01' || code === '40001') && attempt < MAX_ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Answers an order whose (merchant, external id) already exists: replay (same content) or 409. */
+  function againstExisting(c: Candidate, existing: StoredOrder | undefined): Outcome {
+    if (!existing) {
+      // Skipped by ON CONFLICT yet not found: only possible if the row vanished in between.
+      throw new Error(
+        `cannot find order ${c.order.externalOrderId} of merchant ${c.order.merchantId} after a conflict`,
+      );
+    }
+    return existing.contentHash === c.order.contentHash
+      ? { outcome: 'replayed', stored: existing }
+      : { outcome: 'rejected', rejection: conflict(c.prefix, existing) };
+  }
+
+  /**
+   * The single-order path: one statement checks the catalog and inserts (one round trip); a second
+   * query only for replays and conflicts, and a lookup only when the amounts were already refused.
+   */
+  async function submitOne(c: Candidate, now: Date, trace: string | undefined): Promise<Outcome> {
+    const { order } = c;
+    const lookup = (): Promise<CatalogSnapshot> =>
+      store.lookupCatalog(
+        [order.merchantId],
+        order.lines.map((l) => ({ merchantId: order.merchantId, productId: l.productId })),
+      );
+    if (order.amountErrors.length > 0) {
+      const resolved = resolve(c, await lookup());
+      if (resolved instanceof OrderRejection) return { outcome: 'rejected', rejection: resolved };
+      throw new Error('an order with amount errors resolved without a rejection');
+    }
+    const id = newId();
+    const eventId = newId();
+    let result;
+    try {
+      result = await withRetry(() =>
+        store.insertOne({
+          id,
+          merchantId: order.merchantId,
+          externalOrderId: order.externalOrderId,
+          placedAt: order.placedAt,
+          currency: order.currency,
+          totalMinor: order.totalMinor,
+          contentHash: order.contentHash,
+          lines: order.lines,
+          eventId,
+          eventTemplate: eventTemplate(order, id, eventId, now),
+          traceparent: trace,
+        }),
+      );
+    } catch (err) {
+      if (isUnavailableError(err) || !isDataError(err)) throw err;
+      return { outcome: 'rejected', rejection: dbRejection(err, c.prefix) };
+    }
+    if (result.createdAt) {
+      const lines = order.lines.map((l, i) => ({ ...l, categoryId: result.categories[i]! }));
+      return {
+        outcome: 'created',
+        stored: { ...order, id, lines, createdAt: result.createdAt },
+      };
+    }
+    const snapshot: CatalogSnapshot = {
+      merchants: new Map(result.merchant ? [[order.merchantId, result.merchant]] : []),
+      productCategories: new Map(
+        order.lines.flatMap((l, i) => {
+          const category = result.categories[i];
+          return category ? [[productKey(order.merchantId, l.productId), category] as const] : [];
+        }),
+      ),
+    };
+    const resolved = resolve(c, snapshot);
+    if (resolved instanceof OrderRejection) return { outcome: 'rejected', rejection: resolved };
+    const [existing] = await store.findByExternalIds([
+      { merchantId: order.merchantId, externalOrderId: order.externalOrderId },
+    ]);
+    return againstExisting(c, existing);
   }
 
   /** Inserts rows, retrying deadlocks; on a data error, falls back to one statement per order. */
@@ -245,10 +348,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     raws: readonly unknown[],
     batch: boolean,
     submitOptions: SubmitOptions,
-  ): Promise<SubmitResult[]> {
+  ): Promise<Outcome[]> {
     const now = clock.now();
     const trace = traceparent();
-    const results = new Array<SubmitResult | undefined>(raws.length);
+    const results = new Array<Outcome | undefined>(raws.length);
     const reject = (index: number, rejection: OrderRejection) => {
       results[index] = { outcome: 'rejected', rejection };
     };
@@ -272,7 +375,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       }
       candidates.push({ index, prefix, order: prepared });
     }
-    if (candidates.length === 0) return results as SubmitResult[];
+    if (candidates.length === 0) return results as Outcome[];
+    if (!batch) return [await submitOne(candidates[0]!, now, trace)];
 
     const merchantIds = [...new Set(candidates.map((c) => c.order.merchantId))];
     const productKeys = new Map<string, { merchantId: string; productId: string }>();
@@ -296,7 +400,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       else if (primaries.has(resolved.key)) followers.push(resolved);
       else primaries.set(resolved.key, resolved);
     }
-    if (primaries.size === 0) return results as SubmitResult[];
+    if (primaries.size === 0) return results as Outcome[];
 
     // A stable insertion order (by key) keeps two concurrent overlapping batches from deadlocking.
     const ordered = [...primaries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -317,7 +421,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       } else if (createdAt) {
         const stored: StoredOrder = { ...row, createdAt };
         storedByKey.set(r.key, stored);
-        results[r.index] = { outcome: 'created', order: toOrderView(stored) };
+        results[r.index] = { outcome: 'created', stored };
       } else conflicted.push({ merchantId: row.merchantId, externalOrderId: row.externalOrderId });
     });
 
@@ -327,33 +431,26 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       }
     }
     for (const r of [...ordered.filter((o) => results[o.index] === undefined), ...followers]) {
-      const existing = storedByKey.get(r.key);
       const failure = failedByKey.get(r.key);
-      if (!existing && failure) {
-        reject(r.index, failure);
-        continue;
-      }
-      if (!existing) {
-        // Skipped by ON CONFLICT yet not found: only possible if the row vanished in between.
-        throw new Error(
-          `cannot find order ${r.order.externalOrderId} of merchant ${r.order.merchantId} after a conflict`,
-        );
-      }
-      results[r.index] =
-        existing.contentHash === r.order.contentHash
-          ? { outcome: 'replayed', order: toOrderView(existing) }
-          : { outcome: 'rejected', rejection: conflict(r.prefix, existing) };
+      results[r.index] = failure
+        ? { outcome: 'rejected', rejection: failure }
+        : againstExisting(r, storedByKey.get(r.key));
     }
-    return results as SubmitResult[];
+    return results as Outcome[];
   }
 
   return {
     async submit(raw, submitOptions = {}) {
       const [result] = await process([raw], false, submitOptions);
-      return result!;
+      return result!.outcome === 'rejected'
+        ? result!
+        : { outcome: result!.outcome, order: toOrderView(result!.stored) };
     },
-    submitBatch(raws, submitOptions = {}) {
-      return process(raws, true, submitOptions);
+    async submitBatch(raws, submitOptions = {}) {
+      const results = await process(raws, true, submitOptions);
+      return results.map((r) =>
+        r.outcome === 'rejected' ? r : { outcome: r.outcome, order: toOrderSummary(r.stored) },
+      );
     },
     async get(orderId) {
       if (!UUID.test(orderId)) return undefined;

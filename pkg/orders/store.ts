@@ -1,5 +1,6 @@
 import type { WeekStart } from '../buckets/index.js';
 import type { Queryable } from '../db/index.js';
+import type { OrderCreatedV1 } from '../events/index.js';
 
 /** What an order needs to know about its merchant. */
 export interface MerchantInfo {
@@ -48,9 +49,37 @@ export interface NewOrder {
   readonly contentHash: string;
   readonly lines: readonly NewOrderLine[];
   readonly eventId: string;
-  /** The order.created payload, serialised. */
-  readonly eventPayload: string;
+  /** The order.created payload. */
+  readonly eventPayload: OrderCreatedV1;
   readonly traceparent: string | undefined;
+}
+
+/** The order.created payload minus what the database fills in from the catalog. */
+export type OrderCreatedTemplate = Omit<OrderCreatedV1, 'merchantTimezone' | 'merchantWeekStart' | 'items'>;
+
+/** A single order to insert before its catalog references were checked (see {@link OrderStore.insertOne}). */
+export interface OrderDraft {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly externalOrderId: string;
+  readonly placedAt: Date;
+  readonly currency: string;
+  readonly totalMinor: bigint;
+  readonly contentHash: string;
+  readonly lines: readonly Omit<NewOrderLine, 'categoryId'>[];
+  readonly eventId: string;
+  readonly eventTemplate: OrderCreatedTemplate;
+  readonly traceparent: string | undefined;
+}
+
+/** What {@link OrderStore.insertOne} saw and did. */
+export interface InsertOneResult {
+  /** The merchant, when it exists. */
+  readonly merchant: MerchantInfo | undefined;
+  /** Category of each line's product (by line), null when the merchant has no such product. */
+  readonly categories: readonly (string | null)[];
+  /** Set when the order was inserted; unset when it was refused or its external id already existed. */
+  readonly createdAt: Date | undefined;
 }
 
 /** An order as stored. */
@@ -76,6 +105,12 @@ export interface OrderStore {
    * Returns the creation time of each order actually inserted, by id.
    */
   insertOrders(orders: readonly NewOrder[]): Promise<Map<string, Date>>;
+  /**
+   * Checks one order against the catalog and, only if the merchant exists with the order's currency
+   * and every product exists, inserts it with its items (categories as of now) and its outbox event,
+   * in ONE statement: a single round trip for the common case.
+   */
+  insertOne(draft: OrderDraft): Promise<InsertOneResult>;
   /** Reads existing orders by their (merchant, external id). */
   findByExternalIds(keys: readonly { merchantId: string; externalOrderId: string }[]): Promise<StoredOrder[]>;
   /** Reads one order by id. */
@@ -117,13 +152,64 @@ WITH o AS (
 ), e AS (
   INSERT INTO ingestion.order_events
     (id, order_id, merchant_id, event_type, schema_version, partition_key, payload, traceparent)
-  SELECT u.event_id, o.id, o.merchant_id, 'order.created', 1, o.merchant_id, u.payload, u.traceparent
-    FROM unnest($1::uuid[], $16::uuid[], $17::jsonb[], $18::text[]) AS u (order_id, event_id, payload, traceparent)
+  SELECT u.event_id, o.id, o.merchant_id, 'order.created', 1, o.merchant_id, p.payload, u.traceparent
+    FROM unnest($1::uuid[], $16::uuid[], $18::text[]) WITH ORDINALITY AS u (order_id, event_id, traceparent, ord)
+    -- Payloads travel as one JSON array: no per-element array-literal escaping on either side.
+    JOIN jsonb_array_elements($17::jsonb) WITH ORDINALITY AS p (payload, ord) ON p.ord = u.ord
     JOIN o ON o.id = u.order_id
 ), n AS (
   SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM o)
 )
 SELECT o.id, o.created_at FROM o LEFT JOIN n ON true`;
+
+// The single-order path in one statement: catalog check, order, items, outbox event, NOTIFY. The
+// order is inserted only when the merchant exists with the order's currency and every product exists
+// (nothing is written otherwise); the SELECT reports what was found so the caller can say why not.
+// The event payload is the caller's template plus what only the catalog knows (calendar, categories).
+const INSERT_ONE = `
+WITH m AS (
+  SELECT id, currency::text AS currency, timezone, week_start FROM ingestion.merchants WHERE id = $2
+), u AS (
+  SELECT u.line_no, u.product_id, u.quantity, u.unit_price_minor, u.amount_minor, p.category_id
+    FROM unnest($9::int[], $10::text[], $11::int[], $12::bigint[], $13::bigint[])
+         AS u (line_no, product_id, quantity, unit_price_minor, amount_minor)
+    LEFT JOIN ingestion.products p ON p.merchant_id = $2 AND p.id = u.product_id
+), ok AS (
+  SELECT m.timezone, m.week_start FROM m
+   WHERE m.currency = $5 AND NOT EXISTS (SELECT 1 FROM u WHERE u.category_id IS NULL)
+), o AS (
+  INSERT INTO ingestion.orders
+    (id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM ok
+  ON CONFLICT (merchant_id, external_order_id) DO NOTHING
+  RETURNING id, created_at
+), i AS (
+  INSERT INTO ingestion.order_items
+    (order_id, line_no, merchant_id, product_id, category_id, quantity, unit_price_minor, amount_minor)
+  SELECT o.id, u.line_no, $2, u.product_id, u.category_id, u.quantity, u.unit_price_minor, u.amount_minor
+    FROM o, u
+), e AS (
+  INSERT INTO ingestion.order_events
+    (id, order_id, merchant_id, event_type, schema_version, partition_key, payload, traceparent)
+  SELECT $14, o.id, $2, 'order.created', 1, $2,
+         $15::jsonb || jsonb_build_object(
+           'merchantTimezone', ok.timezone,
+           'merchantWeekStart', ok.week_start,
+           'items', (SELECT jsonb_agg(jsonb_build_object(
+                              'productId', u.product_id, 'categoryId', u.category_id,
+                              'quantity', u.quantity, 'amountMinor', u.amount_minor::text) ORDER BY u.line_no)
+                       FROM u)),
+         $16
+    FROM o, ok
+), n AS (
+  SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM o)
+)
+SELECT (SELECT m.currency FROM m) AS merchant_currency,
+       (SELECT m.timezone FROM m) AS merchant_timezone,
+       (SELECT m.week_start FROM m) AS merchant_week_start,
+       (SELECT array_agg(u.category_id::text ORDER BY u.line_no) FROM u) AS categories,
+       (SELECT o.created_at FROM o) AS created_at,
+       (SELECT count(*) FROM n) AS notified`;
 
 const ORDER_COLUMNS = `
 o.id, o.merchant_id, o.external_order_id, o.placed_at, o.currency::text AS currency, o.total_minor,
@@ -259,11 +345,56 @@ export function createPgOrderStore(db: Queryable): OrderStore {
           unitPrices,
           amounts,
           orders.map((o) => o.eventId),
-          orders.map((o) => o.eventPayload),
+          JSON.stringify(orders.map((o) => o.eventPayload)),
           orders.map((o) => o.traceparent ?? null),
         ],
       });
       return new Map(result.rows.map((r) => [r.id, r.created_at]));
+    },
+
+    async insertOne(d) {
+      const result = await db.query<{
+        merchant_currency: string | null;
+        merchant_timezone: string | null;
+        merchant_week_start: WeekStart | null;
+        categories: (string | null)[];
+        created_at: Date | null;
+      }>({
+        name: 'orders_insert_one',
+        text: INSERT_ONE,
+        values: [
+          d.id,
+          d.merchantId,
+          d.externalOrderId,
+          d.placedAt.toISOString(),
+          d.currency,
+          d.totalMinor.toString(),
+          d.lines.length,
+          d.contentHash,
+          d.lines.map((l) => l.lineNo),
+          d.lines.map((l) => l.productId),
+          d.lines.map((l) => l.quantity),
+          d.lines.map((l) => l.unitPriceMinor.toString()),
+          d.lines.map((l) => l.amountMinor.toString()),
+          d.eventId,
+          JSON.stringify(d.eventTemplate),
+          d.traceparent ?? null,
+        ],
+      });
+      const row = result.rows[0]!;
+      return {
+        merchant:
+          row.merchant_currency === null
+            ? undefined
+            : {
+                id: d.merchantId,
+                currency: row.merchant_currency,
+                timezone: row.merchant_timezone!,
+                weekStart: row.merchant_week_start!,
+              },
+        categories: row.categories,
+        createdAt: row.created_at ?? undefined,
+      };
     },
 
     async findByExternalIds(keys) {

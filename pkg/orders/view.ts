@@ -25,6 +25,23 @@ export interface OrderView {
   readonly createdAt: string;
 }
 
+/** An order without its items, as a batch answers it (GET /v1/orders/{id} has the rest). */
+export type OrderSummaryView = Omit<OrderView, 'items'>;
+
+/** Renders the summary of a stored order. */
+export function toOrderSummary(order: StoredOrder): OrderSummaryView {
+  return {
+    id: order.id,
+    merchantId: order.merchantId,
+    externalOrderId: order.externalOrderId,
+    placedAt: order.placedAt.toISOString(),
+    currency: order.currency,
+    total: formatAmount(order.totalMinor, order.currency),
+    itemCount: order.lines.length,
+    createdAt: order.createdAt.toISOString(),
+  };
+}
+
 /** Renders a stored order for the API. */
 export function toOrderView(order: StoredOrder): OrderView {
   return {

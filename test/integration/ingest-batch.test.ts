@@ -163,6 +163,40 @@ describe('POST /v1/orders/batch', () => {
     expect(await orderCounts(h.db.pool)).toEqual(before);
   });
 
+  it('writes the same event payload through the single and the batch path', async () => {
+    const now = h.clock.now();
+    const content = {
+      placedAt: '2025-03-30T01:30:00+01:00',
+      items: [
+        { productId: 'p1', quantity: 2, unitPrice: '3.10' },
+        { productId: 'p2', quantity: 1, unitPrice: '0' },
+      ],
+    };
+    const single = await h.call('POST', '/v1/orders', order(now, { externalOrderId: 'same-1', ...content }));
+    const batch = await h.call('POST', '/v1/orders/batch', {
+      orders: [order(now, { externalOrderId: 'same-2', ...content })],
+    });
+    expect(batch.body.results![0]!.order).not.toHaveProperty('items');
+    const { rows } = await h.db.pool.query<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM ingestion.order_events WHERE order_id = ANY ($1::uuid[]) ORDER BY payload->>'externalOrderId'`,
+      [[single.body.id, batch.body.results![0]!.order!.id]],
+    );
+    const strip = ({
+      eventId: _e,
+      orderId: _o,
+      externalOrderId: _x,
+      occurredAt: _t,
+      ...rest
+    }: Record<string, unknown>) => rest;
+    expect(rows).toHaveLength(2);
+    expect(strip(rows[0]!.payload)).toEqual(strip(rows[1]!.payload));
+    expect(rows[0]!.payload).toMatchObject({
+      merchantTimezone: 'Europe/Berlin',
+      merchantWeekStart: 'SUNDAY',
+      totalMinor: '620',
+    });
+  });
+
   it('only wrote outbox payloads that validate against the schema', async () => {
     const { rows } = await h.db.pool.query<{ payload: unknown }>(
       `SELECT payload FROM ingestion.order_events`,
