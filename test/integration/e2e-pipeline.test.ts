@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reconcile } from '../../pkg/reconcile/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
-import { startBinary, type ChildService } from './support/ui-stack.js';
+import { startBinary, type ChildService } from './support/process.js';
 import { waitFor } from './support/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
