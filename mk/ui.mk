@@ -12,3 +12,7 @@ ui-dev: deps ## Serve the UI with hot reload on :5173, proxying /api and /foreca
 ui-e2e: deps ## Run only the UI browser test (headless Debian chromium, real services)
 	bash scripts/install-chromium.sh
 	npx vitest run --project integration test/integration/ui.test.ts
+
+.PHONY: ui-screenshot
+ui-screenshot: ## Copy the UI test's desktop summary screenshot to docs/screenshots/ui.png (run make ui-e2e first)
+	cp test-results/ui/summary-precomputed-desktop.png docs/screenshots/ui.png

@@ -170,7 +170,9 @@ export function App({ api, token }: AppProps) {
     banners.push({
       id: 'forecast-on-demand',
       kind: 'info',
-      text: 'This forecast was computed on request because no scheduled forecast was ready yet; figures may change when the forecast job runs.',
+      text: `This forecast was computed on request${
+        fc.reason && !fc.stale ? ` (${fc.reason})` : ''
+      }; figures may change when the scheduled forecast job runs.`,
     });
   }
 
@@ -266,6 +268,7 @@ export function App({ api, token }: AppProps) {
               linkTo({ ...state, view: 'compare', category: categoryId }, navigate)
             }
             now={now}
+            current={current}
           />
         </div>
       </>

@@ -3,11 +3,37 @@
  * downloaded here; scripts/install-chromium.sh installs the distribution's build). Each launch uses
  * a new, empty profile and records console errors, page errors and failed requests.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+function newest(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+    ),
+  );
+}
+
+/**
+ * Runs `npm run build:ui` (type-check + Vite) unless pkg/ui/static is newer than every file of
+ * ui/, so the browser tests always exercise the current source.
+ */
+export async function buildUi(): Promise<void> {
+  const index = path.join(root, 'pkg/ui/static/index.html');
+  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(root, 'ui'))) return;
+  await promisify(execFile)('npm', ['run', '--silent', 'build:ui'], {
+    cwd: root,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
 
 /** Where Debian installs chromium. */
 export const CHROMIUM = process.env.CATCAST_CHROMIUM ?? '/usr/bin/chromium';

@@ -20,6 +20,10 @@ export interface CannedControls {
   down: boolean;
   /** Number of API requests answered (for waiting on retries). */
   requests: number;
+  /** GET /api/merchants lists nobody while true (a fresh installation). */
+  noMerchants: boolean;
+  /** Every API request gets 401 while true (an expired or foreign token). */
+  unauthorized: boolean;
 }
 
 interface CannedMerchant {
@@ -76,7 +80,7 @@ function sales(base: number, start: string, type: BucketType): number {
 
 /** Builds the canned app and the controls a test flips. */
 export function createCannedApp(now: () => Date = () => new Date()): { app: Hono; controls: CannedControls } {
-  const controls: CannedControls = { down: false, requests: 0 };
+  const controls: CannedControls = { down: false, requests: 0, noMerchants: false, unauthorized: false };
   const app = new Hono();
   const find = (id: string | undefined) => MERCHANTS.find((m) => m.id === id);
   const problem = (status: number, detail: string) =>
@@ -85,16 +89,14 @@ export function createCannedApp(now: () => Date = () => new Date()): { app: Hono
       headers: { 'content-type': 'application/problem+json' },
     });
 
-  app.use('/api/*', async (c, next) => {
-    controls.requests++;
-    if (controls.down) return problem(503, 'upstream unavailable');
-    await next();
-  });
-  app.use('/forecast/*', async (c, next) => {
-    controls.requests++;
-    if (controls.down) return problem(503, 'upstream unavailable');
-    await next();
-  });
+  for (const prefix of ['/api/*', '/forecast/*']) {
+    app.use(prefix, async (_c, next) => {
+      controls.requests++;
+      if (controls.down) return problem(503, 'upstream unavailable');
+      if (controls.unauthorized) return problem(401, 'token expired');
+      await next();
+    });
+  }
 
   const freshness = () => ({ lastAppliedAt: now().toISOString(), lagSeconds: 0.4, stale: false });
   const summary = (m: CannedMerchant) => ({
@@ -105,7 +107,7 @@ export function createCannedApp(now: () => Date = () => new Date()): { app: Hono
     currency: m.currency,
   });
 
-  app.get('/api/merchants', (c) => c.json({ merchants: MERCHANTS.map(summary) }));
+  app.get('/api/merchants', (c) => c.json({ merchants: controls.noMerchants ? [] : MERCHANTS.map(summary) }));
   app.get('/api/merchants/:id', (c) => {
     const m = find(c.req.param('id'));
     if (!m) return problem(404, 'unknown merchant');

@@ -113,8 +113,11 @@ export interface ForecastCategory {
   readonly hi80: Amount;
   readonly lo95: Amount;
   readonly hi95: Amount;
+  /** The model that was asked for ("auto" for the automatic choice). */
   readonly model: string;
   readonly modelVersion: string;
+  /** The model whose numbers these are (auto's pick, or the simpler model after a fallback). */
+  readonly effectiveModel?: string;
   readonly fallbackFrom?: string | null;
   readonly fallbackReason?: string | null;
   readonly metrics: ForecastMetrics | null;
@@ -129,7 +132,7 @@ export interface ForecastTop {
   readonly currency: string;
   readonly bucketType: BucketType;
   readonly targetBucketStart: string;
-  readonly targetBucketEnd: string;
+  readonly targetBucketEnd?: string;
   readonly model: string;
   readonly source: ForecastSource;
   readonly generatedAt: string | null;

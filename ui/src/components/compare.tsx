@@ -101,7 +101,7 @@ export function HistoryChart(props: {
         </g>
         <rect class="zone" x={zoneX} y={m.t - 18} width={zoneW} height={ph + 18} />
         <text class="zone-label" x={zoneX + zoneW / 2} y={m.t - 6} text-anchor="middle">
-          {shortLabel(props.tf, props.target)} (next)
+          {shortLabel(props.tf, props.target)} forecast
         </text>
         <g class="axis">
           {labelIdx.map((i) => (
@@ -259,7 +259,10 @@ export function ComparePanel(props: {
       </EmptyState>
     );
   else {
-    const models = [...selected.models].sort(byMase);
+    // The winner leads even when another model ties its MASE (auto usually ties the model it picked).
+    const models = [...selected.models].sort(
+      (a, b) => Number(b.model === selected.winner) - Number(a.model === selected.winner) || byMase(a, b),
+    );
     const role = (name: string): Role =>
       name === selected.winner ? 'winner' : name === props.model && props.model !== 'auto' ? 'used' : 'other';
     const series =
@@ -308,6 +311,11 @@ export function ComparePanel(props: {
           <li>
             <span class="swatch swatch-other" /> Other models (bar: 80% range, line: 95%)
           </li>
+          {buckets[buckets.length - 1] === props.current && (
+            <li>
+              <span class="swatch swatch-partial" /> Current {tf} so far
+            </li>
+          )}
         </ul>
         <div class="panel-head">
           <h3>Models for {selected.name}</h3>

@@ -86,8 +86,13 @@ export function PeriodNav(props: {
         {periodSpan(tf, period) && <p class="period-span muted">{periodSpan(tf, period)}</p>}
       </div>
       <div class="period-buttons">
-        <button type="button" class="button" onClick={() => go(shiftPeriod(tf, period, -1))}>
-          <span aria-hidden="true">‹</span> Prev<span class="sr-only">ious {unit}</span>
+        <button
+          type="button"
+          class="button"
+          title={`Previous ${unit}`}
+          onClick={() => go(shiftPeriod(tf, period, -1))}
+        >
+          <span aria-hidden="true">‹</span> Previous
         </button>
         <button type="button" class="button" disabled={isCurrent} onClick={() => go(current)}>
           Current
@@ -95,10 +100,11 @@ export function PeriodNav(props: {
         <button
           type="button"
           class="button"
+          title={`Next ${unit}`}
           disabled={period >= current}
           onClick={() => go(shiftPeriod(tf, period, 1))}
         >
-          Next<span class="sr-only"> {unit}</span> <span aria-hidden="true">›</span>
+          Next <span aria-hidden="true">›</span>
         </button>
         <label class="field field-inline">
           <span>Jump to date</span>

@@ -79,6 +79,8 @@ export function ForecastPanel(props: {
   onModel: (m: string) => void;
   compareLink: (categoryId: string) => LinkProps;
   now: Date;
+  /** Start of the period in progress: a forecast for it is labelled "in progress". */
+  current: string | undefined;
 }) {
   const { data, tf } = props;
   const currency = data?.currency ?? 'USD';
@@ -136,9 +138,7 @@ export function ForecastPanel(props: {
                 <th scope="col" class="range-col">
                   Likely range <span class="muted">(80% / 95%)</span>
                 </th>
-                <th scope="col">
-                  Accuracy <span class="muted">(model)</span>
-                </th>
+                <th scope="col">Accuracy</th>
               </tr>
             </thead>
             <tbody>
@@ -171,7 +171,8 @@ export function ForecastPanel(props: {
                     <td>
                       <span class={`acc acc-${acc.level}`}>{acc.text}</span>
                       <span class="model-cell muted" data-row-model={r.model}>
-                        {r.model}
+                        {r.effectiveModel ?? r.model}
+                        {r.effectiveModel && r.effectiveModel !== r.model && ` (${r.model})`}
                         {r.fallbackFrom && (
                           <span title={r.fallbackReason ?? undefined}> (instead of {r.fallbackFrom})</span>
                         )}
@@ -189,7 +190,10 @@ export function ForecastPanel(props: {
   return (
     <section class="panel" aria-labelledby="forecast-heading" data-panel="forecast">
       <div class="panel-head">
-        <h2 id="forecast-heading">Forecast{target ? <> for {target}</> : <> for next {tf}</>}</h2>
+        <h2 id="forecast-heading">
+          Forecast{target ? <> for {target}</> : <> for next {tf}</>}
+          {data && data.targetBucketStart === props.current && <span class="badge">in progress</span>}
+        </h2>
         {tf !== 'day' && (
           <div class="panel-tools">
             <ModelSelect

@@ -160,6 +160,7 @@ export function TopCategoriesPanel(props: {
       <>
         <p class="summary-line">
           Total <strong data-period-total>{formatMoney(data.periodTotal ?? sum(rows), currency)}</strong>
+          {props.isCurrent && ' so far'}
           {data.previousPeriodTotal !== undefined && (
             <span class="muted">
               {' '}
