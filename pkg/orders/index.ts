@@ -21,6 +21,7 @@ export {
 export { OrderRejection, REJECT_REASONS, type RejectReason, type OrderFieldError } from './rejection.js';
 export {
   createPgOrderStore,
+  type PgOrderStoreOptions,
   productKey,
   OUTBOX_CHANNEL,
   type OrderStore,

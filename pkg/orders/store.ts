@@ -1,5 +1,5 @@
 import type { WeekStart } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
+import { withTransaction, type Pool, type Queryable } from '../db/index.js';
 import type { OrderCreatedV1 } from '../events/index.js';
 
 /** What an order needs to know about its merchant. */
@@ -269,8 +269,24 @@ function toStoredOrder(r: OrderRow): StoredOrder {
   };
 }
 
+/** Options of {@link createPgOrderStore}. */
+export interface PgOrderStoreOptions {
+  /**
+   * A batch insert with more items than this runs in an explicit transaction with its own statement
+   * timeout, so a legitimately huge backfill is not cut off by the pool's API timeout. @default 20000
+   */
+  readonly bulkItemThreshold?: number;
+  /** Statement timeout of such bulk inserts, in ms. @default 120000 */
+  readonly bulkStatementTimeoutMs?: number;
+}
+
+function isPool(db: Queryable): db is Pool {
+  return typeof (db as Partial<Pool>).connect === 'function' && 'totalCount' in db;
+}
+
 /** Creates the Postgres order store; statements are named, so each connection parses them once. */
-export function createPgOrderStore(db: Queryable): OrderStore {
+export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions = {}): OrderStore {
+  const { bulkItemThreshold = 20_000, bulkStatementTimeoutMs = 120_000 } = options;
   return {
     async lookupCatalog(merchantIds, products) {
       const result = await db.query<{
@@ -325,7 +341,7 @@ export function createPgOrderStore(db: Queryable): OrderStore {
           k++;
         }
       }
-      const result = await db.query<{ id: string; created_at: Date }>({
+      const statement = {
         name: 'orders_insert',
         text: INSERT_ORDERS,
         values: [
@@ -348,7 +364,15 @@ export function createPgOrderStore(db: Queryable): OrderStore {
           JSON.stringify(orders.map((o) => o.eventPayload)),
           orders.map((o) => o.traceparent ?? null),
         ],
-      });
+      };
+      type Row = { id: string; created_at: Date };
+      const result =
+        lineCount > bulkItemThreshold && isPool(db)
+          ? await withTransaction(db, async (tx) => {
+              await tx.query(`SET LOCAL statement_timeout = ${Math.floor(bulkStatementTimeoutMs)}`);
+              return tx.query<Row>(statement);
+            })
+          : await db.query<Row>(statement);
       return new Map(result.rows.map((r) => [r.id, r.created_at]));
     },
 

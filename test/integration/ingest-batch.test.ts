@@ -1,6 +1,11 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../pkg/db/index.js';
 import { isValidOrderCreated } from '../../pkg/events/index.js';
+import { createIngestApp } from '../../pkg/ingest/index.js';
+import { silentLogger } from '../../pkg/log/index.js';
 import {
+  call,
   createIngestHarness,
   order,
   orderCounts,
@@ -161,6 +166,30 @@ describe('POST /v1/orders/batch', () => {
     const before = await orderCounts(h.db.pool);
     expect((await h.call('POST', '/v1/orders/batch', tooBig)).status).toBe(413);
     expect(await orderCounts(h.db.pool)).toEqual(before);
+  });
+
+  it('is not cut off by the API statement timeout when a backfill batch is huge', async () => {
+    // A pool whose statements time out after 100 ms: far too short for 40,000 items in one INSERT.
+    const pool = createPool({ connectionString: h.db.url, statementTimeoutMs: 100 });
+    const app = createIngestApp({ db: pool, logger: silentLogger(), registry: new Registry() });
+    try {
+      const items = Array.from({ length: 40 }, (_, i) => ({
+        productId: i % 2 ? 'p1' : 'p2',
+        quantity: 1,
+        unitPrice: '1.00',
+      }));
+      const entries = Array.from({ length: 1000 }, (_, i) =>
+        order(h.clock.now(), { externalOrderId: `huge-${i}`, items }),
+      );
+      const before = await orderCounts(h.db.pool);
+      const r = await call(app, 'POST', '/v1/orders/batch', { orders: entries });
+      expect(r.status).toBe(200);
+      expect(r.body.created).toBe(1000);
+      const after = await orderCounts(h.db.pool);
+      expect(after.items - before.items).toBe(40_000);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('writes the same event payload through the single and the batch path', async () => {
