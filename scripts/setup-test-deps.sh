@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 # failure names the step.
 bash scripts/kafka.sh fetch
 bash scripts/install-chromium.sh # UI browser tests (issue 4): Debian chromium, driven by playwright-core
+bash scripts/tools.sh jaeger     # observability tests (issue 7): Jaeger v2 all-in-one, built from the Go module proxy

@@ -5,6 +5,7 @@ import type { Pool } from '../db/index.js';
 import type { ForecastPool, ForecastRequest, ModelName } from '../forecast/index.js';
 import { FencedError, LeaderElector, type LeaseStore } from '../leader/index.js';
 import type { Logger } from '../log/index.js';
+import { annotateActiveSpan, failSpan, startScope, withSpan, type SpanScope } from '../telemetry/index.js';
 import {
   DEFAULT_LOOKBACK,
   listShardMerchants,
@@ -66,6 +67,37 @@ export async function runForecastJob(
   deps: ForecastJobDeps,
   signal: AbortSignal,
 ): Promise<ForecastJobSummary> {
+  // One span per run (its merchants are children), with the shard and lease it ran under.
+  return withSpan(
+    'forecast run',
+    {
+      'catcast.shard.index': options.shardIndex,
+      'catcast.shard.count': options.shardCount,
+      'catcast.lease.name': `${options.leaseNamePrefix}${options.shardIndex}`,
+      'catcast.lease.store': deps.leaseStore.description,
+    },
+    async (span) => {
+      const summary = await runShard(options, deps, signal);
+      span.setAttributes({
+        'catcast.run.status': summary.status,
+        'catcast.run.merchants': summary.merchants,
+        'catcast.run.series': summary.series,
+        'catcast.run.sets_written': summary.setsWritten,
+        'catcast.run.sets_unchanged': summary.setsUnchanged,
+        'catcast.run.failures': summary.failures,
+      });
+      if (summary.status === 'failed' || summary.status === 'fenced')
+        failSpan(span, `forecast run ${summary.status}`);
+      return summary;
+    },
+  );
+}
+
+async function runShard(
+  options: ForecastJobOptions,
+  deps: ForecastJobDeps,
+  signal: AbortSignal,
+): Promise<ForecastJobSummary> {
   const started = performance.now();
   const now = deps.now ?? (() => new Date());
   const leaseName = `${options.leaseNamePrefix}${options.shardIndex}`;
@@ -105,9 +137,15 @@ export async function runForecastJob(
       [runId, options.shardIndex, options.shardCount, identity, fencingToken],
     );
     log.info({ runId, fencingToken, leaseStore: deps.leaseStore.description }, 'forecast run started');
+    annotateActiveSpan({
+      'catcast.run.id': runId,
+      'catcast.lease.identity': identity,
+      'catcast.lease.fencing_token': fencingToken,
+    });
     const fence = { shardKey: `shard-${options.shardIndex}-of-${options.shardCount}`, token: fencingToken };
     let status: ForecastJobSummary['status'] = 'succeeded';
     let error: string | null = null;
+    let openSpans: SpanScope[] = [];
     try {
       const merchants = await listShardMerchants(deps.pool, options.shardIndex, options.shardCount);
       counts.merchants = merchants.length;
@@ -117,17 +155,33 @@ export async function runForecastJob(
           break;
         }
         const group = merchants.slice(i, i + options.merchantBatch);
+        // A span per merchant: its loads and writes run inside it; the shared model fit does not.
+        const merchantSpans = new Map<string, SpanScope>(
+          group.map((m) => [
+            m.id,
+            startScope('forecast merchant', {
+              'catcast.merchant.id': m.id,
+              'catcast.shard.index': options.shardIndex,
+              'catcast.run.id': runId,
+            }),
+          ]),
+        );
+        openSpans = [...merchantSpans.values()];
         const inputs: MerchantSeries[] = [];
         for (const m of group)
           for (const bt of options.bucketTypes)
             inputs.push(
-              await loadMerchantSeries(
-                deps.pool,
-                m,
-                bt,
-                options.lookback?.[bt] ?? DEFAULT_LOOKBACK[bt],
-                generatedAt,
-              ),
+              await merchantSpans
+                .get(m.id)!
+                .run(() =>
+                  loadMerchantSeries(
+                    deps.pool,
+                    m,
+                    bt,
+                    options.lookback?.[bt] ?? DEFAULT_LOOKBACK[bt],
+                    generatedAt,
+                  ),
+                ),
             );
         const requests: ForecastRequest[] = inputs.flatMap((ms, setIndex) =>
           ms.series.map((s) => ({
@@ -164,32 +218,40 @@ export async function runForecastJob(
             ms.lookback,
             rows.map((r) => `${r.categoryId}:${r.inputHash}`),
           );
+          const merchantSpan = merchantSpans.get(ms.merchant.id)!;
           try {
-            const previous = await latestSet(deps.pool, ms.merchant.id, ms.bucketType);
+            const previous = await merchantSpan.run(() =>
+              latestSet(deps.pool, ms.merchant.id, ms.bucketType),
+            );
             if (previous && previous.inputHash === hash) {
-              await touchSet(deps.pool, previous, generatedAt, fence);
+              await merchantSpan.run(() => touchSet(deps.pool, previous, generatedAt, fence));
+              merchantSpan.set({ [`catcast.forecast.${ms.bucketType}`]: 'unchanged' });
               counts.setsUnchanged++;
             } else {
-              await writeSet(
-                deps.pool,
-                {
-                  merchantId: ms.merchant.id,
-                  bucketType: ms.bucketType,
-                  generatedAt,
-                  runId,
-                  targetBucketStart: ms.targetBucketStart,
-                  lastBucketStart: ms.lastBucketStart,
-                  lookback: ms.lookback,
-                  inputHash: hash,
-                  checkedAt: generatedAt,
-                  rows,
-                },
-                fence,
+              await merchantSpan.run(() =>
+                writeSet(
+                  deps.pool,
+                  {
+                    merchantId: ms.merchant.id,
+                    bucketType: ms.bucketType,
+                    generatedAt,
+                    runId,
+                    targetBucketStart: ms.targetBucketStart,
+                    lastBucketStart: ms.lastBucketStart,
+                    lookback: ms.lookback,
+                    inputHash: hash,
+                    checkedAt: generatedAt,
+                    rows,
+                  },
+                  fence,
+                ),
               );
+              merchantSpan.set({ [`catcast.forecast.${ms.bucketType}`]: 'written' });
               counts.setsWritten++;
             }
           } catch (err) {
             if (err instanceof FencedError) throw err;
+            merchantSpan.set({ [`catcast.forecast.${ms.bucketType}`]: 'failed' });
             counts.failures++;
             log.error(
               { err, merchant: ms.merchant.id, bucketType: ms.bucketType },
@@ -197,6 +259,8 @@ export async function runForecastJob(
             );
           }
         }
+        for (const span of merchantSpans.values()) span.end();
+        openSpans = [];
         log.info(
           {
             done: Math.min(i + options.merchantBatch, merchants.length),
@@ -209,6 +273,7 @@ export async function runForecastJob(
       if (status === 'succeeded') await applyRetention(deps.pool, options.keepSets);
       if (status === 'succeeded' && counts.failures > 0) status = 'failed';
     } catch (err) {
+      for (const span of openSpans) span.end(err);
       status = err instanceof FencedError ? 'fenced' : 'failed';
       error = err instanceof Error ? err.message : String(err);
       log.error({ err }, status === 'fenced' ? 'fenced out by a newer leader' : 'forecast run failed');

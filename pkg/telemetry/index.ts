@@ -17,4 +17,12 @@ export {
   type ConsumedBatchTrace,
   type TracedOutboxRow,
 } from './messaging.js';
-export { withSpan, nameHttpSpan, recordErrorOnActiveSpan } from './spans.js';
+export {
+  withSpan,
+  startScope,
+  annotateActiveSpan,
+  failSpan,
+  nameHttpSpan,
+  recordErrorOnActiveSpan,
+  type SpanScope,
+} from './spans.js';

@@ -15,11 +15,7 @@ export async function withSpan<T>(
     try {
       return await fn(span);
     } catch (err) {
-      span.recordException(err instanceof Error ? err : new Error(String(err)));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: err instanceof Error ? err.message : String(err),
-      });
+      failSpan(span, err);
       throw err;
     } finally {
       span.end();
@@ -40,4 +36,46 @@ export function recordErrorOnActiveSpan(err: unknown): void {
   const span = trace.getSpan(context.active());
   if (!span) return;
   span.recordException(err instanceof Error ? err : new Error(String(err)));
+}
+
+/** A started span that work can be run inside; see {@link startScope}. */
+export interface SpanScope {
+  /** Runs `fn` with this span active (its database calls become children). */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Adds attributes. */
+  set(attributes: Attributes): void;
+  /** Ends the span once; `err` marks it failed. */
+  end(err?: unknown): void;
+}
+
+/**
+ * Starts a span (child of the active one) for work that is not one function call, e.g. a merchant
+ * whose series are loaded, forecast in a shared batch, then written.
+ */
+export function startScope(name: string, attributes: Attributes): SpanScope {
+  const span = trace.getTracer(TRACER).startSpan(name, { attributes });
+  const ctx = trace.setSpan(context.active(), span);
+  let ended = false;
+  return {
+    run: (fn) => context.with(ctx, fn),
+    set: (a) => void span.setAttributes(a),
+    end(err) {
+      if (ended) return;
+      ended = true;
+      if (err !== undefined) failSpan(span, err);
+      span.end();
+    },
+  };
+}
+
+/** Adds attributes to the active span, if any (e.g. the fencing token once a lease is won). */
+export function annotateActiveSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** Marks `span` failed: the error (a string or Error) is recorded as an exception and the status. */
+export function failSpan(span: Span, err: unknown): void {
+  const e = err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err));
+  span.recordException(e);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
 }

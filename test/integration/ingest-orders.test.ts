@@ -383,7 +383,7 @@ describe('operations', () => {
     expect(text).toMatch(
       /catcast_ingest_orders_rejected_total\{endpoint="single",reason="too_large"\} [1-9]/,
     );
-    expect(text).toMatch(/catcast_db_pool_connections\{state="total"\} \d+/);
+    expect(text).toMatch(/catcast_db_pool_connections\{pool="primary",state="total"\} \d+/);
     expect(text).toMatch(
       /catcast_http_request_duration_seconds_count\{method="POST",route="\/v1\/orders",status="201"\}/,
     );
