@@ -3,7 +3,8 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-speed] [--speed-only]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-speed] [--speed-only] [--out=FILE]
+ * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,7 +27,8 @@ import {
 import { FAMILIES, generateBench, generateSpeedSeries, toCsv, type BenchSeries } from './generate.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = new Set(process.argv.slice(2));
+const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--out=')));
+const outArg = process.argv.slice(2).find((a) => a.startsWith('--out='));
 const quick = args.has('--quick');
 const PER_FAMILY = quick ? 30 : 150;
 const SPEED_SERIES = quick ? 2_000 : 20_000;
@@ -222,7 +224,7 @@ const fmt = (x: number | null | undefined, d = 3): string =>
 
 /** --speed-only: reruns the speed runs and updates them in the existing results file. */
 async function speedOnly(): Promise<void> {
-  const path = join(root, 'bench', 'results', 'forecast.json');
+  const path = resultsPath();
   const result = JSON.parse(await readFile(path, 'utf8')) as {
     speed: SpeedRun[];
     targets: Record<string, boolean | null>;
@@ -246,6 +248,11 @@ function speedTable(runs: readonly SpeedRun[]): string[] {
     );
   });
   return out;
+}
+
+/** Where results are written (and, with --speed-only, read from). */
+function resultsPath(): string {
+  return outArg ? outArg.slice('--out='.length) : join(root, 'bench', 'results', 'forecast.json');
 }
 
 async function main(): Promise<void> {
@@ -320,7 +327,8 @@ async function main(): Promise<void> {
     targets,
   };
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(join(root, 'bench', 'results', 'forecast.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await mkdir(dirname(resultsPath()), { recursive: true });
+  await writeFile(resultsPath(), `${JSON.stringify(result, null, 2)}\n`);
 
   // Markdown report.
   const out: string[] = [];

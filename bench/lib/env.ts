@@ -1,0 +1,144 @@
+/**
+ * The benchmark's own dependencies: an embedded PostgreSQL 17 (fsync on, as in production) and a
+ * single-node Kafka, both on private ports and data directories so that a benchmark never shares a
+ * server with a test run or `make dev`. Each scenario gets a fresh, migrated database.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { createPool, migrate, startEmbeddedPostgres, type Pool } from '../../pkg/db/index.js';
+import { log, root, runCommand } from './proc.js';
+
+/** Ports and directories (override with BENCH_PG_PORT, BENCH_KAFKA_PORT, ...). */
+export const benchEnv = {
+  pgPort: Number(process.env.BENCH_PG_PORT ?? 55433),
+  pgDir: path.resolve(root, process.env.BENCH_PG_DIR ?? '.data/bench-pg'),
+  kafkaPort: process.env.BENCH_KAFKA_PORT ?? '29092',
+  kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '29093',
+  kafkaDir: path.resolve(root, process.env.BENCH_KAFKA_DIR ?? '.data/bench-kafka'),
+};
+
+/** Environment for scripts/kafka.sh that selects the benchmark's broker. */
+export function kafkaScriptEnv(): Record<string, string> {
+  return {
+    KAFKA_PORT: benchEnv.kafkaPort,
+    KAFKA_CONTROLLER_PORT: benchEnv.kafkaControllerPort,
+    KAFKA_DATA_DIR: benchEnv.kafkaDir,
+  };
+}
+
+/** The running dependencies of one benchmark run. */
+export interface Infra {
+  readonly adminUrl: string;
+  readonly kafkaBrokers: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Postgres and (unless `kafka` is false) Kafka. */
+export async function startInfra({ kafka }: { kafka: boolean }): Promise<Infra> {
+  log(`starting PostgreSQL on 127.0.0.1:${benchEnv.pgPort} (${benchEnv.pgDir})`);
+  const server = await startEmbeddedPostgres({
+    dataDir: benchEnv.pgDir,
+    port: benchEnv.pgPort,
+    // Production durability: fsync and synchronous_commit stay on, so commit flushes are measured.
+    settings: { max_connections: '400', max_wal_size: '4GB', checkpoint_timeout: '15min' },
+  });
+  let brokers = '';
+  if (kafka) {
+    log(`starting Kafka on 127.0.0.1:${benchEnv.kafkaPort} (${benchEnv.kafkaDir})`);
+    const out = await runCommand('bash', ['scripts/kafka.sh', 'up'], {
+      env: { ...kafkaScriptEnv(), KAFKA_HEAP_OPTS: '-Xms512m -Xmx1g' },
+    });
+    brokers = out.trim().split('\n').at(-1) ?? '';
+  }
+  return {
+    adminUrl: server.url('postgres'),
+    kafkaBrokers: brokers,
+    async stop() {
+      if (kafka)
+        await runCommand('bash', ['scripts/kafka.sh', 'down'], { env: kafkaScriptEnv() }).catch(() => '');
+      await server.stop();
+    },
+  };
+}
+
+/** A fresh migrated database. */
+export interface BenchDb {
+  readonly url: string;
+  readonly pool: Pool;
+  drop(): Promise<void>;
+}
+
+/** Creates and migrates a new database named bench_<scenario>_<random>. */
+export async function freshDatabase(infra: Infra, scenario: string): Promise<BenchDb> {
+  const name = `bench_${scenario.replace(/\W/g, '_')}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: infra.adminUrl });
+  await admin.connect();
+  try {
+    // Earlier runs' databases are dropped first: only one benchmark database exists at a time.
+    const old = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'`,
+    );
+    for (const r of old.rows)
+      await admin.query(`DROP DATABASE ${pg.escapeIdentifier(r.datname)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = infra.adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  await migrate({ databaseUrl: url });
+  const pool = createPool({ connectionString: url, max: 4 });
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: infra.adminUrl });
+      await c.connect();
+      await c
+        .query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+        .finally(() => c.end());
+    },
+  };
+}
+
+/** Catalog shape every scenario uses: merchant bench-m-<i>, categories c-<j>, products p-<k> in c-<k % categories>. */
+export interface CatalogShape {
+  readonly merchants: number;
+  readonly categories: number;
+  readonly products: number;
+}
+
+/** Default shape: 10 categories, 50 products per merchant. */
+export const CATALOG = { categories: 10, products: 50 } as const;
+
+/** Merchant id of index `i` (1-based). */
+export const merchantId = (i: number): string => `bench-m-${i}`;
+
+/** Inserts the catalog with SQL (generate_series): far faster than the catalog API for 10,000 merchants. */
+export async function seedCatalog(db: BenchDb, shape: CatalogShape): Promise<void> {
+  const { merchants, categories, products } = shape;
+  await db.pool.query(
+    `INSERT INTO ingestion.merchants (id, name, timezone, week_start, currency)
+     SELECT 'bench-m-' || i, 'Bench merchant ' || i, 'UTC', 'MONDAY', 'EUR' FROM generate_series(1, $1::int) i`,
+    [merchants],
+  );
+  await db.pool.query(
+    `INSERT INTO ingestion.categories (merchant_id, id, name)
+     SELECT 'bench-m-' || i, 'c-' || j, 'Category ' || j
+       FROM generate_series(1, $1::int) i, generate_series(0, $2::int - 1) j`,
+    [merchants, categories],
+  );
+  await db.pool.query(
+    `INSERT INTO ingestion.products (merchant_id, id, name, category_id)
+     SELECT 'bench-m-' || i, 'p-' || k, 'Product ' || k, 'c-' || (k % $3::int)
+       FROM generate_series(1, $1::int) i, generate_series(0, $2::int - 1) k`,
+    [merchants, products, categories],
+  );
+  await db.pool.query('ANALYZE');
+}
+
+/** Today's date (UTC) as YYYY-MM-DD: bench merchants are in UTC. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}

@@ -1,0 +1,51 @@
+/** Runs the autocannon load generator (bench/lib/load-worker.ts) in its own process. */
+import { loadavg } from 'node:os';
+import { runCommand } from './proc.js';
+
+/** What one load-generator process does. */
+export interface LoadJob {
+  readonly url: string;
+  /** POST /v1/orders, POST /v1/orders/batch, or GET one of `paths` at random. */
+  readonly kind: 'order' | 'batch' | 'get';
+  readonly connections: number;
+  readonly durationSec: number;
+  /** Requests per second over all connections; unset = as fast as possible. */
+  readonly overallRate?: number;
+  /** Orders per batch request. @default 100 */
+  readonly batchSize?: number;
+  /** Orders go to merchants bench-m-(offset+1) .. bench-m-(offset+merchants) at random. */
+  readonly merchants: number;
+  readonly merchantOffset: number;
+  readonly products: number;
+  /** Prefix of the external order ids (unique per run). */
+  readonly prefix: string;
+  readonly paths?: readonly string[];
+}
+
+/** What the load generator measured. */
+export interface LoadResult {
+  readonly seconds: number;
+  readonly requests: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** 2xx responses per second. */
+  readonly okPerSecond: number;
+  readonly latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  /** 1-minute load average when the load started. */
+  readonly loadAverage: number;
+}
+
+/** Runs one load job to completion. */
+export async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const loadAverage = Number((loadavg()[0] ?? 0).toFixed(2));
+  const out = await runCommand(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/lib/load-worker.ts',
+    JSON.stringify(job),
+  ]);
+  const line = out.trim().split('\n').at(-1) ?? '{}';
+  return { ...(JSON.parse(line) as Omit<LoadResult, 'loadAverage'>), loadAverage };
+}

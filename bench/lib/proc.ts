@@ -1,0 +1,184 @@
+/**
+ * Child processes of the benchmark: catcast binaries (`node --import tsx cmd/<name>/main.ts`), the
+ * load generator and the reference tools, each in its own process so that no measurement shares an
+ * event loop with what it measures. Peak RSS is read from /proc/<pid>/status (VmHWM).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Repository root. */
+export const root = path.resolve(import.meta.dirname, '../..');
+
+/** Writes a progress line to stderr (stdout stays clean for the final summary). */
+export function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `probe` every `everyMs` until it returns a value (not undefined); throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 60_000, everyMs = 100 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
+    await sleep(everyMs);
+  }
+}
+
+/** Peak resident set size of a live process in MiB (VmHWM), or undefined once it exited. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a live process used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
+  } catch {
+    return undefined;
+  }
+}
+
+/** A catcast binary running as a child process. */
+export interface Service {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly log: string[];
+  /** The HTTP port from its "listening" log line. */
+  port(): Promise<number>;
+  /** Peak RSS so far in MiB (kept after exit: the last reading). */
+  peakRssMb(): number | undefined;
+  cpuSeconds(): number | undefined;
+  /** SIGTERM and wait (SIGKILL after 20 s). */
+  stop(): Promise<void>;
+}
+
+/** Every service started by this run, so that a failing scenario never leaves one behind. */
+const started = new Set<Service>();
+
+/** Starts cmd/<name>/main.ts with `env` on top of a minimal environment. */
+export function startService(name: string, env: Record<string, string>, label = name): Service {
+  const lines: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', `cmd/${name}/main.ts`], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      AUTH_MODE: 'none',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    lines.push(d.toString());
+    if (lines.length > 400) lines.splice(0, 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let peak: number | undefined;
+  let cpu: number | undefined;
+  const sample = () => {
+    peak = Math.max(peak ?? 0, peakRssMb(child.pid) ?? 0) || peak;
+    cpu = cpuSeconds(child.pid) ?? cpu;
+  };
+  const sampler = setInterval(sample, 500);
+  sampler.unref();
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const service: Service = {
+    name: label,
+    child,
+    log: lines,
+    port: () =>
+      waitFor(
+        `${label} to listen`,
+        () => {
+          if (!running()) throw new Error(`${label} exited: ${lines.join('').slice(-2000)}`);
+          const m = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(
+            lines.join(''),
+          );
+          return m ? Number(m[1] ?? m[2]) : undefined;
+        },
+        { timeoutMs: 120_000 },
+      ),
+    peakRssMb: () => {
+      if (running()) sample();
+      return peak;
+    },
+    cpuSeconds: () => {
+      if (running()) sample();
+      return cpu;
+    },
+    async stop() {
+      sample();
+      clearInterval(sampler);
+      started.delete(service);
+      if (!running()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  started.add(service);
+  return service;
+}
+
+/** Stops every service still running (used on the way out of a failed scenario). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((s) => s.stop()));
+}
+
+/** Runs a command to completion and returns its stdout; rejects with stderr on a non-zero exit. */
+export function runCommand(
+  cmd: string,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdin.end(options.input ?? '');
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-3000)}`)),
+    );
+  });
+}
