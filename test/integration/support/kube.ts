@@ -73,6 +73,14 @@ export async function createNamespace(prefix: string): Promise<string> {
   return name;
 }
 
+/** The API server's version (e.g. v1.34.4), for `helm template --kube-version` (which never asks a server). */
+export async function serverVersion(): Promise<string> {
+  const v = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as {
+    serverVersion: { gitVersion: string };
+  };
+  return v.serverVersion.gitVersion;
+}
+
 /** The helm binary built by scripts/tools.sh (cached). */
 export function helmBinary(): string {
   execFileSync('bash', [path.join(root, 'scripts/tools.sh'), 'helm'], {
