@@ -1,4 +1,5 @@
-import { BUCKET_TYPES, bucketStarts, isTimeZone, type BucketType } from '../buckets/index.js';
+import { BUCKET_TYPES, isTimeZone, type BucketType } from '../buckets/index.js';
+import { memoBucketStarts } from './bucket-memo.js';
 import {
   decodeOrderCreated,
   EventSchemaError,
@@ -75,6 +76,8 @@ function checkApplicable(event: OrderCreatedV1): void {
 
 /** The aggregate key plus the amounts to add to it. */
 export interface AggregateDelta {
+  /** The business key joined by NUL; sorts exactly like comparing the four fields in turn. */
+  readonly key: string;
   readonly merchantId: string;
   readonly categoryId: string;
   readonly bucketType: BucketType;
@@ -82,7 +85,7 @@ export interface AggregateDelta {
   totalMinor: bigint;
   orderCount: number;
   itemCount: number;
-  /** Newest occurredAt of the events folded into this delta (ISO string, compared as instants). */
+  /** Newest occurredAt of the events folded into this delta. */
   lastEventAt: Date;
 }
 
@@ -98,16 +101,6 @@ export interface MerchantWatermark {
 export interface Fold {
   readonly deltas: AggregateDelta[];
   readonly watermarks: MerchantWatermark[];
-}
-
-/** Compares aggregate keys in the order rows are upserted (merchant, category, type, start). */
-export function compareDeltaKeys(a: AggregateDelta, b: AggregateDelta): number {
-  return (
-    cmp(a.merchantId, b.merchantId) ||
-    cmp(a.categoryId, b.categoryId) ||
-    cmp(a.bucketType, b.bucketType) ||
-    cmp(a.bucketStart, b.bucketStart)
-  );
 }
 
 // Code-unit comparison (not localeCompare): must be a total, stable order, identical in every process.
@@ -126,7 +119,7 @@ export function foldEvents(events: readonly OrderCreatedV1[]): Fold {
   for (const event of events) {
     const occurredAt = new Date(event.occurredAt);
     const placedAt = new Date(event.placedAt);
-    const starts = bucketStarts(placedAt, {
+    const starts = memoBucketStarts(placedAt, {
       timezone: event.merchantTimezone,
       weekStart: event.merchantWeekStart,
     });
@@ -151,6 +144,7 @@ export function foldEvents(events: readonly OrderCreatedV1[]): Fold {
           if (occurredAt > d.lastEventAt) d.lastEventAt = occurredAt;
         } else {
           deltas.set(key, {
+            key,
             merchantId: event.merchantId,
             categoryId,
             bucketType,
@@ -178,7 +172,7 @@ export function foldEvents(events: readonly OrderCreatedV1[]): Fold {
     }
   }
   return {
-    deltas: [...deltas.values()].sort(compareDeltaKeys),
+    deltas: [...deltas.values()].sort((a, b) => cmp(a.key, b.key)),
     watermarks: [...marks.values()].sort((a, b) => cmp(a.merchantId, b.merchantId)),
   };
 }

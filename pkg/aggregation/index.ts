@@ -2,7 +2,6 @@ export { applyBatch, type ApplyResult } from './apply.js';
 export {
   decodeBatch,
   foldEvents,
-  compareDeltaKeys,
   MAX_BIGINT,
   type AggregateDelta,
   type DecodedBatch,
