@@ -9,6 +9,7 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '53300', // too_many_connections
   '25006', // read_only_sql_transaction (replica promoted/primary gone)
+  '57014', // query_canceled by statement_timeout: overloaded, retry later
 ]);
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
