@@ -243,9 +243,11 @@ describe('the merchant UI against the real services', () => {
     await page.goto(`${api.url}/ui/?token=${token}`);
     const week = currentPeriod('week', new Date(), calendarOf(first));
     await topTableFor(week);
+    const topCategoriesMs = Date.now() - started;
     await page.locator('[data-table="forecast"] tbody tr').first().waitFor();
-    const firstRenderMs = Date.now() - started;
-    writeFileSync(path.join(shots, 'timing.json'), JSON.stringify({ firstRenderMs }, null, 2));
+    // Recorded, not asserted (timing targets belong to bench/): cold browser, on-demand forecast.
+    const timing = { topCategoriesMs, withForecastMs: Date.now() - started };
+    writeFileSync(path.join(shots, 'timing.json'), JSON.stringify(timing, null, 2));
 
     // The token left the address bar for sessionStorage; the merchant is the token's first.
     expect(query().get('token')).toBeNull();

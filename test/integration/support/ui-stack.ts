@@ -1,7 +1,7 @@
 /**
- * The real catcast services for the UI's end-to-end test: the ingest, relay and aggregator binaries
- * as child processes on real Kafka and Postgres, and forecast-api in-process (so that it can mount
- * pkg/ui's routes), proxying /api/* to the aggregator exactly as in a deployment without an ingress.
+ * forecast-api in-process for the UI's end-to-end test, so that it can mount pkg/ui's routes; it
+ * proxies /api/* to the aggregator binary exactly as in a deployment without an ingress. The other
+ * services (ingest, relay, aggregator, forecast job) run as child processes (support/process.ts).
  */
 import { parseForecastApiConfig, runForecastApi } from '../../../pkg/forecast-api/index.js';
 import { silentLogger } from '../../../pkg/log/index.js';
