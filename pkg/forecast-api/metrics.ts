@@ -7,43 +7,63 @@ import { Gauge, type Registry } from '../metrics/index.js';
  */
 export function registerForecastRunMetrics(registry: Registry, db: Queryable): void {
   let refreshing: Promise<void> | undefined;
+  // prom-client collects every metric of a scrape concurrently, so each gauge awaits the one shared
+  // refresh (started by whichever is collected first) before its values are read.
+  async function refreshOnce(): Promise<void> {
+    refreshing ??= refresh().finally(() => (refreshing = undefined));
+    await refreshing.catch(() => undefined);
+  }
   const lastSuccess = new Gauge({
     name: 'catcast_forecast_last_success_timestamp_seconds',
     help: 'Finish time of the last successful forecast run, per shard',
     labelNames: ['shard'] as const,
     registers: [registry],
-    // Refresh once per scrape; this gauge is collected first.
-    async collect() {
-      refreshing ??= refresh().finally(() => (refreshing = undefined));
-      await refreshing.catch(() => undefined);
-    },
+    collect: refreshOnce,
   });
   const duration = new Gauge({
     name: 'catcast_forecast_last_run_duration_seconds',
     help: 'Duration of the last finished forecast run, per shard',
     labelNames: ['shard', 'status'] as const,
     registers: [registry],
+    collect: refreshOnce,
   });
   const series = new Gauge({
     name: 'catcast_forecast_last_run_series',
     help: 'Series forecast by the last finished run, per shard',
     labelNames: ['shard'] as const,
     registers: [registry],
+    collect: refreshOnce,
   });
   const failures = new Gauge({
     name: 'catcast_forecast_last_run_failures',
     help: 'Failures in the last finished run, per shard',
     labelNames: ['shard'] as const,
     registers: [registry],
+    collect: refreshOnce,
   });
-  const leaderless = new Gauge({
+  const leaderPresent = new Gauge({
     name: 'catcast_forecast_shard_leader_present',
-    help: '1 when the shard lease (Postgres store) is held and unexpired, 0 otherwise',
-    labelNames: ['lease'] as const,
+    help: '1 when the shard lease is held and unexpired, 0 otherwise (Postgres lease store only)',
+    labelNames: ['shard'] as const,
     registers: [registry],
+    collect: refreshOnce,
+  });
+  const transitions = new Gauge({
+    name: 'catcast_forecast_lease_transitions',
+    help: 'Leadership changes of the shard lease so far (the fencing token of its newest run)',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+    collect: refreshOnce,
+  });
+  const running = new Gauge({
+    name: 'catcast_forecast_run_running',
+    help: '1 while the newest run of the shard has not finished (or died without finishing)',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+    collect: refreshOnce,
   });
   async function refresh(): Promise<void> {
-    const [ok, last, leases] = await Promise.all([
+    const [ok, last, leases, newest] = await Promise.all([
       db.query<{ shard: number; t: number }>(
         `SELECT shard_index AS shard, extract(epoch FROM max(finished_at))::float8 AS t
            FROM forecasting.forecast_runs WHERE status = 'succeeded' GROUP BY shard_index`,
@@ -57,6 +77,12 @@ export function registerForecastRunMetrics(registry: Registry, db: Queryable): v
         `SELECT name, (holder_identity <> '' AND renew_time + make_interval(secs => lease_duration_seconds) > now()) AS held
            FROM forecasting.leases`,
       ),
+      // Fencing tokens are the lease's transition count at acquisition, with either lease store.
+      db.query<{ shard: number; running: boolean; token: string }>(
+        `SELECT DISTINCT ON (shard_index) shard_index AS shard, finished_at IS NULL AS running,
+                fencing_token::text AS token
+           FROM forecasting.forecast_runs ORDER BY shard_index, started_at DESC`,
+      ),
     ]);
     lastSuccess.reset();
     duration.reset();
@@ -66,6 +92,15 @@ export function registerForecastRunMetrics(registry: Registry, db: Queryable): v
       series.set({ shard: String(r.shard) }, r.series);
       failures.set({ shard: String(r.shard) }, r.failures);
     }
-    for (const r of leases.rows) leaderless.set({ lease: r.name }, r.held ? 1 : 0);
+    leaderPresent.reset();
+    for (const r of leases.rows) {
+      // Lease names end in the shard index (LEASE_NAME_PREFIX + index).
+      const shard = /(\d+)$/.exec(r.name)?.[1];
+      if (shard !== undefined) leaderPresent.set({ shard }, r.held ? 1 : 0);
+    }
+    for (const r of newest.rows) {
+      running.set({ shard: String(r.shard) }, r.running ? 1 : 0);
+      transitions.set({ shard: String(r.shard) }, Number(r.token));
+    }
   }
 }

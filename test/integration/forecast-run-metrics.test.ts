@@ -1,0 +1,52 @@
+// The forecast job is a CronJob without a /metrics endpoint; forecast-api exports what its runs and
+// leases recorded in Postgres. These are the series the forecast alerts are written against.
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerForecastRunMetrics } from '../../pkg/forecast-api/index.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { sample } from './support/service.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('frm');
+});
+afterAll(async () => db.drop());
+
+describe('forecast run metrics', () => {
+  it('exports last success, run outcome, lease transitions, running runs and lease holders per shard', async () => {
+    await db.pool.query(`
+      INSERT INTO forecasting.forecast_runs
+        (run_id, shard_index, shard_count, lease_holder, fencing_token, started_at, finished_at, status, series, failures)
+      VALUES
+        (gen_random_uuid(), 0, 2, 'a', 3, now() - interval '2 hours', now() - interval '119 minutes', 'succeeded', 40, 0),
+        (gen_random_uuid(), 0, 2, 'b', 4, now() - interval '10 minutes', now() - interval '9 minutes', 'failed', 12, 2),
+        (gen_random_uuid(), 1, 2, 'c', 7, now() - interval '1 minute', NULL, 'running', 0, 0)`);
+    await db.pool.query(`
+      INSERT INTO forecasting.leases (name, holder_identity, lease_duration_seconds, acquire_time, renew_time, lease_transitions)
+      VALUES ('catcast-forecast-shard-0', '', 15, now() - interval '10 minutes', now() - interval '9 minutes', 4),
+             ('catcast-forecast-shard-1', 'c', 15, now() - interval '1 minute', now() - interval '1 minute', 7)`);
+    const registry = new Registry();
+    registerForecastRunMetrics(registry, db.pool);
+    const text = await registry.metrics();
+    const lastSuccess = sample(text, 'catcast_forecast_last_success_timestamp_seconds{shard="0"}')!;
+    expect(Date.now() / 1000 - lastSuccess).toBeGreaterThan(119 * 60 - 5);
+    expect(sample(text, 'catcast_forecast_last_success_timestamp_seconds{shard="1"}')).toBeUndefined();
+    expect(sample(text, 'catcast_forecast_last_run_duration_seconds{shard="0",status="failed"}')).toBeCloseTo(
+      60,
+      0,
+    );
+    expect(sample(text, 'catcast_forecast_last_run_series{shard="0"}')).toBe(12);
+    expect(sample(text, 'catcast_forecast_last_run_failures{shard="0"}')).toBe(2);
+    expect(sample(text, 'catcast_forecast_lease_transitions{shard="0"}')).toBe(4);
+    expect(sample(text, 'catcast_forecast_lease_transitions{shard="1"}')).toBe(7);
+    expect(sample(text, 'catcast_forecast_run_running{shard="0"}')).toBe(0);
+    expect(sample(text, 'catcast_forecast_run_running{shard="1"}')).toBe(1);
+    // Shard 1's lease was renewed a minute ago with a 15 s duration: expired, so no leader.
+    expect(sample(text, 'catcast_forecast_shard_leader_present{shard="1"}')).toBe(0);
+    expect(sample(text, 'catcast_forecast_shard_leader_present{shard="0"}')).toBe(0);
+    await db.pool.query(
+      `UPDATE forecasting.leases SET renew_time = now() WHERE name = 'catcast-forecast-shard-1'`,
+    );
+    expect(sample(await registry.metrics(), 'catcast_forecast_shard_leader_present{shard="1"}')).toBe(1);
+  });
+});
