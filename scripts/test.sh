@@ -30,14 +30,17 @@ done
 
 node -e '
 const fs = require("fs");
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = 0, skipped = 0, brokenFiles = 0;
 for (const f of fs.readdirSync(process.argv[1])) {
   if (!f.endsWith(".json")) continue;
   const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
   passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
   skipped += r.numPendingTests + r.numTodoTests;
+  brokenFiles += r.numFailedTestSuites ?? 0;
 }
 console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-if (passed === 0) process.exit(1);
+// Judge by the counts too: a runner that exits 0 despite failures must not turn CI green.
+if (brokenFiles > 0) console.log(`${brokenFiles} test file(s) failed`);
+if (passed === 0 || failed > 0 || brokenFiles > 0) process.exit(1);
 ' "$results" || status=1
 exit $status
