@@ -72,6 +72,8 @@ describe('fallbacks', () => {
   it.each([
     { model: 'holt_winters_additive', values: 60, want: 'holt', reason: /needs 104 values/ },
     { model: 'seasonal_naive', values: 40, want: 'naive', reason: /one full season/ },
+    { model: 'ets', values: 60, want: 'ets', reason: /seasonal forms not fitted: needs 104 values/ },
+    { model: 'linear_regression', values: 60, want: 'linear_regression', reason: /seasonal dummies dropped/ },
     {
       model: 'holt_winters_multiplicative',
       values: 160,

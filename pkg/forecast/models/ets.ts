@@ -278,6 +278,10 @@ export class EtsFitter {
       if (!best || (f.aicc as number) < (best.aicc as number)) best = f;
     }
     if (!best) return fallback(fitNaive(this.input), 'no exponential-smoothing form could be fitted');
+    // A seasonal bucket type whose history is too short for any seasonal form is a fallback too.
+    const seasonal = this.form('AAdA');
+    if (this.input.m > 1 && typeof seasonal === 'string' && typeof this.form('AAdM') === 'string')
+      return { ...best, model: 'ets', fallbackReason: `seasonal forms not fitted: ${seasonal}` };
     return { ...best, model: 'ets' };
   }
 }
