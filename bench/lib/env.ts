@@ -11,10 +11,10 @@ import { log, root, runCommand } from './proc.js';
 
 /** Ports and directories (override with BENCH_PG_PORT, BENCH_KAFKA_PORT, ...). */
 export const benchEnv = {
-  pgPort: Number(process.env.BENCH_PG_PORT ?? 55433),
+  pgPort: Number(process.env.BENCH_PG_PORT ?? 55473),
   pgDir: path.resolve(root, process.env.BENCH_PG_DIR ?? '.data/bench-pg'),
-  kafkaPort: process.env.BENCH_KAFKA_PORT ?? '29092',
-  kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '29093',
+  kafkaPort: process.env.BENCH_KAFKA_PORT ?? '39492',
+  kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '39493',
   kafkaDir: path.resolve(root, process.env.BENCH_KAFKA_DIR ?? '.data/bench-kafka'),
 };
 

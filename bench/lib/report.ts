@@ -265,7 +265,7 @@ export function renderMarkdown(r: BenchReport): string {
         Object.entries(f.histogram)
           .map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`)
           .join(', ') +
-        '.',
+        `. Stages over all orders (p50 / p99): accepted -> published ${f.stagesMs.relay?.join(' / ') ?? '–'} ms, published -> applying transaction ${f.stagesMs.consume?.join(' / ') ?? '–'} ms.`,
       '',
     );
   }

@@ -26,6 +26,12 @@ export interface FreshnessResult {
   };
   /** Share of samples per latency band, for the distribution. */
   readonly histogram: Record<string, number>;
+  /**
+   * Where the time goes, over every order of the run (ms, p50/p99): accepted (created_at) -> marked
+   * published by the relay (published_at, after the broker's ack), and published -> the start of the
+   * aggregator transaction that applied it (processed_at).
+   */
+  readonly stagesMs: { relay: [number, number] | null; consume: [number, number] | null };
 }
 
 const LOAD_MERCHANTS = 10;
@@ -112,6 +118,15 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
           round(n / Math.max(1, samples.length), 3) ?? 0;
         lower = b;
       }
+      const { rows: stages } = await db.pool.query<{ relay: number[] | null; consume: number[] | null }>(
+        `SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP
+                  (ORDER BY extract(epoch FROM e.published_at - e.created_at) * 1000) AS relay,
+                percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP
+                  (ORDER BY extract(epoch FROM p.processed_at - e.published_at) * 1000) AS consume
+           FROM ingestion.order_events e JOIN forecasting.processed_events p ON p.event_id = e.id`,
+      );
+      const pair = (v: number[] | null | undefined): [number, number] | null =>
+        v ? [round(v[0], 0) ?? 0, round(v[1], 0) ?? 0] : null;
       const mean = samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : null;
       const result: FreshnessResult = {
         targetRate: rate,
@@ -127,8 +142,11 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
           mean: round(mean, 0),
         },
         histogram,
+        stagesMs: { relay: pair(stages[0]?.relay), consume: pair(stages[0]?.consume) },
       };
-      log(`freshness: ${JSON.stringify(result.visibleMs)} over ${samples.length} samples`);
+      log(
+        `freshness: ${JSON.stringify(result.visibleMs)} over ${samples.length} samples; stages ${JSON.stringify(result.stagesMs)}`,
+      );
       return result;
     } finally {
       await p.stop();
