@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests beside the code, and integration tests that start real
-// Postgres/Kafka/kube-apiserver processes (test/integration, run serially).
+// Three projects: fast unit tests beside the code, integration tests that start real
+// Postgres/Kafka/kube-apiserver processes (test/integration, run serially), and the fault-injection
+// scenarios (test/faults, run serially after them).
 export default defineConfig({
   test: {
     projects: [
@@ -24,6 +25,19 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          globalSetup: ['test/integration/global-setup.ts'],
+        },
+      },
+      {
+        // Fault injection (issue 8): real processes under load while a broker, Postgres or a process
+        // dies; same shared dependencies as the integration tests, plus private ones per scenario.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
           hookTimeout: 180_000,
           fileParallelism: false,
           globalSetup: ['test/integration/global-setup.ts'],
