@@ -95,4 +95,9 @@ export const kafkaEnv = {
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   /** Consumer group of the aggregator. @default catcast-aggregator */
   KAFKA_CONSUMER_GROUP: z.string().default('catcast-aggregator'),
+  /**
+   * Consumer group session timeout in ms: how soon the partitions of a consumer that died without
+   * leaving (SIGKILL, node loss) move to another member; the broker accepts 6000..300000 by default. @default 30000
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
 };
