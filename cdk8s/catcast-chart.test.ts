@@ -320,15 +320,18 @@ describe('CatcastChart', () => {
       'CatcastOutboxStale',
       'CatcastShardWithoutLeader',
     ]);
-    expect(byName.CatcastOutboxStale?.expr).toBe('max(catcast_outbox_oldest_age_seconds) > 300');
+    expect(byName.CatcastOutboxStale?.expr).toBe(
+      'max(catcast_outbox_oldest_age_seconds{service=~"catcast-(ingest|relay)"}) > 300',
+    );
     expect(byName.CatcastConsumerLagHigh).toMatchObject({
-      expr: 'sum(catcast_consumer_lag) > 10000',
+      expr: 'max(catcast_consumer_lag{service=~"catcast-(aggregator|relay)",partition="total"}) > 10000',
       for: '10m',
     });
+    expect(byName.CatcastAggregationStale?.expr).toContain('> 300 and max(catcast_consumer_lag{');
     expect(byName.CatcastForecastStale?.expr).toContain(
-      'catcast_forecast_last_success_timestamp_seconds) > 7200',
+      'catcast_forecast_last_success_timestamp_seconds{service="catcast-forecast-api"}) > 7200',
     );
-    expect(byName.CatcastShardWithoutLeader?.expr).toContain('catcast_leader_is_leader');
+    expect(byName.CatcastShardWithoutLeader?.expr).toContain('catcast_forecast_shard_leader_present');
     expect(byName.CatcastIngest5xxRate?.expr).toContain('service="catcast-ingest",status=~"5.."');
     expect(defaults().some((o) => o.kind === 'ServiceMonitor' || o.kind === 'PrometheusRule')).toBe(false);
   });

@@ -11,7 +11,7 @@ interface Panel {
   fieldConfig: { defaults: { unit: string }; overrides: [] };
 }
 
-/** The Grafana dashboard of catcast: one panel per alert, plus request rate and latency. */
+/** The Grafana dashboard of catcast: one panel per alert, plus traffic, latency, relay, aggregator and pools. */
 export function dashboard(): Record<string, unknown> {
   const specs: { title: string; unit: string; type?: 'stat'; exprs: [string, string][] }[] = [
     {
@@ -32,35 +32,57 @@ export function dashboard(): Record<string, unknown> {
       ],
     },
     {
-      title: 'HTTP p95 latency by service',
+      title: 'HTTP p95 latency by service and route',
       unit: 's',
       exprs: [
         [
-          `histogram_quantile(0.95, sum by (service, le) (rate(${METRICS.httpDuration}_bucket[5m])))`,
-          '{{service}}',
+          `histogram_quantile(0.95, sum by (service, route, le) (rate(${METRICS.httpDuration}_bucket[5m])))`,
+          '{{service}} {{route}}',
         ],
       ],
     },
     {
       title: 'Outbox: oldest unpublished event age',
       unit: 's',
+      exprs: [[`max(${METRICS.outboxOldestAge})`, 'oldest age']],
+    },
+    {
+      title: 'Outbox: unpublished rows',
+      unit: 'short',
+      exprs: [[`max(${METRICS.outboxBacklog})`, 'backlog rows']],
+    },
+    {
+      title: 'Relay: published events, failed batches, batch size p95',
+      unit: 'short',
       exprs: [
-        [`max(${METRICS.outboxOldestAge})`, 'oldest age'],
-        [`sum(${METRICS.outboxBacklog})`, 'backlog rows'],
+        [`sum(rate(${METRICS.relayPublished}[5m]))`, 'published/s'],
+        [`sum(rate(${METRICS.relayPublishErrors}[5m]))`, 'failed batches/s'],
+        [
+          `histogram_quantile(0.95, sum by (le) (rate(${METRICS.relayBatchSize}_bucket[5m])))`,
+          'batch size p95',
+        ],
       ],
     },
     {
       title: 'Kafka consumer lag',
       unit: 'short',
       exprs: [
-        [`sum(${METRICS.consumerLag})`, 'total'],
-        [`sum by (partition) (${METRICS.consumerLag})`, 'partition {{partition}}'],
+        [`max(${METRICS.consumerLag}{partition="total"})`, 'total'],
+        [`max by (partition) (${METRICS.consumerLag}{partition!="total"})`, 'partition {{partition}}'],
       ],
     },
     {
       title: 'Aggregation freshness',
       unit: 's',
       exprs: [[`max(${METRICS.aggregationFreshness})`, 'freshness']],
+    },
+    {
+      title: 'Aggregator: events applied and duplicates skipped',
+      unit: 'ops',
+      exprs: [
+        [`sum(rate(${METRICS.eventsApplied}[5m]))`, 'applied/s'],
+        [`sum(rate(${METRICS.eventsDuplicate}[5m]))`, 'duplicates/s'],
+      ],
     },
     {
       title: 'Dead-lettered events (15 min)',
@@ -74,9 +96,29 @@ export function dashboard(): Record<string, unknown> {
       exprs: [[`time() - max by (shard) (${METRICS.forecastLastSuccess})`, 'shard {{shard}}']],
     },
     {
-      title: 'Forecast shard leaders',
+      title: 'Forecast: last run duration per shard',
+      unit: 's',
+      exprs: [[`max by (shard, status) (${METRICS.forecastLastDuration})`, 'shard {{shard}} {{status}}']],
+    },
+    {
+      title: 'Forecast shards: run in progress, leader present, lease transitions',
       unit: 'short',
-      exprs: [[`sum by (shard) (${METRICS.leaderIsLeader})`, 'shard {{shard}}']],
+      exprs: [
+        [`max by (shard) (${METRICS.forecastRunRunning})`, 'running {{shard}}'],
+        [`max by (shard) (${METRICS.forecastLeaderPresent})`, 'leader {{shard}}'],
+        [`max by (shard) (${METRICS.forecastLeaseTransitions})`, 'transitions {{shard}}'],
+      ],
+    },
+    {
+      title: 'Database pools: busy and waiting',
+      unit: 'short',
+      exprs: [
+        [
+          `sum by (service, pool) (${METRICS.dbPool}{state="total"}) - sum by (service, pool) (${METRICS.dbPool}{state="idle"})`,
+          'busy {{service}} {{pool}}',
+        ],
+        [`sum by (service, pool) (${METRICS.dbPool}{state="waiting"})`, 'waiting {{service}} {{pool}}'],
+      ],
     },
   ];
   const panels: Panel[] = specs.map((s, i) => ({

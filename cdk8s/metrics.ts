@@ -1,22 +1,43 @@
 /**
  * Prometheus metric names the alerts and the dashboard use. They are the contract with the
- * binaries' /metrics (issue [otel]); rename here and both follow.
+ * binaries' /metrics (issue [otel], docs/observability.md); rename here and both follow.
  */
 export const METRICS = {
-  /** Histogram of HTTP server request durations, labels route and status. */
+  /** Histogram of HTTP server request durations, labels method, route and status (every server). */
   httpDuration: 'catcast_http_request_duration_seconds',
-  /** Gauge: age in seconds of the oldest unpublished outbox row. */
+  /** Gauge: age in seconds of the oldest unpublished outbox row (exported by relay and ingest). */
   outboxOldestAge: 'catcast_outbox_oldest_age_seconds',
-  /** Gauge: unpublished outbox rows. */
+  /** Gauge: unpublished outbox rows (exported by relay and ingest). */
   outboxBacklog: 'catcast_outbox_backlog',
-  /** Gauge: consumer lag per partition (log end offset minus committed offset). */
+  /** Counter: outbox events published and acknowledged (relay). */
+  relayPublished: 'catcast_relay_published_total',
+  /** Counter: failed publish attempts, one per failed batch (relay). */
+  relayPublishErrors: 'catcast_relay_publish_errors_total',
+  /** Histogram: outbox rows per relay batch. */
+  relayBatchSize: 'catcast_relay_batch_size',
+  /**
+   * Gauge: consumer lag (log end offset minus committed offset), label partition, plus
+   * partition="total". Every exporter (aggregator and relay) reports the whole group: use max, not sum.
+   */
   consumerLag: 'catcast_consumer_lag',
-  /** Gauge: seconds since the event time of the last applied event. */
+  /** Counter: events applied to the aggregates for the first time. */
+  eventsApplied: 'catcast_events_applied_total',
+  /** Counter: redelivered events skipped as already applied. */
+  eventsDuplicate: 'catcast_events_duplicate_total',
+  /** Gauge: seconds since the creation time of the newest applied event (per aggregator replica). */
   aggregationFreshness: 'catcast_aggregation_freshness_seconds',
-  /** Counter: messages sent to the dead-letter topic. */
+  /** Counter: messages sent to the dead-letter topic, label reason. */
   dlqMessages: 'catcast_dlq_messages_total',
-  /** Gauge: unix time of the last successful forecast run, label shard. */
+  /** Gauge: unix time of the last successful forecast run, label shard (forecast-api, from forecast_runs). */
   forecastLastSuccess: 'catcast_forecast_last_success_timestamp_seconds',
-  /** Gauge: 1 while this process leads its shard, label shard. */
-  leaderIsLeader: 'catcast_leader_is_leader',
+  /** Gauge: duration of the last finished forecast run, labels shard and status. */
+  forecastLastDuration: 'catcast_forecast_last_run_duration_seconds',
+  /** Gauge: 1 while the newest run of a shard has not finished, label shard. */
+  forecastRunRunning: 'catcast_forecast_run_running',
+  /** Gauge: 1 while the shard lease is held and unexpired (Postgres lease store), label shard. */
+  forecastLeaderPresent: 'catcast_forecast_shard_leader_present',
+  /** Gauge: leadership changes of a shard lease so far, label shard. */
+  forecastLeaseTransitions: 'catcast_forecast_lease_transitions',
+  /** Gauge: database pool connections, labels pool and state (total, idle, waiting). */
+  dbPool: 'catcast_db_pool_connections',
 } as const;

@@ -26,9 +26,20 @@ export interface AlertRule {
   readonly annotations: Record<string, string>;
 }
 
-/** The alerting rules an SRE pages on; `release` scopes the ingest selector to this release. */
+/**
+ * The alerting rules an SRE pages on; `release` scopes every selector to this release's Services
+ * (the ServiceMonitor's `service` target label is the Kubernetes Service name, e.g. catcast-ingest).
+ */
 export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
-  const ingest = `service="${release}-ingest"`;
+  const svc = (...components: string[]) =>
+    components.length === 1
+      ? `service="${release}-${components[0]}"`
+      : `service=~"${release}-(${components.join('|')})"`;
+  const ingest = svc('ingest');
+  // Every exporter reports the whole consumer group's lag (the relay too, so that a stuck aggregator
+  // cannot hide it), hence max over the "total" series, never sum.
+  const lagTotal = `max(${METRICS.consumerLag}{${svc('aggregator', 'relay')},partition="total"})`;
+  const forecast = svc('forecast-api');
   const rule = (
     alert: string,
     expr: string,
@@ -52,45 +63,47 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
     ),
     rule(
       'CatcastOutboxStale',
-      `max(${METRICS.outboxOldestAge}) > ${t.outboxOldestAgeSeconds}`,
+      // Exported by ingest as well as the relay: the alert still fires when every relay is down.
+      `max(${METRICS.outboxOldestAge}{${svc('ingest', 'relay')}}) > ${t.outboxOldestAgeSeconds}`,
       '2m',
       'critical',
       `The oldest unpublished outbox event is older than ${t.outboxOldestAgeSeconds}s: the relay is not publishing.`,
     ),
     rule(
       'CatcastConsumerLagHigh',
-      `sum(${METRICS.consumerLag}) > ${t.consumerLagThreshold}`,
+      `${lagTotal} > ${t.consumerLagThreshold}`,
       '10m',
       'warning',
       `Aggregator consumer lag has stayed above ${t.consumerLagThreshold} messages for 10 minutes.`,
     ),
     rule(
       'CatcastAggregationStale',
-      `max(${METRICS.aggregationFreshness}) > ${t.freshnessSeconds}`,
+      // Freshness grows in a quiet hour too; it only means "behind" while events are waiting.
+      `max(${METRICS.aggregationFreshness}{${svc('aggregator')}}) > ${t.freshnessSeconds} and ${lagTotal} > 0`,
       '5m',
       'warning',
-      `Aggregates are more than ${t.freshnessSeconds}s behind the newest applied order.`,
+      `Events are waiting while the newest applied one is more than ${t.freshnessSeconds}s old: aggregates are behind.`,
     ),
     rule(
       'CatcastDlqNotEmpty',
-      `sum(increase(${METRICS.dlqMessages}[15m])) > 0`,
+      `sum(increase(${METRICS.dlqMessages}{${svc('aggregator')}}[15m])) > 0`,
       '0m',
       'warning',
       'Events were dead-lettered in the last 15 minutes; inspect and replay with `catcast dlq replay`.',
     ),
     rule(
       'CatcastForecastStale',
-      `time() - max by (shard) (${METRICS.forecastLastSuccess}) > ${2 * t.forecastPeriodSeconds}`,
+      `time() - max by (shard) (${METRICS.forecastLastSuccess}{${forecast}}) > ${2 * t.forecastPeriodSeconds}`,
       '5m',
       'warning',
       'A forecast shard has not succeeded for two schedule periods.',
     ),
     rule(
       'CatcastShardWithoutLeader',
-      `(count by (shard) (${METRICS.leaderIsLeader}) > 0) and (sum by (shard) (${METRICS.leaderIsLeader}) == 0)`,
+      `(max by (shard) (${METRICS.forecastRunRunning}{${forecast}}) == 1) and on (shard) (max by (shard) (${METRICS.forecastLeaderPresent}{${forecast}}) == 0)`,
       '5m',
       'critical',
-      'Forecast pods of a shard are running but none holds the shard lease.',
+      'A forecast shard has an unfinished run but nobody holds its lease: the leader died mid-run and no pod took over.',
     ),
   ];
 }
