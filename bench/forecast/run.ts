@@ -286,6 +286,7 @@ async function main(): Promise<void> {
       models: Object.fromEntries(
         [...MODELS, ...(peerInfo ? PEERS.map((p) => `sf:${p}`) : [])].map((m) => {
           const s = summary(scores, family, m);
+          const sn = summary(scores, family, 'seasonal_naive');
           return [
             m,
             {
@@ -293,6 +294,8 @@ async function main(): Promise<void> {
               maseMedian: r4(s.maseMedian),
               smape: r4(s.smape),
               coverage80: r4(s.coverage80),
+              wapeRatioToSeasonalNaive: r4(div(s.wape, sn.wape)),
+              maseMedianRatioToSeasonalNaive: r4(div(s.maseMedian, sn.maseMedian)),
             },
           ];
         }),
@@ -352,6 +355,20 @@ async function main(): Promise<void> {
         .map((m) => {
           const s = summary(scores, family, m);
           return `${fmt(s.wape)} / ${fmt(s.maseMedian)}`;
+        })
+        .join(' | ')} |`,
+    );
+  }
+  out.push('\n### Ratio to seasonal_naive (WAPE / median MASE; below 1 is better)\n');
+  out.push(`| family | ${cols.join(' | ')} |`);
+  out.push(`|---|${cols.map(() => '---:').join('|')}|`);
+  for (const family of families) {
+    const sn = summary(scores, family, 'seasonal_naive');
+    out.push(
+      `| ${family} | ${cols
+        .map((m) => {
+          const s = summary(scores, family, m);
+          return `${fmt(div(s.wape, sn.wape), 2)} / ${fmt(div(s.maseMedian, sn.maseMedian), 2)}`;
         })
         .join(' | ')} |`,
     );
