@@ -19,7 +19,9 @@ import { HttpProblem, problemHandler, requestMetrics, validationProblem } from '
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
+import { aggregatorOpenApi, PLATFORM_ID, SeriesQuery, TopQuery } from './api-schema.js';
 import type { Clock } from './metrics.js';
+import type { RenderedResponse, ResponseCache } from './response-cache.js';
 import {
   listMerchants,
   loadCategory,
@@ -50,36 +52,9 @@ export interface AggregatorApiOptions {
   readonly maxSeriesBuckets?: number;
   /** Buckets returned by /api/category-sales when `from` is omitted. @default 12 */
   readonly defaultSeriesBuckets?: number;
+  /** In-memory cache of rendered /api/top-categories responses. @default none */
+  readonly responseCache?: ResponseCache;
 }
-
-const PLATFORM_ID = z
-  .string({ error: 'is required' })
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
-const BUCKET_TYPE = z.enum(BUCKET_TYPES, { error: `must be one of ${BUCKET_TYPES.join(', ')}` });
-const DATE = z
-  .string()
-  .refine((s) => parseDate(s) !== undefined, 'must be a calendar date formatted YYYY-MM-DD')
-  .optional();
-
-const TopQuery = z.object({
-  merchantId: PLATFORM_ID,
-  bucketType: BUCKET_TYPE,
-  bucketStart: DATE,
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100')
-    .optional(),
-});
-
-const SeriesQuery = z.object({
-  merchantId: PLATFORM_ID,
-  bucketType: BUCKET_TYPE,
-  from: DATE,
-  to: DATE,
-  categoryId: PLATFORM_ID.optional(),
-});
 
 /** Freshness block of every per-merchant response. */
 export interface Freshness {
@@ -159,13 +134,21 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     maxAgeSeconds = 5,
     maxSeriesBuckets = 400,
     defaultSeriesBuckets = 12,
+    responseCache,
   } = options;
   // Per-merchant data behind authentication must not land in shared caches.
   const cacheControl = `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`;
 
-  function cachedJson(c: Context, body: unknown): Response {
+  function render(body: unknown): RenderedResponse {
     const text = JSON.stringify(body);
-    const tag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+    return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
+  }
+
+  function cachedJson(c: Context, body: unknown): Response {
+    return respond(c, render(body));
+  }
+
+  function respond(c: Context, { text, etag: tag }: RenderedResponse): Response {
     const headers: Record<string, string> = { etag: tag, 'cache-control': cacheControl };
     if (authMiddleware) headers.vary = 'Authorization';
     const inm = c.req.header('if-none-match');
@@ -217,13 +200,22 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
 
   const app = new Hono();
   app.onError(problemHandler(logger));
+  // The document is public (no token): it describes the API, not a merchant's data.
+  const openApi = aggregatorOpenApi();
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.use('/api/*', requestMetrics(registry));
   if (authMiddleware) app.use('/api/*', authMiddleware);
 
   app.get('/api/top-categories', async (c) => {
     const q = parseQuery(TopQuery, c);
-    const m = await merchantOr404(c, q.merchantId);
     const limit = q.limit ?? 10;
+    // Authorised before the cache, so a cached answer never reaches a token that may not read it.
+    authorizeMerchant(c, q.merchantId);
+    const key = `${q.merchantId}\u0000${q.bucketType}\u0000${q.bucketStart ?? ''}\u0000${limit}`;
+    const hit = responseCache?.get(key);
+    if (hit) return respond(c, hit);
+    const generation = responseCache?.generation(q.merchantId) ?? 0;
+    const m = await merchantOr404(c, q.merchantId);
     const start = q.bucketStart
       ? startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true)
       : parseDate(bucketStartOf(clock.now(), q.bucketType, m))!;
@@ -236,7 +228,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
       limit,
     });
     const freshness = freshnessOf(m, staleAfterSeconds);
-    return cachedJson(c, {
+    const rendered = render({
       merchantId: m.id,
       currency: m.currency,
       timezone: m.timezone,
@@ -268,6 +260,8 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
       asOf: freshness.asOf,
       freshness,
     });
+    responseCache?.set(key, m.id, generation, rendered);
+    return respond(c, rendered);
   });
 
   app.get('/api/category-sales', async (c) => {

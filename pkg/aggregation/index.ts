@@ -23,3 +23,4 @@ export { createAggregatorApi, type AggregatorApiOptions, type Freshness } from '
 export { aggregatorEnv, parseAggregatorConfig, type AggregatorConfig } from './config.js';
 export { run, type AggregatorDeps, type AggregatorRunConfig } from './run.js';
 export { kafkaWiring, type KafkaWiring } from './kafka.js';
+export { aggregatorOpenApi, registerAggregatorRoutes } from './api-schema.js';

@@ -14,3 +14,14 @@ export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
 export { cachedJson, type CachedJsonOptions } from './cache.js';
 export { SECURITY_HEADERS, withSecurityHeaders } from './security.js';
+export {
+  BEARER_SCHEME,
+  ProblemSchema,
+  bearer,
+  openApiDocument,
+  problemResponses,
+  registerCommon,
+  type OpenApiDocument,
+  type OpenApiDocumentOptions,
+  type OpenApiRegistry,
+} from './openapi.js';

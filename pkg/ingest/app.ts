@@ -33,6 +33,7 @@ import {
   type SubmitResult,
 } from '../orders/index.js';
 import { createIngestMetrics, reasonOfStatus, type IngestMetrics } from './metrics.js';
+import { ingestOpenApi } from './openapi.js';
 
 /** Request size and time limits of the ingest API. */
 export interface IngestLimits {
@@ -171,6 +172,9 @@ export function createIngestApp(options: IngestAppOptions): Hono {
       ...(accepting ? { accepting } : {}),
     }),
   );
+  // The document is public (no token): it describes the API, not a merchant's data.
+  const openApi = ingestOpenApi();
+  app.get('/openapi.json', (c) => c.json(openApi));
   if (options.authMiddleware) app.use('/v1/*', options.authMiddleware);
 
   async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

@@ -8,3 +8,4 @@ export {
 export { ingestEnvSchema, parseIngestConfig, type IngestConfig } from './config.js';
 export { createIngestMetrics, type IngestMetrics } from './metrics.js';
 export { run, type RunOptions } from './run.js';
+export { ingestOpenApi, registerIngestRoutes } from './openapi.js';
