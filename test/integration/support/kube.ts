@@ -55,12 +55,14 @@ export async function kubectlOk(args: readonly string[], input?: string): Promis
   return r.stdout;
 }
 
-/** Reads one object as JSON. */
+/** Reads objects as JSON: `resource` is e.g. `cronjob/x`, or a kind list with `selector` (-l). */
 export async function kubectlGet<T = Record<string, unknown>>(
   namespace: string,
   resource: string,
+  selector?: string,
 ): Promise<T> {
-  return JSON.parse(await kubectlOk(['-n', namespace, 'get', resource, '-o', 'json'])) as T;
+  const args = ['-n', namespace, 'get', resource, ...(selector ? ['-l', selector] : []), '-o', 'json'];
+  return JSON.parse(await kubectlOk(args)) as T;
 }
 
 /**
