@@ -7,3 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/kafka.sh fetch
 bash scripts/install-chromium.sh # UI browser tests (issue 4): Debian chromium, driven by playwright-core
 bash scripts/tools.sh jaeger     # observability tests (issue 7): Jaeger v2 all-in-one, built from the Go module proxy
+# Kubernetes API tests (issue 6): etcd + kube-apiserver (scripts/kube-apiserver.sh) and helm, built
+# from the Go module proxy (the first build takes long; later runs find them cached), the KEDA and
+# Prometheus Operator CRDs from their Go modules, and kubectl from the machine image.
+bash scripts/tools.sh all
+bash scripts/k8s/crds.sh >/dev/null
+command -v kubectl >/dev/null || { echo "setup-test-deps: kubectl is required by test/integration/k8s-*.test.ts" >&2; exit 1; }
