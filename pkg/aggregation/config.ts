@@ -31,6 +31,12 @@ export const aggregatorEnv = {
    * stored aggregates during a broker outage. @default false
    */
   AGGREGATION_READY_REQUIRES_KAFKA: bool(false),
+  /**
+   * How long /api/top-categories keeps a rendered response in memory, in ms; entries of a merchant
+   * are dropped as soon as this process applies its events, so the TTL only bounds how late another
+   * replica's applies show. 0 turns the cache off. @default 250
+   */
+  AGGREGATION_API_CACHE_MS: z.coerce.number().int().min(0).default(250),
   /** Cache-Control max-age of read responses in seconds. @default 5 */
   AGGREGATION_API_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(5),
 };

@@ -23,6 +23,8 @@ export interface BatchHandlerOptions {
   readonly retryForMs?: number;
   /** Stops retrying early (shutdown). */
   readonly signal?: AbortSignal;
+  /** Called with the merchants whose events a committed batch applied (read-cache invalidation). */
+  readonly onApplied?: (merchantIds: Iterable<string>) => void;
 }
 
 const MAX_REASON = 1000;
@@ -66,7 +68,7 @@ export function toDeadLetter(rejected: {
  * Retries while the database is unavailable; other failures reject so the batch is redelivered.
  */
 export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
-  const { pool, deadLetters, metrics, logger, retryForMs = 15_000, signal } = options;
+  const { pool, deadLetters, metrics, logger, retryForMs = 15_000, signal, onApplied } = options;
   return async function handleBatch(batch) {
     if (batch.length === 0) return;
     // One span per event, continuing the order's trace; the batch's SQL hangs under a batch span.
@@ -83,6 +85,7 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   async function handle(batch: readonly IncomingMessage[], trace: ConsumedBatchTrace) {
     const stop = metrics.batchSeconds.startTimer();
     const result = await withRetry(() => applyBatch(pool, batch), retryForMs, logger, signal);
+    if (result.applied > 0) onApplied?.(result.newestPerMerchant.keys());
     if (result.rejected.length > 0) {
       await deadLetters.publish(result.rejected);
       for (const r of result.rejected) {

@@ -20,6 +20,7 @@ import type { Registry } from '../metrics/index.js';
 import { createAggregatorApi } from './api.js';
 import type { AggregatorConfig } from './config.js';
 import { createBatchHandler, type DeadLetterSink } from './consumer.js';
+import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';
 import { sleep } from './sleep.js';
@@ -58,6 +59,7 @@ export type AggregatorRunConfig = Pick<
   | 'PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS'
   | 'AGGREGATION_LAG_REFRESH_SECONDS'
   | 'AGGREGATION_API_MAX_AGE_SECONDS'
+  | 'AGGREGATION_API_CACHE_MS'
 >;
 
 function authOptions(authenticator: Authenticator) {
@@ -95,6 +97,11 @@ export async function run(
   if (signal.aborted) stop.abort();
 
   const metrics = createAggregationMetrics(registry, clock);
+  // Hot top-category reads come from memory; this process's applies invalidate them at once.
+  const responseCache =
+    config.AGGREGATION_API_CACHE_MS > 0
+      ? new ResponseCache({ ttlMs: config.AGGREGATION_API_CACHE_MS })
+      : undefined;
   const readDb = deps.readPool ?? pool;
   const checks: Record<string, ReadinessCheck> = {
     database: async () => {
@@ -123,6 +130,7 @@ export async function run(
       registry,
       staleAfterSeconds: config.AGGREGATION_STALE_AFTER_SECONDS,
       maxAgeSeconds: config.AGGREGATION_API_MAX_AGE_SECONDS,
+      ...(responseCache ? { responseCache } : {}),
       ...(deps.authenticator ? authOptions(deps.authenticator) : {}),
     }),
   );
@@ -155,6 +163,7 @@ export async function run(
       metrics,
       logger,
       signal: stop.signal,
+      ...(responseCache ? { onApplied: (m: Iterable<string>) => responseCache.invalidate(m) } : {}),
     });
     parts.push(deps.subscriber.run(handler, stop.signal).then(() => logger.info('consumer stopped')));
   } else {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ResponseCache } from './response-cache.js';
+
+const value = (text: string) => ({ text, etag: `"${text}"` });
+
+function cache(ttlMs = 100, maxEntries = 3) {
+  let t = 0;
+  const c = new ResponseCache({ ttlMs, maxEntries, now: () => t });
+  return { c, advance: (ms: number) => (t += ms) };
+}
+
+describe('ResponseCache', () => {
+  it('serves an entry until its TTL ends', () => {
+    const { c, advance } = cache();
+    c.set('k', 'm1', c.generation('m1'), value('a'));
+    advance(99);
+    expect(c.get('k')?.text).toBe('a');
+    advance(1);
+    expect(c.get('k')).toBeUndefined();
+  });
+
+  it('drops a merchant’s entries when its events were applied, and only that merchant’s', () => {
+    const { c } = cache();
+    c.set('k1', 'm1', c.generation('m1'), value('a'));
+    c.set('k2', 'm2', c.generation('m2'), value('b'));
+    c.invalidate(['m1']);
+    expect(c.get('k1')).toBeUndefined();
+    expect(c.get('k2')?.text).toBe('b');
+  });
+
+  it('does not store a response computed while an apply happened', () => {
+    const { c } = cache();
+    const before = c.generation('m1');
+    c.invalidate(['m1']); // a batch committed while the query ran
+    c.set('k', 'm1', before, value('old'));
+    expect(c.get('k')).toBeUndefined();
+    c.set('k', 'm1', c.generation('m1'), value('new'));
+    expect(c.get('k')?.text).toBe('new');
+  });
+
+  it('evicts the oldest entry beyond maxEntries', () => {
+    const { c } = cache(100, 2);
+    c.set('a', 'm', 0, value('a'));
+    c.set('b', 'm', 0, value('b'));
+    c.set('c', 'm', 0, value('c'));
+    expect(c.get('a')).toBeUndefined();
+    expect(c.get('b')?.text).toBe('b');
+    expect(c.get('c')?.text).toBe('c');
+  });
+
+  it.each([0, -1])('refuses ttlMs %d', (ttlMs) => {
+    expect(() => new ResponseCache({ ttlMs })).toThrow(/ttlMs/);
+  });
+});

@@ -1,0 +1,74 @@
+/** Options of {@link ResponseCache}. */
+export interface ResponseCacheOptions {
+  /** How long an entry may be served, ms (bounds staleness from other replicas' applies). */
+  readonly ttlMs: number;
+  /** Entries kept at most; the oldest is evicted first. @default 2000 */
+  readonly maxEntries?: number;
+  /** Monotonic clock in ms. @default performance.now */
+  readonly now?: () => number;
+}
+
+/** A rendered response: its body text and strong ETag. */
+export interface RenderedResponse {
+  readonly text: string;
+  readonly etag: string;
+}
+
+interface Entry {
+  readonly at: number;
+  readonly merchantId: string;
+  readonly generation: number;
+  readonly value: RenderedResponse;
+}
+
+/**
+ * Caches rendered read responses per merchant for a short TTL, and drops a merchant's entries as
+ * soon as this process applied events of that merchant (so the aggregator that applies a batch never
+ * serves older totals afterwards; other replicas' applies show after at most the TTL). A response
+ * computed while an apply happened is not stored: the generation read before the query must still
+ * be current when the result is stored.
+ */
+export class ResponseCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #generations = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(options: ResponseCacheOptions) {
+    this.#ttlMs = options.ttlMs;
+    this.#max = options.maxEntries ?? 2000;
+    this.#now = options.now ?? (() => performance.now());
+    if (this.#ttlMs <= 0) throw new RangeError(`ttlMs must be > 0, got ${this.#ttlMs}`);
+    if (this.#max < 1) throw new RangeError(`maxEntries must be >= 1, got ${this.#max}`);
+  }
+
+  /** The merchant's current generation; pass it to {@link set} with the response computed after it. */
+  generation(merchantId: string): number {
+    return this.#generations.get(merchantId) ?? 0;
+  }
+
+  /** A fresh entry for `key`, or undefined. */
+  get(key: string): RenderedResponse | undefined {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    if (this.#now() - e.at >= this.#ttlMs || e.generation !== this.generation(e.merchantId)) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  /** Stores `value` unless the merchant's data changed since `generation` was read. */
+  set(key: string, merchantId: string, generation: number, value: RenderedResponse): void {
+    if (generation !== this.generation(merchantId)) return;
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, { at: this.#now(), merchantId, generation, value });
+  }
+
+  /** Makes every entry of these merchants stale (called after a batch of theirs was committed). */
+  invalidate(merchantIds: Iterable<string>): void {
+    for (const m of merchantIds) this.#generations.set(m, this.generation(m) + 1);
+  }
+}
