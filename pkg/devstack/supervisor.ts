@@ -42,7 +42,9 @@ export class Supervisor {
     const entry = this.children.get(name);
     if (!entry || this.stopping) return;
     const log: WriteStream = createWriteStream(path.join(this.logDir, `${name}.log`), { flags: 'a' });
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry.spec.binary, ...(entry.spec.args ?? [])], {
+    // The telemetry preload does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/observability.md).
+    const node = ['--import', 'tsx', '--import', './pkg/telemetry/preload.ts'];
+    const proc = spawn(process.execPath, [...node, entry.spec.binary, ...(entry.spec.args ?? [])], {
       cwd: this.root,
       env: { ...process.env, ...entry.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
