@@ -194,7 +194,7 @@ const NO_BATCH: ConsumedBatchTrace = {
 };
 
 /**
- * Traces one consumed batch: a "process" batch span linked to every message's creation context
+ * Traces one consumed batch: an "aggregate <topic> batch" span (a "process" operation) linked to every message's creation context
  * (messaging conventions for batch processing), and per message an "aggregate" span that is a
  * CHILD of the message's creation context, so that each order's trace ends with the aggregator
  * applying it; that span links back to the batch span, which holds the shared transaction.
@@ -205,7 +205,7 @@ export function traceConsumedBatch(topic: string, batch: readonly IncomingMessag
   const parents: (Context | undefined)[] = batch.map((m) =>
     contextFromTraceparent(m.headers[HEADERS.traceparent], m.headers[HEADERS.tracestate]),
   );
-  const span = tracer.startSpan(`process ${topic}`, {
+  const span = tracer.startSpan(`aggregate ${topic} batch`, {
     kind: SpanKind.CONSUMER,
     attributes: {
       [ATTR.system]: 'kafka',

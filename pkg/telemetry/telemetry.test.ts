@@ -141,7 +141,7 @@ describe('with tracing', () => {
     t.deadLettered(batch[0]!, 'unknown merchant m1');
     t.end();
     const spans = tracing.exporter.getFinishedSpans();
-    const processBatch = spans.find((s) => s.name === 'process order-events');
+    const processBatch = spans.find((s) => s.name === 'aggregate order-events batch');
     const agg = spans.filter((s) => s.name === 'aggregate order-events');
     expect(agg).toHaveLength(1);
     expect(agg[0]?.spanContext().traceId).toBe(TP.split('-')[1]);
