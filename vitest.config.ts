@@ -17,6 +17,8 @@ export default defineConfig({
             'ui/**/*.test.ts',
           ],
           environment: 'node',
+          // Property tests do real work; on a shared 2-core CI machine 5 s is too tight.
+          testTimeout: 30_000,
         },
       },
       {
@@ -32,7 +34,7 @@ export default defineConfig({
       },
       {
         // Fault injection (issue 8): real processes under load while a broker, Postgres or a process
-        // dies; same shared dependencies as the integration tests, plus private ones per scenario.
+        // dies; the integration tests' Postgres and Kafka (no kube-apiserver), plus private ones per scenario.
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
@@ -40,7 +42,7 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/faults/global-setup.ts'],
         },
       },
     ],
