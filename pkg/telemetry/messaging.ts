@@ -194,8 +194,8 @@ const NO_BATCH: ConsumedBatchTrace = {
 };
 
 /**
- * Traces one consumed batch: an "aggregate <topic> batch" span (a "process" operation) linked to every message's creation context
- * (messaging conventions for batch processing), and per message an "aggregate" span that is a
+ * Traces one consumed batch: an "aggregate <topic> batch" span (a "process" operation) linked to
+ * every message's creation context (messaging conventions for batch processing), and per message an "aggregate" span that is a
  * CHILD of the message's creation context, so that each order's trace ends with the aggregator
  * applying it; that span links back to the batch span, which holds the shared transaction.
  */

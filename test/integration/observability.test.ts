@@ -183,8 +183,22 @@ describe('one trace from the HTTP order to the aggregate, in Jaeger', () => {
     expect(parentOf(spans.processing)).toBe(spans.publish.spanID);
     expect(tag(spans.processing, 'span.kind')).toBe('consumer');
     expect(tag(spans.processing, 'messaging.kafka.offset')).toMatch(/^\d+$/);
-    // ...and links to its batch span (which holds the transaction's SQL) in another trace.
-    expect(spans.processing.references.some((r) => r.refType === 'FOLLOWS_FROM')).toBe(true);
+    // ...and links to its batch span, in the batch's own trace, which holds the transaction's SQL.
+    const link = spans.processing.references.find((r) => r.refType === 'FOLLOWS_FROM');
+    expect(link).toBeDefined();
+    const batchTrace = await waitFor('the batch trace', async () => {
+      const t = await getTrace(jaeger, link!.traceID);
+      return t.some((s) => s.spanID === link!.spanID) ? t : undefined;
+    });
+    const batch = batchTrace.find((s) => s.spanID === link!.spanID)!;
+    expect(batch.operationName).toBe(`aggregate ${TOPIC} batch`);
+    expect(
+      batchTrace.some((s) => parentOf(s) === batch.spanID && tag(s, 'db.system.name') === 'postgresql'),
+    ).toBe(true);
+    // The batch span lists every event it processed as a link, this order's create span among them.
+    expect(
+      batch.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.spanID === spans.publish.spanID),
+    ).toBe(true);
   });
 });
 
