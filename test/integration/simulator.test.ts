@@ -81,9 +81,11 @@ describe('simulator against the real ingest service and Postgres', () => {
       ...base,
       ingestUrl: ingest.url,
       rate: 40,
-      durationSeconds: 2,
-      replayRatio: 0.05,
-      invalidRatio: 0.05,
+      // Faults ride on live orders only, and a loaded CI machine sends few of them in a short
+      // burst: high ratios and 3 s keep "at least one of each" from depending on luck.
+      durationSeconds: 3,
+      replayRatio: 0.3,
+      invalidRatio: 0.3,
       onWarning: (w) => warnings.push(w),
     });
     expect(
