@@ -1,7 +1,9 @@
 -- pgbench reference for POST /v1/orders: the same transaction catcast performs for one order, in
--- one statement (one round trip, like catcast's): the order, 3 items, the outbox event with its
--- order.created payload, and the relay's NOTIFY, with the same tables, indexes and foreign keys.
--- What it leaves out is exactly catcast's own work: HTTP, JSON parsing, validation, content hash.
+-- one statement (one round trip, like catcast's): the order, 3 items and the outbox event with its
+-- order.created payload, with the same tables, indexes and foreign keys. What it leaves out is
+-- catcast's own work: HTTP, JSON parsing, validation, content hash, and the relay wake-up (a NOTIFY
+-- that catcast sends after the commit, coalesced; inside the transaction it would serialise every
+-- commit behind PostgreSQL's notify lock: 263 vs 1,054 tx/s for this script at 10 clients here).
 -- Variables: -D merchants=N -D products=N -D categories=N (catalog seeded by bench/lib/env.ts).
 \set m random(1, :merchants)
 \set k random(0, :products - 1)
@@ -34,4 +36,4 @@ WITH o AS (
                        FROM v))
     FROM o
 )
-SELECT pg_notify('catcast_outbox', '') FROM o;
+SELECT o.id FROM o;

@@ -1,5 +1,6 @@
 import type { WeekStart } from '../buckets/index.js';
 import { withTransaction, type Pool, type Queryable } from '../db/index.js';
+import { createOutboxNotifier } from './outbox-notifier.js';
 import type { OrderCreatedV1 } from '../events/index.js';
 
 /** What an order needs to know about its merchant. */
@@ -131,8 +132,8 @@ SELECT 'p', p.merchant_id, p.id, NULL, NULL, NULL, p.category_id
 
 // One statement = one transaction: orders, items and outbox rows commit together or not at all.
 // ON CONFLICT DO NOTHING makes concurrent duplicates wait for the first writer and then skip; items
-// and events join the RETURNING set, so a skipped order writes nothing else. pg_notify runs only
-// when something was inserted and is delivered at commit.
+// and events join the RETURNING set, so a skipped order writes nothing else. The relay's NOTIFY is
+// sent after the commit, outside this transaction (see outbox-notifier.ts for why).
 const INSERT_ORDERS = `
 WITH o AS (
   INSERT INTO ingestion.orders
@@ -157,12 +158,10 @@ WITH o AS (
     -- Payloads travel as one JSON array: no per-element array-literal escaping on either side.
     JOIN jsonb_array_elements($17::jsonb) WITH ORDINALITY AS p (payload, ord) ON p.ord = u.ord
     JOIN o ON o.id = u.order_id
-), n AS (
-  SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM o)
 )
-SELECT o.id, o.created_at FROM o LEFT JOIN n ON true`;
+SELECT o.id, o.created_at FROM o`;
 
-// The single-order path in one statement: catalog check, order, items, outbox event, NOTIFY. The
+// The single-order path in one statement: catalog check, order, items, outbox event. The
 // order is inserted only when the merchant exists with the order's currency and every product exists
 // (nothing is written otherwise); the SELECT reports what was found so the caller can say why not.
 // The event payload is the caller's template plus what only the catalog knows (calendar, categories).
@@ -201,15 +200,12 @@ WITH m AS (
                        FROM u)),
          $16
     FROM o, ok
-), n AS (
-  SELECT pg_notify('${OUTBOX_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM o)
 )
 SELECT (SELECT m.currency FROM m) AS merchant_currency,
        (SELECT m.timezone FROM m) AS merchant_timezone,
        (SELECT m.week_start FROM m) AS merchant_week_start,
        (SELECT array_agg(u.category_id::text ORDER BY u.line_no) FROM u) AS categories,
-       (SELECT o.created_at FROM o) AS created_at,
-       (SELECT count(*) FROM n) AS notified`;
+       (SELECT o.created_at FROM o) AS created_at`;
 
 const ORDER_COLUMNS = `
 o.id, o.merchant_id, o.external_order_id, o.placed_at, o.currency::text AS currency, o.total_minor,
@@ -278,6 +274,8 @@ export interface PgOrderStoreOptions {
   readonly bulkItemThreshold?: number;
   /** Statement timeout of such bulk inserts, in ms. @default 120000 */
   readonly bulkStatementTimeoutMs?: number;
+  /** Wakes the relay after orders were inserted. @default a coalescing NOTIFY on `db` (outbox-notifier.ts) */
+  readonly notifyOutbox?: () => void;
 }
 
 function isPool(db: Queryable): db is Pool {
@@ -286,7 +284,11 @@ function isPool(db: Queryable): db is Pool {
 
 /** Creates the Postgres order store; statements are named, so each connection parses them once. */
 export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions = {}): OrderStore {
-  const { bulkItemThreshold = 20_000, bulkStatementTimeoutMs = 120_000 } = options;
+  const {
+    bulkItemThreshold = 20_000,
+    bulkStatementTimeoutMs = 120_000,
+    notifyOutbox = createOutboxNotifier(db),
+  } = options;
   return {
     async lookupCatalog(merchantIds, products) {
       const result = await db.query<{
@@ -373,6 +375,7 @@ export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions =
               return tx.query<Row>(statement);
             })
           : await db.query<Row>(statement);
+      if (result.rows.length > 0) notifyOutbox();
       return new Map(result.rows.map((r) => [r.id, r.created_at]));
     },
 
@@ -406,6 +409,7 @@ export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions =
         ],
       });
       const row = result.rows[0]!;
+      if (row.created_at) notifyOutbox();
       return {
         merchant:
           row.merchant_currency === null
