@@ -47,7 +47,9 @@ export function configData(v: CatcastValues): Record<string, string> {
     OTEL_EXPORTER_OTLP_PROTOCOL: v.otel.protocol,
     OTEL_TRACES_SAMPLER: v.otel.tracesSampler,
     OTEL_TRACES_SAMPLER_ARG: v.otel.tracesSamplerArg,
-    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${v.environment}`,
+    // deployment.environment.name is the current semantic convention; the old key is kept for
+    // backends that still group by it.
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${v.environment},deployment.environment=${v.environment}`,
   };
 }
 

@@ -25,7 +25,7 @@ chart with several values files and compares every object with `cdk8s synth` of 
   "OTEL_EXPORTER_OTLP_PROTOCOL" $v.otel.protocol
   "OTEL_TRACES_SAMPLER" $v.otel.tracesSampler
   "OTEL_TRACES_SAMPLER_ARG" $v.otel.tracesSamplerArg
-  "OTEL_RESOURCE_ATTRIBUTES" (printf "deployment.environment=%s" $v.environment)
+  "OTEL_RESOURCE_ATTRIBUTES" (printf "deployment.environment.name=%s,deployment.environment=%s" $v.environment $v.environment)
 -}}
 {{- $out := dict -}}
 {{- range $k, $val := $d }}{{ if ne $val "" }}{{ $_ := set $out $k $val }}{{ end }}{{ end -}}
