@@ -3,9 +3,11 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Queryable } from '../db/index.js';
 import {
   HttpProblem,
+  bearer,
   cachedJson,
   notFoundHandler,
   problemHandler,
+  registerCommon,
   requestMetrics,
   validationProblem,
 } from '../http/index.js';
@@ -174,6 +176,7 @@ const problems = {
 const topRoute = createRoute({
   method: 'get',
   path: '/forecast/top-categories',
+  security: bearer('forecasts:read'),
   summary: 'Categories ranked by forecast sales of the next period',
   request: {
     query: z.object({
@@ -196,6 +199,7 @@ const topRoute = createRoute({
 const compareRoute = createRoute({
   method: 'get',
   path: '/forecast/compare-models',
+  security: bearer('forecasts:read'),
   summary: 'Every model side by side with backtest metrics and the winner per category',
   request: {
     query: z.object({
@@ -213,6 +217,7 @@ const compareRoute = createRoute({
 const modelsRoute = createRoute({
   method: 'get',
   path: '/forecast/models',
+  security: bearer('forecasts:read'),
   summary: 'The model catalog',
   responses: {
     200: {
@@ -225,6 +230,8 @@ const modelsRoute = createRoute({
         },
       },
     },
+    401: problems[401],
+    403: problems[403],
   },
 });
 
@@ -251,6 +258,8 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   });
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler);
+  // Bearer scheme and /health, /ready, /metrics (mounted by run()) in the document, as on every service.
+  registerCommon(app.openAPIRegistry);
   app.use('/forecast/*', requestMetrics(registry));
   if (authMiddleware) app.use('/forecast/*', authMiddleware);
 
@@ -417,13 +426,16 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   });
 
   app.openapi(modelsRoute, (c) =>
-    c.json({
-      models: MODEL_CATALOG.map((m) => ({
-        name: m.name,
-        version: m.modelVersion,
-        description: m.description,
-      })),
-    }),
+    c.json(
+      {
+        models: MODEL_CATALOG.map((m) => ({
+          name: m.name,
+          version: m.modelVersion,
+          description: m.description,
+        })),
+      },
+      200,
+    ),
   );
 
   app.doc31('/openapi.json', {
