@@ -203,6 +203,9 @@ describe('forecast-api', () => {
       '/forecast/compare-models',
       '/forecast/models',
       '/forecast/top-categories',
+      '/health',
+      '/metrics',
+      '/ready',
     ]);
   });
 
