@@ -22,8 +22,13 @@ export const aggregatorEnv = {
   PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS: positiveInt(3600),
   /** Seconds between refreshes of the catcast_consumer_lag gauge. @default 15 */
   AGGREGATION_LAG_REFRESH_SECONDS: positiveInt(15),
-  /** Partitions of order-events whose batches are applied at the same time. @default 2 */
-  AGGREGATION_PARTITIONS_CONCURRENTLY: positiveInt(2),
+  /**
+   * Partitions of order-events whose batches are applied at the same time. As many as the topic has:
+   * a fetch's partition batches then commit together instead of one commit flush after another
+   * (different partitions hold different merchants, so their transactions touch disjoint rows).
+   * @default 6
+   */
+  AGGREGATION_PARTITIONS_CONCURRENTLY: positiveInt(6),
   /** Bytes fetched per partition per consumer batch (bigger batches, fewer transactions). @default 4194304 */
   AGGREGATION_FETCH_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   /**

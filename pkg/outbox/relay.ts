@@ -96,6 +96,10 @@ export class Relay {
     try {
       await client.query('BEGIN');
       open = true;
+      // The mark may be lost in a database crash (asynchronous commit): the rows are then published
+      // again, which the aggregator deduplicates; what must never happen, marking before the ack,
+      // cannot. Skipping the WAL flush wait takes one disk round trip out of every batch.
+      await client.query('SET LOCAL synchronous_commit = off');
       rows = (await client.query<OutboxRow>(SELECT_BATCH, [batchSize])).rows;
       if (rows.length === 0) {
         await client.query('COMMIT');
