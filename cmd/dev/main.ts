@@ -10,6 +10,19 @@ try {
       root: path.resolve(import.meta.dirname, '../..'),
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
       ...(process.env.KAFKA_BROKERS ? { kafkaBrokers: process.env.KAFKA_BROKERS } : {}),
+      // Knobs for tests and small machines (README, "make dev"); defaults live in pkg/devstack.
+      ...(process.env.CATCAST_DEV_DATA_DIR
+        ? { dataDir: path.resolve(process.env.CATCAST_DEV_DATA_DIR) }
+        : {}),
+      ...(process.env.CATCAST_DEV_MERCHANTS ? { merchants: Number(process.env.CATCAST_DEV_MERCHANTS) } : {}),
+      ...(process.env.CATCAST_DEV_DAYS ? { days: Number(process.env.CATCAST_DEV_DAYS) } : {}),
+      ...(process.env.CATCAST_DEV_ORDERS_PER_DAY
+        ? { ordersPerDay: Number(process.env.CATCAST_DEV_ORDERS_PER_DAY) }
+        : {}),
+      ...(process.env.CATCAST_DEV_LIVE_RATE ? { liveRate: Number(process.env.CATCAST_DEV_LIVE_RATE) } : {}),
+      ...(process.env.CATCAST_DEV_PORT_OFFSET
+        ? { portOffset: Number(process.env.CATCAST_DEV_PORT_OFFSET) }
+        : {}),
     },
     controller.signal,
   );

@@ -24,12 +24,14 @@ export interface DevStackOptions {
   readonly ordersPerDay?: number;
   /** Live orders per second after the backfill. @default 2 */
   readonly liveRate?: number;
+  /** Added to every port (8081, 8082, 8083, 8090, 54329), to run a second stack beside one. @default 0 */
+  readonly portOffset?: number;
   /** Seconds between forecast runs. @default 60 */
   readonly forecastIntervalSeconds?: number;
   readonly out?: (line: string) => void;
 }
 
-const PORTS = { ingest: 8081, aggregator: 8082, relay: 8083, forecastApi: 8090, postgres: 54329 };
+const BASE_PORTS = { ingest: 8081, aggregator: 8082, relay: 8083, forecastApi: 8090, postgres: 54329 };
 
 async function waitReady(url: string, signal: AbortSignal, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -58,6 +60,10 @@ function readOrCreate(file: string, make: () => string): string {
  */
 export async function runDevStack(options: DevStackOptions, signal: AbortSignal): Promise<void> {
   const t0 = performance.now();
+  const offset = options.portOffset ?? 0;
+  const PORTS = Object.fromEntries(
+    Object.entries(BASE_PORTS).map(([k, v]) => [k, v + offset]),
+  ) as typeof BASE_PORTS;
   const out = options.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dataDir = options.dataDir ?? path.join(options.root, '.data', 'dev');
   const logDir = path.join(dataDir, 'logs');
