@@ -6,17 +6,20 @@ import {
   bearer,
   cachedJson,
   notFoundHandler,
+  renderJson,
+  sendRendered,
   problemHandler,
   registerCommon,
   requestMetrics,
   validationProblem,
+  type RenderedJson,
 } from '../http/index.js';
 import { MODEL_CATALOG, MODEL_NAMES, type ModelName } from '../forecast/index.js';
-import { loadMerchant, type ForecastMerchant } from '../forecasting/index.js';
+import { loadMerchant, type ForecastMerchant, type StoredForecast } from '../forecasting/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
-import { getForecastRows, metricsView, OnDemandCache } from './compute.js';
+import { getForecastRows, metricsView, OnDemandCache, TtlCache } from './compute.js';
 
 /** Options of {@link createForecastApi}. */
 export interface ForecastApiOptions {
@@ -36,6 +39,8 @@ export interface ForecastApiOptions {
   readonly authMiddleware?: MiddlewareHandler;
   /** Throws a 403 problem unless the caller may read the merchant. @default everyone may */
   readonly authorizeMerchant?: (c: Context, merchantId: string) => void;
+  /** How long a rendered /forecast/top-categories response is reused, ms; 0 = never. @default 0 */
+  readonly responseCacheMs?: number;
 }
 
 const PlatformId = z
@@ -235,6 +240,19 @@ const modelsRoute = createRoute({
   },
 });
 
+/** The point forecast and its 80/95% interval as decimals of the merchant currency. */
+function intervalView(r: StoredForecast, currency: string) {
+  const money = (v: bigint) => formatAmount(v, currency);
+  return {
+    forecast: money(r.forecastMinor),
+    forecastMinor: r.forecastMinor.toString(),
+    lo80: money(r.lo80Minor),
+    hi80: money(r.hi80Minor),
+    lo95: money(r.lo95Minor),
+    hi95: money(r.hi95Minor),
+  };
+}
+
 /** The forecast API: /forecast/top-categories, /forecast/compare-models, /forecast/models, /openapi.json. */
 export function createForecastApi(options: ForecastApiOptions): Hono {
   const {
@@ -247,8 +265,12 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     maxAgeSeconds = 15,
     authMiddleware,
     authorizeMerchant = () => undefined,
+    responseCacheMs = 0,
   } = options;
   const cache = new OnDemandCache(onDemandCacheSeconds * 1000);
+  // Rendered top-category answers (body, ETag, source), keyed by the whole query: a hot merchant's
+  // page costs no query and no serialisation while the entry lives.
+  const responses = new TtlCache<{ rendered: RenderedJson; source: string }>(responseCacheMs);
   const cacheControl = `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`;
   const vary = authMiddleware ? 'Authorization' : undefined;
   const app = new OpenAPIHono({
@@ -284,6 +306,23 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
 
   app.openapi(topRoute, async (c) => {
     const q = c.req.valid('query');
+    const sendTop = (value: { rendered: RenderedJson; source: string }) =>
+      sendRendered(c, value.rendered, {
+        cacheControl,
+        ...(vary ? { vary } : {}),
+        headers: { 'x-catcast-forecast-source': value.source },
+      }) as never;
+    // Authorised before the cache, so a cached answer never reaches a token that may not read it.
+    authorizeMerchant(c, q.merchant_id);
+    const key = JSON.stringify([
+      q.merchant_id,
+      q.bucket_type,
+      q.model ?? null,
+      q.lookback ?? null,
+      q.limit ?? null,
+    ]);
+    const hit = responses.get(key);
+    if (hit) return sendTop(hit);
     const merchant = await merchantOr404(c, q.merchant_id);
     const model: ModelName = q.model ?? 'auto';
     const result = await getForecastRows(
@@ -299,7 +338,6 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       cache,
     );
     const catNames = await names(merchant.id);
-    const money = (v: bigint) => formatAmount(v, merchant.currency);
     const ranked = [...result.rows]
       .sort((a, b) =>
         b.forecastMinor > a.forecastMinor
@@ -328,12 +366,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
         categoryId: r.categoryId,
         name: catNames.get(r.categoryId)?.name ?? r.categoryId,
         parentCategoryId: catNames.get(r.categoryId)?.parent_category_id ?? null,
-        forecast: money(r.forecastMinor),
-        forecastMinor: r.forecastMinor.toString(),
-        lo80: money(r.lo80Minor),
-        hi80: money(r.hi80Minor),
-        lo95: money(r.lo95Minor),
-        hi95: money(r.hi95Minor),
+        ...intervalView(r, merchant.currency),
         model: r.model,
         modelVersion: r.modelVersion,
         effectiveModel: r.effectiveModel,
@@ -343,11 +376,9 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
         metrics: metricsView(r.metrics),
       })),
     };
-    return cachedJson(c, body, {
-      cacheControl,
-      ...(vary ? { vary } : {}),
-      headers: { 'x-catcast-forecast-source': result.source },
-    }) as never;
+    const value = { rendered: renderJson(body), source: result.source };
+    responses.set(key, value);
+    return sendTop(value);
   });
 
   app.openapi(compareRoute, async (c) => {
@@ -367,7 +398,6 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       cache,
     );
     const catNames = await names(merchant.id);
-    const money = (v: bigint) => formatAmount(v, merchant.currency);
     const byCategory = new Map<string, typeof result.rows>();
     for (const r of result.rows) {
       const list = byCategory.get(r.categoryId) ?? [];
@@ -395,12 +425,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
           model: r.model,
           modelVersion: r.modelVersion,
           effectiveModel: r.effectiveModel,
-          forecast: money(r.forecastMinor),
-          forecastMinor: r.forecastMinor.toString(),
-          lo80: money(r.lo80Minor),
-          hi80: money(r.hi80Minor),
-          lo95: money(r.lo95Minor),
-          hi95: money(r.hi95Minor),
+          ...intervalView(r, merchant.currency),
           fallbackFrom: r.fallbackFrom,
           metrics: metricsView(r.metrics),
           ratioToSeasonalNaive: r.metrics?.maseRatioToSeasonalNaive ?? null,
