@@ -56,6 +56,28 @@ export class OnDemandCache {
   }
 }
 
+/** A bounded map whose entries expire `ttlMs` after they were set (monotonic clock); ttlMs 0 stores nothing. */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { at: number; value: V }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 1000,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (e && this.clock() - e.at < this.ttlMs) return e.value;
+    if (e) this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, value: V): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { at: this.clock(), value });
+  }
+}
+
 /**
  * Serves the precomputed set when it is fresh, for the current target period, made with the asked
  * lookback and holds the asked models; otherwise computes on demand from the aggregates (the seed's

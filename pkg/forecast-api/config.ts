@@ -15,6 +15,12 @@ const apiEnv = z.object({
   FORECAST_STALE_AFTER_SECONDS: positiveInt(7200),
   /** Seconds an on-demand result is reused for identical requests. @default 60 */
   FORECAST_ON_DEMAND_CACHE_SECONDS: positiveInt(60),
+  /**
+   * How long a rendered /forecast/top-categories response is reused from memory, in ms. Precomputed
+   * sets change once per job run, so this only bounds how late a new set shows. 0 turns it off.
+   * @default 1000
+   */
+  FORECAST_RESPONSE_CACHE_MS: z.coerce.number().int().min(0).default(1000),
   /** Cache-Control max-age of read responses. @default 15 */
   FORECAST_MAX_AGE_SECONDS: positiveInt(15),
   /** When set, /api/* is proxied to this aggregator URL so the UI can use one origin (development). @default unset */

@@ -88,6 +88,7 @@ export async function runForecastApi(
       staleAfterSeconds: config.FORECAST_STALE_AFTER_SECONDS,
       onDemandCacheSeconds: config.FORECAST_ON_DEMAND_CACHE_SECONDS,
       maxAgeSeconds: config.FORECAST_MAX_AGE_SECONDS,
+      responseCacheMs: config.FORECAST_RESPONSE_CACHE_MS,
       ...(config.AUTH_MODE === 'none'
         ? {}
         : {

@@ -16,8 +16,27 @@ export interface CachedJsonOptions {
  * If-None-Match gets 304 without a body, so clients and caches revalidate cheaply.
  */
 export function cachedJson(c: Context, body: unknown, options: CachedJsonOptions): Response {
+  return sendRendered(c, renderJson(body), options);
+}
+
+/** A JSON body serialised once, with its strong ETag: what a response cache keeps. */
+export interface RenderedJson {
+  readonly text: string;
+  readonly etag: string;
+}
+
+/** Serialises `body` and hashes it into a strong ETag. */
+export function renderJson(body: unknown): RenderedJson {
   const text = JSON.stringify(body);
-  const tag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+  return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
+}
+
+/** Sends a rendered body like {@link cachedJson} (ETag, Cache-Control, 304 on a matching If-None-Match). */
+export function sendRendered(
+  c: Context,
+  { text, etag: tag }: RenderedJson,
+  options: CachedJsonOptions,
+): Response {
   const headers: Record<string, string> = {
     ...options.headers,
     etag: tag,

@@ -12,7 +12,7 @@ export { serveUntilAborted, type ServeOptions } from './server.js';
 export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions } from './health.js';
 export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
-export { cachedJson, type CachedJsonOptions } from './cache.js';
+export { cachedJson, renderJson, sendRendered, type CachedJsonOptions, type RenderedJson } from './cache.js';
 export { SECURITY_HEADERS, withSecurityHeaders } from './security.js';
 export {
   BEARER_SCHEME,
