@@ -34,6 +34,12 @@ export function createPool(options: {
   });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Neither may a connection that breaks while checked out between two queries (a transaction waiting
+  // on Kafka when Postgres restarts): pg emits 'error' on the client, which without a listener is an
+  // uncaught exception. The next query on that client fails instead, and the caller handles that.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

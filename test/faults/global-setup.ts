@@ -8,10 +8,19 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../pkg/db
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 let pg: EmbeddedPostgresHandle | undefined;
+// A broker of the suite's own (ports and data apart from the integration tests' 19092), so that another
+// test run on the same machine stopping its broker cannot pull it away in the middle of a scenario.
+const kafkaPort = Number(process.env.CATCAST_FAULTS_KAFKA_PORT ?? 24692);
+const kafkaEnv = {
+  ...process.env,
+  KAFKA_PORT: String(kafkaPort),
+  KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
+  KAFKA_DATA_DIR: path.join(root, '.data/faults/kafka-shared'),
+};
 
 /**
- * The shared dependencies of the fault scenarios: the same embedded PostgreSQL 17 and single-node
- * Kafka as the integration tests provide (createTestDatabase and inject('kafkaBrokers') work the same),
+ * The shared dependencies of the fault scenarios: an embedded PostgreSQL 17 and a single-node Kafka
+ * like the integration tests' (createTestDatabase and inject('kafkaBrokers') work the same),
  * without the kube-apiserver they do not need. Scenarios that stop a dependency start a private one.
  */
 export async function setup(project: TestProject): Promise<void> {
@@ -24,7 +33,7 @@ export async function setup(project: TestProject): Promise<void> {
   });
   project.provide('pgAdminUrl', pg.url('postgres'));
   const { stdout } = await run('bash', [path.join(root, 'scripts/kafka.sh'), 'up'], {
-    env: { ...process.env, KAFKA_PORT: process.env.CATCAST_TEST_KAFKA_PORT ?? '19092' },
+    env: kafkaEnv,
     maxBuffer: 16 * 1024 * 1024,
   }).catch((err: unknown) => {
     throw new Error(`cannot start Kafka with scripts/kafka.sh up: ${(err as Error).message}`, { cause: err });

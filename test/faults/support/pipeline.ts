@@ -129,15 +129,32 @@ export async function backlog(
 }
 
 /** Waits until every stored order's event is published and applied; returns the seconds it took from `since`. */
-export async function converge(db: Queryable, since: number, timeoutMs = 180_000): Promise<number> {
-  await waitFor(
-    'the outbox to drain and every event to be applied',
-    async () => {
-      const b = await backlog(db);
-      return b.unpublished === 0 && b.unapplied === 0;
-    },
-    { timeoutMs, intervalMs: 250 },
-  );
+export async function converge(
+  db: Queryable,
+  since: number,
+  timeoutMs = 180_000,
+  explain: readonly ChildService[] = [],
+): Promise<number> {
+  let last: Awaited<ReturnType<typeof backlog>> | undefined;
+  try {
+    await waitFor(
+      'the outbox to drain and every event to be applied',
+      async () => {
+        last = await backlog(db);
+        return last.unpublished === 0 && last.unapplied === 0;
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  } catch (err) {
+    // Say where it is stuck: the backlog and the last log lines of the processes involved.
+    const tails = explain.map(
+      (s) =>
+        `--- ${s.name} (exit ${s.child.exitCode ?? s.child.signalCode ?? 'running'})\n${s.log.join('').split('\n').slice(-15).join('\n')}`,
+    );
+    throw new Error(`${(err as Error).message}; backlog ${JSON.stringify(last)}\n${tails.join('\n')}`, {
+      cause: err,
+    });
+  }
   return (Date.now() - since) / 1000;
 }
 

@@ -98,7 +98,23 @@ export async function startReplica(primary: PrivatePostgres, port: number): Prom
   const log: string[] = [];
   const child: ChildProcess = spawn(
     POSTGRES_BIN,
-    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'hot_standby=on'],
+    // A standby needs at least the primary's max_connections (startEmbeddedPostgres sets 300).
+    [
+      '-D',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'hot_standby=on',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'max_wal_senders=5',
+      '-c',
+      'fsync=off',
+    ],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
