@@ -81,10 +81,19 @@ export interface Service {
 /** Every service started by this run, so that a failing scenario never leaves one behind. */
 const started = new Set<Service>();
 
-/** Starts cmd/<name>/main.ts with `env` on top of a minimal environment. */
+/**
+ * Starts cmd/<name>/main.ts with `env` on top of a minimal environment. With BENCH_CPU_PROF=<dir>
+ * every service writes a V8 CPU profile (node --cpu-prof) into <dir>/<label>/ when it stops.
+ */
 export function startService(name: string, env: Record<string, string>, label = name): Service {
   const lines: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', `cmd/${name}/main.ts`], {
+  const prof = process.env.BENCH_CPU_PROF
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(root, process.env.BENCH_CPU_PROF, label.replace('#', '-'))}`,
+      ]
+    : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', `cmd/${name}/main.ts`], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -128,8 +128,10 @@ export function renderMarkdown(r: BenchReport): string {
   if (s.read) {
     for (const [name, p] of [
       ['/api/top-categories', s.read.topCategories],
+      ['/api/top-categories, response cache off', s.read.topCategoriesUncached],
       ['/forecast/top-categories', s.read.forecastTopCategories],
     ] as const) {
+      if (!p) continue;
       row(
         '4',
         `${name} max rate`,
@@ -282,7 +284,8 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (s.read) {
     out.push('| endpoint | max req/s | p50 / p99 at max | p50 / p99 at fixed rate |', '|---|---:|---:|---:|');
-    for (const p of [s.read.topCategories, s.read.forecastTopCategories]) {
+    for (const p of [s.read.topCategoriesUncached, s.read.topCategories, s.read.forecastTopCategories]) {
+      if (!p) continue;
       out.push(
         `| /health (same server as ${p.path.split('?')[0]}) | ${n0(p.trivialMax.okPerSecond)} | ${n2(p.trivialMax.latencyMs.p50)} / ${n2(p.trivialMax.latencyMs.p99)} | ${n2(p.trivialAtRate.latencyMs.p50)} / ${n2(p.trivialAtRate.latencyMs.p99)} |`,
       );

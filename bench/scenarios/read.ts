@@ -23,6 +23,8 @@ export interface ReadPair {
 /** Results of the read scenario. */
 export interface ReadResult {
   readonly topCategories: ReadPair;
+  /** The same with the in-memory response cache off (AGGREGATION_API_CACHE_MS=0): its measured effect. */
+  readonly topCategoriesUncached: ReadPair;
   readonly forecastTopCategories: ReadPair & { source: string | null };
 }
 
@@ -71,18 +73,21 @@ export async function readScenario(ctx: BenchContext): Promise<ReadResult> {
     await seedCatalog(db, { merchants: 1, categories: 50, products: 50 });
     await seedAggregates(db, { fromMerchant: 1, toMerchant: 1, days: ctx.smoke ? 120 : 730 });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const aggregator = startService('aggregator', { DATABASE_URL: db.url });
-    let top: ReadPair;
-    try {
-      top = await pair(
-        ctx,
-        aggregator,
-        `/api/top-categories?merchantId=bench-m-1&bucketType=DAY&bucketStart=${yesterday}&limit=10`,
-      );
-      ctx.noteRss(aggregator, 'read path at max rate');
-    } finally {
-      await aggregator.stop();
+    const topPath = `/api/top-categories?merchantId=bench-m-1&bucketType=DAY&bucketStart=${yesterday}&limit=10`;
+    const pairs: ReadPair[] = [];
+    for (const cacheMs of ['0', '250']) {
+      const aggregator = startService('aggregator', {
+        DATABASE_URL: db.url,
+        AGGREGATION_API_CACHE_MS: cacheMs,
+      });
+      try {
+        pairs.push(await pair(ctx, aggregator, topPath));
+        ctx.noteRss(aggregator, 'read path at max rate');
+      } finally {
+        await aggregator.stop();
+      }
     }
+    const [uncached, top] = pairs as [ReadPair, ReadPair];
 
     // Precompute the weekly forecasts with the real job, so the API serves them as "precomputed".
     log('read: precomputing forecasts with forecast-job');
@@ -102,7 +107,11 @@ export async function readScenario(ctx: BenchContext): Promise<ReadResult> {
       await res.arrayBuffer();
       const forecast = await pair(ctx, api, path);
       ctx.noteRss(api, 'read path at max rate');
-      return { topCategories: top, forecastTopCategories: { ...forecast, source } };
+      return {
+        topCategories: top,
+        topCategoriesUncached: uncached,
+        forecastTopCategories: { ...forecast, source },
+      };
     } finally {
       await api.stop();
     }
