@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: lint, type-check, then unit and integration tests against real dependencies.
+# `make test`: lint, type-check, then unit, integration and fault-injection tests against real dependencies.
 # Prints one closing line "N passed, N failed" summed over every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,10 @@ echo "== unit"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
 echo "== integration"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json" || status=1
+echo "== faults"
+# Fault injection (test/faults, issue 8): bounded to ~10 minutes; docs/reliability.md is rendered from it.
+npx vitest run --project faults --reporter=default --reporter=json --outputFile.json="$results/faults.json" || status=1
+npx tsx scripts/render-reliability.ts || status=1
 for f in mk/*.mk; do
   # Areas may add their own checks as a `test-<area>` target (e.g. helm lint/template).
   for t in $(grep -oE '^test-[a-z0-9-]+:' "$f" | tr -d ':'); do

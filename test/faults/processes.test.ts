@@ -320,9 +320,14 @@ describe('process faults under load', () => {
       LEASE_RETRY_PERIOD_SECONDS: '1',
     };
     const first = startBinary('forecast-job', jobEnv);
+    // Kill as soon as the first set is committed: the run is then in the middle of the shard.
     await waitFor(
-      'the first merchant of the run to be written',
-      () => /"msg":"progress"/.test(first.log.join('')),
+      'the first forecast set of the run',
+      async () =>
+        Number(
+          (await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM forecasting.forecast_sets`)).rows[0]!
+            .n,
+        ) > 0,
       { timeoutMs: 120_000, intervalMs: 20 },
     );
     await first.kill('SIGKILL');

@@ -1,0 +1,16 @@
+# Reliability verbs (issue 8): the fault-injection scenarios in test/faults and their report.
+
+.PHONY: faults soak reliability-doc
+
+# Fault scenarios (Kafka outage, SIGKILLs, Postgres restart, poison messages, replica...), ~10 min;
+# then docs/reliability.md is regenerated from the results.
+faults:
+	nice npx vitest run --project faults; status=$$?; npx tsx scripts/render-reliability.ts; exit $$status
+
+# The same scenarios five times longer (longer outages, 50 aggregator kills); set CATCAST_SOAK for another factor.
+soak:
+	CATCAST_SOAK=$${CATCAST_SOAK:-5} nice npx vitest run --project faults --testTimeout=3600000; status=$$?; npx tsx scripts/render-reliability.ts; exit $$status
+
+# Re-render docs/reliability.md from the last results in test-results/faults.
+reliability-doc:
+	npx tsx scripts/render-reliability.ts
