@@ -45,6 +45,24 @@ function git(...a: string[]): string {
   }
 }
 
+/** Writes the JSON and the Markdown (after every scenario, so a run stopped early keeps what it measured). */
+async function writeOutputs(report: BenchReport): Promise<string> {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const markdown = renderMarkdown(report);
+  if (report.smoke) {
+    await mkdir(path.join(root, '.data', 'bench'), { recursive: true });
+    await writeFile(path.join(root, '.data', 'bench', 'smoke.json'), json);
+    await writeFile(path.join(root, '.data', 'bench', 'BENCHMARKS.smoke.md'), markdown);
+  } else {
+    await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
+    await writeFile(path.join(root, 'bench', 'results', 'latest.json'), json);
+    const file = path.join(root, 'BENCHMARKS.md');
+    const current = await readFile(file, 'utf8').catch(() => '');
+    await writeFile(file, spliceMarkdown(current, markdown));
+  }
+  return markdown;
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const report: BenchReport = {
@@ -101,25 +119,14 @@ async function main(): Promise<void> {
         await stopAll();
       }
       log(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      await writeOutputs(report);
     }
   } finally {
     await stopAll();
     await infra?.stop();
   }
 
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  const markdown = renderMarkdown(report);
-  if (smoke) {
-    await mkdir(path.join(root, '.data', 'bench'), { recursive: true });
-    await writeFile(path.join(root, '.data', 'bench', 'smoke.json'), json);
-    await writeFile(path.join(root, '.data', 'bench', 'BENCHMARKS.smoke.md'), markdown);
-  } else {
-    await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
-    await writeFile(path.join(root, 'bench', 'results', 'latest.json'), json);
-    const file = path.join(root, 'BENCHMARKS.md');
-    const current = await readFile(file, 'utf8').catch(() => '');
-    await writeFile(file, spliceMarkdown(current, markdown));
-  }
+  const markdown = await writeOutputs(report);
   process.stdout.write(markdown);
   const missing = missingNumbers(report, [...selected]);
   const failed = Object.keys(report.errors);

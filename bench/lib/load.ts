@@ -49,3 +49,32 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const line = out.trim().split('\n').at(-1) ?? '{}';
   return { ...(JSON.parse(line) as Omit<LoadResult, 'loadAverage'>), loadAverage };
 }
+
+/** Sums rounds of one load: counts add up; latency percentiles are the worst round's. */
+export function combineLoads(runs: readonly LoadResult[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  const worst = (f: (r: LoadResult) => number) => Math.max(...runs.map(f));
+  return {
+    seconds,
+    requests: sum((r) => r.requests),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    okPerSecond: sum((r) => r.ok) / seconds,
+    latencyMs: {
+      mean:
+        sum((r) => r.latencyMs.mean * r.ok) /
+        Math.max(
+          1,
+          sum((r) => r.ok),
+        ),
+      p50: worst((r) => r.latencyMs.p50),
+      p90: worst((r) => r.latencyMs.p90),
+      p99: worst((r) => r.latencyMs.p99),
+      max: worst((r) => r.latencyMs.max),
+    },
+    loadAverage: runs[0]!.loadAverage,
+  };
+}

@@ -99,7 +99,8 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
       const load = await runLoad({
         url: p.ingestUrl,
         kind: 'order',
-        connections: ctx.smoke ? 4 : 16,
+        // Enough connections to hold the rate even when a response takes 100 ms on a busy machine.
+        connections: ctx.smoke ? 4 : 64,
         durationSec: seconds,
         overallRate: rate,
         merchants: LOAD_MERCHANTS,

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { round, type BenchContext } from '../lib/context.js';
 import { CATALOG, freshDatabase, seedCatalog } from '../lib/env.js';
-import { runLoad, type LoadResult } from '../lib/load.js';
+import { combineLoads, runLoad, type LoadResult } from '../lib/load.js';
 import { log, runCommand, startService } from '../lib/proc.js';
 
 /** Results of the ingest scenario. */
@@ -66,35 +66,6 @@ function combinePgbench(refs: readonly IngestResult['pgbench'][], slice: number)
     tps,
     latencyMs: round(lat.reduce((a, b) => a + b, 0) / lat.length, 2),
     loadAverage: refs[0]!.loadAverage,
-  };
-}
-
-/** Sums rounds of one load: counts add up; latency percentiles are the worst round's. */
-function combineLoads(runs: readonly LoadResult[]): LoadResult {
-  const sum = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0);
-  const seconds = sum((r) => r.seconds);
-  const worst = (f: (r: LoadResult) => number) => Math.max(...runs.map(f));
-  return {
-    seconds,
-    requests: sum((r) => r.requests),
-    ok: sum((r) => r.ok),
-    non2xx: sum((r) => r.non2xx),
-    errors: sum((r) => r.errors),
-    timeouts: sum((r) => r.timeouts),
-    okPerSecond: sum((r) => r.ok) / seconds,
-    latencyMs: {
-      mean:
-        sum((r) => r.latencyMs.mean * r.ok) /
-        Math.max(
-          1,
-          sum((r) => r.ok),
-        ),
-      p50: worst((r) => r.latencyMs.p50),
-      p90: worst((r) => r.latencyMs.p90),
-      p99: worst((r) => r.latencyMs.p99),
-      max: worst((r) => r.latencyMs.max),
-    },
-    loadAverage: runs[0]!.loadAverage,
   };
 }
 
