@@ -238,10 +238,7 @@ function allRoutes(): RouteCase[] {
         registry: createRegistry('agg'),
       }),
     ],
-    [
-      'forecast',
-      createForecastApi({ readDb: db.pool, logger, registry: createRegistry('fc') }),
-    ],
+    ['forecast', createForecastApi({ readDb: db.pool, logger, registry: createRegistry('fc') })],
   ];
   return apps.flatMap(([service, app]) => routesOf(app).map((r) => classify(service, r.method, r.path)));
 }

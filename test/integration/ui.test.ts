@@ -122,7 +122,7 @@ async function getJson(pathAndQuery: string, headers: Record<string, string> = {
   const res = await fetch(`${api.url}${pathAndQuery}`, {
     headers: { authorization: `Bearer ${token}`, ...headers },
   });
-  return { res, body: res.status === 200 ? await res.json() : undefined };
+  return { res, body: res.status === 200 ? ((await res.json()) as unknown) : undefined };
 }
 
 beforeAll(async () => {
