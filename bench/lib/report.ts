@@ -58,13 +58,25 @@ export function renderMarkdown(r: BenchReport): string {
     const i = s.ingest;
     row(
       '1',
-      `POST /v1/orders, ${i.clients} connections`,
+      `POST /v1/orders, ${i.clients} connections, DATABASE_POOL_MAX=${i.poolMax ?? '?'}`,
       `${n0(i.single.okPerSecond)} orders/s`,
       `pgbench ${n0(i.pgbench.tps)} tx/s (${i.clients} clients)`,
       n2(i.ratios.singleVsPgbench),
       '>= 0.75',
       check(atLeast(i.ratios.singleVsPgbench, 0.75)),
     );
+    if (i.singleDefaultPool) {
+      const r = i.singleDefaultPool.okPerSecond / i.pgbench.tps;
+      row(
+        '1',
+        'POST /v1/orders with the default DATABASE_POOL_MAX=10',
+        `${n0(i.singleDefaultPool.okPerSecond)} orders/s`,
+        `pgbench ${n0(i.pgbench.tps)} tx/s`,
+        n2(r),
+        '(pool sizing)',
+        '–',
+      );
+    }
     row(
       '1',
       `POST /v1/orders/batch (${i.batch.batchSize}/request)`,
@@ -112,6 +124,16 @@ export function renderMarkdown(r: BenchReport): string {
         n2(d.ratios.bestRelayVsPerfTest),
         '>= 20,000 events/s',
         check(atLeast(best.eventsPerSecond, 20_000)),
+      );
+    if (d.perfTest.cpuMicrosPerRecord && d.relay[0]!.cpuMicrosPerEvent)
+      row(
+        '3',
+        'relay CPU per event (the rate one core would give)',
+        `${n0(d.relay[0]!.cpuMicrosPerEvent)} µs (${n0(1e6 / d.relay[0]!.cpuMicrosPerEvent)}/s per core)`,
+        `perf-test ${n2(d.perfTest.cpuMicrosPerRecord)} µs/record`,
+        n2(d.relay[0]!.cpuMicrosPerEvent / d.perfTest.cpuMicrosPerRecord),
+        '–',
+        '–',
       );
     const a = d.aggregator[0];
     if (a)
@@ -273,7 +295,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (s.drain) {
     out.push(
-      `**Drain** of ${n0(s.drain.events)} events (payload ${s.drain.payloadBytes} B). perf-test: \`${s.drain.perfTest.raw}\``,
+      `**Drain** of ${n0(s.drain.events)} events (payload ${s.drain.payloadBytes} B). perf-test (${n2(s.drain.perfTest.cpuMicrosPerRecord)} CPU µs/record): \`${s.drain.perfTest.raw}\``,
       '',
       '| run | events/s | seconds | CPU µs/event |',
       '|---|---:|---:|---:|',

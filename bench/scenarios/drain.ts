@@ -27,7 +27,8 @@ export interface DrainRun {
 export interface DrainResult {
   readonly events: number;
   readonly payloadBytes: number;
-  readonly perfTest: { recordsPerSecond: number; raw: string };
+  /** cpuMicrosPerRecord: CPU of the tool's JVM per record (start-up included). */
+  readonly perfTest: { recordsPerSecond: number; raw: string; cpuMicrosPerRecord: number | null };
   readonly relay: DrainRun[];
   readonly aggregator: DrainRun[];
   readonly ratios: {
@@ -143,10 +144,12 @@ export async function drainScenario(ctx: BenchContext): Promise<DrainResult> {
         env: kafkaScriptEnv(),
       },
     );
+    // `times` after the tool reports the CPU its process tree used (JVM start-up included).
     const perfOut = await runCommand(
       'bash',
       [
-        'scripts/kafka.sh',
+        '-c',
+        'bash scripts/kafka.sh perf-test "$@"; times',
         'perf-test',
         '--topic',
         perfTopic,
@@ -162,10 +165,18 @@ export async function drainScenario(ctx: BenchContext): Promise<DrainResult> {
       ],
       { env: kafkaScriptEnv() },
     );
-    const last = perfOut.trim().split('\n').at(-1) ?? '';
+    const lines = perfOut.trim().split('\n');
+    const last = lines.find((l) => / records sent, /.test(l) && /99th/.test(l)) ?? '';
     const m = /([\d.]+) records\/sec/.exec(last);
     if (!m) throw new Error(`kafka-producer-perf-test printed no rate: ${perfOut}`);
-    const perfTest = { recordsPerSecond: Number(m[1]), raw: last };
+    // The children line of `times`: "0m12.345s 0m1.234s" (user, system).
+    const t = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(lines.at(-1) ?? '');
+    const cpu = t ? Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]) : null;
+    const perfTest = {
+      recordsPerSecond: Number(m[1]),
+      raw: last,
+      cpuMicrosPerRecord: cpu === null ? null : round((cpu / n) * 1e6, 1),
+    };
     log(`drain: perf-test ${perfTest.recordsPerSecond} records/s`);
 
     const published = async () =>

@@ -12,7 +12,11 @@ import { log, runCommand, startService } from '../lib/proc.js';
 export interface IngestResult {
   readonly clients: number;
   readonly pgbench: { binary: string; tps: number; latencyMs: number | null; loadAverage: number };
+  /** Pool size of the measured ingest: as many connections as pgbench has clients. */
+  readonly poolMax: number;
   readonly single: LoadResult & { ingestCpuPercent: number | null };
+  /** The same with the default DATABASE_POOL_MAX (10): what pool sizing is worth. */
+  readonly singleDefaultPool: LoadResult;
   readonly batch: LoadResult & {
     ordersPerSecond: number;
     batchSize: number;
@@ -79,16 +83,26 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
   const batchConnections = clients;
   try {
     await seedCatalog(db, { merchants: MERCHANTS, ...CATALOG });
-    const env = {
-      DATABASE_URL: db.url,
-      INGEST_RATE_LIMIT_PER_SECOND: '0',
-      DATABASE_POOL_MAX: process.env.BENCH_INGEST_POOL_MAX ?? '10',
-    };
-    const ingest = startService('ingest', env);
+    // Same client count as pgbench, end to end: HTTP connections and database connections.
+    const poolMax = Number(process.env.BENCH_INGEST_POOL_MAX ?? clients);
+    const env = { DATABASE_URL: db.url, INGEST_RATE_LIMIT_PER_SECOND: '0' };
+    const ingest = startService('ingest', { ...env, DATABASE_POOL_MAX: String(poolMax) });
+    const small = startService('ingest', env, 'ingest#pool10');
     const url = `http://127.0.0.1:${await ingest.port()}`;
+    const smallUrl = `http://127.0.0.1:${await small.port()}`;
     const job = { url, merchants: MERCHANTS, merchantOffset: 0, products: CATALOG.products };
     // Warm-up: JIT, prepared statements on every pooled connection.
-    await runLoad({ ...job, kind: 'order', connections: clients, durationSec: 2, prefix: `${ctx.runId}-w` });
+    for (const u of [url, smallUrl]) {
+      await runLoad({
+        ...job,
+        url: u,
+        kind: 'order',
+        connections: clients,
+        durationSec: 3,
+        prefix: `${ctx.runId}-w`,
+      });
+    }
+    const smalls: LoadResult[] = [];
 
     // The machine's load moves by the second: pgbench, single and batch alternate in short rounds
     // and each figure sums its rounds, so a busy moment hurts all three alike.
@@ -112,6 +126,16 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
         }),
       );
       singleCpu += (ingest.cpuSeconds() ?? 0) - cpu0;
+      smalls.push(
+        await runLoad({
+          ...job,
+          url: smallUrl,
+          kind: 'order',
+          connections: clients,
+          durationSec: slice,
+          prefix: `${ctx.runId}-p${r}`,
+        }),
+      );
       cpu0 = ingest.cpuSeconds() ?? 0;
       batches.push(
         await runLoad({
@@ -125,7 +149,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
       );
       batchCpu += (ingest.cpuSeconds() ?? 0) - cpu0;
       log(
-        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s, single ${singles.at(-1)!.okPerSecond.toFixed(0)}, batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
+        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s, single ${singles.at(-1)!.okPerSecond.toFixed(0)} (pool 10: ${smalls.at(-1)!.okPerSecond.toFixed(0)}), batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
       );
     }
     const ref = combinePgbench(refs, slice);
@@ -139,10 +163,11 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
     };
     const singleCpuPercent = round((singleCpu / single.seconds) * 100, 0);
     ctx.noteRss(ingest, 'ingest max throughput (single + batch)');
-    await ingest.stop();
+    await Promise.all([ingest.stop(), small.stop()]);
 
     // Scaling shape: the same total client count split over two ingest processes.
-    const two = [startService('ingest', env, 'ingest#1'), startService('ingest', env, 'ingest#2')];
+    const half = { ...env, DATABASE_POOL_MAX: String(Math.max(1, Math.round(poolMax / 2))) };
+    const two = [startService('ingest', half, 'ingest#1'), startService('ingest', half, 'ingest#2')];
     const urls = await Promise.all(two.map(async (s) => `http://127.0.0.1:${await s.port()}`));
     const runs = await Promise.all(
       urls.map((u, i) =>
@@ -163,7 +188,9 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
     log(`ingest: two processes ${twoTotal} orders/s`);
     return {
       clients,
+      poolMax,
       pgbench: ref,
+      singleDefaultPool: combineLoads(smalls),
       single: { ...single, ingestCpuPercent: singleCpuPercent },
       batch,
       twoProcesses: { ordersPerSecond: twoTotal, perProcess },
