@@ -113,7 +113,7 @@ function cpuOf(services: Service[]): number {
 
 /** Runs the drain benchmark. */
 export async function drainScenario(ctx: BenchContext): Promise<DrainResult> {
-  const n = ctx.smoke ? 2_000 : 200_000;
+  const n = Number(process.env.BENCH_DRAIN_EVENTS ?? (ctx.smoke ? 2_000 : 200_000));
   const db = await freshDatabase(ctx.infra, 'drain');
   const timeoutMs = ctx.smoke ? 120_000 : 900_000;
   try {

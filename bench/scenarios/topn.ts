@@ -48,14 +48,25 @@ export async function topnScenario(ctx: BenchContext): Promise<TopnResult> {
       const targetDays = Math.max(1, Math.round(size / perDay));
       const t0 = performance.now();
       // Appends the missing days (older ones): the table grows in place from one size to the next.
-      await db.pool.query(
-        `INSERT INTO forecasting.category_sales_agg
+      // The rows reference existing categories by construction, so the load skips the foreign-key
+      // triggers (session_replication_role = replica): that halves the time of a 10^7-row load.
+      const client = await db.pool.connect();
+      try {
+        await client.query('SET session_replication_role = replica');
+        for (let from = days; from < targetDays; from += 10) {
+          await client.query(
+            `INSERT INTO forecasting.category_sales_agg
            (merchant_id, category_id, bucket_type, bucket_start, total_sales_minor, order_count, item_count, last_event_at)
          SELECT c.merchant_id, c.id, 'DAY', current_date - d,
                 (abs(hashtext(c.merchant_id || c.id || d::text)) % 100000)::bigint * 10, 3, 9, now()
            FROM generate_series($1::int, $2::int - 1) d, ingestion.categories c`,
-        [days, targetDays],
-      );
+            [from, Math.min(targetDays, from + 10)],
+          );
+        }
+      } finally {
+        await client.query('RESET session_replication_role').catch(() => undefined);
+        client.release();
+      }
       await db.pool.query('VACUUM ANALYZE forecasting.category_sales_agg');
       const loadSeconds = (performance.now() - t0) / 1000;
       days = targetDays;
