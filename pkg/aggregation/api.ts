@@ -212,56 +212,59 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchantId);
     const key = `${q.merchantId}\u0000${q.bucketType}\u0000${q.bucketStart ?? ''}\u0000${limit}`;
-    const hit = responseCache?.get(key);
-    if (hit) return respond(c, hit);
-    const generation = responseCache?.generation(q.merchantId) ?? 0;
-    const m = await merchantOr404(c, q.merchantId);
-    const start = q.bucketStart
-      ? startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true)
-      : parseDate(bucketStartOf(clock.now(), q.bucketType, m))!;
-    const previous = shiftBucket(start, q.bucketType, -1);
-    const top = await readTopCategories(readDb, {
-      merchantId: m.id,
-      bucketType: q.bucketType,
-      bucketStart: formatDate(start),
-      previousStart: formatDate(previous),
-      limit,
-    });
-    const freshness = freshnessOf(m, staleAfterSeconds);
-    const rendered = render({
-      merchantId: m.id,
-      currency: m.currency,
-      timezone: m.timezone,
-      weekStart: m.weekStart,
-      bucketType: q.bucketType,
-      bucketStart: formatDate(start),
-      bucketEnd: formatDate(shiftBucket(start, q.bucketType, 1)),
-      previousBucketStart: formatDate(previous),
-      limit,
-      periodTotal: formatAmount(top.periodTotalMinor, m.currency),
-      periodTotalMinor: top.periodTotalMinor.toString(),
-      previousPeriodTotal: formatAmount(top.previousPeriodTotalMinor, m.currency),
-      previousPeriodTotalMinor: top.previousPeriodTotalMinor.toString(),
-      categoryCount: top.categoryCount,
-      categories: top.rows.map((r, i) => ({
-        rank: i + 1,
-        categoryId: r.categoryId,
-        name: r.name ?? r.categoryId,
-        parentCategoryId: r.parentCategoryId,
-        total: formatAmount(r.totalMinor, m.currency),
-        totalMinor: r.totalMinor.toString(),
-        orderCount: toNumber(r.orderCount),
-        itemCount: toNumber(r.itemCount),
-        share: share(r.totalMinor, top.periodTotalMinor),
-        previousTotal: formatAmount(r.previousTotalMinor, m.currency),
-        previousTotalMinor: r.previousTotalMinor.toString(),
-        change: change(r.totalMinor, r.previousTotalMinor),
-      })),
-      asOf: freshness.asOf,
-      freshness,
-    });
-    responseCache?.set(key, m.id, generation, rendered);
-    return respond(c, rendered);
+    // Concurrent misses of one key share one computation: an expiring hot entry costs one query.
+    const compute = async (): Promise<RenderedResponse> => {
+      const m = await merchantOr404(c, q.merchantId);
+      const start = q.bucketStart
+        ? startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true)
+        : parseDate(bucketStartOf(clock.now(), q.bucketType, m))!;
+      const previous = shiftBucket(start, q.bucketType, -1);
+      const top = await readTopCategories(readDb, {
+        merchantId: m.id,
+        bucketType: q.bucketType,
+        bucketStart: formatDate(start),
+        previousStart: formatDate(previous),
+        limit,
+      });
+      const freshness = freshnessOf(m, staleAfterSeconds);
+      const rendered = render({
+        merchantId: m.id,
+        currency: m.currency,
+        timezone: m.timezone,
+        weekStart: m.weekStart,
+        bucketType: q.bucketType,
+        bucketStart: formatDate(start),
+        bucketEnd: formatDate(shiftBucket(start, q.bucketType, 1)),
+        previousBucketStart: formatDate(previous),
+        limit,
+        periodTotal: formatAmount(top.periodTotalMinor, m.currency),
+        periodTotalMinor: top.periodTotalMinor.toString(),
+        previousPeriodTotal: formatAmount(top.previousPeriodTotalMinor, m.currency),
+        previousPeriodTotalMinor: top.previousPeriodTotalMinor.toString(),
+        categoryCount: top.categoryCount,
+        categories: top.rows.map((r, i) => ({
+          rank: i + 1,
+          categoryId: r.categoryId,
+          name: r.name ?? r.categoryId,
+          parentCategoryId: r.parentCategoryId,
+          total: formatAmount(r.totalMinor, m.currency),
+          totalMinor: r.totalMinor.toString(),
+          orderCount: toNumber(r.orderCount),
+          itemCount: toNumber(r.itemCount),
+          share: share(r.totalMinor, top.periodTotalMinor),
+          previousTotal: formatAmount(r.previousTotalMinor, m.currency),
+          previousTotalMinor: r.previousTotalMinor.toString(),
+          change: change(r.totalMinor, r.previousTotalMinor),
+        })),
+        asOf: freshness.asOf,
+        freshness,
+      });
+      return rendered;
+    };
+    return respond(
+      c,
+      responseCache ? await responseCache.getOrCompute(key, q.merchantId, compute) : await compute(),
+    );
   });
 
   app.get('/api/category-sales', async (c) => {

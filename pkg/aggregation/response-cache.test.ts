@@ -48,6 +48,37 @@ describe('ResponseCache', () => {
     expect(c.get('c')?.text).toBe('c');
   });
 
+  it('shares one computation among concurrent misses, but not across an apply', async () => {
+    const { c } = cache();
+    let calls = 0;
+    let release: (v: { text: string; etag: string }) => void = () => undefined;
+    const compute = () => {
+      calls++;
+      return new Promise<{ text: string; etag: string }>((r) => (release = r));
+    };
+    const a = c.getOrCompute('k', 'm1', compute);
+    const b = c.getOrCompute('k', 'm1', compute);
+    expect(calls).toBe(1);
+    c.invalidate(['m1']);
+    const first = release;
+    const d = c.getOrCompute('k', 'm1', compute);
+    expect(calls).toBe(2);
+    first(value('old'));
+    release(value('new'));
+    expect((await a).text).toBe('old');
+    expect((await b).text).toBe('old');
+    expect((await d).text).toBe('new');
+    expect(c.get('k')?.text).toBe('new');
+  });
+
+  it('lets a failed computation fail every waiter, then computes again', async () => {
+    const { c } = cache();
+    await expect(c.getOrCompute('k', 'm1', () => Promise.reject(new Error('db down')))).rejects.toThrow(
+      'db down',
+    );
+    expect((await c.getOrCompute('k', 'm1', () => Promise.resolve(value('ok')))).text).toBe('ok');
+  });
+
   it.each([0, -1])('refuses ttlMs %d', (ttlMs) => {
     expect(() => new ResponseCache({ ttlMs })).toThrow(/ttlMs/);
   });

@@ -31,6 +31,7 @@ interface Entry {
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
   readonly #generations = new Map<string, number>();
+  readonly #inflight = new Map<string, Promise<RenderedResponse>>();
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
@@ -65,6 +66,33 @@ export class ResponseCache {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, { at: this.#now(), merchantId, generation, value });
+  }
+
+  /**
+   * The fresh entry for `key`, or the result of `compute` (stored unless an apply intervened).
+   * Concurrent misses of one key in one generation share one computation, so an expiring hot entry
+   * costs one query instead of one per request that arrives meanwhile; a request that arrives after
+   * an apply starts a new computation rather than joining an older one.
+   */
+  getOrCompute(
+    key: string,
+    merchantId: string,
+    compute: () => Promise<RenderedResponse>,
+  ): Promise<RenderedResponse> {
+    const hit = this.get(key);
+    if (hit) return Promise.resolve(hit);
+    const generation = this.generation(merchantId);
+    const flightKey = `${key}\u0000${generation}`;
+    const running = this.#inflight.get(flightKey);
+    if (running) return running;
+    const flight = compute()
+      .then((value) => {
+        this.set(key, merchantId, generation, value);
+        return value;
+      })
+      .finally(() => this.#inflight.delete(flightKey));
+    this.#inflight.set(flightKey, flight);
+    return flight;
   }
 
   /** Makes every entry of these merchants stale (called after a batch of theirs was committed). */
