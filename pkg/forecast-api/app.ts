@@ -321,64 +321,64 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       q.lookback ?? null,
       q.limit ?? null,
     ]);
-    const hit = responses.get(key);
-    if (hit) return sendTop(hit);
-    const merchant = await merchantOr404(c, q.merchant_id);
-    const model: ModelName = q.model ?? 'auto';
-    const result = await getForecastRows(
-      readDb,
-      {
-        merchant,
-        bucketType: q.bucket_type,
-        models: [model],
-        lookback: q.lookback,
-        now: now(),
-        staleAfterSeconds,
-      },
-      cache,
-    );
-    const catNames = await names(merchant.id);
-    const ranked = [...result.rows]
-      .sort((a, b) =>
-        b.forecastMinor > a.forecastMinor
-          ? 1
-          : b.forecastMinor < a.forecastMinor
-            ? -1
-            : a.categoryId < b.categoryId
+    // Concurrent misses of one query share one computation (TtlCache.getOrCompute).
+    const compute = async (): Promise<{ rendered: RenderedJson; source: string }> => {
+      const merchant = await merchantOr404(c, q.merchant_id);
+      const model: ModelName = q.model ?? 'auto';
+      const result = await getForecastRows(
+        readDb,
+        {
+          merchant,
+          bucketType: q.bucket_type,
+          models: [model],
+          lookback: q.lookback,
+          now: now(),
+          staleAfterSeconds,
+        },
+        cache,
+      );
+      const catNames = await names(merchant.id);
+      const ranked = [...result.rows]
+        .sort((a, b) =>
+          b.forecastMinor > a.forecastMinor
+            ? 1
+            : b.forecastMinor < a.forecastMinor
               ? -1
-              : 1,
-      )
-      .slice(0, q.limit ?? 10);
-    const body = {
-      merchantId: merchant.id,
-      currency: merchant.currency,
-      bucketType: q.bucket_type,
-      targetBucketStart: result.targetBucketStart,
-      model,
-      source: result.source,
-      generatedAt: result.generatedAt.toISOString(),
-      runId: result.runId,
-      lookback: result.lookback,
-      stale: result.stale,
-      reason: result.reason,
-      categories: ranked.map((r, i) => ({
-        rank: i + 1,
-        categoryId: r.categoryId,
-        name: catNames.get(r.categoryId)?.name ?? r.categoryId,
-        parentCategoryId: catNames.get(r.categoryId)?.parent_category_id ?? null,
-        ...intervalView(r, merchant.currency),
-        model: r.model,
-        modelVersion: r.modelVersion,
-        effectiveModel: r.effectiveModel,
-        fallbackFrom: r.fallbackFrom,
-        fallbackReason: r.fallbackReason,
-        historyLength: r.historyLength,
-        metrics: metricsView(r.metrics),
-      })),
+              : a.categoryId < b.categoryId
+                ? -1
+                : 1,
+        )
+        .slice(0, q.limit ?? 10);
+      const body = {
+        merchantId: merchant.id,
+        currency: merchant.currency,
+        bucketType: q.bucket_type,
+        targetBucketStart: result.targetBucketStart,
+        model,
+        source: result.source,
+        generatedAt: result.generatedAt.toISOString(),
+        runId: result.runId,
+        lookback: result.lookback,
+        stale: result.stale,
+        reason: result.reason,
+        categories: ranked.map((r, i) => ({
+          rank: i + 1,
+          categoryId: r.categoryId,
+          name: catNames.get(r.categoryId)?.name ?? r.categoryId,
+          parentCategoryId: catNames.get(r.categoryId)?.parent_category_id ?? null,
+          ...intervalView(r, merchant.currency),
+          model: r.model,
+          modelVersion: r.modelVersion,
+          effectiveModel: r.effectiveModel,
+          fallbackFrom: r.fallbackFrom,
+          fallbackReason: r.fallbackReason,
+          historyLength: r.historyLength,
+          metrics: metricsView(r.metrics),
+        })),
+      };
+      return { rendered: renderJson(body), source: result.source };
     };
-    const value = { rendered: renderJson(body), source: result.source };
-    responses.set(key, value);
-    return sendTop(value);
+    return sendTop(await responses.getOrCompute(key, compute));
   });
 
   app.openapi(compareRoute, async (c) => {

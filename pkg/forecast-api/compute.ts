@@ -59,6 +59,7 @@ export class OnDemandCache {
 /** A bounded map whose entries expire `ttlMs` after they were set (monotonic clock); ttlMs 0 stores nothing. */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { at: number; value: V }>();
+  private readonly inflight = new Map<string, Promise<V>>();
   constructor(
     private readonly ttlMs: number,
     private readonly max = 1000,
@@ -69,6 +70,22 @@ export class TtlCache<V> {
     if (e && this.clock() - e.at < this.ttlMs) return e.value;
     if (e) this.entries.delete(key);
     return undefined;
+  }
+  /** The fresh value for `key`, or `compute()`'s; concurrent misses of one key share one computation. */
+  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
+    const hit = this.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const flight = compute()
+      .then((value) => {
+        this.set(key, value);
+        return value;
+      })
+      .finally(() => this.inflight.delete(key));
+    // Without a TTL nothing is shared: every request computes (the cache is off).
+    if (this.ttlMs > 0) this.inflight.set(key, flight);
+    return flight;
   }
   set(key: string, value: V): void {
     if (this.ttlMs <= 0) return;
