@@ -59,6 +59,18 @@ export async function startJaeger(): Promise<Jaeger> {
     (await run('bash', [path.join(root, 'scripts/tools.sh'), 'path'])).stdout.trim(),
     'jaeger',
   );
+  // Free ports are picked before Jaeger binds them, so a process starting at the same moment can
+  // take one first (seen in CI: "bind: address already in use"). Only that is retried, with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startJaegerOnce(bin);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+async function startJaegerOnce(bin: string): Promise<Jaeger> {
   const [grpc, http, query, queryGrpc] = [
     await freePort(),
     await freePort(),
@@ -134,14 +146,16 @@ exporters:
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(
-      'jaeger to answer on its query API',
-      async () => {
-        if (exitCode !== undefined) throw new Error(`jaeger exited with ${exitCode}: ${log.join('')}`);
-        return (await fetch(`${queryUrl}/api/services`)).ok;
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    // An exit ends the wait at once (the catch below reports Jaeger's own words).
+    const died = exited.then(() => Promise.reject(new Error(`jaeger exited with ${exitCode}`)));
+    died.catch(() => undefined); // a later, normal exit is not an unhandled rejection
+    await Promise.race([
+      waitFor('jaeger to answer on its query API', async () => (await fetch(`${queryUrl}/api/services`)).ok, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      }),
+      died,
+    ]);
   } catch (err) {
     await stop();
     throw new Error(`jaeger did not start: ${log.join('').slice(-4000)}`, { cause: err });
