@@ -15,7 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import type { BenchContext } from './lib/context.js';
 import { startInfra } from './lib/env.js';
-import { log, root, stopAll, type Service } from './lib/proc.js';
+import { buildServices, log, root, stopAll, type Service } from './lib/proc.js';
 import { renderMarkdown, spliceMarkdown, missingNumbers, type BenchReport } from './lib/report.js';
 import { drainScenario } from './scenarios/drain.js';
 import { forecastScenario } from './scenarios/forecast.js';
@@ -83,6 +83,10 @@ async function main(): Promise<void> {
   };
   const needsKafka = ['freshness', 'drain', 'memory'].some((n) => selected.has(n as Name));
   const needsDb = [...selected].some((n) => n !== 'forecast');
+  if (needsDb) {
+    log('compiling the services (npm run build)');
+    buildServices();
+  }
   const infra = needsDb ? await startInfra({ kafka: needsKafka }) : undefined;
   const ctx: BenchContext = {
     infra: infra!,

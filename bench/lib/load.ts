@@ -1,6 +1,20 @@
-/** Runs the autocannon load generator (bench/lib/load-worker.ts) in its own process. */
+/**
+ * Runs the load generator: wrk (Debian's package, C, epoll) with bench/lib/wrk.lua, in its own
+ * process. wrk rather than autocannon: on 2 cores the load tool takes CPU from what it measures, and
+ * autocannon spent about a core to send ~800 orders/s while wrk spends a few percent; its latencies
+ * are in microseconds, autocannon's in whole milliseconds.
+ */
 import { loadavg } from 'node:os';
-import { runCommand } from './proc.js';
+import path from 'node:path';
+import { root, runCommand } from './proc.js';
+
+let wrkPath: string | undefined;
+
+/** Path of wrk, installed with apt-get by bench/ensure-wrk.sh when missing. */
+async function ensureWrk(): Promise<string> {
+  wrkPath ??= (await runCommand('bash', [path.join(root, 'bench/ensure-wrk.sh')])).trim();
+  return wrkPath;
+}
 
 /** What one load-generator process does. */
 export interface LoadJob {
@@ -39,14 +53,36 @@ export interface LoadResult {
 
 /** Runs one load job to completion. */
 export async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const wrk = await ensureWrk();
   const loadAverage = Number((loadavg()[0] ?? 0).toFixed(2));
-  const out = await runCommand(process.execPath, [
-    '--import',
-    'tsx',
-    'bench/lib/load-worker.ts',
-    JSON.stringify(job),
-  ]);
+  const connections = Math.max(1, job.connections);
+  const out = await runCommand(
+    wrk,
+    [
+      '--threads',
+      '1',
+      '--connections',
+      String(connections),
+      '--duration',
+      `${job.durationSec}s`,
+      '--timeout',
+      '30s',
+      '--script',
+      path.join(root, 'bench/lib/wrk.lua'),
+      job.url,
+      '--',
+      job.kind,
+      String(job.batchSize ?? 100),
+      String(job.merchants),
+      String(job.merchantOffset),
+      String(job.products),
+      job.prefix,
+      ...(job.paths ?? ['/']),
+    ],
+    { env: { WRK_RATE_PER_THREAD: String(job.overallRate ?? 0) } },
+  );
   const line = out.trim().split('\n').at(-1) ?? '{}';
+  if (!line.startsWith('{')) throw new Error(`wrk printed no result: ${out}`);
   return { ...(JSON.parse(line) as Omit<LoadResult, 'loadAverage'>), loadAverage };
 }
 

@@ -1,14 +1,21 @@
 /**
- * Child processes of the benchmark: catcast binaries (`node --import tsx cmd/<name>/main.ts`), the
+ * Child processes of the benchmark: catcast binaries as the image runs them (compiled JavaScript,
+ * `node dist/cmd/<name>/main.js`, built by {@link buildServices}; the tsx loader would add ~40 MB of
+ * RSS and its start-up CPU to every figure), the
  * load generator and the reference tools, each in its own process so that no measurement shares an
  * event loop with what it measures. Peak RSS is read from /proc/<pid>/status (VmHWM).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Repository root. */
 export const root = path.resolve(import.meta.dirname, '../..');
+
+/** Compiles cmd/ and pkg/ into dist/ (`npm run build`), so that the services measured are the current source. */
+export function buildServices(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 /** Writes a progress line to stderr (stdout stays clean for the final summary). */
 export function log(msg: string): void {
@@ -82,7 +89,7 @@ export interface Service {
 const started = new Set<Service>();
 
 /**
- * Starts cmd/<name>/main.ts with `env` on top of a minimal environment. With BENCH_CPU_PROF=<dir>
+ * Starts the compiled cmd/<name> (dist/cmd/<name>/main.js) with `env` on top of a minimal environment. With BENCH_CPU_PROF=<dir>
  * every service writes a V8 CPU profile (node --cpu-prof) into <dir>/<label>/ when it stops.
  */
 export function startService(name: string, env: Record<string, string>, label = name): Service {
@@ -93,7 +100,7 @@ export function startService(name: string, env: Record<string, string>, label = 
         `--cpu-prof-dir=${path.resolve(root, process.env.BENCH_CPU_PROF, label.replace('#', '-'))}`,
       ]
     : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', `cmd/${name}/main.ts`], {
+  const child = spawn(process.execPath, [...prof, path.join(root, 'dist', 'cmd', name, 'main.js')], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,0 +1,122 @@
+-- wrk script of the benchmark's load generator (bench/lib/load.ts runs wrk with it).
+-- Arguments after "--": kind (order|batch|get), batch size, merchants, merchant offset, products,
+-- external-id prefix, then GET paths. WRK_RATE_PER_THREAD (environment) paces each thread to that
+-- many requests per second; unset, every connection sends as fast as it gets answers. (wrk decides
+-- whether a script paces before init() sees the arguments, hence the environment variable.)
+-- Prints one JSON line (the same shape as LoadResult, minus loadAverage) when wrk is done.
+local ffi = require("ffi")
+ffi.cdef([[
+  typedef struct { long tv_sec; long tv_usec; } catcast_timeval;
+  int gettimeofday(catcast_timeval *tv, void *tz);
+]])
+local tv = ffi.new("catcast_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+end
+
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("thread_no", counter)
+  table.insert(threads, thread)
+end
+
+local kind, batch_size, merchants, offset, products, prefix
+local rate = tonumber(os.getenv("WRK_RATE_PER_THREAD") or "0") or 0
+local paths = {}
+local seq = 0
+local interval_ms, next_due
+
+function init(args)
+  kind = args[1]
+  batch_size = tonumber(args[2])
+  merchants = tonumber(args[3])
+  offset = tonumber(args[4])
+  products = tonumber(args[5])
+  prefix = args[6] .. "-" .. tostring(thread_no)
+  for i = 7, #args do
+    paths[#paths + 1] = args[i]
+  end
+  math.randomseed(thread_no * 7919 + math.floor(now_ms()))
+  if rate > 0 then
+    interval_ms = 1000 / rate
+    next_due = now_ms()
+  end
+end
+
+local function order()
+  seq = seq + 1
+  local m = offset + math.random(1, merchants)
+  local k = math.random(0, products - 1)
+  local items = {}
+  for d = 0, 2 do
+    items[#items + 1] = string.format(
+      '{"productId":"p-%d","quantity":%d,"unitPrice":"12.34"}',
+      (k + d) % products,
+      1 + (seq + d) % 3
+    )
+  end
+  return string.format(
+    '{"merchantId":"bench-m-%d","externalOrderId":"%s-%d","currency":"EUR","items":[%s]}',
+    m,
+    prefix,
+    seq,
+    table.concat(items, ",")
+  )
+end
+
+local json_headers = { ["content-type"] = "application/json" }
+
+function request()
+  if kind == "get" then
+    return wrk.format("GET", paths[math.random(1, #paths)])
+  end
+  if kind == "batch" then
+    local orders = {}
+    for i = 1, batch_size do
+      orders[i] = order()
+    end
+    return wrk.format("POST", "/v1/orders/batch", json_headers, '{"orders":[' .. table.concat(orders, ",") .. "]}")
+  end
+  return wrk.format("POST", "/v1/orders", json_headers, order())
+end
+
+-- Fixed rate: the thread hands out send times one interval apart; a connection waits for its slot.
+-- When the server falls behind, slots are not saved up (no burst to catch up).
+if rate > 0 then
+  function delay()
+    local t = now_ms()
+    next_due = math.max(next_due + interval_ms, t)
+    return math.floor(next_due - t)
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local seconds = summary.duration / 1e6
+  local ok = summary.requests - e.status - e.connect - e.read - e.write - e.timeout
+  if ok < 0 then
+    ok = 0
+  end
+  io.write(
+    string.format(
+      '{"seconds":%.3f,"requests":%d,"ok":%d,"non2xx":%d,"errors":%d,"timeouts":%d,"okPerSecond":%.3f,'
+        .. '"latencyMs":{"mean":%.3f,"p50":%.3f,"p90":%.3f,"p99":%.3f,"max":%.3f}}\n',
+      seconds,
+      summary.requests,
+      ok,
+      e.status,
+      e.connect + e.read + e.write,
+      e.timeout,
+      ok / seconds,
+      latency.mean / 1000,
+      latency:percentile(50) / 1000,
+      latency:percentile(90) / 1000,
+      latency:percentile(99) / 1000,
+      latency.max / 1000
+    )
+  )
+end
