@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../log/index.js';
 import {
   createOrderService,
+  coalesceInserts,
   createPgOrderStore,
   MAX_ORDERS_PER_BATCH,
   OrderRejection,
@@ -58,6 +59,11 @@ export interface IngestAppOptions {
   readonly clock?: Clock;
   /** @default 1 MiB / 16 MiB / 300 s */
   readonly limits?: Partial<IngestLimits>;
+  /**
+   * Group commit of concurrent single-order requests (pkg/orders coalesceInserts): orders per
+   * statement (1 = off) and statements in flight. @default 50 / 4
+   */
+  readonly insertCoalescing?: { readonly maxBatch: number; readonly maxInFlight: number };
   /** W3C traceparent of the current request, stored in each outbox row. @default none */
   readonly traceparent?: () => string | undefined;
   /** Authenticates every /v1 request (e.g. pkg/auth's middleware). @default none */
@@ -144,7 +150,7 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const metrics: IngestMetrics = createIngestMetrics(registry, db);
   const catalog: CatalogStore = createPgCatalogStore(db);
   const orders: OrderService = createOrderService({
-    store: createPgOrderStore(db),
+    store: coalesceInserts(createPgOrderStore(db), options.insertCoalescing),
     clock,
     maxFutureSeconds: limits.maxFutureSeconds,
     ...(traceparent ? { traceparent } : {}),

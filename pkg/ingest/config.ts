@@ -21,6 +21,17 @@ export const ingestEnvSchema = z.object({
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(2000),
   /** Requests a token may send at once above the sustained rate (the bucket size). @default 4000 */
   INGEST_RATE_LIMIT_BURST: positiveInt(4000),
+  /**
+   * Group commit of POST /v1/orders: single orders that arrive while INGEST_INSERT_CONCURRENCY
+   * insert statements are running wait and are written together, up to this many per statement
+   * (each still checked, committed and answered on its own); 1 writes every order alone. @default 50
+   */
+  INGEST_INSERT_BATCH_MAX: positiveInt(50),
+  /**
+   * Insert statements of single orders in flight at once (keep it below DATABASE_POOL_MAX, which
+   * catalog writes and batch requests share). @default 4
+   */
+  INGEST_INSERT_CONCURRENCY: positiveInt(4),
 });
 
 /** Parsed configuration of the ingest service. */

@@ -59,6 +59,10 @@ export async function run(
       batchBodyBytes: config.INGEST_BATCH_BODY_LIMIT_BYTES,
       maxFutureSeconds: config.INGEST_MAX_FUTURE_SECONDS,
     },
+    insertCoalescing: {
+      maxBatch: config.INGEST_INSERT_BATCH_MAX,
+      maxInFlight: config.INGEST_INSERT_CONCURRENCY,
+    },
     accepting: () => accepting,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),

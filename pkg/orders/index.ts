@@ -1,4 +1,5 @@
 export { systemClock, type Clock } from './clock.js';
+export { coalesceInserts, type InsertCoalescerOptions } from './coalesce.js';
 export { uuidv7 } from './uuid.js';
 export {
   orderInputSchema,

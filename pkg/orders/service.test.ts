@@ -36,6 +36,11 @@ function fakeStore(failInsert?: (orders: readonly NewOrder[], call: number) => E
       const inserted = await store.insertOrders([{ ...d, lines, eventPayload: payload }]);
       return { merchant, categories, createdAt: inserted.get(d.id) };
     },
+    async insertMany(drafts) {
+      const results = [];
+      for (const d of drafts) results.push(await store.insertOne(d));
+      return results;
+    },
     insertOrders(orders) {
       const failure = failInsert?.(orders, ++calls);
       if (failure) return Promise.reject(failure);

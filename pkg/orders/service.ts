@@ -12,6 +12,7 @@ import {
   type OrderStore,
   type StoredOrder,
 } from './store.js';
+import { isDataError, sqlState } from './sql-errors.js';
 import { uuidv7 } from './uuid.js';
 import { toOrderSummary, toOrderView, type OrderSummaryView, type OrderView } from './view.js';
 
@@ -80,18 +81,6 @@ function externalKey(merchantId: string, externalOrderId: string): string {
 
 function prefixed(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
-}
-
-function sqlState(err: unknown): string {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : '';
-}
-
-// Data exceptions (22) and constraint violations (23) are caused by the order's content; the
-// validation above should make them impossible, so reaching one is a validation gap, not a 500.
-function isDataError(err: unknown): boolean {
-  const code = sqlState(err);
-  return code.startsWith('22') || code.startsWith('23');
 }
 
 function rejectionFromError(err: unknown, prefix: string): OrderRejection {

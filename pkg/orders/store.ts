@@ -112,6 +112,12 @@ export interface OrderStore {
    * in ONE statement: a single round trip for the common case.
    */
   insertOne(draft: OrderDraft): Promise<InsertOneResult>;
+  /**
+   * {@link insertOne} for several independent orders with distinct (merchant, external id) in ONE
+   * statement: each is checked and written (or not) on its own, as if inserted alone. Results are in
+   * input order.
+   */
+  insertMany(drafts: readonly OrderDraft[]): Promise<InsertOneResult[]>;
   /** Reads existing orders by their (merchant, external id). */
   findByExternalIds(keys: readonly { merchantId: string; externalOrderId: string }[]): Promise<StoredOrder[]>;
   /** Reads one order by id. */
@@ -207,6 +213,63 @@ SELECT (SELECT m.currency FROM m) AS merchant_currency,
        (SELECT array_agg(u.category_id::text ORDER BY u.line_no) FROM u) AS categories,
        (SELECT o.created_at FROM o) AS created_at`;
 
+// INSERT_ONE for several independent orders in one statement (what the ingest coalescer sends when
+// single-order requests arrive together): each order is checked against the catalog on its own and
+// only the acceptable ones are written; `n` ties lines and results to their order. Orders are
+// inserted in input order, which the caller sorts by key so that two such statements take their
+// row locks in the same order.
+const INSERT_MANY = `
+WITH d AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[],
+                       $7::int[], $8::text[], $9::uuid[], $10::jsonb[], $11::text[])
+         WITH ORDINALITY AS d (id, merchant_id, external_order_id, placed_at, currency, total_minor,
+                               item_count, content_hash, event_id, template, traceparent, n)
+), m AS (
+  SELECT d.n, mm.currency::text AS currency, mm.timezone, mm.week_start
+    FROM d JOIN ingestion.merchants mm ON mm.id = d.merchant_id
+), u AS (
+  SELECT u.n, u.line_no, u.product_id, u.quantity, u.unit_price_minor, u.amount_minor, p.category_id
+    FROM unnest($12::int[], $13::int[], $14::text[], $15::int[], $16::bigint[], $17::bigint[])
+         AS u (n, line_no, product_id, quantity, unit_price_minor, amount_minor)
+    JOIN d ON d.n = u.n
+    LEFT JOIN ingestion.products p ON p.merchant_id = d.merchant_id AND p.id = u.product_id
+), ok AS (
+  SELECT d.*, m.timezone, m.week_start FROM d JOIN m ON m.n = d.n
+   WHERE m.currency = d.currency AND NOT EXISTS (SELECT 1 FROM u WHERE u.n = d.n AND u.category_id IS NULL)
+), o AS (
+  INSERT INTO ingestion.orders
+    (id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash)
+  SELECT id, merchant_id, external_order_id, placed_at, currency, total_minor, item_count, content_hash
+    FROM ok ORDER BY n
+  ON CONFLICT (merchant_id, external_order_id) DO NOTHING
+  RETURNING id, created_at
+), i AS (
+  INSERT INTO ingestion.order_items
+    (order_id, line_no, merchant_id, product_id, category_id, quantity, unit_price_minor, amount_minor)
+  SELECT o.id, u.line_no, ok.merchant_id, u.product_id, u.category_id, u.quantity, u.unit_price_minor,
+         u.amount_minor
+    FROM o JOIN ok ON ok.id = o.id JOIN u ON u.n = ok.n
+), e AS (
+  INSERT INTO ingestion.order_events
+    (id, order_id, merchant_id, event_type, schema_version, partition_key, payload, traceparent)
+  SELECT ok.event_id, o.id, ok.merchant_id, 'order.created', 1, ok.merchant_id,
+         ok.template || jsonb_build_object(
+           'merchantTimezone', ok.timezone,
+           'merchantWeekStart', ok.week_start,
+           'items', (SELECT jsonb_agg(jsonb_build_object(
+                              'productId', u.product_id, 'categoryId', u.category_id,
+                              'quantity', u.quantity, 'amountMinor', u.amount_minor::text) ORDER BY u.line_no)
+                       FROM u WHERE u.n = ok.n)),
+         ok.traceparent
+    FROM o JOIN ok ON ok.id = o.id
+)
+SELECT d.n, m.currency AS merchant_currency, m.timezone AS merchant_timezone,
+       m.week_start AS merchant_week_start,
+       (SELECT array_agg(u.category_id::text ORDER BY u.line_no) FROM u WHERE u.n = d.n) AS categories,
+       o.created_at
+  FROM d LEFT JOIN m ON m.n = d.n LEFT JOIN o ON o.id = d.id
+ ORDER BY d.n`;
+
 const ORDER_COLUMNS = `
 o.id, o.merchant_id, o.external_order_id, o.placed_at, o.currency::text AS currency, o.total_minor,
 o.content_hash, o.created_at,
@@ -262,6 +325,30 @@ function toStoredOrder(r: OrderRow): StoredOrder {
       unitPriceMinor: BigInt(l.unitPriceMinor),
       amountMinor: BigInt(l.amountMinor),
     })),
+  };
+}
+
+interface InsertOneRow {
+  merchant_currency: string | null;
+  merchant_timezone: string | null;
+  merchant_week_start: WeekStart | null;
+  categories: (string | null)[] | null;
+  created_at: Date | null;
+}
+
+function toInsertOneResult(d: OrderDraft, row: InsertOneRow): InsertOneResult {
+  return {
+    merchant:
+      row.merchant_currency === null
+        ? undefined
+        : {
+            id: d.merchantId,
+            currency: row.merchant_currency,
+            timezone: row.merchant_timezone!,
+            weekStart: row.merchant_week_start!,
+          },
+    categories: row.categories ?? d.lines.map(() => null),
+    createdAt: row.created_at ?? undefined,
   };
 }
 
@@ -380,13 +467,7 @@ export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions =
     },
 
     async insertOne(d) {
-      const result = await db.query<{
-        merchant_currency: string | null;
-        merchant_timezone: string | null;
-        merchant_week_start: WeekStart | null;
-        categories: (string | null)[];
-        created_at: Date | null;
-      }>({
+      const result = await db.query<InsertOneRow>({
         name: 'orders_insert_one',
         text: INSERT_ONE,
         values: [
@@ -410,19 +491,37 @@ export function createPgOrderStore(db: Queryable, options: PgOrderStoreOptions =
       });
       const row = result.rows[0]!;
       if (row.created_at) notifyOutbox();
-      return {
-        merchant:
-          row.merchant_currency === null
-            ? undefined
-            : {
-                id: d.merchantId,
-                currency: row.merchant_currency,
-                timezone: row.merchant_timezone!,
-                weekStart: row.merchant_week_start!,
-              },
-        categories: row.categories,
-        createdAt: row.created_at ?? undefined,
-      };
+      return toInsertOneResult(d, row);
+    },
+
+    async insertMany(drafts) {
+      if (drafts.length === 0) return [];
+      const lines = drafts.flatMap((d, i) => d.lines.map((l) => ({ n: i + 1, l })));
+      const result = await db.query<InsertOneRow & { n: string }>({
+        name: 'orders_insert_many',
+        text: INSERT_MANY,
+        values: [
+          drafts.map((d) => d.id),
+          drafts.map((d) => d.merchantId),
+          drafts.map((d) => d.externalOrderId),
+          drafts.map((d) => d.placedAt.toISOString()),
+          drafts.map((d) => d.currency),
+          drafts.map((d) => d.totalMinor.toString()),
+          drafts.map((d) => d.lines.length),
+          drafts.map((d) => d.contentHash),
+          drafts.map((d) => d.eventId),
+          drafts.map((d) => JSON.stringify(d.eventTemplate)),
+          drafts.map((d) => d.traceparent ?? null),
+          lines.map((x) => x.n),
+          lines.map((x) => x.l.lineNo),
+          lines.map((x) => x.l.productId),
+          lines.map((x) => x.l.quantity),
+          lines.map((x) => x.l.unitPriceMinor.toString()),
+          lines.map((x) => x.l.amountMinor.toString()),
+        ],
+      });
+      if (result.rows.some((r) => r.created_at)) notifyOutbox();
+      return drafts.map((d, i) => toInsertOneResult(d, result.rows[i]!));
     },
 
     async findByExternalIds(keys) {
