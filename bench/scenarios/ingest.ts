@@ -15,8 +15,9 @@ export interface IngestResult {
   /** Pool size of the measured ingest: as many connections as pgbench has clients. */
   readonly poolMax: number;
   readonly single: LoadResult & { ingestCpuPercent: number | null };
-  /** The same with the default DATABASE_POOL_MAX (10): what pool sizing is worth. */
-  readonly singleDefaultPool: LoadResult;
+  /** The same with group commit off (INGEST_INSERT_BATCH_MAX=1): what group commit is worth. */
+  readonly singleWithoutGroupCommit: LoadResult;
+
   readonly batch: LoadResult & {
     ordersPerSecond: number;
     batchSize: number;
@@ -87,7 +88,12 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
     const poolMax = Number(process.env.BENCH_INGEST_POOL_MAX ?? clients);
     const env = { DATABASE_URL: db.url, INGEST_RATE_LIMIT_PER_SECOND: '0' };
     const ingest = startService('ingest', { ...env, DATABASE_POOL_MAX: String(poolMax) });
-    const small = startService('ingest', env, 'ingest#pool10');
+    // The same without group commit (every order its own statement): what group commit is worth.
+    const small = startService(
+      'ingest',
+      { ...env, DATABASE_POOL_MAX: String(poolMax), INGEST_INSERT_BATCH_MAX: '1' },
+      'ingest#nogroup',
+    );
     const url = `http://127.0.0.1:${await ingest.port()}`;
     const smallUrl = `http://127.0.0.1:${await small.port()}`;
     const job = { url, merchants: MERCHANTS, merchantOffset: 0, products: CATALOG.products };
@@ -149,7 +155,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
       );
       batchCpu += (ingest.cpuSeconds() ?? 0) - cpu0;
       log(
-        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s, single ${singles.at(-1)!.okPerSecond.toFixed(0)} (pool 10: ${smalls.at(-1)!.okPerSecond.toFixed(0)}), batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
+        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s, single ${singles.at(-1)!.okPerSecond.toFixed(0)} (no group commit: ${smalls.at(-1)!.okPerSecond.toFixed(0)}), batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
       );
     }
     const ref = combinePgbench(refs, slice);
@@ -190,7 +196,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
       clients,
       poolMax,
       pgbench: ref,
-      singleDefaultPool: combineLoads(smalls),
+      singleWithoutGroupCommit: combineLoads(smalls),
       single: { ...single, ingestCpuPercent: singleCpuPercent },
       batch,
       twoProcesses: { ordersPerSecond: twoTotal, perProcess },
