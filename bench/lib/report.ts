@@ -86,6 +86,17 @@ export function renderMarkdown(r: BenchReport): string {
       '>= 3',
       check(atLeast(i.ratios.batchVsPgbench, 3)),
     );
+    if (i.pgbenchBatch) {
+      row(
+        '1',
+        `pgbench, ${i.batch.batchSize} orders per statement (PostgreSQL's ceiling for the batch endpoint)`,
+        `catcast batch ${n0(i.batch.ordersPerSecond)} orders/s`,
+        `${n0(i.pgbenchBatch.ordersPerSecond)} orders/s = ${n2(i.pgbenchBatch.ordersPerSecond / i.pgbench.tps)}x pgbench single`,
+        n2(i.batch.ordersPerSecond / i.pgbenchBatch.ordersPerSecond),
+        '(ceiling)',
+        '–',
+      );
+    }
   }
   if (s.freshness) {
     const f = s.freshness;

@@ -17,6 +17,11 @@ export interface IngestResult {
   readonly single: LoadResult & { ingestCpuPercent: number | null };
   /** The same with group commit off (INGEST_INSERT_BATCH_MAX=1): what group commit is worth. */
   readonly singleWithoutGroupCommit: LoadResult;
+  /**
+   * pgbench writing `batchSize` orders per statement (bench/pgbench/batch.sql): PostgreSQL's own
+   * ceiling for the batch endpoint on this machine, in orders per second.
+   */
+  readonly pgbenchBatch?: { ordersPerSecond: number; latencyMs: number | null };
 
   readonly batch: LoadResult & {
     ordersPerSecond: number;
@@ -33,7 +38,13 @@ export interface IngestResult {
 
 const MERCHANTS = 10;
 
-async function pgbench(url: string, clients: number, seconds: number): Promise<IngestResult['pgbench']> {
+async function pgbench(
+  url: string,
+  clients: number,
+  seconds: number,
+  script = 'bench/pgbench/order.sql',
+  vars: readonly string[] = [],
+): Promise<IngestResult['pgbench']> {
   const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
   const loadAverage = round(loadavg()[0], 2) ?? 0;
   const out = await runCommand(binary, [
@@ -52,8 +63,9 @@ async function pgbench(url: string, clients: number, seconds: number): Promise<I
     `products=${CATALOG.products}`,
     '-D',
     `categories=${CATALOG.categories}`,
+    ...vars.flatMap((v) => ['-D', v]),
     '-f',
-    'bench/pgbench/order.sql',
+    script,
     url,
   ]);
   const tps = /tps = ([\d.]+)/.exec(out);
@@ -115,12 +127,16 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
     const rounds = ctx.smoke ? 1 : 3;
     const slice = Math.max(2, Math.round(seconds / rounds));
     const refs: IngestResult['pgbench'][] = [];
+    const batchRefs: IngestResult['pgbench'][] = [];
     const singles: LoadResult[] = [];
     const batches: LoadResult[] = [];
     let singleCpu = 0;
     let batchCpu = 0;
     for (let r = 0; r < rounds; r++) {
       refs.push(await pgbench(db.url, clients, slice));
+      batchRefs.push(
+        await pgbench(db.url, clients, slice, 'bench/pgbench/batch.sql', [`batch=${batchSize}`]),
+      );
       let cpu0 = ingest.cpuSeconds() ?? 0;
       singles.push(
         await runLoad({
@@ -155,10 +171,11 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
       );
       batchCpu += (ingest.cpuSeconds() ?? 0) - cpu0;
       log(
-        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s, single ${singles.at(-1)!.okPerSecond.toFixed(0)} (no group commit: ${smalls.at(-1)!.okPerSecond.toFixed(0)}), batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
+        `ingest round ${r + 1}/${rounds}: pgbench ${refs.at(-1)!.tps.toFixed(0)} tx/s (batch: ${(batchRefs.at(-1)!.tps * batchSize).toFixed(0)} orders/s), single ${singles.at(-1)!.okPerSecond.toFixed(0)} (no group commit: ${smalls.at(-1)!.okPerSecond.toFixed(0)}), batch ${(batches.at(-1)!.okPerSecond * batchSize).toFixed(0)} orders/s`,
       );
     }
     const ref = combinePgbench(refs, slice);
+    const batchRef = combinePgbench(batchRefs, slice);
     const single = combineLoads(singles);
     const batchLoad = combineLoads(batches);
     const batch = {
@@ -197,6 +214,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<IngestResult> {
       poolMax,
       pgbench: ref,
       singleWithoutGroupCommit: combineLoads(smalls),
+      pgbenchBatch: { ordersPerSecond: batchRef.tps * batchSize, latencyMs: batchRef.latencyMs },
       single: { ...single, ingestCpuPercent: singleCpuPercent },
       batch,
       twoProcesses: { ordersPerSecond: twoTotal, perProcess },
