@@ -1,4 +1,12 @@
-import { CompressionTypes, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  Partitioners,
+  type Admin,
+  type ICustomPartitioner,
+  type Kafka,
+  type Message,
+  type Producer,
+} from 'kafkajs';
 import type { EventPublisher, OutgoingMessage } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import { tracePublish } from '../telemetry/index.js';
@@ -21,6 +29,36 @@ export interface KafkaPublisherOptions {
   /** Compress record batches. @default false */
   readonly gzip?: boolean;
 }
+
+/** Keys remembered per topic by {@link memoizedDefaultPartitioner} before it starts over. */
+const PARTITION_CACHE_KEYS = 100_000;
+
+/**
+ * kafkajs' DefaultPartitioner (Java-compatible murmur2 of the key) with each string key's partition
+ * remembered per topic and partition count: keys are merchant ids, few and repeated, and the
+ * partitioner hashed each one and filtered the partition list for every message. Messages without a
+ * string key, or with an explicit partition, go to the DefaultPartitioner unchanged.
+ */
+export const memoizedDefaultPartitioner: ICustomPartitioner = () => {
+  const inner = Partitioners.DefaultPartitioner();
+  const byTopic = new Map<string, { partitions: number; keys: Map<string, number> }>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    const key = message.key;
+    if (typeof key !== 'string' || message.partition != null) return inner(args);
+    let memo = byTopic.get(topic);
+    if (memo?.partitions !== partitionMetadata.length || memo.keys.size >= PARTITION_CACHE_KEYS) {
+      memo = { partitions: partitionMetadata.length, keys: new Map() };
+      byTopic.set(topic, memo);
+    }
+    let partition = memo.keys.get(key);
+    if (partition === undefined) {
+      partition = inner(args);
+      memo.keys.set(key, partition);
+    }
+    return partition;
+  };
+};
 
 /** Raised when a publish was not acknowledged; the rows/messages must be retried. */
 export class PublishError extends Error {
@@ -74,7 +112,9 @@ export class KafkaPublisher implements EventPublisher {
           acks: -1,
           timeout: this.#ackTimeoutMs,
           compression: this.#gzip ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+          // Passed as they are (no per-message copies): kafkajs only reads them, and its tracing
+          // instrumentation, which would add a header, is suppressed by tracePublish.
+          messages: messages as Message[],
         }),
       );
     } catch (err) {
@@ -138,8 +178,8 @@ export class KafkaPublisher implements EventPublisher {
         idempotent: true,
         // kafkajs keeps idempotence sequence numbers correct only with one request in flight.
         maxInFlightRequests: 1,
-        // Explicit: silences the kafkajs v2 warning and maps keys to partitions like the Java client.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // Maps keys to partitions like the Java client (and silences the kafkajs v2 warning).
+        createPartitioner: memoizedDefaultPartitioner,
         allowAutoTopicCreation: false,
         retry: { retries: this.#retries, initialRetryTime: 200, maxRetryTime: 5_000 },
       });
