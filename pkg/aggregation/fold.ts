@@ -18,10 +18,40 @@ export interface RejectedMessage {
   readonly kind: 'schema' | 'unknown-catalog' | 'unapplicable';
 }
 
+/** The fields of an order.created event that aggregation reads (what a batch keeps per event). */
+export interface FoldableEvent {
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly merchantId: string;
+  readonly merchantTimezone: string;
+  readonly merchantWeekStart: OrderCreatedV1['merchantWeekStart'];
+  readonly placedAt: string;
+  readonly items: readonly Pick<OrderCreatedV1['items'][number], 'categoryId' | 'quantity' | 'amountMinor'>[];
+}
+
 /** A decoded event together with the message it came from. */
 export interface DecodedEvent {
-  readonly event: OrderCreatedV1;
+  readonly event: FoldableEvent;
   readonly message: IncomingMessage;
+}
+
+// A batch holds its events across three database round trips, so they outlive V8's young
+// generation and are promoted with the batch: keeping only the folded fields (not the whole parsed
+// payload with product ids, order ids, currency...) roughly halves what each event leaves in old space.
+function foldable(event: OrderCreatedV1, eventId: string): FoldableEvent {
+  return {
+    eventId,
+    occurredAt: event.occurredAt,
+    merchantId: event.merchantId,
+    merchantTimezone: event.merchantTimezone,
+    merchantWeekStart: event.merchantWeekStart,
+    placedAt: event.placedAt,
+    items: event.items.map((i) => ({
+      categoryId: i.categoryId,
+      quantity: i.quantity,
+      amountMinor: i.amountMinor,
+    })),
+  };
 }
 
 /** Result of {@link decodeBatch}: valid events (deduplicated by event id) and rejected messages. */
@@ -55,7 +85,7 @@ export function decodeBatch(messages: readonly IncomingMessage[]): DecodedBatch 
       continue;
     }
     seen.add(id);
-    events.push({ event: id === event.eventId ? event : { ...event, eventId: id }, message });
+    events.push({ event: foldable(event, id), message });
   }
   return { events, rejected, inBatchDuplicates };
 }
@@ -113,7 +143,7 @@ function cmp(a: string, b: string): number {
  * bigint, order_count = number of orders containing the category, item_count = sum of quantities.
  * Buckets use the merchant calendar carried by each event.
  */
-export function foldEvents(events: readonly OrderCreatedV1[]): Fold {
+export function foldEvents(events: readonly FoldableEvent[]): Fold {
   const deltas = new Map<string, AggregateDelta>();
   const marks = new Map<string, MerchantWatermark>();
   for (const event of events) {

@@ -7,6 +7,7 @@ export {
   type DecodedBatch,
   type DecodedEvent,
   type Fold,
+  type FoldableEvent,
   type MerchantWatermark,
   type RejectedMessage,
 } from './fold.js';

@@ -28,6 +28,7 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
     partitionsConsumedConcurrently: config.AGGREGATION_PARTITIONS_CONCURRENTLY,
     // Bigger fetches mean bigger batches: fewer transactions per event.
     maxBytesPerPartition: config.AGGREGATION_FETCH_MAX_BYTES,
+    maxBytes: config.AGGREGATION_FETCH_MAX_BYTES_TOTAL,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     // kafkajs needs the heartbeat at most a third of the session timeout.
     heartbeatIntervalMs: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
