@@ -180,6 +180,26 @@ describe('decodeBatch', () => {
     expect(batch.inBatchDuplicates).toBe(2);
   });
 
+  it('keeps only the fields the fold reads, and folds them like the full event', () => {
+    const e = event();
+    const [decoded] = decodeBatch([message(e, 1)]).events;
+    expect(Object.keys(decoded!.event).sort()).toEqual(
+      [
+        'eventId',
+        'items',
+        'merchantId',
+        'merchantTimezone',
+        'merchantWeekStart',
+        'occurredAt',
+        'placedAt',
+      ].sort(),
+    );
+    expect(decoded!.event.items.map((i) => Object.keys(i).sort())).toEqual(
+      e.items.map(() => ['amountMinor', 'categoryId', 'quantity']),
+    );
+    expect(foldEvents([decoded!.event])).toEqual(foldEvents([e]));
+  });
+
   it.each([
     ['not JSON', '{nope', /not valid JSON/],
     ['wrong version', { ...event(), schemaVersion: 2 }, /unsupported schema version 2/],
