@@ -1,7 +1,7 @@
 /**
  * Child processes of the benchmark: catcast binaries as the image runs them (compiled JavaScript,
- * `node dist/cmd/<name>/main.js`, built by {@link buildServices}; the tsx loader would add ~40 MB of
- * RSS and its start-up CPU to every figure), the
+ * built by {@link buildServices}, started by the image's entrypoint scripts/k8s/entrypoint.sh with
+ * its Node flags; the tsx loader would add ~40 MB of RSS and its start-up CPU to every figure), the
  * load generator and the reference tools, each in its own process so that no measurement shares an
  * event loop with what it measures. Peak RSS is read from /proc/<pid>/status (VmHWM).
  */
@@ -89,18 +89,17 @@ export interface Service {
 const started = new Set<Service>();
 
 /**
- * Starts the compiled cmd/<name> (dist/cmd/<name>/main.js) with `env` on top of a minimal environment. With BENCH_CPU_PROF=<dir>
+ * Starts the compiled cmd/<name> with `env` on top of a minimal environment. With BENCH_CPU_PROF=<dir>
  * every service writes a V8 CPU profile (node --cpu-prof) into <dir>/<label>/ when it stops.
  */
 export function startService(name: string, env: Record<string, string>, label = name): Service {
   const lines: string[] = [];
   const prof = process.env.BENCH_CPU_PROF
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${path.resolve(root, process.env.BENCH_CPU_PROF, label.replace('#', '-'))}`,
-      ]
-    : [];
-  const child = spawn(process.execPath, [...prof, path.join(root, 'dist', 'cmd', name, 'main.js')], {
+    ? `--cpu-prof --cpu-prof-dir=${path.resolve(root, process.env.BENCH_CPU_PROF, label.replace('#', '-'))}`
+    : undefined;
+  // Through the image's entrypoint (from this checkout), so the services run with the image's Node
+  // flags; it execs node, so the child's pid is the service's.
+  const child = spawn('sh', [path.join(root, 'scripts/k8s/entrypoint.sh'), name], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -109,6 +108,8 @@ export function startService(name: string, env: Record<string, string>, label = 
       PORT: '0',
       LOG_LEVEL: 'info',
       AUTH_MODE: 'none',
+      CATCAST_APP_DIR: root,
+      ...(prof ? { NODE_OPTIONS: prof } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

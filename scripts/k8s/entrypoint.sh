@@ -2,6 +2,8 @@
 # Image entrypoint: `catcast-entrypoint <binary> [args...]` runs dist/cmd/<binary>/main.js.
 # exec makes node PID 1, so SIGTERM from the kubelet reaches the binary's own shutdown handler.
 # NODE_OPTIONS (e.g. --import ./dist/pkg/telemetry/preload.js) comes from the environment.
+# CATCAST_APP_DIR (default /app) is where dist/ lives: the benchmark runs the services through this
+# script from a checkout, so it measures them with the image's flags.
 set -eu
 
 usage() {
@@ -24,12 +26,13 @@ case "$name" in
     ;;
 esac
 
-main="/app/dist/cmd/$name/main.js"
+app=${CATCAST_APP_DIR:-/app}
+main="$app/dist/cmd/$name/main.js"
 if [ ! -f "$main" ]; then
   echo "catcast-entrypoint: $main is missing from this image (was '$name' built?)" >&2
   exit 66
 fi
-cd /app
+cd "$app"
 # The Kafka-facing binaries allocate a fetch or a produce batch at a time at high rates; with V8's
 # default 16 MB semi-spaces their young generation alone holds 32 MB. 8 MB measured ~25 MB less peak
 # RSS in a 200,000-event drain (aggregator ~230 -> ~207 MB, relay 226 -> 204 MB) at the same CPU per
