@@ -187,6 +187,9 @@ export class Relay {
         await client.query('ROLLBACK');
         open = false;
         metrics?.publishErrors.inc();
+        // First unlock the batch read ahead: it may have locked these very rows after the ROLLBACK,
+        // and the bookkeeping UPDATE below would wait for it forever.
+        await this.#discardNext();
         await this.#recordFailure(ids, err);
         throw new RelayPublishError(
           `cannot publish ${rows.length} outbox rows to ${topic}: ${(err as Error).message}`,

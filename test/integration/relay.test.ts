@@ -354,6 +354,57 @@ describe('outbox relay', () => {
     }
   });
 
+  it('reading ahead keeps batches in order: the next batch goes out only after the previous one committed, and after a failure the failed batch goes out again first', async () => {
+    await clearBacklog();
+    const topic = await newTopic();
+    const ids = await insertOutbox(40);
+    const calls: { ids: string[]; publishedBefore: number }[] = [];
+    const publisher: EventPublisher = {
+      publish: async (t, messages) => {
+        const n = calls.push({ ids: messages.map((m) => m.headers.ce_id ?? ''), publishedBefore: -1 });
+        // The second batch fails at once: the batch read ahead then tends to lock its rows right
+        // after the rollback, which must not block recording the failure.
+        if (n === 2) throw new Error('broker unavailable (injected by the test)');
+        calls[n - 1]!.publishedBefore = (await counts(ids)).published;
+        await kafkaPublisher.publish(t, messages);
+      },
+      ensureTopic: (t, n) => kafkaPublisher.ensureTopic(t, n),
+      close: () => Promise.resolve(),
+    };
+    const relay = new Relay({
+      pool: db.pool,
+      publisher,
+      topic,
+      logger,
+      batchSize: 10,
+      initialBackoffMs: 10,
+      maxBackoffMs: 20,
+    });
+    const controller = new AbortController();
+    const running = relay.run(controller.signal);
+    try {
+      await waitFor('all 40 rows published', async () => (await counts(ids)).unpublished === 0);
+    } finally {
+      controller.abort();
+      await running;
+    }
+    const { rows } = await db.pool.query<{ id: string }>(
+      `SELECT id FROM ingestion.order_events WHERE id = ANY ($1::uuid[]) ORDER BY created_at, id`,
+      [ids],
+    );
+    const inOrder = rows.map((r) => r.id);
+    const batch = (k: number) => inOrder.slice(k * 10, k * 10 + 10).sort();
+    // Publish calls: batch 1, batch 2 (fails), batch 2 again, batch 3, batch 4.
+    expect(calls.map((c) => [...c.ids].sort())).toEqual([batch(0), batch(1), batch(1), batch(2), batch(3)]);
+    // Each publish started only after every earlier batch was committed as published.
+    expect(calls.map((c) => c.publishedBefore)).toEqual([0, -1, 10, 20, 30]);
+    // Nothing is left locked: the batch read ahead during the failure was rolled back.
+    const locked = await db.pool.query(
+      `SELECT id FROM ingestion.order_events WHERE published_at IS NULL FOR UPDATE SKIP LOCKED`,
+    );
+    expect(locked.rows).toHaveLength(0);
+  });
+
   it('retention deletes only published rows older than the retention period', async () => {
     await clearBacklog();
     await db.pool.query(`DELETE FROM ingestion.order_events`);
