@@ -61,7 +61,7 @@ export interface IngestAppOptions {
   readonly limits?: Partial<IngestLimits>;
   /**
    * Group commit of concurrent single-order requests (pkg/orders coalesceInserts): orders per
-   * statement (1 = off) and statements in flight. @default 50 / 4
+   * statement (1 = off) and statements in flight. @default 50 / 1
    */
   readonly insertCoalescing?: { readonly maxBatch: number; readonly maxInFlight: number };
   /** W3C traceparent of the current request, stored in each outbox row. @default none */

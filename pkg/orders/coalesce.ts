@@ -6,7 +6,7 @@ import type { InsertOneResult, OrderDraft, OrderStore } from './store.js';
 export interface InsertCoalescerOptions {
   /** Most orders one statement carries; 1 turns coalescing off. @default 50 */
   readonly maxBatch?: number;
-  /** Insert statements in flight at once; orders arriving meanwhile wait and go together. @default 4 */
+  /** Insert statements in flight at once; orders arriving meanwhile wait and go together. @default 1 */
   readonly maxInFlight?: number;
   /**
    * Whether a failed shared statement may be one order's fault: then every order of it is inserted
@@ -44,7 +44,7 @@ function keyOf(d: OrderDraft): string {
 export function coalesceInserts(store: OrderStore, options: InsertCoalescerOptions = {}): OrderStore {
   const isOrderError = options.isOrderError ?? isDataError;
   const maxBatch = Math.max(1, options.maxBatch ?? 50);
-  const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   const queue: Pending[] = [];
   let inFlight = 0;
 
