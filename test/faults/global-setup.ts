@@ -48,7 +48,8 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await pg?.stop();
   if (process.env.CATCAST_KEEP_KAFKA !== '1')
-    await run('bash', [path.join(root, 'scripts/kafka.sh'), 'down'], { env: process.env }).catch(
+    // The suite's own broker (kafkaEnv): the default environment would name the integration one.
+    await run('bash', [path.join(root, 'scripts/kafka.sh'), 'down'], { env: kafkaEnv }).catch(
       () => undefined,
     );
 }
