@@ -85,12 +85,13 @@ function request()
 end
 
 -- Fixed rate: the thread hands out send times one interval apart; a connection waits for its slot.
--- When the server falls behind, slots are not saved up (no burst to catch up).
+-- A slot that passed while every connection was busy is still sent (late), so the rate holds; after a
+-- stall longer than 100 ms the missed slots are dropped instead of sent as a burst.
 if rate > 0 then
   function delay()
     local t = now_ms()
-    next_due = math.max(next_due + interval_ms, t)
-    return math.floor(next_due - t)
+    next_due = math.max(next_due + interval_ms, t - 100)
+    return math.max(0, math.floor(next_due - t + 0.5))
   end
 end
 
