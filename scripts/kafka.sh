@@ -260,13 +260,18 @@ cmd_up() {
   setsid java $HEAP_OPTS "${JVM_OPTS[@]}" \
     -Dlog4j2.configurationFile="file:$LOG4J_PROPS" -Dkafka.logs.dir="$DATA_DIR" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" </dev/null >>"$LOG_FILE" 2>&1 &
-  echo $! >"$PID_FILE"
+  local started_pid=$!
+  echo "$started_pid" >"$PID_FILE"
 
   # Ready = the JVM is alive, the client port answers ApiVersions, and the server
   # has logged the end of its startup (listeners are open slightly before that).
   local deadline=$((SECONDS + START_TIMEOUT))
   while true; do
-    if ! running_pid >/dev/null; then
+    # Alive, not running_pid: right after the fork the child's cmdline is still bash/setsid, not
+    # kafka.Kafka (seen in CI: "exited during startup" while the broker was starting). A broker that
+    # died is our unreaped child, a zombie, which kill -0 alone would call alive.
+    if ! kill -0 "$started_pid" 2>/dev/null ||
+      [[ "$(awk '{print $3}' "/proc/$started_pid/stat" 2>/dev/null)" == Z ]]; then
       tail -n 40 "$LOG_FILE" >&2
       rm -f "$PID_FILE"
       die "the broker exited during startup (log: $LOG_FILE)"
