@@ -39,6 +39,14 @@ running() {
   [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$1" ]]
 }
 
+# started NAME: true while the process start() launched lives (not a zombie). For startup checks:
+# right after the fork its comm is still bash or setsid, which `running` would call gone.
+started() {
+  local pid
+  pid=$(cat "$DATA_DIR/$1.pid" 2>/dev/null) || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
+}
+
 # port_busy PORT: true when something already listens on 127.0.0.1:PORT.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -177,7 +185,7 @@ etcd_up() {
   local i
   for ((i = 0; i < 200; i++)); do
     curl -fsS --max-time 1 "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"' && return
-    running etcd || fail "etcd exited during startup"
+    started etcd || fail "etcd exited during startup"
     sleep 0.1
   done
   fail "etcd not healthy after 20 s"
@@ -213,7 +221,7 @@ apiserver_up() {
     --cert-dir="$DATA_DIR/apiserver-certs"
   local deadline=$((SECONDS + KUBE_READY_TIMEOUT))
   until ready; do
-    running kube-apiserver || fail "kube-apiserver exited during startup"
+    started kube-apiserver || fail "kube-apiserver exited during startup"
     ((SECONDS < deadline)) || fail "kube-apiserver not ready after ${KUBE_READY_TIMEOUT}s"
     sleep 0.25
   done
