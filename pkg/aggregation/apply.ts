@@ -1,4 +1,4 @@
-import { withTransaction, isUnavailableError, type Pool, type Queryable } from '../db/index.js';
+import { withTransaction, isDataError, type Pool, type Queryable } from '../db/index.js';
 import type { IncomingMessage } from '../events/index.js';
 import { decodeBatch, foldEvents, type DecodedEvent, type Fold, type RejectedMessage } from './fold.js';
 
@@ -111,6 +111,7 @@ async function applyIsolating(
     rejected.push(...local);
     return outcome;
   } catch (err) {
+    // A data error depends on the batch's content: retrying it would fail forever, so it is split.
     if (!isDataError(err)) throw err;
     // The transaction rolled back as a whole; retry the halves so one bad event cannot block the rest.
     if (events.length === 1) {
@@ -131,14 +132,6 @@ async function applyIsolating(
       watermarks: [...a.watermarks, ...b.watermarks],
     };
   }
-}
-
-// SQLSTATE classes 22 (data exception, e.g. bigint overflow) and 23 (integrity constraint) depend
-// on the batch's content: retrying the same batch would fail forever, so such batches are split.
-function isDataError(err: unknown): boolean {
-  if (isUnavailableError(err)) return false;
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 async function applyInTransaction(

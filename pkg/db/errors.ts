@@ -55,3 +55,14 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isForeignKeyViolation(err: unknown): boolean {
   return codeOf(err) === '23503';
 }
+
+/**
+ * A data exception (SQLSTATE class 22, e.g. bigint overflow) or an integrity constraint violation
+ * (23): caused by what was written, so retrying the same statement fails again — split it or refuse
+ * the input. Never true for an unavailable database.
+ */
+export function isDataError(err: unknown): boolean {
+  if (isUnavailableError(err)) return false;
+  const code = codeOf(err);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}

@@ -1,7 +1,7 @@
 export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
 export { registerPoolMetrics } from './pool-metrics.js';
 export { migrate, type MigrateOptions } from './migrate.js';
-export { isUnavailableError, isUniqueViolation, isForeignKeyViolation } from './errors.js';
+export { isDataError, isUnavailableError, isUniqueViolation, isForeignKeyViolation } from './errors.js';
 export {
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,

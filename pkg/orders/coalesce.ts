@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { isDataError } from './sql-errors.js';
+import { isDataError } from '../db/index.js';
 import type { InsertOneResult, OrderDraft, OrderStore } from './store.js';
 
 /** Options of {@link coalesceInserts}. */

@@ -1,4 +1,4 @@
-import { isUnavailableError } from '../db/index.js';
+import { isDataError } from '../db/index.js';
 import { ORDER_CREATED, ORDER_CREATED_VERSION, type OrderCreatedV1 } from '../events/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { prepareOrder, type PreparedOrder } from './prepare.js';
@@ -12,7 +12,6 @@ import {
   type OrderStore,
   type StoredOrder,
 } from './store.js';
-import { isDataError, sqlState } from './sql-errors.js';
 import { uuidv7 } from './uuid.js';
 import { toOrderSummary, toOrderView, type OrderSummaryView, type OrderView } from './view.js';
 
@@ -81,6 +80,11 @@ function externalKey(merchantId: string, externalOrderId: string): string {
 
 function prefixed(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
+}
+
+function sqlState(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : '';
 }
 
 function rejectionFromError(err: unknown, prefix: string): OrderRejection {
@@ -268,7 +272,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }),
       );
     } catch (err) {
-      if (isUnavailableError(err) || !isDataError(err)) throw err;
+      if (!isDataError(err)) throw err;
       return { outcome: 'rejected', rejection: dbRejection(err, c.prefix) };
     }
     if (result.createdAt) {
@@ -306,7 +310,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       } catch (err) {
         const code = sqlState(err);
         if ((code === '40P01' || code === '40001') && attempt < MAX_ATTEMPTS) continue;
-        if (isUnavailableError(err) || !isDataError(err)) throw err;
+        if (!isDataError(err)) throw err;
         if (rows.length === 1) {
           return {
             inserted: new Map(),
