@@ -109,7 +109,8 @@ export function startService(name: string, env: Record<string, string>, label = 
       LOG_LEVEL: 'info',
       AUTH_MODE: 'none',
       CATCAST_APP_DIR: root,
-      ...(prof ? { NODE_OPTIONS: prof } : {}),
+      // NODE_OPTIONS refuses --cpu-prof; the entrypoint passes CATCAST_NODE_ARGS to node itself.
+      ...(prof ? { CATCAST_NODE_ARGS: prof } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,5 +46,7 @@ case "$name" in
     esac
     ;;
 esac
-# shellcheck disable=SC2086 # heap_flags is empty or one flag
-exec node $heap_flags "$main" "$@"
+# CATCAST_NODE_ARGS: extra Node flags that NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+# to profile a pod (and the benchmark's BENCH_CPU_PROF). Space-separated; no quoting.
+# shellcheck disable=SC2086 # heap_flags and CATCAST_NODE_ARGS are space-separated flag lists
+exec node $heap_flags ${CATCAST_NODE_ARGS:-} "$main" "$@"
