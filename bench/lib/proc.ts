@@ -191,6 +191,9 @@ export function runCommand(
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // A command that exits before reading its input (e.g. a failed start) must be reported by its exit
+    // code and stderr, not crash the benchmark with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
     child.on('error', reject);
     child.on('exit', (code) =>
