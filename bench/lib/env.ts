@@ -4,6 +4,7 @@
  * server with a test run or `make dev`. Each scenario gets a fresh, migrated database.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { createPool, migrate, startEmbeddedPostgres, type Pool } from '../../pkg/db/index.js';
@@ -135,6 +136,28 @@ export async function seedCatalog(db: BenchDb, shape: CatalogShape): Promise<voi
      SELECT 'bench-m-' || i, 'p-' || k, 'Product ' || k, 'c-' || (k % $3::int)
        FROM generate_series(1, $1::int) i, generate_series(0, $2::int - 1) k`,
     [merchants, products, categories],
+  );
+  await db.pool.query('ANALYZE');
+}
+
+/**
+ * Gives the order tables a history of `orders` orders (in statements of 100, with bench/pgbench/batch.sql's
+ * rows: items and outbox events, the events already published so neither relay nor aggregator sees
+ * them) and ANALYZEs it: a pipeline scenario then measures the steady state of a store with history. On
+ * empty tables the foreign-key checks of an order's items and outbox row keep a plan made for an
+ * empty `orders` (a sequential scan) until autovacuum's first ANALYZE, a minute or more later:
+ * measured, 43 million rows read by 18,643 scans in 20 s of 500 orders/s, and ingest p50 145 ms
+ * instead of 20 ms.
+ */
+export async function seedOrderHistory(db: BenchDb, shape: CatalogShape, orders: number): Promise<void> {
+  const vars: Record<string, number> = { ...shape, batch: 100 };
+  const sql = (await readFile(path.join(root, 'bench/pgbench/batch.sql'), 'utf8')).replace(
+    /:(merchants|products|categories|batch)\b/g,
+    (_, v: string) => String(vars[v]),
+  );
+  for (let n = 0; n < orders; n += 100) await db.pool.query(sql);
+  await db.pool.query(
+    'UPDATE ingestion.order_events SET published_at = created_at WHERE published_at IS NULL',
   );
   await db.pool.query('ANALYZE');
 }

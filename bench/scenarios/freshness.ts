@@ -5,7 +5,7 @@
  * API every 5 ms until the order count of c-0 grew, so every sample is a real visible-in-API time.
  */
 import { round, percentile, type BenchContext } from '../lib/context.js';
-import { CATALOG, freshDatabase, merchantId, seedCatalog, todayUtc } from '../lib/env.js';
+import { CATALOG, freshDatabase, merchantId, seedCatalog, seedOrderHistory, todayUtc } from '../lib/env.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startPipeline } from '../lib/pipeline.js';
 import { log, sleep } from '../lib/proc.js';
@@ -53,7 +53,11 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
   const seconds = ctx.smoke ? 5 : 60;
   const db = await freshDatabase(ctx.infra, 'freshness');
   try {
-    await seedCatalog(db, { merchants: LOAD_MERCHANTS + PROBES, ...CATALOG });
+    const shape = { merchants: LOAD_MERCHANTS, ...CATALOG };
+    await seedCatalog(db, { ...shape, merchants: LOAD_MERCHANTS + PROBES });
+    // Steady state, not a store's first minute (see seedOrderHistory): the load merchants' history only,
+    // so the probe merchants' top categories start from zero.
+    await seedOrderHistory(db, shape, ctx.smoke ? 1_000 : 20_000);
     const p = await startPipeline(ctx, db, 'freshness');
     try {
       const day = todayUtc();
