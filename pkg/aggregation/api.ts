@@ -15,7 +15,14 @@ import {
   type CivilDate,
 } from '../buckets/index.js';
 import type { Queryable } from '../db/index.js';
-import { HttpProblem, problemHandler, requestMetrics, validationProblem } from '../http/index.js';
+import {
+  HttpProblem,
+  problemHandler,
+  requestHeader,
+  requestMetrics,
+  ValidatedQueries,
+  validationProblem,
+} from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
@@ -83,7 +90,11 @@ function freshnessOf(m: MerchantView, staleAfterSeconds: number): Freshness {
 }
 
 function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.infer<S> {
-  const result = schema.safeParse(c.req.query());
+  return validate(schema, c.req.query());
+}
+
+function validate<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
+  const result = schema.safeParse(query);
   if (!result.success) throw validationProblem(result.error);
   return result.data;
 }
@@ -151,7 +162,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   function respond(c: Context, { text, etag: tag }: RenderedResponse): Response {
     const headers: Record<string, string> = { etag: tag, 'cache-control': cacheControl };
     if (authMiddleware) headers.vary = 'Authorization';
-    const inm = c.req.header('if-none-match');
+    const inm = requestHeader(c, 'if-none-match');
     if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {
       return c.body(null, 304, headers);
     }
@@ -198,6 +209,9 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     });
   }
 
+  // A dashboard asks the same few top-categories URLs over and over: each is validated once.
+  const topQueries = new ValidatedQueries((c) => validate(TopQuery, c.req.query()));
+
   const app = new Hono();
   app.onError(problemHandler(logger));
   // The document is public (no token): it describes the API, not a merchant's data.
@@ -207,7 +221,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   if (authMiddleware) app.use('/api/*', authMiddleware);
 
   app.get('/api/top-categories', async (c) => {
-    const q = parseQuery(TopQuery, c);
+    const q = topQueries.get(c);
     const limit = q.limit ?? 10;
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchantId);

@@ -12,6 +12,7 @@ import {
   registerCommon,
   requestMetrics,
   validationProblem,
+  ValidatedQueries,
   type RenderedJson,
 } from '../http/index.js';
 import { MODEL_CATALOG, MODEL_NAMES, type ModelName } from '../forecast/index.js';
@@ -178,23 +179,35 @@ const problems = {
   503: { description: 'Database unavailable', content: { 'application/problem+json': { schema: Problem } } },
 };
 
+const TopQuery = z.object({
+  merchant_id: PlatformId,
+  bucket_type: ForecastBucket,
+  model: z
+    .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
+    .optional()
+    .openapi({ description: 'Model used for the ranking', example: 'auto' }),
+  lookback: intParam(4, 1000).optional().openapi({ description: 'Buckets of history to use' }),
+  limit: intParam(1, 100).optional().openapi({ description: '1..100, default 10' }),
+});
+
+/**
+ * Validates a query like the route validator of @hono/zod-openapi does (a repeated parameter is an
+ * array, which the schema refuses), throwing the 400 problem that names the parameter.
+ */
+function validateTopQuery(c: Context): z.infer<typeof TopQuery> {
+  const raw: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(c.req.queries())) raw[k] = v.length === 1 ? v[0]! : v;
+  const result = TopQuery.safeParse(raw);
+  if (!result.success) throw validationProblem(result.error);
+  return result.data;
+}
+
 const topRoute = createRoute({
   method: 'get',
   path: '/forecast/top-categories',
   security: bearer('forecasts:read'),
   summary: 'Categories ranked by forecast sales of the next period',
-  request: {
-    query: z.object({
-      merchant_id: PlatformId,
-      bucket_type: ForecastBucket,
-      model: z
-        .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
-        .optional()
-        .openapi({ description: 'Model used for the ranking', example: 'auto' }),
-      lookback: intParam(4, 1000).optional().openapi({ description: 'Buckets of history to use' }),
-      limit: intParam(1, 100).optional().openapi({ description: '1..100, default 10' }),
-    }),
-  },
+  request: { query: TopQuery },
   responses: {
     200: { description: 'Ranked forecast', content: { 'application/json': { schema: TopResponse } } },
     ...problems,
@@ -304,8 +317,13 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  app.openapi(topRoute, async (c) => {
-    const q = c.req.valid('query');
+  // The hot route is described in the document like the others, but validates through a memo of
+  // the raw query string (ValidatedQueries): a dashboard polls the same few URLs, and running the
+  // route validator (zod, async) was a tenth of a cached answer's CPU.
+  const topQueries = new ValidatedQueries(validateTopQuery);
+  app.openAPIRegistry.registerPath(topRoute);
+  app.get(topRoute.path, async (c) => {
+    const q = topQueries.get(c);
     const sendTop = (value: { rendered: RenderedJson; source: string }) =>
       sendRendered(c, value.rendered, {
         cacheControl,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
+import { requestHeader } from './request.js';
 
 /** Options of {@link cachedJson}. */
 export interface CachedJsonOptions {
@@ -43,7 +44,7 @@ export function sendRendered(
     'cache-control': options.cacheControl,
   };
   if (options.vary) headers.vary = options.vary;
-  const inm = c.req.header('if-none-match');
+  const inm = requestHeader(c, 'if-none-match');
   if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {
     return c.body(null, 304, headers);
   }

@@ -12,6 +12,8 @@ export { serveUntilAborted, type ServeOptions } from './server.js';
 export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions } from './health.js';
 export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
+export { requestHeader, rawQuery } from './request.js';
+export { ValidatedQueries } from './query.js';
 export { cachedJson, renderJson, sendRendered, type CachedJsonOptions, type RenderedJson } from './cache.js';
 export { SECURITY_HEADERS, withSecurityHeaders } from './security.js';
 export {
