@@ -15,14 +15,23 @@ export function requestMetrics(registry: Registry): MiddlewareHandler {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // One child per label combination, found by a flat string: observe({labels}) validates and hashes
+  // the label object on every request. Routes are templates and statuses few, so this stays small;
+  // a child keeps working after the histogram is reset (prom-client re-creates its series).
+  const children = new Map<string, { observe(value: number): void }>();
   return async function recordRequest(c, next) {
     const start = performance.now();
     await next();
     const route = routePath(c) || 'unmatched';
     nameHttpSpan(c.req.method, route);
-    histogram.observe(
-      { method: c.req.method, route, status: String(c.res.status) },
-      (performance.now() - start) / 1000,
-    );
+    const method = c.req.method;
+    const status = c.res.status;
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = histogram.labels({ method, route, status: String(status) });
+      children.set(key, child);
+    }
+    child.observe((performance.now() - start) / 1000);
   };
 }
