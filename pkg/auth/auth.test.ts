@@ -46,6 +46,30 @@ describe('auth', () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
   });
 
+  it('keeps rejecting a tampered or expired token after the genuine one was verified (and cached)', async () => {
+    const app = await appWith({ AUTH_HS256_SECRET: SECRET });
+    const good = await mintToken({ secret: SECRET, scopes: ['sales:read'], merchants: ['a'] });
+    const [header, payload, signature] = good.split('.') as [string, string, string];
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    const otherPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), merchants: ['*'] }),
+    ).toString('base64url');
+    const expired = await new SignJWT({ scope: 'sales:read', merchants: ['a'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 31)
+      .sign(new TextEncoder().encode(SECRET));
+    for (let i = 0; i < 2; i++) expect((await get(app, '/m/a', good)).status).toBe(200);
+    for (const bad of [
+      `${header}.${payload}.${flipped}`,
+      `${header}.${otherPayload}.${signature}`,
+      expired,
+    ]) {
+      expect((await get(app, '/m/a', bad)).status).toBe(401);
+      expect((await get(app, '/m/a', bad)).status).toBe(401);
+    }
+    expect((await get(app, '/m/b', good)).status).toBe(403);
+  });
+
   it('separates good, expired, wrong-signature, wrong-scope and other-merchant tokens', async () => {
     const app = await appWith({ AUTH_HS256_SECRET: SECRET });
     const good = await mintToken({ secret: SECRET, scopes: ['sales:read'], merchants: ['a'] });
