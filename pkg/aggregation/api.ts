@@ -17,9 +17,10 @@ import {
 import type { Queryable } from '../db/index.js';
 import {
   HttpProblem,
+  prepareJson,
   problemHandler,
-  requestHeader,
   requestMetrics,
+  sendRendered,
   ValidatedQueries,
   validationProblem,
 } from '../http/index.js';
@@ -150,6 +151,8 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   // Per-merchant data behind authentication must not land in shared caches.
   const cacheControl = `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`;
 
+  const responseOptions = { cacheControl, ...(authMiddleware ? { vary: 'Authorization' } : {}) };
+
   function render(body: unknown): RenderedResponse {
     const text = JSON.stringify(body);
     return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
@@ -159,14 +162,10 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     return respond(c, render(body));
   }
 
-  function respond(c: Context, { text, etag: tag }: RenderedResponse): Response {
-    const headers: Record<string, string> = { etag: tag, 'cache-control': cacheControl };
-    if (authMiddleware) headers.vary = 'Authorization';
-    const inm = requestHeader(c, 'if-none-match');
-    if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {
-      return c.body(null, 304, headers);
-    }
-    return c.body(text, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+  // ETag, Cache-Control, Vary; 304 on a matching If-None-Match; a prepared entry (the response
+  // cache's) is answered with its prebuilt header block.
+  function respond(c: Context, rendered: RenderedResponse): Response {
+    return sendRendered(c, rendered, responseOptions);
   }
 
   async function merchantOr404(c: Context, merchantId: string): Promise<MerchantView> {
@@ -210,7 +209,13 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   }
 
   // A dashboard asks the same few top-categories URLs over and over: each is validated once.
-  const topQueries = new ValidatedQueries((c) => validate(TopQuery, c.req.query()));
+  const topQueries = new ValidatedQueries((c) => {
+    const q = Object.freeze(validate(TopQuery, c.req.query()));
+    const limit = q.limit ?? 10;
+    // The response cache's key, made once per query string like the validation.
+    const key = `${q.merchantId}\u0000${q.bucketType}\u0000${q.bucketStart ?? ''}\u0000${limit}`;
+    return { q, limit, key };
+  });
 
   const app = new Hono();
   app.onError(problemHandler(logger));
@@ -221,11 +226,9 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   if (authMiddleware) app.use('/api/*', authMiddleware);
 
   app.get('/api/top-categories', async (c) => {
-    const q = topQueries.get(c);
-    const limit = q.limit ?? 10;
+    const { q, limit, key } = topQueries.get(c);
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchantId);
-    const key = `${q.merchantId}\u0000${q.bucketType}\u0000${q.bucketStart ?? ''}\u0000${limit}`;
     // Concurrent misses of one key share one computation: an expiring hot entry costs one query.
     const compute = async (): Promise<RenderedResponse> => {
       const m = await merchantOr404(c, q.merchantId);
@@ -273,7 +276,8 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
         asOf: freshness.asOf,
         freshness,
       });
-      return rendered;
+      // The 200 header block is built here once; every hit of this entry reuses it.
+      return prepareJson(rendered, responseOptions);
     };
     return respond(
       c,

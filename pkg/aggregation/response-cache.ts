@@ -8,10 +8,12 @@ export interface ResponseCacheOptions {
   readonly now?: () => number;
 }
 
-/** A rendered response: its body text and strong ETag. */
+/** A rendered response: its body text and strong ETag, and the header block of its 200 answer when prepared. */
 export interface RenderedResponse {
   readonly text: string;
   readonly etag: string;
+  /** Built once by prepareJson (pkg/http), reused by every hit. */
+  readonly okHeaders?: Readonly<Record<string, string>>;
 }
 
 interface Entry {

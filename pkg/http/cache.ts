@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { requestHeader } from './request.js';
+import { securedResponse, withSecurityHeaderRecord } from './security.js';
 
 /** Options of {@link cachedJson}. */
 export interface CachedJsonOptions {
@@ -32,21 +33,53 @@ export function renderJson(body: unknown): RenderedJson {
   return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
 }
 
-/** Sends a rendered body like {@link cachedJson} (ETag, Cache-Control, 304 on a matching If-None-Match). */
+/** A rendered body with the whole header block of its 200 answer, built once for every request it serves. */
+export interface PreparedJson extends RenderedJson {
+  /** ETag, Cache-Control, Vary, Content-Type, Content-Length, the extras and the security headers. */
+  readonly okHeaders: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds the 200 header block of `rendered` under `options` once, so a response cache can answer a
+ * hit without assembling headers per request ({@link sendRendered} uses it when present).
+ */
+export function prepareJson(rendered: RenderedJson, options: CachedJsonOptions): PreparedJson {
+  const okHeaders = withSecurityHeaderRecord({
+    ...options.headers,
+    etag: rendered.etag,
+    'cache-control': options.cacheControl,
+    ...(options.vary ? { vary: options.vary } : {}),
+    'content-type': 'application/json; charset=utf-8',
+    // Stated here so that nothing downstream adds it to this shared, frozen record.
+    'content-length': String(Buffer.byteLength(rendered.text)),
+  });
+  return { text: rendered.text, etag: rendered.etag, okHeaders: Object.freeze(okHeaders) };
+}
+
+/**
+ * Sends a rendered body like {@link cachedJson} (ETag, Cache-Control, 304 on a matching
+ * If-None-Match). A {@link PreparedJson} is answered with its prebuilt header block, which must have
+ * been prepared with the same `options`.
+ */
 export function sendRendered(
   c: Context,
-  { text, etag: tag }: RenderedJson,
+  rendered: RenderedJson | PreparedJson,
   options: CachedJsonOptions,
 ): Response {
+  const { text, etag: tag } = rendered;
+  const inm = requestHeader(c, 'if-none-match');
+  const notModified =
+    inm !== undefined &&
+    inm !== '' &&
+    (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
+  const okHeaders = (rendered as Partial<PreparedJson>).okHeaders;
+  if (!notModified && okHeaders) return securedResponse(text, 200, okHeaders);
   const headers: Record<string, string> = {
     ...options.headers,
     etag: tag,
     'cache-control': options.cacheControl,
   };
   if (options.vary) headers.vary = options.vary;
-  const inm = requestHeader(c, 'if-none-match');
-  if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag))) {
-    return c.body(null, 304, headers);
-  }
+  if (notModified) return c.body(null, 304, headers);
   return c.body(text, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
 }

@@ -14,8 +14,21 @@ export { requestMetrics } from './metrics.js';
 export { readJson } from './body.js';
 export { requestHeader, rawQuery } from './request.js';
 export { ValidatedQueries } from './query.js';
-export { cachedJson, renderJson, sendRendered, type CachedJsonOptions, type RenderedJson } from './cache.js';
-export { SECURITY_HEADERS, withSecurityHeaders } from './security.js';
+export {
+  cachedJson,
+  prepareJson,
+  renderJson,
+  sendRendered,
+  type CachedJsonOptions,
+  type PreparedJson,
+  type RenderedJson,
+} from './cache.js';
+export {
+  SECURITY_HEADERS,
+  securedResponse,
+  withSecurityHeaderRecord,
+  withSecurityHeaders,
+} from './security.js';
 export {
   BEARER_SCHEME,
   ProblemSchema,

@@ -15,8 +15,36 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
 };
 
+// Responses built by securedResponse(): their header block already holds every security header.
+const secured = new WeakSet<Response>();
+
+/**
+ * `headers` (lower-case names) with every {@link SECURITY_HEADERS} entry it does not set itself: the
+ * header block {@link withSecurityHeaders} would produce, to build once and reuse.
+ */
+export function withSecurityHeaderRecord(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...SECURITY_HEADERS, ...headers };
+}
+
+/**
+ * A response whose `headers` already include the security headers (built by
+ * {@link withSecurityHeaderRecord}), which {@link withSecurityHeaders} passes through untouched: on
+ * @hono/node-server the plain header record then goes to Node as it is, without a fetch Headers
+ * object being built, filled, checked and sorted for it.
+ */
+export function securedResponse(
+  body: string,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): Response {
+  const res = new Response(body, { status, headers });
+  secured.add(res);
+  return res;
+}
+
 /** Adds the {@link SECURITY_HEADERS} that `res` does not set itself; copies a response with immutable headers. */
 export function withSecurityHeaders(res: Response): Response {
+  if (secured.has(res)) return res;
   const missing = Object.entries(SECURITY_HEADERS).filter(([name]) => !res.headers.has(name));
   if (missing.length === 0) return res;
   let out = res;
