@@ -54,6 +54,16 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(other)).toBeUndefined();
   });
 
+  it.each([
+    [4096, 'p'],
+    [4097, undefined],
+  ])('keeps a token of %i characters: %s', (length, expected) => {
+    const { cache } = cacheAt(T0);
+    const token = 't'.repeat(length);
+    cache.set(token, expIn(3600), 'p');
+    expect(cache.get(token)).toBe(expected);
+  });
+
   it('holds at most maxEntries, dropping the oldest first', () => {
     const { cache } = cacheAt(T0, { maxEntries: 2 });
     cache.set('a', expIn(3600), 'A');

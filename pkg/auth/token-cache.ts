@@ -13,6 +13,9 @@ export interface VerifiedTokenCacheOptions {
   readonly now?: () => number;
 }
 
+/** Longest token kept (a JWT with a handful of claims is 200-1,000 characters). */
+const MAX_TOKEN_LENGTH = 4096;
+
 interface Entry<V> {
   readonly value: V;
   /** Wall-clock ms after which the entry must not be used. */
@@ -58,6 +61,8 @@ export class VerifiedTokenCache<V> {
    * a token without a numeric `exp` is kept for `maxAgeMs` only, as the verifier accepted it.
    */
   set(token: string, exp: unknown, value: V): void {
+    // Bounds the memory to maxEntries x 4 KiB; a longer (unusual) token is verified every time.
+    if (token.length > MAX_TOKEN_LENGTH) return;
     const now = this.#now();
     let until = now + this.#maxAgeMs;
     if (typeof exp === 'number') until = Math.min(until, exp * 1000 + this.#toleranceMs);

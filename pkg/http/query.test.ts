@@ -50,6 +50,18 @@ describe('ValidatedQueries', () => {
     expect(queries.size).toBe(0);
   });
 
+  it.each([
+    [511, 1],
+    [512, 1],
+    [513, 0],
+  ])('keeps a query string of %i characters: %i entries', async (length, kept) => {
+    const { app, queries } = appWith();
+    const path = `/x?id=abc&pad=${'p'.repeat(length - 'id=abc&pad='.length)}`;
+    const res = await app.request(path);
+    expect(res.status).toBe(200);
+    expect(queries.size).toBe(kept);
+  });
+
   it('keeps at most maxEntries queries and freezes what it keeps', async () => {
     const { app, queries, parses } = appWith(2);
     for (const id of ['a', 'b', 'c', 'c', 'a']) await app.request(`/x?id=${id}`);

@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import { rawQuery } from './request.js';
 
+/** Longest raw query string kept (a real one is well under 200 characters). */
+const MAX_KEY_LENGTH = 512;
+
 /**
  * Remembers validated queries by the exact raw query string, so a hot read (the same URL again and
  * again) runs its schema once instead of on every request; validation is a pure function of that
@@ -29,6 +32,9 @@ export class ValidatedQueries<T extends object> {
     const known = this.#entries.get(key);
     if (known) return known;
     const value = Object.freeze(this.#parse(c));
+    // Unknown parameters pass validation, so a long query string could make every entry large:
+    // those are validated each time instead of kept.
+    if (key.length > MAX_KEY_LENGTH) return value;
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, value);
     return value;
