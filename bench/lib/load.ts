@@ -34,6 +34,8 @@ export interface LoadJob {
   /** Prefix of the external order ids (unique per run). */
   readonly prefix: string;
   readonly paths?: readonly string[];
+  /** Authorization header value sent with every request (e.g. `Bearer <jwt>`). @default none */
+  readonly authorization?: string;
 }
 
 /** What the load generator measured. */
@@ -79,7 +81,12 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       job.prefix,
       ...(job.paths ?? ['/']),
     ],
-    { env: { WRK_RATE_PER_THREAD: String(job.overallRate ?? 0) } },
+    {
+      env: {
+        WRK_RATE_PER_THREAD: String(job.overallRate ?? 0),
+        WRK_AUTHORIZATION: job.authorization ?? '',
+      },
+    },
   );
   const line = out.trim().split('\n').at(-1) ?? '{}';
   if (!line.startsWith('{')) throw new Error(`wrk printed no result: ${out}`);

@@ -159,10 +159,11 @@ export function renderMarkdown(r: BenchReport): string {
       );
   }
   if (s.read) {
-    for (const [name, p] of [
-      ['/api/top-categories', s.read.topCategories],
-      ['/api/top-categories, response cache off', s.read.topCategoriesUncached],
-      ['/forecast/top-categories', s.read.forecastTopCategories],
+    // The cache-off variant shows what the response cache is worth; the targets are the other two.
+    for (const [name, p, target] of [
+      ['/api/top-categories', s.read.topCategories, true],
+      ['/api/top-categories, response cache off', s.read.topCategoriesUncached, false],
+      ['/forecast/top-categories', s.read.forecastTopCategories, true],
     ] as const) {
       if (!p) continue;
       row(
@@ -171,8 +172,8 @@ export function renderMarkdown(r: BenchReport): string {
         `${n0(p.endpointMax.okPerSecond)} req/s`,
         `/health ${n0(p.trivialMax.okPerSecond)} req/s`,
         n2(p.ratio),
-        '>= 0.5',
-        check(atLeast(p.ratio, 0.5)),
+        target ? '>= 0.5' : '(what the cache is worth)',
+        target ? check(atLeast(p.ratio, 0.5)) : '–',
       );
       row(
         '4',
@@ -180,8 +181,8 @@ export function renderMarkdown(r: BenchReport): string {
         `${n2(p.endpointAtRate.latencyMs.p99)} ms`,
         `/health ${n2(p.trivialAtRate.latencyMs.p99)} ms`,
         n2(p.endpointAtRate.latencyMs.p99 / Math.max(p.trivialAtRate.latencyMs.p99, 0.01)),
-        '<= 10 ms',
-        check(atMost(p.endpointAtRate.latencyMs.p99, 10)),
+        target ? '<= 10 ms' : '–',
+        target ? check(atMost(p.endpointAtRate.latencyMs.p99, 10)) : '–',
       );
     }
   }
@@ -326,7 +327,10 @@ export function renderMarkdown(r: BenchReport): string {
         `| ${p.path.split('?')[0]} | ${n0(p.endpointMax.okPerSecond)} | ${n2(p.endpointMax.latencyMs.p50)} / ${n2(p.endpointMax.latencyMs.p99)} | ${n2(p.endpointAtRate.latencyMs.p50)} / ${n2(p.endpointAtRate.latencyMs.p99)} |`,
       );
     }
-    out.push(`\nForecast source header: \`${s.read.forecastTopCategories.source ?? 'none'}\`.`, '');
+    out.push(
+      `\nForecast source header: \`${s.read.forecastTopCategories.source ?? 'none'}\`. Authentication: ${s.read.auth ?? 'none'}.`,
+      '',
+    );
   }
   if (s.memory) {
     out.push(

@@ -68,11 +68,18 @@ local function order()
   )
 end
 
+-- WRK_AUTHORIZATION: an Authorization header value sent with every request (e.g. "Bearer <jwt>").
+local authorization = os.getenv("WRK_AUTHORIZATION")
 local json_headers = { ["content-type"] = "application/json" }
+local get_headers = {}
+if authorization and authorization ~= "" then
+  json_headers["authorization"] = authorization
+  get_headers["authorization"] = authorization
+end
 
 function request()
   if kind == "get" then
-    return wrk.format("GET", paths[math.random(1, #paths)])
+    return wrk.format("GET", paths[math.random(1, #paths)], get_headers)
   end
   if kind == "batch" then
     local orders = {}

@@ -1,8 +1,12 @@
 /**
  * (4) Read path: /api/top-categories (aggregator) and /forecast/top-categories from a precomputed
  * set (forecast-api) against /health of the same server — a trivial Hono route in the same process,
- * same middleware, same load tool: max requests/s, and latency at a fixed 1,000 requests/s.
+ * same middleware, same load tool: max requests/s, and latency at a fixed 1,000 requests/s. The
+ * services run as deployed by default, with JWT auth on: every request (the trivial route's too, so
+ * both send the same bytes) carries a bearer token the endpoint verifies.
  */
+import { randomBytes } from 'node:crypto';
+import { mintToken } from '../../pkg/auth/index.js';
 import { round, type BenchContext } from '../lib/context.js';
 import { freshDatabase, seedCatalog } from '../lib/env.js';
 import { seedAggregates } from '../lib/aggregates.js';
@@ -26,14 +30,41 @@ export interface ReadResult {
   /** The same with the in-memory response cache off (AGGREGATION_API_CACHE_MS=0): its measured effect. */
   readonly topCategoriesUncached: ReadPair;
   readonly forecastTopCategories: ReadPair & { source: string | null };
+  /** How requests authenticated. */
+  readonly auth: string;
 }
 
-async function pair(ctx: BenchContext, service: Service, path: string): Promise<ReadPair> {
+/** A read token and the service environment that accepts it. */
+interface ReadAuth {
+  readonly env: Record<string, string>;
+  readonly authorization: string;
+}
+
+async function readAuth(): Promise<ReadAuth> {
+  const secret = randomBytes(32).toString('hex');
+  const token = await mintToken({
+    secret,
+    subject: 'bench-read',
+    scopes: ['sales:read', 'forecasts:read'],
+    merchants: ['bench-m-1'],
+  });
+  return { env: { AUTH_MODE: 'jwt', AUTH_HS256_SECRET: secret }, authorization: `Bearer ${token}` };
+}
+
+async function pair(ctx: BenchContext, service: Service, path: string, auth: ReadAuth): Promise<ReadPair> {
   const url = `http://127.0.0.1:${await service.port()}`;
   const seconds = ctx.smoke ? 2 : 12;
   const rate = ctx.smoke ? 100 : 1000;
-  const job = { url, kind: 'get' as const, merchants: 1, merchantOffset: 0, products: 1, prefix: ctx.runId };
-  const res = await fetch(url + path);
+  const job = {
+    url,
+    kind: 'get' as const,
+    merchants: 1,
+    merchantOffset: 0,
+    products: 1,
+    prefix: ctx.runId,
+    authorization: auth.authorization,
+  };
+  const res = await fetch(url + path, { headers: { authorization: auth.authorization } });
   if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
   await runLoad({ ...job, paths: [path], connections: 16, durationSec: 2 }); // warm-up
   // Trivial route and endpoint alternate in short rounds, so a change in the machine's load hits both.
@@ -83,14 +114,16 @@ export async function readScenario(ctx: BenchContext): Promise<ReadResult> {
     await seedAggregates(db, { fromMerchant: 1, toMerchant: 1, days: ctx.smoke ? 120 : 730 });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const topPath = `/api/top-categories?merchantId=bench-m-1&bucketType=DAY&bucketStart=${yesterday}&limit=10`;
+    const auth = await readAuth();
     const pairs: ReadPair[] = [];
     for (const cacheMs of ['0', '250']) {
       const aggregator = startService('aggregator', {
         DATABASE_URL: db.url,
         AGGREGATION_API_CACHE_MS: cacheMs,
+        ...auth.env,
       });
       try {
-        pairs.push(await pair(ctx, aggregator, topPath));
+        pairs.push(await pair(ctx, aggregator, topPath, auth));
         ctx.noteRss(aggregator, 'read path at max rate');
       } finally {
         await aggregator.stop();
@@ -108,18 +141,21 @@ export async function readScenario(ctx: BenchContext): Promise<ReadResult> {
         OTEL_SDK_DISABLED: 'true',
       },
     });
-    const api = startService('forecast-api', { DATABASE_URL: db.url });
+    const api = startService('forecast-api', { DATABASE_URL: db.url, ...auth.env });
     try {
       const path = '/forecast/top-categories?merchant_id=bench-m-1&bucket_type=WEEK&limit=10';
-      const res = await fetch(`http://127.0.0.1:${await api.port()}${path}`);
+      const res = await fetch(`http://127.0.0.1:${await api.port()}${path}`, {
+        headers: { authorization: auth.authorization },
+      });
       const source = res.headers.get('x-catcast-forecast-source');
       await res.arrayBuffer();
-      const forecast = await pair(ctx, api, path);
+      const forecast = await pair(ctx, api, path, auth);
       ctx.noteRss(api, 'read path at max rate');
       return {
         topCategories: top,
         topCategoriesUncached: uncached,
         forecastTopCategories: { ...forecast, source },
+        auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
       };
     } finally {
       await api.stop();
