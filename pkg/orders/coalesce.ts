@@ -20,8 +20,8 @@ export interface InsertCoalescerOptions {
 interface Pending {
   readonly draft: OrderDraft;
   readonly key: string;
-  /** Runs a function in the async context of the request that queued this order (its trace). */
-  readonly inContext: (fn: () => Promise<void>) => Promise<void>;
+  /** The async context of the request that queued this order (its trace), to run its statement in. */
+  readonly context: AsyncResource;
   readonly resolve: (r: InsertOneResult) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -94,8 +94,8 @@ export function coalesceInserts(store: OrderStore, options: InsertCoalescerOptio
     while (inFlight < maxInFlight && queue.length > 0) {
       const group = take();
       inFlight++;
-      void group[0]!
-        .inContext(() => run(group))
+      void group[0]!.context
+        .runInAsyncScope(() => run(group))
         .finally(() => {
           inFlight--;
           pump();
@@ -111,7 +111,9 @@ export function coalesceInserts(store: OrderStore, options: InsertCoalescerOptio
         queue.push({
           draft,
           key: keyOf(draft),
-          inContext: AsyncResource.bind((fn: () => Promise<void>) => fn()),
+          // A plain AsyncResource, not AsyncResource.bind: bind defines a deprecated property with
+          // its own wrapper on every call, ~6% of the ingest process's CPU per order (profiled).
+          context: new AsyncResource('catcast.orders.insert'),
           resolve,
           reject,
         });
