@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import {
@@ -19,6 +18,7 @@ import {
   HttpProblem,
   prepareJson,
   problemHandler,
+  renderJson,
   requestMetrics,
   sendRendered,
   ValidatedQueries,
@@ -153,13 +153,8 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
 
   const responseOptions = { cacheControl, ...(authMiddleware ? { vary: 'Authorization' } : {}) };
 
-  function render(body: unknown): RenderedResponse {
-    const text = JSON.stringify(body);
-    return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
-  }
-
   function cachedJson(c: Context, body: unknown): Response {
-    return respond(c, render(body));
+    return respond(c, renderJson(body));
   }
 
   // ETag, Cache-Control, Vary; 304 on a matching If-None-Match; a prepared entry (the response
@@ -244,7 +239,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
         limit,
       });
       const freshness = freshnessOf(m, staleAfterSeconds);
-      const rendered = render({
+      const rendered = renderJson({
         merchantId: m.id,
         currency: m.currency,
         timezone: m.timezone,
