@@ -65,7 +65,9 @@ export async function setup(project: TestProject): Promise<void> {
 
   const kafkaPort = process.env.CATCAST_TEST_KAFKA_PORT ?? '19092';
   const { stdout } = await run('bash', [path.join(root, 'scripts/kafka.sh'), 'up'], {
-    env: { ...process.env, KAFKA_PORT: kafkaPort },
+    // The controller port follows the client port, so that two runs with different
+    // CATCAST_TEST_KAFKA_PORT values do not both try to bind the default 19093.
+    env: { ...process.env, KAFKA_PORT: kafkaPort, KAFKA_CONTROLLER_PORT: String(Number(kafkaPort) + 1) },
     maxBuffer: 16 * 1024 * 1024,
   }).catch((err: unknown) => {
     throw new Error(`cannot start Kafka with scripts/kafka.sh up: ${(err as Error).message}`, { cause: err });
