@@ -54,6 +54,39 @@ describe('backtest', () => {
     expect(r.fallbackFrom).toBeNull();
   });
 
+  it("auto's forecast at a backtest origin does not depend on the value it forecasts", () => {
+    // The last origin of a series forecasts its last value. Scored out of sample, the model auto
+    // picks there (and so its forecast p) is fixed before that value is known. Setting the value to
+    // 0 and then to far above anything forecast gives that origin's absolute error as p and as
+    // high - p: both must name the same p. Choosing with the origin's own value (in sample) ranks
+    // the candidates by error + p for 0 and by error - p for `high`, and somewhere the picks differ.
+    // Checked at the last 12 cut points of each seasonal fixture series.
+    const k = 12;
+    const selectionOrigins = 6;
+    let checked = 0;
+    for (const series of fixtureSeries().filter((s) => s.values.length >= 48)) {
+      for (let n = series.values.length - 11; n <= series.values.length; n++) {
+        const values = Array.from(series.values).slice(0, n);
+        const scored = (v: number[], origins: number) =>
+          forecast({ ...series, values: v }, 'auto', { origins, selectionOrigins }).metrics!;
+        // The errors of the first k-1 origins: the same fits and choices, without the last origin.
+        const before = scored(values.slice(0, n - 1), k - 1);
+        expect(before.origins).toBe(k - 1);
+        const lastError = (v: number): number => {
+          const m = scored([...values.slice(0, n - 1), v], k);
+          expect(m.origins).toBe(k);
+          return m.mae * k - before.mae * (k - 1);
+        };
+        const high = 100 * Math.max(...values);
+        const fromLow = lastError(0); // forecasts are never negative: |0 - p| = p
+        const fromHigh = high - lastError(high); // p far below high: |high - p| = high - p
+        expect(fromHigh, `${series.bucketType} series cut at ${n}`).toBeCloseTo(fromLow, 3);
+        checked++;
+      }
+    }
+    expect(checked).toBe(36);
+  });
+
   it('ensemble reports its three members', () => {
     const [series] = fixtureSeries();
     const r = forecast(series!, 'ensemble');

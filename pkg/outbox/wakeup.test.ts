@@ -20,11 +20,21 @@ describe('Wakeup', () => {
     expect(performance.now() - t).toBeGreaterThanOrEqual(25);
   });
 
-  it('returns on abort', async () => {
+  it('returns on abort, long before its timeout', async () => {
     const w = new Wakeup();
     const c = new AbortController();
-    const waiting = w.wait(10_000, c.signal);
+    const waiting = w.wait(3_600_000, c.signal).then(() => 'returned');
     c.abort();
-    await waiting;
+    // setImmediate runs after every pending promise callback: a wait that ignored the abort is still
+    // pending then (its hour-long timer far away), one that honoured it has returned.
+    const stillWaiting = new Promise((resolve) => setImmediate(() => resolve('still waiting')));
+    expect(await Promise.race([waiting, stillWaiting])).toBe('returned');
+  });
+
+  it('returns at once when the signal is already aborted', async () => {
+    const w = new Wakeup();
+    const waiting = w.wait(3_600_000, AbortSignal.abort()).then(() => 'returned');
+    const stillWaiting = new Promise((resolve) => setImmediate(() => resolve('still waiting')));
+    expect(await Promise.race([waiting, stillWaiting])).toBe('returned');
   });
 });
