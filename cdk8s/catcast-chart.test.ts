@@ -317,9 +317,12 @@ describe('CatcastChart', () => {
       'CatcastDlqNotEmpty',
       'CatcastForecastStale',
       'CatcastIngest5xxRate',
+      'CatcastOutboxBacklogUnknown',
       'CatcastOutboxStale',
       'CatcastShardWithoutLeader',
     ]);
+    // What each alert does is evaluated by promtool in make test-alerts (test/alerts/); these only pin
+    // that the values reach the expressions.
     expect(byName.CatcastOutboxStale?.expr).toBe(
       'max(catcast_outbox_oldest_age_seconds{service=~"catcast-(ingest|relay)"}) > 300',
     );
@@ -329,7 +332,7 @@ describe('CatcastChart', () => {
     });
     expect(byName.CatcastAggregationStale?.expr).toContain('> 300 and max(catcast_consumer_lag{');
     expect(byName.CatcastForecastStale?.expr).toContain(
-      'catcast_forecast_last_success_timestamp_seconds{service="catcast-forecast-api"}) > 7200',
+      'catcast_forecast_pending_since_timestamp_seconds{service="catcast-forecast-api"}) > 7200',
     );
     expect(byName.CatcastShardWithoutLeader?.expr).toContain('catcast_forecast_shard_leader_present');
     expect(byName.CatcastIngest5xxRate?.expr).toContain('service="catcast-ingest",status=~"5.."');

@@ -9,6 +9,8 @@ export const METRICS = {
   outboxOldestAge: 'catcast_outbox_oldest_age_seconds',
   /** Gauge: unpublished outbox rows (exported by relay and ingest). */
   outboxBacklog: 'catcast_outbox_backlog',
+  /** Gauge: 1 when the last outbox backlog query failed; backlog and age then keep their last value. */
+  outboxBacklogQueryFailed: 'catcast_outbox_backlog_query_failed',
   /** Counter: outbox events published and acknowledged (relay). */
   relayPublished: 'catcast_relay_published_total',
   /** Counter: failed publish attempts, one per failed batch (relay). */
@@ -30,11 +32,19 @@ export const METRICS = {
   dlqMessages: 'catcast_dlq_messages_total',
   /** Gauge: unix time of the last successful forecast run, label shard (forecast-api, from forecast_runs). */
   forecastLastSuccess: 'catcast_forecast_last_success_timestamp_seconds',
+  /**
+   * Gauge: for a shard (of the current shard count) that has never succeeded, the unix time since
+   * which it has been due, label shard (forecast-api). Absent once the shard has succeeded.
+   */
+  forecastPendingSince: 'catcast_forecast_pending_since_timestamp_seconds',
   /** Gauge: duration of the last finished forecast run, labels shard and status. */
   forecastLastDuration: 'catcast_forecast_last_run_duration_seconds',
   /** Gauge: 1 while the newest run of a shard has not finished, label shard. */
   forecastRunRunning: 'catcast_forecast_run_running',
-  /** Gauge: 1 while the shard lease is held and unexpired (Postgres lease store), label shard. */
+  /**
+   * Gauge: 1 while a pod leads the shard (its Postgres lease is held, or its unfinished newest run
+   * stamps heartbeats within its lease duration — any lease store), label shard.
+   */
   forecastLeaderPresent: 'catcast_forecast_shard_leader_present',
   /** Gauge: leadership changes of a shard lease so far, label shard. */
   forecastLeaseTransitions: 'catcast_forecast_lease_transitions',

@@ -70,6 +70,14 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
       `The oldest unpublished outbox event is older than ${t.outboxOldestAgeSeconds}s: the relay is not publishing.`,
     ),
     rule(
+      'CatcastOutboxBacklogUnknown',
+      // The backlog gauges keep their last value while their query fails; this says they are stale.
+      `max(${METRICS.outboxBacklogQueryFailed}{${svc('ingest', 'relay')}}) == 1`,
+      '5m',
+      'warning',
+      'The outbox backlog query has failed for 5 minutes: backlog and age show their last value, so CatcastOutboxStale cannot see a growing backlog.',
+    ),
+    rule(
       'CatcastConsumerLagHigh',
       `${lagTotal} > ${t.consumerLagThreshold}`,
       '10m',
@@ -93,10 +101,11 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
     ),
     rule(
       'CatcastForecastStale',
-      `time() - max by (shard) (${METRICS.forecastLastSuccess}{${forecast}}) > ${2 * t.forecastPeriodSeconds}`,
+      // A shard that never succeeded has no last success; it counts from when it became due.
+      `time() - max by (shard) (${METRICS.forecastLastSuccess}{${forecast}} or ${METRICS.forecastPendingSince}{${forecast}}) > ${2 * t.forecastPeriodSeconds}`,
       '5m',
       'warning',
-      'A forecast shard has not succeeded for two schedule periods.',
+      'A forecast shard has not succeeded for two schedule periods (or ever, since its shard count first ran).',
     ),
     rule(
       'CatcastShardWithoutLeader',

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the Go-based test tools (helm, jaeger, etcd, kube-apiserver) from the
+# Builds the Go-based test tools (helm, jaeger, etcd, kube-apiserver, promtool,
+# kube-score) from the
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|all]   (default: all)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
 # Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
@@ -28,6 +29,9 @@ JAEGER_VERSION=${JAEGER_VERSION:-v1.76.0}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 # 1.34 builds cleanly with Go 1.26; newer minors are untested here.
 KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
+# Prometheus publishes its Go module as v0.3XX.Y for release 3.XX.Y (v0.316.0 = 3.16.0).
+PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-v0.316.0}
+KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-v1.20.0}
 
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
@@ -91,7 +95,7 @@ go_build() {
     # `go mod tidy` would drop the require (nothing imports it), so resolve via
     # go get; the explicit @version stops it from upgrading the tool's module.
     go get "$pkg@$version" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\|finding\)' >&2 || true
-    go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w $*" -o "$BIN_DIR/$name.tmp" "$pkg"
+    go build "${GO_BUILD_FLAGS[@]}" ${GO_TAGS:+-tags="$GO_TAGS"} -ldflags="-s -w $*" -o "$BIN_DIR/$name.tmp" "$pkg"
   )
   mv -f "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
 }
@@ -154,6 +158,29 @@ install_kube_apiserver() {
   mark "$name" "$KUBE_VERSION" $((SECONDS - start))
 }
 
+install_promtool() {
+  up_to_date promtool "$PROMETHEUS_VERSION" && { log "promtool $PROMETHEUS_VERSION present"; return; }
+  local start=$SECONDS
+  # promtool evaluates alerting rules with Prometheus's own rule engine (`promtool test rules`).
+  # The module's go.mod carries replace directives, so `go install` refuses it: wrapper module.
+  local release="3.${PROMETHEUS_VERSION#v0.3}"   # v0.316.0 -> 3.16.0
+  wrapper_module promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION"
+  # remove_all_sd leaves out the cloud service discoveries (AWS, Azure, GCE, ... SDKs): rule tests
+  # need none of them, and they are most of the build time.
+  GO_TAGS=remove_all_sd go_build promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION" \
+    "-X github.com/prometheus/common/version.Version=$release"
+  mark promtool "$PROMETHEUS_VERSION" $((SECONDS - start))
+}
+
+install_kube_score() {
+  up_to_date kube-score "$KUBE_SCORE_VERSION" && { log "kube-score $KUBE_SCORE_VERSION present"; return; }
+  local start=$SECONDS
+  wrapper_module kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
+  go_build kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" \
+    "-X main.version=$KUBE_SCORE_VERSION"
+  mark kube-score "$KUBE_SCORE_VERSION" $((SECONDS - start))
+}
+
 # with_lock NAME FN: one build of a tool at a time, even across clones and shells.
 with_lock() {
   mkdir -p "$BIN_DIR" "$SRC_DIR"
@@ -170,14 +197,18 @@ main() {
     jaeger) with_lock jaeger install_jaeger ;;
     etcd) with_lock etcd install_etcd ;;
     kube-apiserver) with_lock kube-apiserver install_kube_apiserver ;;
+    promtool) with_lock promtool install_promtool ;;
+    kube-score) with_lock kube-score install_kube_score ;;
     all)
       with_lock helm install_helm
       with_lock jaeger install_jaeger
       with_lock etcd install_etcd
       with_lock kube-apiserver install_kube_apiserver
+      with_lock promtool install_promtool
+      with_lock kube-score install_kube_score
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|all|path]" >&2; exit 2 ;;
   esac
 }
 

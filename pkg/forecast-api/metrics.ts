@@ -41,9 +41,20 @@ export function registerForecastRunMetrics(registry: Registry, db: Queryable): v
     registers: [registry],
     collect: refreshOnce,
   });
+  const pendingSince = new Gauge({
+    name: 'catcast_forecast_pending_since_timestamp_seconds',
+    help:
+      'For a shard of the current shard count that has never succeeded: since when it has been due ' +
+      '(the first run of that shard count, or its own first run if earlier)',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+    collect: refreshOnce,
+  });
   const leaderPresent = new Gauge({
     name: 'catcast_forecast_shard_leader_present',
-    help: '1 when the shard lease is held and unexpired, 0 otherwise (Postgres lease store only)',
+    help:
+      '1 when a pod leads the shard: its Postgres lease is held, or its unfinished newest run has ' +
+      'stamped a heartbeat within its lease duration (any lease store); 0 otherwise',
     labelNames: ['shard'] as const,
     registers: [registry],
     collect: refreshOnce,
@@ -63,10 +74,29 @@ export function registerForecastRunMetrics(registry: Registry, db: Queryable): v
     collect: refreshOnce,
   });
   async function refresh(): Promise<void> {
-    const [ok, last, leases, newest] = await Promise.all([
+    // Shards beyond the newest run's shard count were removed by a scale-down: not reported.
+    const [ok, pending, last, leases, newest] = await Promise.all([
       db.query<{ shard: number; t: number }>(
         `SELECT shard_index AS shard, extract(epoch FROM max(finished_at))::float8 AS t
-           FROM forecasting.forecast_runs WHERE status = 'succeeded' GROUP BY shard_index`,
+           FROM forecasting.forecast_runs
+          WHERE status = 'succeeded'
+            AND shard_index < (SELECT shard_count FROM forecasting.forecast_runs ORDER BY started_at DESC LIMIT 1)
+          GROUP BY shard_index`,
+      ),
+      // A shard that never succeeded has no last success: it is due since its shard count first ran.
+      db.query<{ shard: number; t: number }>(
+        `WITH current AS (
+           SELECT shard_count FROM forecasting.forecast_runs ORDER BY started_at DESC LIMIT 1
+         ), since AS (
+           SELECT min(started_at) AS t FROM forecasting.forecast_runs
+            WHERE shard_count = (SELECT shard_count FROM current)
+         )
+         SELECT s AS shard,
+                extract(epoch FROM LEAST((SELECT t FROM since),
+                  (SELECT min(started_at) FROM forecasting.forecast_runs r WHERE r.shard_index = s)))::float8 AS t
+           FROM current, generate_series(0, current.shard_count - 1) AS s
+          WHERE NOT EXISTS (SELECT 1 FROM forecasting.forecast_runs r
+                             WHERE r.shard_index = s AND r.status = 'succeeded')`,
       ),
       db.query<{ shard: number; status: string; seconds: number; series: number; failures: number }>(
         `SELECT DISTINCT ON (shard_index) shard_index AS shard, status, series, failures,
@@ -78,29 +108,37 @@ export function registerForecastRunMetrics(registry: Registry, db: Queryable): v
            FROM forecasting.leases`,
       ),
       // Fencing tokens are the lease's transition count at acquisition, with either lease store.
-      db.query<{ shard: number; running: boolean; token: string }>(
+      db.query<{ shard: number; running: boolean; beating: boolean; token: string }>(
         `SELECT DISTINCT ON (shard_index) shard_index AS shard, finished_at IS NULL AS running,
+                heartbeat_at + make_interval(secs => lease_duration_seconds) > now() AS beating,
                 fencing_token::text AS token
            FROM forecasting.forecast_runs ORDER BY shard_index, started_at DESC`,
       ),
     ]);
     lastSuccess.reset();
+    pendingSince.reset();
     duration.reset();
     for (const r of ok.rows) lastSuccess.set({ shard: String(r.shard) }, r.t);
+    for (const r of pending.rows) pendingSince.set({ shard: String(r.shard) }, r.t);
     for (const r of last.rows) {
       duration.set({ shard: String(r.shard), status: r.status }, r.seconds);
       series.set({ shard: String(r.shard) }, r.series);
       failures.set({ shard: String(r.shard) }, r.failures);
     }
     leaderPresent.reset();
+    const led = new Map<string, boolean>();
     for (const r of leases.rows) {
       // Lease names end in the shard index (LEASE_NAME_PREFIX + index).
       const shard = /(\d+)$/.exec(r.name)?.[1];
-      if (shard !== undefined) leaderPresent.set({ shard }, r.held ? 1 : 0);
+      if (shard !== undefined) led.set(shard, r.held);
     }
     for (const r of newest.rows) {
-      running.set({ shard: String(r.shard) }, r.running ? 1 : 0);
-      transitions.set({ shard: String(r.shard) }, Number(r.token));
+      const shard = String(r.shard);
+      running.set({ shard }, r.running ? 1 : 0);
+      transitions.set({ shard }, Number(r.token));
+      // Kubernetes Leases are not in Postgres: there the run's own heartbeat tells.
+      led.set(shard, (led.get(shard) ?? false) || (r.running && r.beating));
     }
+    for (const [shard, held] of led) leaderPresent.set({ shard }, held ? 1 : 0);
   }
 }

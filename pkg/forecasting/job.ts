@@ -131,11 +131,25 @@ async function runShard(
     const runId = randomUUID();
     const generatedAt = now();
     const counts = { ...base };
+    const leaseSeconds = Math.max(1, Math.ceil(options.leaseDurationMs / 1000));
     await deps.pool.query(
-      `INSERT INTO forecasting.forecast_runs (run_id, shard_index, shard_count, lease_holder, fencing_token)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [runId, options.shardIndex, options.shardCount, identity, fencingToken],
+      `INSERT INTO forecasting.forecast_runs
+         (run_id, shard_index, shard_count, lease_holder, fencing_token, lease_duration_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [runId, options.shardIndex, options.shardCount, identity, fencingToken, leaseSeconds],
     );
+    // While it leads, the run stamps a heartbeat three times per lease duration: forecast-api reports
+    // a shard whose unfinished run stopped beating as leaderless, whichever store holds the lease.
+    const heartbeat = setInterval(() => {
+      if (leading.aborted) return;
+      deps.pool
+        .query(
+          `UPDATE forecasting.forecast_runs SET heartbeat_at = now() WHERE run_id = $1 AND finished_at IS NULL`,
+          [runId],
+        )
+        .catch((err: unknown) => log.warn({ err }, 'could not record the run heartbeat'));
+    }, options.leaseDurationMs / 3);
+    heartbeat.unref();
     log.info({ runId, fencingToken, leaseStore: deps.leaseStore.description }, 'forecast run started');
     annotateActiveSpan({
       'catcast.run.id': runId,
@@ -278,9 +292,10 @@ async function runShard(
       error = err instanceof Error ? err.message : String(err);
       log.error({ err }, status === 'fenced' ? 'fenced out by a newer leader' : 'forecast run failed');
     }
+    clearInterval(heartbeat);
     await deps.pool
       .query(
-        `UPDATE forecasting.forecast_runs SET finished_at = now(), status = $2, merchants = $3, series = $4,
+        `UPDATE forecasting.forecast_runs SET finished_at = now(), heartbeat_at = now(), status = $2, merchants = $3, series = $4,
                 sets_written = $5, sets_unchanged = $6, failures = $7, error = $8 WHERE run_id = $1`,
         [
           runId,

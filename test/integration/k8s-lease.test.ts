@@ -295,6 +295,19 @@ describe('forecast job on Kubernetes Leases (real kube-apiserver + Postgres)', (
       new AbortController().signal,
     );
     await atGate; // A leads and has read its input
+    // While it leads, A's run stamps heartbeats (the Kubernetes Lease is not in Postgres, so this is
+    // what forecast-api's catcast_forecast_shard_leader_present reads).
+    await waitFor(
+      "A's run heartbeat",
+      async () => {
+        const { rows } = await db.pool.query<{ beats: boolean }>(
+          `SELECT heartbeat_at > started_at + interval '100 milliseconds' AS beats
+             FROM forecasting.forecast_runs WHERE lease_holder = 'pod-a'`,
+        );
+        return rows[0]?.beats === true;
+      },
+      { timeoutMs: 30_000 },
+    );
     storeA.paused = true;
     const tokenA = (await admin.get('fence-shard-0'))!.leaseTransitions;
     // New sales after A read its input: A's forecasts, if written, would be a new (stale) set.
