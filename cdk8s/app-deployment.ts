@@ -194,6 +194,23 @@ export class AppDeployment extends Construct {
     // Helm upgrade does not reset the autoscaler's choice.
     if (props.autoscaled) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/replicas'));
     hardenPodSpec(this.deployment, '/spec/template/spec', props.resources, props.imagePullSecrets ?? []);
+    // Prefer nodes without a replica of this component (soft, like the hostname spread below, so a
+    // single-node cluster still schedules every replica): a node failure never takes them all.
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/affinity', {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: {
+                labelSelector: { matchLabels: selector },
+                topologyKey: 'kubernetes.io/hostname',
+              },
+            },
+          ],
+        },
+      }),
+    );
     const spread = props.topologySpread ?? {};
     ApiObject.of(this.deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
