@@ -3,7 +3,7 @@
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|toxiproxy|all]   (default: all)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
 # Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
@@ -28,6 +28,8 @@ JAEGER_VERSION=${JAEGER_VERSION:-v1.76.0}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 # 1.34 builds cleanly with Go 1.26; newer minors are untested here.
 KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
+# Toxiproxy: the TCP fault proxy of the fault suite (latency, resets, blackholes).
+TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.5.0}
 
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
@@ -154,6 +156,15 @@ install_kube_apiserver() {
   mark "$name" "$KUBE_VERSION" $((SECONDS - start))
 }
 
+install_toxiproxy() {
+  up_to_date toxiproxy-server "$TOXIPROXY_VERSION" && { log "toxiproxy $TOXIPROXY_VERSION present"; return; }
+  local start=$SECONDS
+  wrapper_module toxiproxy-server github.com/Shopify/toxiproxy/v2 "$TOXIPROXY_VERSION"
+  go_build toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server "$TOXIPROXY_VERSION" \
+    "-X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION"
+  mark toxiproxy-server "$TOXIPROXY_VERSION" $((SECONDS - start))
+}
+
 # with_lock NAME FN: one build of a tool at a time, even across clones and shells.
 with_lock() {
   mkdir -p "$BIN_DIR" "$SRC_DIR"
@@ -170,14 +181,16 @@ main() {
     jaeger) with_lock jaeger install_jaeger ;;
     etcd) with_lock etcd install_etcd ;;
     kube-apiserver) with_lock kube-apiserver install_kube_apiserver ;;
+    toxiproxy) with_lock toxiproxy install_toxiproxy ;;
     all)
       with_lock helm install_helm
       with_lock jaeger install_jaeger
       with_lock etcd install_etcd
       with_lock kube-apiserver install_kube_apiserver
+      with_lock toxiproxy install_toxiproxy
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|toxiproxy|all|path]" >&2; exit 2 ;;
   esac
 }
 
