@@ -14,3 +14,9 @@ soak:
 # Re-render docs/reliability.md from the last results in test-results/faults.
 reliability-doc:
 	npx tsx scripts/render-reliability.ts
+
+.PHONY: mutations
+# The claims table's mutation check (scripts/mutations.sh): each claim's bug applied in a throwaway
+# worktree, its test expected to go red; minutes per mutation, so not part of make test.
+mutations:
+	bash scripts/mutations.sh $(MUTATIONS); status=$$?; npx tsx scripts/render-reliability.ts; exit $$status

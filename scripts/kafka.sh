@@ -23,6 +23,8 @@
 #   KAFKA_DATA_DIR         pid, logs, config and log segments     (default <repo>/.data/kafka)
 #   KAFKA_PORT             PLAINTEXT (client) port on 127.0.0.1   (default 19092)
 #   KAFKA_CONTROLLER_PORT  KRaft CONTROLLER port on 127.0.0.1     (default 19093)
+#   KAFKA_ADVERTISED_PORT  port clients are told to connect to    (default KAFKA_PORT; a TCP
+#                          proxy's port, so every connection goes through it — test/faults)
 #   KAFKA_HEAP_OPTS        broker JVM heap flags                  (default -Xms512m -Xmx512m)
 #   KAFKA_START_TIMEOUT    seconds `up` waits for the broker      (default 60)
 #   KAFKA_STOP_TIMEOUT     seconds `down` waits before SIGKILL    (default 30)
@@ -46,6 +48,7 @@ DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.data/kafka}"
 HOST="127.0.0.1"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+ADVERTISED_PORT="${KAFKA_ADVERTISED_PORT:-$PORT}"
 BOOTSTRAP="$HOST:$PORT"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
@@ -184,7 +187,7 @@ node.id=1
 # stored in the metadata log, so KAFKA_CONTROLLER_PORT can change between runs.
 controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}
 listeners=PLAINTEXT://${HOST}:${PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://${HOST}:${PORT}
+advertised.listeners=PLAINTEXT://${HOST}:${ADVERTISED_PORT}
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER

@@ -27,8 +27,123 @@ interface Result {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Outcome of one mutation of scripts/mutations.sh (test-results/mutations/<name>.json). */
+export interface MutationResult {
+  name: string;
+  verdict: 'killed' | 'survived';
+  observed: string;
+  seconds: number;
+  at: string;
+}
+
+/** One strong claim, the test that backs it, and the mutation (test/mutations/<name>.patch) that breaks it. */
+interface Claim {
+  claim: string;
+  test: string;
+  breaking: string;
+  mutation: string;
+  mutationText: string;
+}
+
+/** The claims of README and docs/*.md that a newcomer would bet on, each traced to a test that fails when it breaks. */
+export const CLAIMS: readonly Claim[] = [
+  {
+    claim: 'An event delivered twice is counted once (processed_events dedupe)',
+    test: 'test/faults/processes.test.ts scenario 3 (real duplicates on the topic) + oracle (c)',
+    breaking: "the aggregates count relay A's re-published batch twice; the aggregator skips 0 duplicates",
+    mutation: 'skip-dedupe',
+    mutationText:
+      'pkg/aggregation/apply.ts folds every event of a batch, not only those new to processed_events',
+  },
+  {
+    claim: 'The relay marks a row published only after the broker acknowledged it',
+    test: 'test/integration/relay.test.ts "marks rows published only after the broker acknowledged them" and "keeps rows ... while publishing fails"',
+    breaking: 'rows are marked although the publish failed: the event never reaches the topic (lost)',
+    mutation: 'mark-before-ack',
+    mutationText: 'pkg/outbox/relay.ts marks and commits the batch before publishing it',
+  },
+  {
+    claim:
+      "An order in another currency than its merchant's is refused (422 currency_mismatch), nothing written",
+    test: 'test/integration/ingest-orders.test.ts "a currency mismatch"',
+    breaking: "the order is stored (201) and summed into the merchant's totals in the wrong unit",
+    mutation: 'drop-currency-check',
+    mutationText:
+      "the currency comparison removed from pkg/orders/service.ts and from the insert's catalog check",
+  },
+  {
+    claim:
+      'An order, its items and its outbox event are written in one transaction (the transactional outbox)',
+    test: 'test/integration/dev-crash.test.ts, oracle (b)',
+    breaking: 'orders answered 201 and stored without an outbox event never reach the aggregates',
+    mutation: 'order-without-event',
+    mutationText: 'the single-order statement in pkg/orders/store.ts stops inserting the outbox event',
+  },
+  {
+    claim: "Aggregates bucket by the merchant's calendar (time zone and week start)",
+    test: 'pkg/buckets/buckets.test.ts (and oracle (c), which buckets independently with Intl)',
+    breaking: 'WEEK buckets of merchants whose week starts on Sunday (or Saturday) start on Monday',
+    mutation: 'ignore-week-start',
+    mutationText: "pkg/buckets ignores the merchant's week start (always Monday)",
+  },
+  {
+    claim: 'With the database down or crashed, ingest answers 503 + Retry-After, never 500',
+    test: 'test/faults/postgres.test.ts scenario 4 (probes during the crash)',
+    breaking: 'clients get 500 without Retry-After and do not know to retry',
+    mutation: 'no-503-when-db-down',
+    mutationText: 'pkg/http/problem.ts no longer maps an unavailable database to 503 + Retry-After',
+  },
+  {
+    claim: 'An order answered 201 survives a Postgres crash (commit flushed before the answer)',
+    test: 'test/faults/postgres.test.ts scenario 4 (SIGKILL of the postmaster, fsync on) + oracle (a)',
+    breaking: 'orders the client got 201 for are missing after crash recovery',
+    mutation: 'async-commit',
+    mutationText:
+      'pkg/db/pool.ts connects with synchronous_commit=off (commits acknowledged before the WAL flush)',
+  },
+  {
+    claim: 'make dev restarts its embedded PostgreSQL after a crash, like the services',
+    test: 'pkg/devstack/postgres.test.ts and test/integration/dev-crash.test.ts',
+    breaking: 'after a SIGKILL of the postmaster the stack stays unready until restarted by hand',
+    mutation: 'dev-postgres-unsupervised',
+    mutationText: 'pkg/devstack/postgres.ts no longer restarts a server that exited',
+  },
+];
+
+/** The claims table with the observed outcome of each mutation. */
+export function renderClaims(mutations: ReadonlyMap<string, MutationResult>): string[] {
+  const lines = [
+    '## Claims and the tests that break with them',
+    '',
+    'Each strong claim, the test that backs it, and what breaking it looks like. Each was shown once to',
+    'turn its test red by a mutation (the bug the claim rules out, as a patch in `test/mutations/`):',
+    '`scripts/mutations.sh [NAME...]` (`make mutations`) applies it to a throwaway worktree, runs the',
+    'test there and expects it to fail; the observed failure below is from that run.',
+    '',
+    '| claim | test | breaking it looks like | mutation | observed with the mutation |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const c of CLAIMS) {
+    const m = mutations.get(c.mutation);
+    const observed = !m
+      ? 'not run yet'
+      : m.verdict === 'killed'
+        ? `red (${m.seconds} s): ${m.observed || 'test failed'}`
+        : '**SURVIVED: the test passed with the bug**';
+    lines.push(
+      `| ${cell(c.claim)} | ${cell(c.test)} | ${cell(c.breaking)} | \`${c.mutation}\`: ${cell(c.mutationText)} | ${cell(observed)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
 /** The Markdown document for `results`. */
-export function render(results: readonly Result[], meta: { commit: string; cores: number }): string {
+export function render(
+  results: readonly Result[],
+  meta: { commit: string; cores: number },
+  mutations: ReadonlyMap<string, MutationResult> = new Map(),
+): string {
   const sorted = [...results].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const latest =
     sorted
@@ -45,8 +160,13 @@ export function render(results: readonly Result[], meta: { commit: string; cores
     '',
     'Every scenario runs the real binaries (ingest, relay, aggregator, forecast-api, forecast-job) as',
     'processes against real PostgreSQL 17 and Apache Kafka 4 under simulator load, injects the fault, and',
-    'ends with `reconcile()` finding no drift and "orders accepted (simulator) == orders stored". The',
-    'scenarios live in `test/faults/`; `make faults` runs them, `make soak` runs them longer.',
+    'ends with the exactness oracle (`test/faults/support/oracle.ts`, also closing',
+    '`test/integration/dev-crash.test.ts`): (a) every order the client got a 201/200 for is stored exactly',
+    'once with the items and total it sent, and no refused order is stored; (b) every stored order has one',
+    'outbox event, applied exactly once (processed_events), none in flight; (c) the aggregates equal a',
+    'recomputation from `ingestion.*` done in the test with its own calendar arithmetic (Intl), for DAY,',
+    "WEEK, MONTH and YEAR in each merchant's zone and week start — plus `reconcile()` finding no drift.",
+    'The scenarios live in `test/faults/`; `make faults` runs them, `make soak` runs them longer.',
     'Time to converge: from the end of the fault (or the fix) to every event being published and applied.',
     '',
     '| scenario | injected | checked | result | time to converge |',
@@ -57,7 +177,7 @@ export function render(results: readonly Result[], meta: { commit: string; cores
       `| ${cell(`${r.id.split('-')[0]}. ${r.scenario}`)} | ${cell(r.injected)} | ${cell(r.checked.join('; ') || '—')} | ${r.result === 'pass' ? 'pass' : `**FAIL**: ${cell(r.error ?? '')}`} | ${r.convergeSeconds === null ? '—' : `${r.convergeSeconds} s`} |`,
     );
   }
-  lines.push('', '## Measured details', '');
+  lines.push('', ...renderClaims(mutations), '## Measured details', '');
   for (const r of sorted) {
     const { timeline, ...rest } = r.details;
     const shown = Object.entries(rest).map(
@@ -83,7 +203,14 @@ function main(): void {
   } catch {
     /* not a git checkout */
   }
-  writeFileSync(out, render(results, { commit, cores: cpus().length }));
+  const mutationsDir = path.join(root, 'test-results', 'mutations');
+  const mutations = new Map<string, MutationResult>();
+  if (existsSync(mutationsDir))
+    for (const f of readdirSync(mutationsDir).filter((f) => f.endsWith('.json'))) {
+      const m = JSON.parse(readFileSync(path.join(mutationsDir, f), 'utf8')) as MutationResult;
+      mutations.set(m.name, m);
+    }
+  writeFileSync(out, render(results, { commit, cores: cpus().length }, mutations));
   process.stdout.write(`wrote ${path.relative(root, out)} (${results.length} scenarios)\n`);
 }
 

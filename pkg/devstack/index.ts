@@ -1,3 +1,4 @@
 export { runEmbeddedPipeline } from './pipeline.js';
 export { runDevStack, type DevStackOptions } from './dev.js';
 export { Supervisor, type ChildSpec, type SupervisorReport } from './supervisor.js';
+export { SupervisedPostgres, type SupervisedPostgresOptions } from './postgres.js';

@@ -5,6 +5,7 @@ import { reconcile } from '../../../pkg/reconcile/index.js';
 import { runSimulation, type OutcomeEvent, type SimulationSummary } from '../../../pkg/simulator/index.js';
 import { startBinary, type ChildService } from '../../integration/support/process.js';
 import { waitFor } from '../../integration/support/wait.js';
+import { checkExactness, ClientLedger, describeOracle, type OracleReport } from './oracle.js';
 
 export { startBinary, waitFor, type ChildService };
 
@@ -56,6 +57,10 @@ export interface Load {
   readonly statuses: Map<string, number>;
   /** Live outcomes, with the time they were answered. */
   readonly outcomes: OutcomeEvent[];
+  /** Answers that made the simulator retry, by HTTP status or "network" (from its first warnings only). */
+  readonly retried: Map<string, number>;
+  /** Every answer the simulator got (all phases): what the oracle holds the pipeline to. */
+  readonly ledger: ClientLedger;
   /** Resolves once the live phase sent its first order. */
   readonly live: Promise<void>;
   stop(): Promise<SimulationSummary>;
@@ -79,6 +84,8 @@ export function startLoad(ingestUrl: string, options: LoadOptions): Load {
   const controller = new AbortController();
   const statuses = new Map<string, number>();
   const outcomes: OutcomeEvent[] = [];
+  const ledger = new ClientLedger();
+  const retried = new Map<string, number>();
   let markLive: () => void = () => undefined;
   const live = new Promise<void>((r) => (markLive = r));
   const running = runSimulation(
@@ -92,8 +99,12 @@ export function startLoad(ingestUrl: string, options: LoadOptions): Load {
       rate: options.rate,
       concurrency: 8,
       maxAttempts: options.maxAttempts ?? 12,
-      onWarning: () => undefined,
+      onWarning: (w) => {
+        const m = /^retrying .* after (?:HTTP (\d+)|(network) error)/.exec(w);
+        if (m) retried.set(m[1] ?? m[2]!, (retried.get(m[1] ?? m[2]!) ?? 0) + 1);
+      },
       onOutcome: (e) => {
+        ledger.record(e);
         if (e.phase !== 'live') return;
         markLive();
         outcomes.push(e);
@@ -106,6 +117,8 @@ export function startLoad(ingestUrl: string, options: LoadOptions): Load {
   return {
     statuses,
     outcomes,
+    ledger,
+    retried,
     live,
     async stop() {
       controller.abort();
@@ -159,30 +172,30 @@ export async function converge(
 }
 
 /**
- * The closing checks of every scenario: no simulator order left without a verdict, orders accepted ==
- * orders stored, no order without its items or with other than one outbox event, and reconcile() finds
- * no drift with nothing in flight.
+ * The closing check of every scenario: the simulator left no order without a verdict and had no
+ * valid order refused, then the exactness oracle (support/oracle.ts) over everything the client was
+ * told, and reconcile() agrees (no drift, nothing in flight). Returns the oracle's measurements and
+ * the line to record as a check.
  */
 export async function assertExact(
   pool: Pool,
-  summary: SimulationSummary,
-  merchantIds?: readonly string[],
-): Promise<void> {
-  expect(summary.failed, 'orders without a verdict').toBe(0);
-  expect(summary.rejected, 'valid orders rejected').toBe(0);
-  const { rows } = await pool.query<{ orders: string; partial: string }>(
-    `SELECT (SELECT count(*) FROM ingestion.orders) AS orders,
-            (SELECT count(*) FROM ingestion.orders o
-              WHERE o.item_count <> (SELECT count(*) FROM ingestion.order_items i WHERE i.order_id = o.id)
-                 OR (SELECT count(*) FROM ingestion.order_events e WHERE e.order_id = o.id) <> 1) AS partial`,
-  );
-  expect(Number(rows[0]!.partial), 'orders without their items or outbox event').toBe(0);
-  expect(Number(rows[0]!.orders), 'orders stored == orders accepted').toBe(summary.accepted);
-  for (const merchantId of merchantIds ?? [undefined]) {
-    const result = await reconcile(pool, merchantId ? { merchantId } : {});
+  summaries: SimulationSummary | readonly SimulationSummary[],
+  ledgers: ClientLedger | readonly ClientLedger[],
+): Promise<OracleReport & { line: string }> {
+  for (const summary of Array.isArray(summaries) ? summaries : [summaries]) {
+    expect((summary as SimulationSummary).failed, 'orders without a verdict').toBe(0);
+    expect((summary as SimulationSummary).rejected, 'valid orders rejected').toBe(0);
+  }
+  const report = await checkExactness(pool, ledgers);
+  const merchants = (
+    Array.isArray(ledgers) ? (ledgers as ClientLedger[]) : [ledgers as ClientLedger]
+  ).flatMap((l) => l.merchants());
+  for (const merchantId of merchants) {
+    const result = await reconcile(pool, { merchantId });
     expect(result.inFlightOrders).toBe(0);
     expect(result.drift).toEqual([]);
   }
+  return { ...report, line: describeOracle(report) };
 }
 
 /** GETs `url` and parses JSON; the status and headers come along. */

