@@ -119,7 +119,7 @@ export async function run(
 
   const app = new Hono();
   app.onError(problemHandler(logger));
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(app));
   app.route('/', opsRoutes({ checks, registry, accepting: () => !stop.signal.aborted }));
   app.route(
     '/',

@@ -293,7 +293,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     },
   });
   app.onError(problemHandler(logger));
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(app));
   // Bearer scheme and /health, /ready, /metrics (mounted by run()) in the document, as on every service.
   registerCommon(app.openAPIRegistry);
   app.use('/forecast/*', requestMetrics(registry));

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
 import { createPool, registerPoolMetrics } from '../db/index.js';
-import { opsRoutes, serveUntilAborted } from '../http/index.js';
+import { notFoundHandler, opsRoutes, problemHandler, serveUntilAborted } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi } from './app.js';
@@ -71,6 +71,9 @@ export async function runForecastApi(
   const scope = requireScope('forecasts:read');
   let accepting = true;
   const app = new HonoApp();
+  // The mounted apps bring their own error handling; these cover the requests none of them routes.
+  app.onError(problemHandler(logger));
+  app.notFound(notFoundHandler(app));
   app.route(
     '/',
     opsRoutes({

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
+import { notFoundHandler } from './routing.js';
 import { securedResponse, withSecurityHeaderRecord } from './security.js';
 
 /** A readiness check: resolves when the dependency is usable, rejects (with a reason) when it is not. */
@@ -50,6 +51,8 @@ export function opsRoutes(options: OpsRoutesOptions): Hono {
   const { checks, registry, timeoutMs = 2000, accepting = () => true } = options;
   const loop = eventLoopProbe();
   const app = new Hono();
+  // Used when served alone (the relay's health port); a parent app mounting these routes has its own.
+  app.notFound(notFoundHandler(app));
   app.get('/health', (c) => {
     const lag = loop.lagMs();
     // A loop blocked for 10 s is as good as dead: let the kubelet restart it.

@@ -2,12 +2,12 @@ export {
   HttpProblem,
   problemHandler,
   problemResponse,
-  notFoundHandler,
   validationProblem,
   fieldErrors,
   type FieldError,
   type ProblemOptions,
 } from './problem.js';
+export { allowedMethods, notFoundHandler, type RouteEntry } from './routing.js';
 export { serveUntilAborted, type ServeOptions } from './server.js';
 export { opsRoutes, eventLoopProbe, type ReadinessCheck, type OpsRoutesOptions } from './health.js';
 export { requestMetrics } from './metrics.js';

@@ -1,4 +1,4 @@
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
@@ -138,8 +138,3 @@ export function problemHandler(logger: Logger, options: { retryAfterSeconds?: nu
     return problemResponse(c, problem);
   };
 }
-
-/** 404 problem for unknown routes. */
-export const notFoundHandler: NotFoundHandler = function notFound(c) {
-  return problemResponse(c, new HttpProblem(404, { detail: `no route for ${c.req.method} ${c.req.path}` }));
-};

@@ -164,7 +164,7 @@ export function createIngestApp(options: IngestAppOptions): Hono {
 
   const app = new Hono();
   app.onError(problemHandler(logger));
-  app.notFound(notFoundHandler);
+  app.notFound(notFoundHandler(app));
   app.use('*', requestMetrics(registry));
   app.route(
     '/',

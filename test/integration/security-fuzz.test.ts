@@ -117,7 +117,7 @@ beforeAll(async () => {
   const mount = (sub: Hono) => {
     const root = new Hono();
     root.onError(problemHandler(logger));
-    root.notFound(notFoundHandler);
+    root.notFound(notFoundHandler(root));
     root.route('/', sub);
     return root;
   };
