@@ -254,9 +254,11 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       merchants: '*',
     });
     const authorization = `Bearer ${token}`;
+    // As many database connections as wrk has connections and pgbench has clients.
     const pipeline = await startPipeline(ctx, db, 'readmix', {
       AUTH_MODE: 'jwt',
       AUTH_HS256_SECRET: secret,
+      DATABASE_POOL_MAX: String(CONNECTIONS),
     });
     try {
       const periods = periodsOfLastTwoYears();
