@@ -19,8 +19,8 @@ async function ensureWrk(): Promise<string> {
 /** What one load-generator process does. */
 export interface LoadJob {
   readonly url: string;
-  /** POST /v1/orders, POST /v1/orders/batch, or GET one of `paths` at random. */
-  readonly kind: 'order' | 'batch' | 'get';
+  /** POST /v1/orders, POST /v1/orders/batch, GET one of `paths` at random, or GET the read mix of `mix`. */
+  readonly kind: 'order' | 'batch' | 'get' | 'mix';
   readonly connections: number;
   readonly durationSec: number;
   /** Requests per second over all connections; unset = as fast as possible. */
@@ -36,6 +36,16 @@ export interface LoadJob {
   readonly paths?: readonly string[];
   /** Authorization header value sent with every request (e.g. `Bearer <jwt>`). @default none */
   readonly authorization?: string;
+  /** With kind "mix": the URL template and what its placeholders are drawn from (see wrk.lua). */
+  readonly mix?: ReadMix;
+}
+
+/** A realistic read mix: `{m}` Zipf over merchants 1..merchants, `{type}` uniform, `{start}` uniform per type. */
+export interface ReadMix {
+  readonly template: string;
+  readonly merchants: number;
+  readonly zipf: number;
+  readonly periods: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the load generator measured. */
@@ -85,6 +95,16 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       env: {
         WRK_RATE_PER_THREAD: String(job.overallRate ?? 0),
         WRK_AUTHORIZATION: job.authorization ?? '',
+        ...(job.mix
+          ? {
+              WRK_MIX_TEMPLATE: job.mix.template,
+              WRK_MIX_MERCHANTS: String(job.mix.merchants),
+              WRK_MIX_ZIPF: String(job.mix.zipf),
+              WRK_MIX_PERIODS: Object.entries(job.mix.periods)
+                .map(([t, starts]) => `${t}=${starts.join(',')}`)
+                .join(';'),
+            }
+          : {}),
       },
     },
   );

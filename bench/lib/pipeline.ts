@@ -24,13 +24,19 @@ export function kafkaEnv(ctx: BenchContext, scenario: string): Record<string, st
 }
 
 /** Starts ingest, relay and aggregator and waits until the aggregator's consumer is in its group. */
-export async function startPipeline(ctx: BenchContext, db: BenchDb, scenario: string): Promise<Pipeline> {
+export async function startPipeline(
+  ctx: BenchContext,
+  db: BenchDb,
+  scenario: string,
+  /** Extra environment of the aggregator (e.g. AUTH_MODE=jwt for a read benchmark). */
+  aggregatorEnv: Record<string, string> = {},
+): Promise<Pipeline> {
   const kafka = kafkaEnv(ctx, scenario);
   const base = { DATABASE_URL: db.url };
   const ingest = startService('ingest', { ...base, INGEST_RATE_LIMIT_PER_SECOND: '0' });
   const relay = startService('relay', { ...base, ...kafka });
   // LOG_LEVEL=info: the subscriber logs "consuming" once it joined the group.
-  const aggregator = startService('aggregator', { ...base, ...kafka, LOG_LEVEL: 'info' });
+  const aggregator = startService('aggregator', { ...base, ...kafka, LOG_LEVEL: 'info', ...aggregatorEnv });
   const [ip, , ap] = await Promise.all([ingest.port(), relay.port(), aggregator.port()]);
   await waitFor(
     'the aggregator to join its consumer group',

@@ -3,6 +3,10 @@
 -- external-id prefix, then GET paths. WRK_RATE_PER_THREAD (environment) paces each thread to that
 -- many requests per second; unset, every connection sends as fast as it gets answers. (wrk decides
 -- whether a script paces before init() sees the arguments, hence the environment variable.)
+-- Kind "mix" (the realistic read mix): every request is WRK_MIX_TEMPLATE with {m} replaced by a
+-- merchant number drawn Zipf-like (P(k) ~ 1/k^WRK_MIX_ZIPF over 1..WRK_MIX_MERCHANTS), {type} by a
+-- bucket type drawn uniformly from WRK_MIX_PERIODS ("DAY=2025-01-01,2025-01-02;WEEK=...") and {start}
+-- by one of that type's period starts, drawn uniformly.
 -- Prints one JSON line (the same shape as LoadResult, minus loadAverage) when wrk is done.
 local ffi = require("ffi")
 ffi.cdef([[
@@ -29,6 +33,56 @@ local rate = tonumber(os.getenv("WRK_RATE_PER_THREAD") or "0") or 0
 local paths = {}
 local seq = 0
 local interval_ms, next_due
+local mix_template, mix_types, mix_cdf
+
+-- Cumulative Zipf weights of merchants 1..n (computed once per thread).
+local function zipf_cdf(n, s)
+  local cdf, total = {}, 0
+  for k = 1, n do
+    total = total + 1 / (k ^ s)
+    cdf[k] = total
+  end
+  for k = 1, n do
+    cdf[k] = cdf[k] / total
+  end
+  return cdf
+end
+
+local function draw_merchant()
+  local u = math.random()
+  local lo, hi = 1, #mix_cdf
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if mix_cdf[mid] < u then
+      lo = mid + 1
+    else
+      hi = mid
+    end
+  end
+  return lo
+end
+
+local function init_mix()
+  mix_template = os.getenv("WRK_MIX_TEMPLATE")
+  mix_cdf = zipf_cdf(tonumber(os.getenv("WRK_MIX_MERCHANTS")), tonumber(os.getenv("WRK_MIX_ZIPF") or "1.1"))
+  mix_types = {}
+  for spec in string.gmatch(os.getenv("WRK_MIX_PERIODS"), "[^;]+") do
+    local name, list = string.match(spec, "^(%w+)=(.*)$")
+    local starts = {}
+    for d in string.gmatch(list, "[^,]+") do
+      starts[#starts + 1] = d
+    end
+    mix_types[#mix_types + 1] = { name = name, starts = starts }
+  end
+end
+
+local function mix_path()
+  local t = mix_types[math.random(1, #mix_types)]
+  local p = string.gsub(mix_template, "{m}", tostring(draw_merchant()))
+  p = string.gsub(p, "{type}", t.name)
+  p = string.gsub(p, "{start}", t.starts[math.random(1, #t.starts)])
+  return p
+end
 
 function init(args)
   kind = args[1]
@@ -41,6 +95,9 @@ function init(args)
     paths[#paths + 1] = args[i]
   end
   math.randomseed(thread_no * 7919 + math.floor(now_ms()))
+  if kind == "mix" then
+    init_mix()
+  end
   if rate > 0 then
     interval_ms = 1000 / rate
     next_due = now_ms()
@@ -80,6 +137,9 @@ end
 function request()
   if kind == "get" then
     return wrk.format("GET", paths[math.random(1, #paths)], get_headers)
+  end
+  if kind == "mix" then
+    return wrk.format("GET", mix_path(), get_headers)
   end
   if kind == "batch" then
     local orders = {}

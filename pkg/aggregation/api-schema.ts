@@ -84,8 +84,28 @@ const TopCategories = z
     limit: z.number().int(),
     periodTotal: total.decimal,
     periodTotalMinor: total.minor,
-    previousPeriodTotal: z.string(),
+    previousPeriodTotal: z.string().meta({
+      description:
+        'The total compared with: the whole previous bucket for a closed bucket, the same elapsed part of it (to the same local time) for the bucket in progress; see comparison',
+    }),
     previousPeriodTotalMinor: z.string(),
+    previousFullPeriodTotal: z.string().meta({ description: 'The whole previous bucket' }),
+    previousFullPeriodTotalMinor: z.string(),
+    comparison: z
+      .object({
+        kind: z.enum(['like_for_like', 'full_period']),
+        inProgress: z.boolean(),
+        asOfLocal: z
+          .string()
+          .nullable()
+          .meta({ description: 'Local wall time (merchant timezone) the bucket in progress is compared at' }),
+        previousFromLocal: z.string(),
+        previousToLocal: z
+          .string()
+          .meta({ description: 'Exclusive end of the compared part, local wall time' }),
+        description: z.string(),
+      })
+      .meta({ description: 'What previousPeriodTotal, previousTotal and change compare with' }),
     categoryCount: z.number().int(),
     categories: z.array(
       z.object({
@@ -100,7 +120,9 @@ const TopCategories = z
         share: z.number().meta({ description: 'Share of the period total, 0..1' }),
         previousTotal: z.string(),
         previousTotalMinor: z.string(),
-        change: z.number().nullable().meta({ description: 'Relative change vs the previous bucket' }),
+        change: z.number().nullable().meta({
+          description: 'Relative change vs the compared part of the previous bucket (see comparison)',
+        }),
       }),
     ),
     asOf: z.string().nullable(),

@@ -6,11 +6,13 @@ import {
   bucketStartOfDate,
   daysBetween,
   describeBucketStarts,
+  elapsedComparison,
   formatDate,
   isBucketStart,
   parseDate,
   shiftBucket,
   type BucketType,
+  type Calendar,
   type CivilDate,
 } from '../buckets/index.js';
 import type { Queryable } from '../db/index.js';
@@ -220,59 +222,123 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   app.use('/api/*', requestMetrics(registry));
   if (authMiddleware) app.use('/api/*', authMiddleware);
 
+  // Each merchant's calendar (timezone, week start) as last read: lets a read compute its bucket
+  // range and comparison BEFORE its one statement. Every answer re-reads the calendar in that same
+  // statement; a change makes the request run again with the new one, so the memo is never trusted.
+  const calendars = new Map<string, Calendar>();
+  const remember = (m: MerchantView): Calendar => {
+    const cal = { timezone: m.timezone, weekStart: m.weekStart };
+    if (calendars.size >= 50_000 && !calendars.has(m.id)) calendars.delete(calendars.keys().next().value!);
+    calendars.set(m.id, cal);
+    return cal;
+  };
+  const sameCalendar = (a: Calendar | undefined, b: Calendar) =>
+    a !== undefined && a.timezone === b.timezone && a.weekStart === b.weekStart;
+  async function calendarOf(c: Context, merchantId: string): Promise<Calendar> {
+    return calendars.get(merchantId) ?? remember(await merchantOr404(c, merchantId));
+  }
+  const notFound = (merchantId: string) =>
+    new HttpProblem(404, {
+      detail: `merchant ${merchantId} does not exist`,
+      errors: [{ field: 'merchantId', message: `unknown merchant ${merchantId}` }],
+    });
+
   app.get('/api/top-categories', async (c) => {
     const { q, limit, key } = topQueries.get(c);
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchantId);
     // Concurrent misses of one key share one computation: an expiring hot entry costs one query.
     const compute = async (): Promise<RenderedResponse> => {
-      const m = await merchantOr404(c, q.merchantId);
-      const start = q.bucketStart
-        ? startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true)
-        : parseDate(bucketStartOf(clock.now(), q.bucketType, m))!;
-      const previous = shiftBucket(start, q.bucketType, -1);
-      const top = await readTopCategories(readDb, {
-        merchantId: m.id,
-        bucketType: q.bucketType,
-        bucketStart: formatDate(start),
-        previousStart: formatDate(previous),
-        limit,
-      });
-      const freshness = freshnessOf(m, staleAfterSeconds);
-      const rendered = renderJson({
-        merchantId: m.id,
-        currency: m.currency,
-        timezone: m.timezone,
-        weekStart: m.weekStart,
-        bucketType: q.bucketType,
-        bucketStart: formatDate(start),
-        bucketEnd: formatDate(shiftBucket(start, q.bucketType, 1)),
-        previousBucketStart: formatDate(previous),
-        limit,
-        periodTotal: formatAmount(top.periodTotalMinor, m.currency),
-        periodTotalMinor: top.periodTotalMinor.toString(),
-        previousPeriodTotal: formatAmount(top.previousPeriodTotalMinor, m.currency),
-        previousPeriodTotalMinor: top.previousPeriodTotalMinor.toString(),
-        categoryCount: top.categoryCount,
-        categories: top.rows.map((r, i) => ({
-          rank: i + 1,
-          categoryId: r.categoryId,
-          name: r.name ?? r.categoryId,
-          parentCategoryId: r.parentCategoryId,
-          total: formatAmount(r.totalMinor, m.currency),
-          totalMinor: r.totalMinor.toString(),
-          orderCount: toNumber(r.orderCount),
-          itemCount: toNumber(r.itemCount),
-          share: share(r.totalMinor, top.periodTotalMinor),
-          previousTotal: formatAmount(r.previousTotalMinor, m.currency),
-          previousTotalMinor: r.previousTotalMinor.toString(),
-          change: change(r.totalMinor, r.previousTotalMinor),
-        })),
-        asOf: freshness.asOf,
-        freshness,
-      });
-      // The 200 header block is built here once; every hit of this entry reuses it.
-      return prepareJson(rendered, responseOptions);
+      const now = clock.now();
+      // Without bucketStart the current bucket is wanted, which needs the calendar first.
+      let cal = q.bucketStart ? calendars.get(q.merchantId) : await calendarOf(c, q.merchantId);
+      for (;;) {
+        const start = q.bucketStart
+          ? parseDate(q.bucketStart)!
+          : parseDate(bucketStartOf(now, q.bucketType, cal!))!;
+        const previous = shiftBucket(start, q.bucketType, -1);
+        // A bucket in progress is compared with the same elapsed part of the previous one.
+        const comparisonFor = (k: Calendar | undefined) =>
+          k && bucketStartOf(now, q.bucketType, k) === formatDate(start)
+            ? elapsedComparison(now, q.bucketType, k)
+            : undefined;
+        const elapsed = comparisonFor(cal);
+        const read = await readTopCategories(readDb, {
+          merchantId: q.merchantId,
+          bucketType: q.bucketType,
+          bucketStart: formatDate(start),
+          previousStart: formatDate(previous),
+          limit,
+          now,
+          staleAfterSeconds,
+          elapsed,
+        });
+        if (!read) throw notFound(q.merchantId);
+        const m = read.merchant;
+        const real = remember(m);
+        if (q.bucketStart) startOrProblem('bucketStart', q.bucketStart, q.bucketType, m, true);
+        if (!sameCalendar(cal, real)) {
+          // Read with a guessed (or outdated) calendar: run again unless nothing it decided changes.
+          const wanted = comparisonFor(real);
+          cal = real;
+          if (!q.bucketStart || wanted !== undefined || elapsed !== undefined) continue;
+        }
+        const { top } = read;
+        const freshness = freshnessOf(m, staleAfterSeconds);
+        const rendered = renderJson({
+          merchantId: m.id,
+          currency: m.currency,
+          timezone: m.timezone,
+          weekStart: m.weekStart,
+          bucketType: q.bucketType,
+          bucketStart: formatDate(start),
+          bucketEnd: formatDate(shiftBucket(start, q.bucketType, 1)),
+          previousBucketStart: formatDate(previous),
+          limit,
+          periodTotal: formatAmount(top.periodTotalMinor, m.currency),
+          periodTotalMinor: top.periodTotalMinor.toString(),
+          previousPeriodTotal: formatAmount(top.previousPeriodTotalMinor, m.currency),
+          previousPeriodTotalMinor: top.previousPeriodTotalMinor.toString(),
+          previousFullPeriodTotal: formatAmount(top.previousFullPeriodTotalMinor, m.currency),
+          previousFullPeriodTotalMinor: top.previousFullPeriodTotalMinor.toString(),
+          comparison: elapsed
+            ? {
+                kind: 'like_for_like',
+                inProgress: true,
+                asOfLocal: elapsed.asOfLocal,
+                previousFromLocal: `${elapsed.previousStart}T00:00`,
+                previousToLocal: elapsed.previousToLocal,
+                description: `${q.bucketType.toLowerCase()} so far (to ${elapsed.asOfLocal.replace('T', ' ')} ${m.timezone}) vs the previous ${q.bucketType.toLowerCase()} to the same point (${elapsed.previousToLocal.replace('T', ' ')})`,
+              }
+            : {
+                kind: 'full_period',
+                inProgress: false,
+                asOfLocal: null,
+                previousFromLocal: `${formatDate(previous)}T00:00`,
+                previousToLocal: `${formatDate(start)}T00:00`,
+                description: `whole ${q.bucketType.toLowerCase()} vs the whole previous ${q.bucketType.toLowerCase()}`,
+              },
+          categoryCount: top.categoryCount,
+          categories: top.rows.map((r, i) => ({
+            rank: i + 1,
+            categoryId: r.categoryId,
+            name: r.name ?? r.categoryId,
+            parentCategoryId: r.parentCategoryId,
+            total: formatAmount(r.totalMinor, m.currency),
+            totalMinor: r.totalMinor.toString(),
+            orderCount: toNumber(r.orderCount),
+            itemCount: toNumber(r.itemCount),
+            share: share(r.totalMinor, top.periodTotalMinor),
+            previousTotal: formatAmount(r.previousTotalMinor, m.currency),
+            previousTotalMinor: r.previousTotalMinor.toString(),
+            change: change(r.totalMinor, r.previousTotalMinor),
+          })),
+          asOf: freshness.asOf,
+          freshness,
+        });
+        // The 200 header block is built here once; every hit of this entry reuses it.
+        return prepareJson(rendered, responseOptions);
+      }
     };
     return respond(
       c,
@@ -282,110 +348,122 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
 
   app.get('/api/category-sales', async (c) => {
     const q = parseQuery(SeriesQuery, c);
-    const m = await merchantOr404(c, q.merchantId);
-    const type = q.bucketType;
-    const current = parseDate(bucketStartOf(clock.now(), type, m))!;
-    const to = q.to
-      ? bucketStartOfDate(startOrProblem('to', q.to, type, m, false), type, m.weekStart)
-      : current;
-    const from = q.from
-      ? bucketStartOfDate(startOrProblem('from', q.from, type, m, false), type, m.weekStart)
-      : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
-    const count = bucketCount(from, to, type);
-    if (count < 1) {
-      throw new HttpProblem(400, {
-        title: 'Invalid request',
-        detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
-        errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
-      });
-    }
-    if (count > maxSeriesBuckets) {
-      throw new HttpProblem(400, {
-        title: 'Invalid request',
-        detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
-        errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
-      });
-    }
-    let only: { name: string; parentCategoryId: string | null } | undefined;
-    if (q.categoryId) {
-      only = await loadCategory(readDb, m.id, q.categoryId);
-      if (!only) {
-        throw new HttpProblem(404, {
-          detail: `category ${q.categoryId} of merchant ${m.id} does not exist`,
-          errors: [{ field: 'categoryId', message: `unknown category ${q.categoryId}` }],
+    authorizeMerchant(c, q.merchantId);
+    const now = clock.now();
+    let cal = await calendarOf(c, q.merchantId);
+    for (;;) {
+      const type = q.bucketType;
+      const current = parseDate(bucketStartOf(now, type, cal))!;
+      const to = q.to ? bucketStartOfDate(parseDate(q.to)!, type, cal.weekStart) : current;
+      const from = q.from
+        ? bucketStartOfDate(parseDate(q.from)!, type, cal.weekStart)
+        : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
+      const count = bucketCount(from, to, type);
+      if (count < 1) {
+        throw new HttpProblem(400, {
+          title: 'Invalid request',
+          detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
+          errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
         });
       }
-    }
-    const buckets: string[] = [];
-    for (let i = 0, d = from; i < count; i++, d = shiftBucket(d, type, 1)) buckets.push(formatDate(d));
-    const rows = await readSeries(readDb, {
-      merchantId: m.id,
-      bucketType: type,
-      from: formatDate(from),
-      to: formatDate(to),
-      categoryId: q.categoryId,
-    });
-    const byCategory = new Map<
-      string,
-      { name: string | null; parentCategoryId: string | null; points: Map<string, (typeof rows)[number]> }
-    >();
-    if (q.categoryId && only) byCategory.set(q.categoryId, { ...only, points: new Map() });
-    for (const r of rows) {
-      let s = byCategory.get(r.categoryId);
-      if (!s) {
-        s = { name: r.name, parentCategoryId: r.parentCategoryId, points: new Map() };
-        byCategory.set(r.categoryId, s);
+      if (count > maxSeriesBuckets) {
+        throw new HttpProblem(400, {
+          title: 'Invalid request',
+          detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
+          errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
+        });
       }
-      s.points.set(r.bucketStart, r);
-    }
-    const series = [...byCategory.entries()].map(([categoryId, s]) => {
-      let total = 0n;
-      const points = buckets.map((b) => {
-        const r = s.points.get(b);
-        const minor = r?.totalMinor ?? 0n;
-        total += minor;
+      const read = await readSeries(readDb, {
+        merchantId: q.merchantId,
+        bucketType: type,
+        from: formatDate(from),
+        to: formatDate(to),
+        categoryId: q.categoryId,
+        now,
+        staleAfterSeconds,
+      });
+      if (!read) throw notFound(q.merchantId);
+      const m = read.merchant;
+      const real = remember(m);
+      if (!sameCalendar(cal, real)) {
+        cal = real; // the range was aligned with an outdated calendar
+        continue;
+      }
+      let only: { name: string; parentCategoryId: string | null } | undefined;
+      if (q.categoryId) {
+        only = await loadCategory(readDb, m.id, q.categoryId);
+        if (!only) {
+          throw new HttpProblem(404, {
+            detail: `category ${q.categoryId} of merchant ${m.id} does not exist`,
+            errors: [{ field: 'categoryId', message: `unknown category ${q.categoryId}` }],
+          });
+        }
+      }
+      const { rows } = read;
+      const buckets: string[] = [];
+      for (let i = 0, d = from; i < count; i++, d = shiftBucket(d, type, 1)) buckets.push(formatDate(d));
+      const byCategory = new Map<
+        string,
+        { name: string | null; parentCategoryId: string | null; points: Map<string, (typeof rows)[number]> }
+      >();
+      if (q.categoryId && only) byCategory.set(q.categoryId, { ...only, points: new Map() });
+      for (const r of rows) {
+        let s = byCategory.get(r.categoryId);
+        if (!s) {
+          s = { name: r.name, parentCategoryId: r.parentCategoryId, points: new Map() };
+          byCategory.set(r.categoryId, s);
+        }
+        s.points.set(r.bucketStart, r);
+      }
+      const series = [...byCategory.entries()].map(([categoryId, s]) => {
+        let total = 0n;
+        const points = buckets.map((b) => {
+          const r = s.points.get(b);
+          const minor = r?.totalMinor ?? 0n;
+          total += minor;
+          return {
+            bucketStart: b,
+            total: formatAmount(minor, m.currency),
+            totalMinor: minor.toString(),
+            orderCount: toNumber(r?.orderCount ?? 0n),
+            itemCount: toNumber(r?.itemCount ?? 0n),
+          };
+        });
         return {
-          bucketStart: b,
-          total: formatAmount(minor, m.currency),
-          totalMinor: minor.toString(),
-          orderCount: toNumber(r?.orderCount ?? 0n),
-          itemCount: toNumber(r?.itemCount ?? 0n),
+          categoryId,
+          name: s.name ?? categoryId,
+          parentCategoryId: s.parentCategoryId,
+          total: formatAmount(total, m.currency),
+          totalMinor: total.toString(),
+          totalSortKey: total,
+          points,
         };
       });
-      return {
-        categoryId,
-        name: s.name ?? categoryId,
-        parentCategoryId: s.parentCategoryId,
-        total: formatAmount(total, m.currency),
-        totalMinor: total.toString(),
-        totalSortKey: total,
-        points,
-      };
-    });
-    // Largest categories first, ties by id, so the response is deterministic (stable ETag).
-    series.sort((a, b) =>
-      a.totalSortKey === b.totalSortKey
-        ? a.categoryId < b.categoryId
-          ? -1
-          : 1
-        : a.totalSortKey > b.totalSortKey
-          ? -1
-          : 1,
-    );
-    const freshness = freshnessOf(m, staleAfterSeconds);
-    return cachedJson(c, {
-      merchantId: m.id,
-      currency: m.currency,
-      timezone: m.timezone,
-      weekStart: m.weekStart,
-      bucketType: type,
-      from: formatDate(from),
-      to: formatDate(to),
-      buckets,
-      series: series.map(({ totalSortKey: _k, ...s }) => s),
-      asOf: freshness.asOf,
-      freshness,
-    });
+      // Largest categories first, ties by id, so the response is deterministic (stable ETag).
+      series.sort((a, b) =>
+        a.totalSortKey === b.totalSortKey
+          ? a.categoryId < b.categoryId
+            ? -1
+            : 1
+          : a.totalSortKey > b.totalSortKey
+            ? -1
+            : 1,
+      );
+      const freshness = freshnessOf(m, staleAfterSeconds);
+      return cachedJson(c, {
+        merchantId: m.id,
+        currency: m.currency,
+        timezone: m.timezone,
+        weekStart: m.weekStart,
+        bucketType: type,
+        from: formatDate(from),
+        to: formatDate(to),
+        buckets,
+        series: series.map(({ totalSortKey: _k, ...s }) => s),
+        asOf: freshness.asOf,
+        freshness,
+      });
+    }
   });
 
   app.get('/api/merchants', async (c) => {

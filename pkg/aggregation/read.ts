@@ -20,7 +20,7 @@ export interface MerchantView {
 // "pending": an order placed after the newest applied one and accepted longer than the threshold
 // ago means the pipeline is behind. The range scan on (merchant_id, placed_at) keeps it cheap; a
 // quiet merchant with nothing to apply is therefore not stale.
-const MERCHANT = `
+const MERCHANT_COLUMNS = `
 SELECT m.id, m.name, m.timezone, m.week_start, m.currency,
        w.last_event_created_at, w.last_applied_at, coalesce(w.events_applied, 0) AS events_applied,
        EXISTS (SELECT 1 FROM ingestion.orders o
@@ -30,6 +30,7 @@ SELECT m.id, m.name, m.timezone, m.week_start, m.currency,
   FROM ingestion.merchants m
   LEFT JOIN forecasting.aggregation_watermarks w ON w.merchant_id = m.id
  WHERE m.id = $1`;
+const MERCHANT = MERCHANT_COLUMNS;
 
 interface MerchantRow {
   id: string;
@@ -50,9 +51,16 @@ export async function loadMerchant(
   now: Date,
   staleAfterSeconds: number,
 ): Promise<MerchantView | undefined> {
-  const { rows } = await db.query<MerchantRow>(MERCHANT, [merchantId, now.toISOString(), staleAfterSeconds]);
+  const { rows } = await db.query<MerchantRow>({ name: 'catcast_merchant', text: MERCHANT }, [
+    merchantId,
+    now.toISOString(),
+    staleAfterSeconds,
+  ]);
   const r = rows[0];
-  if (!r) return undefined;
+  return r ? merchantView(r) : undefined;
+}
+
+function merchantView(r: MerchantRow): MerchantView {
   return {
     id: r.id,
     name: r.name,
@@ -103,23 +111,56 @@ export interface TopCategoryRow {
   readonly totalMinor: bigint;
   readonly orderCount: bigint;
   readonly itemCount: bigint;
-  /** The category's total in the previous bucket (0 when it sold nothing then). */
+  /** The category's total in the comparison period (0 when it sold nothing then). */
   readonly previousTotalMinor: bigint;
 }
 
-/** The ranked categories of a bucket plus the bucket's and the previous bucket's totals. */
+/** The ranked categories of a bucket plus the bucket's and the comparison period's totals. */
 export interface TopCategories {
   readonly periodTotalMinor: bigint;
+  /** The whole previous bucket, or its elapsed part when `comparison` was like-for-like. */
   readonly previousPeriodTotalMinor: bigint;
+  /** The whole previous bucket. */
+  readonly previousFullPeriodTotalMinor: bigint;
   readonly categoryCount: number;
   readonly rows: readonly TopCategoryRow[];
 }
 
-// The top-N CTE is served by category_sales_agg_topn_idx (merchant, type, start, total DESC)
-// INCLUDE (category_id, ...): an index-only scan in rank order. The outer query always yields one
-// row (period totals) even for an empty bucket.
-const TOP = `
-WITH period AS (
+/**
+ * The elapsed part of the previous bucket a bucket in progress is compared with: the previous
+ * bucket's DAY aggregates before `cutoffDate`, plus the orders placed in [`partialFrom`, `partialTo`)
+ * (the cut day up to the same local time).
+ */
+export interface ElapsedPart {
+  readonly cutoffDate: string;
+  readonly partialFrom: Date;
+  readonly partialTo: Date;
+}
+
+// The merchant row with its freshness, inside a combined statement ($1 merchant, $6 now, $7 stale seconds).
+const MERCHANT_CTE = MERCHANT_COLUMNS.replace('$2::timestamptz', '$6::timestamptz').replace(
+  '$3::double precision',
+  '$7::double precision',
+);
+
+// The read statements are named (node-postgres prepares each once per connection): planning these
+// CTEs costs more than running them — measured on the bench data, pgbench's extended protocol
+// (parse + plan every time) reached 1,123 tx/s where prepared statements reached 7,498.
+
+/**
+ * GET /api/top-categories in ONE statement (one round trip): the merchant and its freshness
+ * ("pending"), the bucket's total and category count, the previous bucket's total, the top N in rank
+ * order (category_sales_agg_topn_idx, index-only) with names and previous totals, and for a bucket
+ * in progress the like-for-like previous totals. No merchant row = unknown merchant; a merchant with
+ * an empty bucket yields one row with null category columns.
+ *
+ * $1 merchant, $2 bucket type, $3 bucket start, $4 limit, $5 previous bucket start, $6 now,
+ * $7 stale-after seconds, $8 cut date of the elapsed part (null: compare whole buckets),
+ * $9/$10 the orders' placed_at range of the cut day.
+ */
+export const TOP_CATEGORIES_SQL = `
+WITH m AS MATERIALIZED (${MERCHANT_CTE}
+), period AS (
   SELECT coalesce(sum(total_sales_minor), 0)::bigint AS total, count(*)::int AS categories
     FROM forecasting.category_sales_agg
    WHERE merchant_id = $1 AND bucket_type = $2 AND bucket_start = $3::date
@@ -127,6 +168,18 @@ WITH period AS (
   SELECT coalesce(sum(total_sales_minor), 0)::bigint AS total
     FROM forecasting.category_sales_agg
    WHERE merchant_id = $1 AND bucket_type = $2 AND bucket_start = $5::date
+), elapsed AS (
+  SELECT category_id, sum(total)::bigint AS total
+    FROM (SELECT category_id, total_sales_minor AS total
+            FROM forecasting.category_sales_agg
+           WHERE $8::date IS NOT NULL AND merchant_id = $1 AND bucket_type = 'DAY'
+             AND bucket_start >= $5::date AND bucket_start < $8::date
+          UNION ALL
+          SELECT i.category_id, i.amount_minor
+            FROM ingestion.orders o JOIN ingestion.order_items i ON i.order_id = o.id
+           WHERE $8::date IS NOT NULL AND o.merchant_id = $1
+             AND o.placed_at >= $9::timestamptz AND o.placed_at < $10::timestamptz) parts
+   GROUP BY category_id
 ), top AS (
   SELECT category_id, total_sales_minor, order_count, item_count
     FROM forecasting.category_sales_agg
@@ -134,17 +187,22 @@ WITH period AS (
    ORDER BY total_sales_minor DESC, category_id
    LIMIT $4
 )
-SELECT period.total AS period_total, period.categories, previous.total AS previous_period_total,
+SELECT m.*, period.total AS period_total, period.categories,
+       CASE WHEN $8::date IS NULL THEN previous.total
+            ELSE (SELECT coalesce(sum(total), 0)::bigint FROM elapsed) END AS previous_period_total,
+       previous.total AS previous_full_total,
        t.category_id, t.total_sales_minor, t.order_count, t.item_count,
-       c.name, c.parent_category_id, coalesce(p.total_sales_minor, 0) AS previous_total
-  FROM period CROSS JOIN previous
+       c.name AS category_name, c.parent_category_id,
+       coalesce(CASE WHEN $8::date IS NULL THEN p.total_sales_minor ELSE e.total END, 0)::bigint AS previous_total
+  FROM m CROSS JOIN period CROSS JOIN previous
   LEFT JOIN top t ON true
   LEFT JOIN ingestion.categories c ON c.merchant_id = $1 AND c.id = t.category_id
   LEFT JOIN forecasting.category_sales_agg p
          ON p.merchant_id = $1 AND p.category_id = t.category_id AND p.bucket_type = $2 AND p.bucket_start = $5::date
+  LEFT JOIN elapsed e ON e.category_id = t.category_id
  ORDER BY t.total_sales_minor DESC NULLS LAST, t.category_id`;
 
-/** Reads the top `limit` categories of one bucket, with previous-bucket totals. */
+/** Reads the merchant and the top `limit` categories of one bucket in one statement; undefined = unknown merchant. */
 export async function readTopCategories(
   db: Queryable,
   q: {
@@ -153,36 +211,59 @@ export async function readTopCategories(
     bucketStart: string;
     previousStart: string;
     limit: number;
+    now: Date;
+    staleAfterSeconds: number;
+    /** Set for a bucket in progress: compare with this elapsed part of the previous bucket. */
+    elapsed?: ElapsedPart | undefined;
   },
-): Promise<TopCategories> {
-  const { rows } = await db.query<{
-    period_total: bigint;
-    categories: number;
-    previous_period_total: bigint;
-    category_id: string | null;
-    total_sales_minor: bigint;
-    order_count: bigint;
-    item_count: bigint;
-    name: string | null;
-    parent_category_id: string | null;
-    previous_total: bigint;
-  }>(TOP, [q.merchantId, q.bucketType, q.bucketStart, q.limit, q.previousStart]);
+): Promise<{ merchant: MerchantView; top: TopCategories } | undefined> {
+  const { rows } = await db.query<
+    MerchantRow & {
+      period_total: bigint;
+      categories: number;
+      previous_period_total: bigint;
+      previous_full_total: bigint;
+      category_id: string | null;
+      total_sales_minor: bigint;
+      order_count: bigint;
+      item_count: bigint;
+      category_name: string | null;
+      parent_category_id: string | null;
+      previous_total: bigint;
+    }
+  >({ name: 'catcast_top_categories', text: TOP_CATEGORIES_SQL }, [
+    q.merchantId,
+    q.bucketType,
+    q.bucketStart,
+    q.limit,
+    q.previousStart,
+    q.now.toISOString(),
+    q.staleAfterSeconds,
+    q.elapsed?.cutoffDate ?? null,
+    q.elapsed?.partialFrom.toISOString() ?? null,
+    q.elapsed?.partialTo.toISOString() ?? null,
+  ]);
   const first = rows[0];
+  if (!first) return undefined;
   return {
-    periodTotalMinor: first?.period_total ?? 0n,
-    previousPeriodTotalMinor: first?.previous_period_total ?? 0n,
-    categoryCount: first?.categories ?? 0,
-    rows: rows
-      .filter((r) => r.category_id !== null)
-      .map((r) => ({
-        categoryId: r.category_id!,
-        name: r.name,
-        parentCategoryId: r.parent_category_id,
-        totalMinor: r.total_sales_minor,
-        orderCount: r.order_count,
-        itemCount: r.item_count,
-        previousTotalMinor: r.previous_total,
-      })),
+    merchant: merchantView(first),
+    top: {
+      periodTotalMinor: first.period_total,
+      previousPeriodTotalMinor: first.previous_period_total,
+      previousFullPeriodTotalMinor: first.previous_full_total,
+      categoryCount: first.categories,
+      rows: rows
+        .filter((r) => r.category_id !== null)
+        .map((r) => ({
+          categoryId: r.category_id!,
+          name: r.category_name,
+          parentCategoryId: r.parent_category_id,
+          totalMinor: r.total_sales_minor,
+          orderCount: r.order_count,
+          itemCount: r.item_count,
+          previousTotalMinor: r.previous_total,
+        })),
+    },
   };
 }
 
@@ -197,7 +278,26 @@ export interface SeriesRow {
   readonly itemCount: bigint;
 }
 
-/** Reads stored aggregate rows of a merchant and bucket type between two bucket starts (inclusive). */
+/**
+ * GET /api/category-sales in ONE statement: the merchant with its freshness, and the stored rows of a
+ * bucket type between two bucket starts (inclusive) with category names (category_sales_agg_bucket_idx).
+ * No row = unknown merchant; a merchant without rows yields one row with null series columns.
+ *
+ * $1 merchant, $2 bucket type, $3 from, $4 to, $5 category (null: all), $6 now, $7 stale-after seconds.
+ */
+export const CATEGORY_SALES_SQL = `
+WITH m AS MATERIALIZED (${MERCHANT_CTE}
+), s AS (
+  SELECT a.category_id, c.name AS category_name, c.parent_category_id, a.bucket_start,
+         a.total_sales_minor, a.order_count, a.item_count
+    FROM forecasting.category_sales_agg a
+    LEFT JOIN ingestion.categories c ON c.merchant_id = a.merchant_id AND c.id = a.category_id
+   WHERE a.merchant_id = $1 AND a.bucket_type = $2 AND a.bucket_start BETWEEN $3::date AND $4::date
+     AND ($5::text IS NULL OR a.category_id = $5::text)
+)
+SELECT m.*, s.* FROM m LEFT JOIN s ON true ORDER BY s.category_id, s.bucket_start`;
+
+/** Reads the merchant and its series rows in one statement; undefined = unknown merchant. */
 export async function readSeries(
   db: Queryable,
   q: {
@@ -206,34 +306,45 @@ export async function readSeries(
     from: string;
     to: string;
     categoryId?: string | undefined;
+    now: Date;
+    staleAfterSeconds: number;
   },
-): Promise<SeriesRow[]> {
-  const { rows } = await db.query<{
-    category_id: string;
-    name: string | null;
-    parent_category_id: string | null;
-    bucket_start: string;
-    total_sales_minor: bigint;
-    order_count: bigint;
-    item_count: bigint;
-  }>(
-    `SELECT a.category_id, c.name, c.parent_category_id, a.bucket_start, a.total_sales_minor, a.order_count, a.item_count
-       FROM forecasting.category_sales_agg a
-       LEFT JOIN ingestion.categories c ON c.merchant_id = a.merchant_id AND c.id = a.category_id
-      WHERE a.merchant_id = $1 AND a.bucket_type = $2 AND a.bucket_start BETWEEN $3::date AND $4::date
-        AND ($5::text IS NULL OR a.category_id = $5::text)
-      ORDER BY a.category_id, a.bucket_start`,
-    [q.merchantId, q.bucketType, q.from, q.to, q.categoryId ?? null],
-  );
-  return rows.map((r) => ({
-    categoryId: r.category_id,
-    name: r.name,
-    parentCategoryId: r.parent_category_id,
-    bucketStart: r.bucket_start,
-    totalMinor: r.total_sales_minor,
-    orderCount: r.order_count,
-    itemCount: r.item_count,
-  }));
+): Promise<{ merchant: MerchantView; rows: SeriesRow[] } | undefined> {
+  const { rows } = await db.query<
+    MerchantRow & {
+      category_id: string | null;
+      category_name: string | null;
+      parent_category_id: string | null;
+      bucket_start: string;
+      total_sales_minor: bigint;
+      order_count: bigint;
+      item_count: bigint;
+    }
+  >({ name: 'catcast_category_sales', text: CATEGORY_SALES_SQL }, [
+    q.merchantId,
+    q.bucketType,
+    q.from,
+    q.to,
+    q.categoryId ?? null,
+    q.now.toISOString(),
+    q.staleAfterSeconds,
+  ]);
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    merchant: merchantView(first),
+    rows: rows
+      .filter((r) => r.category_id !== null)
+      .map((r) => ({
+        categoryId: r.category_id!,
+        name: r.category_name,
+        parentCategoryId: r.parent_category_id,
+        bucketStart: r.bucket_start,
+        totalMinor: r.total_sales_minor,
+        orderCount: r.order_count,
+        itemCount: r.item_count,
+      })),
+  };
 }
 
 /** Loads one category of a merchant, or undefined. */

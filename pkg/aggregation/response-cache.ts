@@ -6,6 +6,8 @@ export interface ResponseCacheOptions {
   readonly maxEntries?: number;
   /** Monotonic clock in ms. @default performance.now */
   readonly now?: () => number;
+  /** Called on every lookup of {@link ResponseCache.getOrCompute}: served from memory or not. @default none */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 /** A rendered response: its body text and strong ETag, and the header block of its 200 answer when prepared. */
@@ -37,8 +39,10 @@ export class ResponseCache {
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
+  readonly #onLookup: ((hit: boolean) => void) | undefined;
 
   constructor(options: ResponseCacheOptions) {
+    this.#onLookup = options.onLookup;
     this.#ttlMs = options.ttlMs;
     this.#max = options.maxEntries ?? 2000;
     this.#now = options.now ?? (() => performance.now());
@@ -82,6 +86,7 @@ export class ResponseCache {
     compute: () => Promise<RenderedResponse>,
   ): Promise<RenderedResponse> {
     const hit = this.get(key);
+    this.#onLookup?.(hit !== undefined);
     if (hit) return Promise.resolve(hit);
     const generation = this.generation(merchantId);
     const flightKey = `${key}\u0000${generation}`;

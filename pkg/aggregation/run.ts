@@ -16,7 +16,7 @@ import {
   type ReadinessCheck,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import type { Registry } from '../metrics/index.js';
+import { Counter, type Registry } from '../metrics/index.js';
 import { createAggregatorApi } from './api.js';
 import type { AggregatorConfig } from './config.js';
 import { createBatchHandler, type DeadLetterSink } from './consumer.js';
@@ -98,9 +98,18 @@ export async function run(
 
   const metrics = createAggregationMetrics(registry, clock);
   // Hot top-category reads come from memory; this process's applies invalidate them at once.
+  const cacheLookups = new Counter({
+    name: 'catcast_api_response_cache_lookups_total',
+    help: 'Lookups of the /api/top-categories response cache, by result (hit = answered from memory)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const responseCache =
     config.AGGREGATION_API_CACHE_MS > 0
-      ? new ResponseCache({ ttlMs: config.AGGREGATION_API_CACHE_MS })
+      ? new ResponseCache({
+          ttlMs: config.AGGREGATION_API_CACHE_MS,
+          onLookup: (hit) => cacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+        })
       : undefined;
   const readDb = deps.readPool ?? pool;
   const checks: Record<string, ReadinessCheck> = {

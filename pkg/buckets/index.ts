@@ -236,3 +236,148 @@ export function describeBucketStarts(type: BucketType, weekStart: WeekStart): st
       return 'January 1st';
   }
 }
+
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+function wallFormatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = wallFormatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    });
+    wallFormatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** A local wall-clock time: a civil date and the minute of that day (0..1439). */
+export interface WallTime {
+  readonly date: CivilDate;
+  readonly minuteOfDay: number;
+}
+
+/** The wall-clock date and minute of `instant` in `timezone` (seconds are dropped). */
+export function localWallTime(instant: Date, timezone: string): WallTime {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('invalid instant');
+  const p: Record<string, number> = {};
+  for (const part of wallFormatterFor(timezone).formatToParts(instant)) p[part.type] = Number(part.value);
+  return {
+    date: { year: p.year!, month: p.month!, day: p.day! },
+    minuteOfDay: p.hour! * 60 + p.minute!,
+  };
+}
+
+function wallMinutes(w: WallTime): number {
+  return toEpochDay(w.date) * 1440 + w.minuteOfDay;
+}
+
+/**
+ * The instant at which the wall clock of `timezone` shows `minuteOfDay` on `date`. A time skipped by
+ * a DST jump forward maps to the jump itself (the first instant showing a later time); a time that
+ * occurs twice (jump back) maps to its first occurrence.
+ */
+export function zonedInstant(date: CivilDate, minuteOfDay: number, timezone: string): Date {
+  const wanted = toEpochDay(date) * 1440 + minuteOfDay;
+  const naive = wanted * 60_000; // the wall time read as if it were UTC
+  const offsetAt = (t: number) => wallMinutes(localWallTime(new Date(t), timezone)) * 60_000 - t;
+  // Candidates from the offsets in force around the wanted time (at most two differ).
+  const candidates = [
+    ...new Set([naive - offsetAt(naive - 86_400_000), naive - offsetAt(naive + 86_400_000)]),
+  ]
+    .filter((t) => wallMinutes(localWallTime(new Date(t), timezone)) === wanted)
+    .sort((a, b) => a - b);
+  if (candidates.length > 0) return new Date(candidates[0]!);
+  // In a gap: the first instant showing a later time is the jump, which falls on a quarter hour
+  // (every offset in use is a multiple of 15 minutes); walk to it from a few hours before.
+  let t =
+    Math.floor((naive - offsetAt(naive - 86_400_000) - 3 * 3_600_000) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  while (wallMinutes(localWallTime(new Date(t), timezone)) < wanted) t += QUARTER_HOUR_MS;
+  return new Date(t);
+}
+
+/** Number of days in a month. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * What a bucket still in progress at `now` is compared with: the previous bucket up to the same
+ * point, i.e. the same number of whole days (DAY, WEEK) or the same day of the month (MONTH) or of
+ * the year (YEAR), to the same local wall time, in the merchant's timezone. The previous bucket's
+ * DAY aggregates before `cutoffDate` count whole, and of `cutoffDate` itself only what was placed in
+ * [`partialFrom`, `partialTo`). When the previous bucket has no such day (the 31st after a 30-day
+ * month, February 29th after a common year) it counts up to the end of the last day it has (the
+ * whole previous month; January 1st to February 28th) and the partial range is empty.
+ */
+export interface ElapsedComparison {
+  readonly bucketStart: string;
+  readonly previousStart: string;
+  /** The local wall time `now` is at, ISO without zone (YYYY-MM-DDTHH:MM). */
+  readonly asOfLocal: string;
+  /** The same point in the previous bucket, ISO without zone. */
+  readonly previousToLocal: string;
+  readonly cutoffDate: string;
+  readonly partialFrom: Date;
+  readonly partialTo: Date;
+}
+
+function formatWall(d: CivilDate, minuteOfDay: number): string {
+  const hh = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
+  const mm = String(minuteOfDay % 60).padStart(2, '0');
+  return `${formatDate(d)}T${hh}:${mm}`;
+}
+
+/** The like-for-like comparison of the bucket of `type` that contains `now` (see {@link ElapsedComparison}). */
+export function elapsedComparison(now: Date, type: BucketType, calendar: Calendar): ElapsedComparison {
+  const wall = localWallTime(now, calendar.timezone);
+  const start = bucketStartOfDate(wall.date, type, calendar.weekStart);
+  const previous = shiftBucket(start, type, -1);
+  let cut: CivilDate | undefined;
+  // Where the comparison stops when the previous bucket has no such day: the day after its last one.
+  let overflow = start;
+  switch (type) {
+    case 'DAY':
+    case 'WEEK':
+      cut = fromEpochDay(toEpochDay(previous) + daysBetween(start, wall.date));
+      break;
+    case 'MONTH':
+      if (wall.date.day <= daysInMonth(previous.year, previous.month))
+        cut = { year: previous.year, month: previous.month, day: wall.date.day };
+      break;
+    case 'YEAR':
+      if (wall.date.day <= daysInMonth(previous.year, wall.date.month))
+        cut = { year: previous.year, month: wall.date.month, day: wall.date.day };
+      else overflow = shiftBucket({ year: previous.year, month: wall.date.month, day: 1 }, 'MONTH', 1);
+      break;
+  }
+  const base = {
+    bucketStart: formatDate(start),
+    previousStart: formatDate(previous),
+    asOfLocal: formatWall(wall.date, wall.minuteOfDay),
+  };
+  if (!cut) {
+    // No such day in the previous bucket (the 31st after a 30-day month, February 29th after a
+    // common year): everything before the day after its last one counts.
+    const end = startOfLocalDay(overflow, calendar.timezone);
+    return {
+      ...base,
+      previousToLocal: formatWall(overflow, 0),
+      cutoffDate: formatDate(overflow),
+      partialFrom: end,
+      partialTo: end,
+    };
+  }
+  return {
+    ...base,
+    previousToLocal: formatWall(cut, wall.minuteOfDay),
+    cutoffDate: formatDate(cut),
+    partialFrom: startOfLocalDay(cut, calendar.timezone),
+    partialTo: zonedInstant(cut, wall.minuteOfDay, calendar.timezone),
+  };
+}

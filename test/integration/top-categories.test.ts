@@ -122,6 +122,17 @@ describe('GET /api/top-categories', () => {
       periodTotalMinor: '21500',
       previousPeriodTotal: '70.00',
       previousPeriodTotalMinor: '7000',
+      previousFullPeriodTotal: '70.00',
+      previousFullPeriodTotalMinor: '7000',
+      // A closed week (NOW is in the next one): whole week against whole week.
+      comparison: {
+        kind: 'full_period',
+        inProgress: false,
+        asOfLocal: null,
+        previousFromLocal: '2026-02-16T00:00',
+        previousToLocal: '2026-02-23T00:00',
+        description: 'whole week vs the whole previous week',
+      },
       categoryCount: 3,
       categories: [
         {

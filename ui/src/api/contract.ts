@@ -62,6 +62,7 @@ export const topCategoriesSpec: Spec<TopCategories> = {
   bucketEnd: 'string',
   periodTotal: '?string',
   previousPeriodTotal: '?string',
+  comparison: '?',
   categoryCount: '?integer',
   asOf: 'string|null',
   freshness,

@@ -63,6 +63,12 @@ export interface TopCategories {
   readonly bucketEnd: string;
   readonly periodTotal?: string;
   readonly previousPeriodTotal?: string;
+  /** What previousPeriodTotal is: the whole previous bucket, or (bucket in progress) its same elapsed part. */
+  readonly comparison?: {
+    readonly kind: 'like_for_like' | 'full_period';
+    readonly asOfLocal: string | null;
+    readonly previousToLocal: string;
+  };
   readonly categoryCount?: number;
   readonly asOf: string | null;
   readonly freshness: Freshness;

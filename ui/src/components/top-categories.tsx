@@ -17,6 +17,20 @@ import { CsvButton, EmptyState, Loading, TableWrap } from './common.js';
 
 const CHART_ROWS = 10;
 
+/** "2026-03-23T10:00" -> "Mon 23 Mar, 10:00" (a wall time of the merchant's zone, shown as is). */
+function formatLocal(wall: string): string {
+  const [date = '', time = ''] = wall.split('T');
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return wall;
+  const day = d.toLocaleDateString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+  return `${day}, ${time}`;
+}
+
 /** One bar of the ranked chart. */
 interface Bar {
   readonly id: string;
@@ -165,6 +179,12 @@ export function TopCategoriesPanel(props: {
             <span class="muted">
               {' '}
               · {formatChange(data.periodTotal ?? '0', data.previousPeriodTotal)} vs previous {tf}
+              {data.comparison?.kind === 'like_for_like' && (
+                <span data-comparison="like-for-like">
+                  {' '}
+                  to the same time ({formatLocal(data.comparison.previousToLocal)})
+                </span>
+              )}
             </span>
           )}
         </p>

@@ -1,0 +1,448 @@
+/**
+ * (4, issue 17) The realistic read mix: 10,000 merchants (BENCH_READMIX_MERCHANTS) with two years of
+ * aggregates in all four bucket types; requests drawn Zipf-like over merchants (s = 1.1) and
+ * uniformly over bucket types and over the periods of the last two years, JWT on as deployed, while
+ * ingest takes a steady 300 orders/s spread over the same merchants (ingest -> relay -> Kafka ->
+ * aggregator, so the newest buckets change under the readers and the response cache is invalidated).
+ *
+ * The reference, in the same run and under the same writes: pgbench running catcast's own read
+ * SQL — every statement one request issues (imported from pkg/aggregation, so it follows the code),
+ * parameters drawn from the same distributions, prepared, the same client count as wrk's connections.
+ * Reported: catcast requests/s as a ratio to pgbench's transactions/s, p50/p99 at a fixed 1,000 req/s,
+ * the response cache's hit ratio (from the aggregator's own counter) and each service's peak RSS.
+ */
+import { loadavg } from 'node:os';
+import { mintToken } from '../../pkg/auth/index.js';
+import { CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from '../../pkg/aggregation/index.js';
+import { bucketSequence, parseDate, type BucketType } from '../../pkg/buckets/index.js';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { round, type BenchContext } from '../lib/context.js';
+import { freshDatabase, seedCatalog, seedOrderHistory, type BenchDb } from '../lib/env.js';
+import { combineLoads, runLoad, type LoadResult, type ReadMix } from '../lib/load.js';
+import { startPipeline } from '../lib/pipeline.js';
+import { log, root, runCommand } from '../lib/proc.js';
+
+const ZIPF = 1.1;
+const CATEGORIES = 6;
+const PRODUCTS = 30;
+const CONNECTIONS = 16;
+const TYPES: readonly BucketType[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
+/** Series requests ask for the default window: the 12 buckets ending at `to`. */
+const SERIES_BUCKETS = 12;
+
+/** pgbench's transactions/s over the rounds. */
+export interface PgbenchRef {
+  readonly tps: number;
+  readonly latencyMs: number | null;
+  readonly loadAverage: number;
+}
+
+/** One endpoint under the mix. */
+export interface MixEndpoint {
+  readonly template: string;
+  /** Statements one request runs (each is one round trip). */
+  readonly statementsPerRequest: number;
+  readonly pgbench: PgbenchRef;
+  readonly max: LoadResult;
+  readonly atRate: LoadResult;
+  readonly rate: number;
+  /** catcast req/s / pgbench tx/s. */
+  readonly ratio: number | null;
+  /** Response-cache hits / lookups during the max-rate rounds (null: the endpoint has no cache). */
+  readonly cacheHitRatio: number | null;
+}
+
+/** Results of the read-mix scenario. */
+export interface ReadMixResult {
+  readonly merchants: number;
+  readonly categoriesPerMerchant: number;
+  readonly aggregateRows: Record<string, number>;
+  readonly loadSeconds: number;
+  readonly zipf: number;
+  readonly periods: Record<string, number>;
+  readonly connections: number;
+  readonly ingest: { readonly targetPerSecond: number; readonly achievedPerSecond: number | null };
+  readonly topCategories: MixEndpoint;
+  readonly categorySales: MixEndpoint;
+  readonly explain: { readonly topCategories: string; readonly categorySales: string };
+  readonly auth: string;
+}
+
+/** Period starts of the last two years per bucket type (merchants are UTC, weeks start on Monday). */
+function periodsOfLastTwoYears(): Record<BucketType, string[]> {
+  const today = parseDate(new Date().toISOString().slice(0, 10))!;
+  const from = parseDate(new Date(Date.now() - 729 * 86_400_000).toISOString().slice(0, 10))!;
+  return Object.fromEntries(TYPES.map((t) => [t, bucketSequence(from, today, t, 'MONDAY')])) as Record<
+    BucketType,
+    string[]
+  >;
+}
+
+/**
+ * Two years of aggregates written with SQL: DAY rows where a merchant sold in a category that day
+ * (every day for the 100 largest merchants, 30% of days for the next 900, 8% for the long tail),
+ * then WEEK, MONTH and YEAR rows summed from them, as the aggregator would have written them.
+ */
+async function seedHistory(db: BenchDb, merchants: number, days: number): Promise<Record<string, number>> {
+  const client = await db.pool.connect();
+  try {
+    // The rows reference existing categories by construction: skip the foreign-key triggers.
+    await client.query('SET session_replication_role = replica');
+    const chunk = 1000;
+    for (let lo = 1; lo <= merchants; lo += chunk) {
+      const hi = Math.min(merchants, lo + chunk - 1);
+      await client.query(
+        `INSERT INTO forecasting.category_sales_agg
+           (merchant_id, category_id, bucket_type, bucket_start, total_sales_minor, order_count, item_count, last_event_at)
+         SELECT 'bench-m-' || i, 'c-' || j, 'DAY', current_date - d,
+                (100 + abs(hashtext(i || ':' || j || ':' || d || 'a')) % 20000)::bigint * 10, 1 + d % 5, 3 + d % 7, now()
+           FROM generate_series($1::int, $2::int) i, generate_series(0, $3::int - 1) j, generate_series(0, $4::int - 1) d
+          WHERE abs(hashtext(i || ':' || j || ':' || d)) % 100 <
+                CASE WHEN i <= 100 THEN 100 WHEN i <= 1000 THEN 30 ELSE 8 END`,
+        [lo, hi, CATEGORIES, days],
+      );
+    }
+    for (const [type, unit] of [
+      ['WEEK', 'week'],
+      ['MONTH', 'month'],
+      ['YEAR', 'year'],
+    ] as const) {
+      await client.query(
+        `INSERT INTO forecasting.category_sales_agg
+           (merchant_id, category_id, bucket_type, bucket_start, total_sales_minor, order_count, item_count, last_event_at)
+         SELECT merchant_id, category_id, '${type}', date_trunc('${unit}', bucket_start)::date,
+                sum(total_sales_minor), sum(order_count), sum(item_count), max(last_event_at)
+           FROM forecasting.category_sales_agg WHERE bucket_type = 'DAY'
+          GROUP BY 1, 2, 4`,
+      );
+    }
+  } finally {
+    await client.query('RESET session_replication_role').catch(() => undefined);
+    client.release();
+  }
+  await db.pool.query(
+    `INSERT INTO forecasting.aggregation_watermarks (merchant_id, last_event_created_at, last_event_placed_at, events_applied)
+     SELECT 'bench-m-' || i, now(), now(), 1 FROM generate_series(1, $1::int) i
+     ON CONFLICT (merchant_id) DO NOTHING`,
+    [merchants],
+  );
+  await db.pool.query('VACUUM ANALYZE forecasting.category_sales_agg');
+  const { rows } = await db.pool.query<{ bucket_type: string; n: string }>(
+    'SELECT bucket_type, count(*) AS n FROM forecasting.category_sales_agg GROUP BY 1 ORDER BY 1',
+  );
+  return Object.fromEntries(rows.map((r) => [r.bucket_type, Number(r.n)]));
+}
+
+/** SQL expressions of a period start `k` periods before the current one (pgbench variable :k). */
+function startExpr(type: BucketType, back: string): string {
+  switch (type) {
+    case 'DAY':
+      return `(current_date - (${back}))`;
+    case 'WEEK':
+      return `(date_trunc('week', current_date)::date - 7 * (${back}))`;
+    case 'MONTH':
+      return `(date_trunc('month', current_date) - make_interval(months => ${back}))::date`;
+    case 'YEAR':
+      return `(date_trunc('year', current_date) - make_interval(years => ${back}))::date`;
+  }
+}
+
+/**
+ * One pgbench script per bucket type running `sql` with its $n parameters replaced by what the
+ * request would send: the merchant ('bench-m-' || Zipf draw), the type (a -D variable, sent as a
+ * parameter like catcast's), the period (a uniform draw among that type's periods), constants.
+ */
+async function pgbenchScripts(
+  name: string,
+  sql: string,
+  merchants: number,
+  periods: Record<BucketType, string[]>,
+  params: (type: BucketType) => Record<number, string>,
+): Promise<string[]> {
+  const dir = path.join(root, '.data', 'bench', 'pgbench');
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const type of TYPES) {
+    const p = params(type);
+    const body = sql.replace(/\$(\d+)\b/g, (_, n: string) => {
+      const v = p[Number(n)];
+      if (v === undefined) throw new Error(`${name}: no pgbench value for $${n}`);
+      return v;
+    });
+    const file = path.join(dir, `${name}-${type.toLowerCase()}.sql`);
+    await writeFile(
+      file,
+      [
+        `\\set m random_zipfian(1, ${merchants}, ${ZIPF})`,
+        `\\set k random(0, ${periods[type].length - 1})`,
+        // pgbench reads one statement per line unless it ends with ';' on its last line.
+        `${body.replace(/\s+/g, ' ').trim()};`,
+        '',
+      ].join('\n'),
+    );
+    files.push(file);
+  }
+  return files;
+}
+
+async function pgbench(url: string, files: readonly string[], seconds: number): Promise<PgbenchRef> {
+  const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
+  const loadAverage = round(loadavg()[0], 2) ?? 0;
+  const out = await runCommand(binary, [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(CONNECTIONS),
+    '-j',
+    '2',
+    '-T',
+    String(seconds),
+    ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
+    ...files.flatMap((f) => ['-f', `${f}@1`]),
+    url,
+  ]);
+  const tps = /tps = ([\d.]+)/.exec(out);
+  const lat = /latency average = ([\d.]+) ms/.exec(out);
+  const failed = /number of failed transactions: (\d+)/.exec(out);
+  if (!tps) throw new Error(`pgbench printed no tps: ${out}`);
+  if (failed && Number(failed[1]) > 0) throw new Error(`pgbench: ${failed[1]} failed transactions: ${out}`);
+  return { tps: Number(tps[1]), latencyMs: lat ? Number(lat[1]) : null, loadAverage };
+}
+
+async function cacheLookups(url: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (result: string) =>
+    Number(
+      new RegExp(
+        `^catcast_api_response_cache_lookups_total\\{[^}]*result="${result}"[^}]*\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { hit: read('hit'), miss: read('miss') };
+}
+
+/** Runs the realistic read-mix benchmark. */
+export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult> {
+  const merchants = ctx.smoke ? 30 : Number(process.env.BENCH_READMIX_MERCHANTS ?? 10_000);
+  const days = 730;
+  const db = await freshDatabase(ctx.infra, 'readmix');
+  let writer: Promise<LoadResult[]> | undefined;
+  let writing = true;
+  try {
+    const t0 = performance.now();
+    log(`readmix: seeding ${merchants} merchants with two years of aggregates`);
+    await seedCatalog(db, { merchants, categories: CATEGORIES, products: PRODUCTS });
+    const aggregateRows = await seedHistory(db, merchants, days);
+    // Some order history, so the order tables' plans (foreign keys, the "pending" range scan) are
+    // those of a store with history (see seedOrderHistory).
+    await seedOrderHistory(
+      db,
+      { merchants, categories: CATEGORIES, products: PRODUCTS },
+      ctx.smoke ? 1000 : 20_000,
+    );
+    const loadSeconds = (performance.now() - t0) / 1000;
+    log(`readmix: seeded ${JSON.stringify(aggregateRows)} in ${loadSeconds.toFixed(0)} s`);
+
+    const secret = randomBytes(32).toString('hex');
+    const token = await mintToken({
+      secret,
+      subject: 'bench-readmix',
+      scopes: ['sales:read'],
+      merchants: '*',
+    });
+    const authorization = `Bearer ${token}`;
+    // As many database connections as wrk has connections and pgbench has clients.
+    const pipeline = await startPipeline(ctx, db, 'readmix', {
+      AUTH_MODE: 'jwt',
+      AUTH_HS256_SECRET: secret,
+      DATABASE_POOL_MAX: String(CONNECTIONS),
+    });
+    try {
+      const periods = periodsOfLastTwoYears();
+      const ingestRate = ctx.smoke ? 30 : 300;
+      // The steady writes: 30 s wrk runs back to back until the readers are done.
+      writer = (async () => {
+        const runs: LoadResult[] = [];
+        while (writing) {
+          runs.push(
+            await runLoad({
+              url: pipeline.ingestUrl,
+              kind: 'order',
+              connections: 4,
+              durationSec: ctx.smoke ? 5 : 30,
+              overallRate: ingestRate,
+              merchants,
+              merchantOffset: 0,
+              products: PRODUCTS,
+              prefix: `${ctx.runId}-mix-${runs.length}`,
+            }),
+          );
+        }
+        return runs;
+      })();
+
+      const url = pipeline.aggregatorUrl;
+      const seconds = ctx.smoke ? 2 : 12;
+      const rounds = ctx.smoke ? 1 : 3;
+      const slice = Math.max(2, Math.round(seconds / rounds));
+      const rate = ctx.smoke ? 100 : 1000;
+      const measure = async (
+        name: string,
+        template: string,
+        sql: string,
+        params: (type: BucketType) => Record<number, string>,
+        cached: boolean,
+      ): Promise<MixEndpoint> => {
+        const mix: ReadMix = { template, merchants, zipf: ZIPF, periods };
+        const job = {
+          url,
+          kind: 'mix' as const,
+          merchants,
+          merchantOffset: 0,
+          products: 1,
+          prefix: ctx.runId,
+          authorization,
+          mix,
+          connections: CONNECTIONS,
+        };
+        const probe = template
+          .replace('{m}', '1')
+          .replace('{type}', 'DAY')
+          .replace('{start}', periods.DAY.at(-2)!);
+        const res = await fetch(url + probe, { headers: { authorization } });
+        if (!res.ok) throw new Error(`${probe} answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+        const files = await pgbenchScripts(name, sql, merchants, periods, params);
+        await runLoad({ ...job, durationSec: 2 }); // warm-up
+        await pgbench(db.url, files, 2);
+        const before = await cacheLookups(url);
+        const refs: PgbenchRef[] = [];
+        const runs: LoadResult[] = [];
+        // pgbench and catcast alternate in short rounds, so a change in the machine's load hits both.
+        for (let r = 0; r < rounds; r++) {
+          refs.push(await pgbench(db.url, files, slice));
+          runs.push(await runLoad({ ...job, durationSec: slice }));
+        }
+        const after = await cacheLookups(url);
+        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay])
+          ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
+        const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
+        const max = combineLoads(runs);
+        const ref: PgbenchRef = {
+          tps: refs.reduce((a, r) => a + r.tps, 0) / refs.length,
+          latencyMs: round(refs.reduce((a, r) => a + (r.latencyMs ?? 0), 0) / refs.length, 3),
+          loadAverage: refs[0]!.loadAverage,
+        };
+        const lookups = after.hit + after.miss - before.hit - before.miss;
+        log(
+          `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms; non-2xx ${max.non2xx + atRate.non2xx}`,
+        );
+        if (max.non2xx + atRate.non2xx > 0) throw new Error(`${name}: non-2xx answers under the mix`);
+        return {
+          template,
+          statementsPerRequest: 1,
+          pgbench: ref,
+          max,
+          atRate,
+          rate,
+          ratio: round(max.okPerSecond / ref.tps),
+          cacheHitRatio: cached && lookups > 0 ? round((after.hit - before.hit) / lookups, 3) : null,
+        };
+      };
+
+      const back = (type: BucketType, extra: number) =>
+        startExpr(type, extra === 0 ? ':k::int' : `:k::int + ${extra}`);
+      const topCategories = await measure(
+        'top-categories',
+        '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
+        TOP_CATEGORIES_SQL,
+        (type) => ({
+          1: `('bench-m-' || :m)`,
+          2: `:t${type}`,
+          3: back(type, 0),
+          4: '10',
+          5: back(type, 1),
+          6: 'now()',
+          7: '300',
+          8: 'NULL',
+          9: 'NULL',
+          10: 'NULL',
+        }),
+        true,
+      );
+      const categorySales = await measure(
+        'category-sales',
+        '/api/category-sales?merchantId=bench-m-{m}&bucketType={type}&to={start}',
+        CATEGORY_SALES_SQL,
+        (type) => ({
+          1: `('bench-m-' || :m)`,
+          2: `:t${type}`,
+          3: back(type, SERIES_BUCKETS - 1),
+          4: back(type, 0),
+          5: 'NULL',
+          6: 'now()',
+          7: '300',
+        }),
+        false,
+      );
+
+      const explain = async (sql: string, params: unknown[]) =>
+        (await db.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      const mid = `bench-m-${Math.min(merchants, 500)}`;
+      const week = periods.WEEK.at(-10)!;
+      const weekBefore = periods.WEEK.at(-11)!;
+      const explained = {
+        topCategories: await explain(TOP_CATEGORIES_SQL, [
+          mid,
+          'WEEK',
+          week,
+          10,
+          weekBefore,
+          new Date().toISOString(),
+          300,
+          null,
+          null,
+          null,
+        ]),
+        categorySales: await explain(CATEGORY_SALES_SQL, [
+          mid,
+          'WEEK',
+          periods.WEEK.at(-21)!,
+          week,
+          null,
+          new Date().toISOString(),
+          300,
+        ]),
+      };
+      writing = false;
+      const writes = await writer;
+      writer = undefined;
+      const achieved = writes.length > 0 ? combineLoads(writes).okPerSecond : null;
+      return {
+        merchants,
+        categoriesPerMerchant: CATEGORIES,
+        aggregateRows,
+        loadSeconds: round(loadSeconds, 1)!,
+        zipf: ZIPF,
+        periods: Object.fromEntries(TYPES.map((t) => [t, periods[t].length])),
+        connections: CONNECTIONS,
+        ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
+        topCategories,
+        categorySales,
+        explain: explained,
+        auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
+      };
+    } finally {
+      writing = false;
+      await writer?.catch(() => undefined);
+      await pipeline.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+}

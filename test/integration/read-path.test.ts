@@ -1,0 +1,259 @@
+// The read path under writes (issue 17): every answer of /api/top-categories and /api/category-sales,
+// served through the response cache while batches are applied, must carry exactly the totals the
+// database had at the watermark the answer states (asOf), and an ETag must never stand for two bodies.
+// Plus the like-for-like comparison of a bucket in progress against real rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyBatch, createAggregatorApi } from '../../pkg/aggregation/index.js';
+import { ResponseCache } from '../../pkg/aggregation/response-cache.js';
+import { silentLogger } from '../../pkg/log/index.js';
+import { Registry } from '../../pkg/metrics/index.js';
+import {
+  asMessage,
+  orderEvent,
+  seedCatalog,
+  storeOrders,
+  type FixtureMerchant,
+} from './aggregation-fixtures.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+
+const SHOP: FixtureMerchant = {
+  id: 'rw-shop',
+  timezone: 'Europe/Berlin',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['a', 'b', 'c', 'd'],
+};
+const LFL: FixtureMerchant = {
+  id: 'lfl-shop',
+  timezone: 'Europe/Berlin',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['x', 'y'],
+};
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('readpath');
+  await seedCatalog(db.pool, [SHOP, LFL]);
+});
+afterAll(async () => db.drop());
+
+const line = (categoryId: string, quantity: number, unitPriceMinor: bigint) => ({
+  categoryId,
+  quantity,
+  unitPriceMinor,
+});
+
+interface TopBody {
+  asOf: string | null;
+  periodTotalMinor: string;
+  categories: { categoryId: string; totalMinor: string }[];
+}
+interface SeriesBody {
+  asOf: string | null;
+  series: { categoryId: string; points: { bucketStart: string; totalMinor: string }[] }[];
+}
+
+describe('reads while writing', () => {
+  it('never serves a total other than the one at the stated watermark, cached or not', async () => {
+    const now = new Date();
+    // Two caches: the aggregator's own (invalidated by its applies, long TTL so only invalidation keeps
+    // it right) and another replica's (never told about the applies: only its short TTL bounds it).
+    const own = new ResponseCache({ ttlMs: 60_000 });
+    const apis = [
+      createAggregatorApi({
+        readDb: db.pool,
+        clock: { now: () => now },
+        logger: silentLogger(),
+        registry: new Registry(),
+        responseCache: own,
+      }),
+      createAggregatorApi({
+        readDb: db.pool,
+        clock: { now: () => now },
+        logger: silentLogger(),
+        registry: new Registry(),
+        responseCache: new ResponseCache({ ttlMs: 200 }),
+      }),
+    ];
+    // Late orders: all into old periods (DAY 2026-01-10, its week and month), like a backfill.
+    const day = '2026-01-10';
+    const topPath = `/api/top-categories?merchantId=${SHOP.id}&bucketType=DAY&bucketStart=${day}&limit=10`;
+    const monthPath = `/api/top-categories?merchantId=${SHOP.id}&bucketType=MONTH&bucketStart=2026-01-01&limit=2`;
+    const seriesPath = `/api/category-sales?merchantId=${SHOP.id}&bucketType=DAY&from=2026-01-08&to=2026-01-12`;
+
+    // What the database holds at each watermark, recorded BEFORE the batch is applied (a reader may
+    // see the commit before the writer returns).
+    const states = new Map<string | null, Map<string, bigint>>([[null, new Map()]]);
+    const running = new Map<string, bigint>();
+    const batches = 40;
+    let writing = true;
+    const writer = (async () => {
+      try {
+        for (let i = 0; i < batches; i++) {
+          const events = Array.from({ length: 1 + (i % 3) }, (_, j) => {
+            const cat = SHOP.categories[(i * 7 + j * 3) % SHOP.categories.length]!;
+            const qty = 1 + ((i + j) % 4);
+            const price = BigInt(100 + i * 13 + j);
+            running.set(cat, (running.get(cat) ?? 0n) + price * BigInt(qty));
+            // Noon in Berlin, and a strictly increasing creation time: the watermark of this batch.
+            return orderEvent(
+              SHOP,
+              `${day}T11:00:00Z`,
+              [line(cat, qty, price)],
+              new Date(Date.UTC(2026, 0, 20, 0, 0, i, j)).toISOString(),
+            );
+          });
+          const asOf = events.at(-1)!.occurredAt;
+          states.set(new Date(asOf).toISOString(), new Map(running));
+          await storeOrders(db.pool, events);
+          const result = await applyBatch(
+            db.pool,
+            events.map((e) => asMessage(e)),
+          );
+          expect(result.applied).toBe(events.length);
+          // What the consumer does after the commit (onApplied).
+          own.invalidate(result.newestPerMerchant.keys());
+        }
+      } finally {
+        writing = false;
+      }
+    })();
+
+    const etags = new Map<string, string>();
+    let checked = 0;
+    const expectedAt = (asOf: string | null) => {
+      const s = states.get(asOf === null ? null : new Date(asOf).toISOString());
+      if (!s) throw new Error(`an answer states asOf ${asOf}, which no applied batch had`);
+      return s;
+    };
+    const check = async (api: (typeof apis)[number], path: string) => {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const etag = res.headers.get('etag')!;
+      // One ETag, one body: a client revalidating with it can never keep an outdated body.
+      if (etags.has(etag)) expect(text).toBe(etags.get(etag));
+      else etags.set(etag, text);
+      if (path.startsWith('/api/category-sales')) {
+        const body = JSON.parse(text) as SeriesBody;
+        const want = expectedAt(body.asOf);
+        const got = new Map(
+          body.series.map((s) => [s.categoryId, s.points.reduce((a, p) => a + BigInt(p.totalMinor), 0n)]),
+        );
+        for (const c of SHOP.categories) expect(got.get(c) ?? 0n).toBe(want.get(c) ?? 0n);
+      } else {
+        const body = JSON.parse(text) as TopBody;
+        const want = expectedAt(body.asOf);
+        const sum = [...want.values()].reduce((a, b) => a + b, 0n);
+        expect(BigInt(body.periodTotalMinor)).toBe(sum);
+        for (const c of body.categories) expect(BigInt(c.totalMinor)).toBe(want.get(c.categoryId) ?? 0n);
+      }
+      checked++;
+    };
+    const readers = Array.from({ length: 4 }, async (_, r) => {
+      while (writing) {
+        for (const p of [topPath, monthPath, seriesPath]) await check(apis[r % 2]!, p);
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    expect(checked).toBeGreaterThan(0);
+
+    // The aggregator's own cache shows the last batch at once; the other replica's within its TTL.
+    const last = [...states.keys()].at(-1)!;
+    const top = (await (await apis[0]!.request(topPath)).json()) as TopBody;
+    expect(new Date(top.asOf!).toISOString()).toBe(last);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const other = (await (await apis[1]!.request(topPath)).json()) as TopBody;
+      if (other.asOf && new Date(other.asOf).toISOString() === last) break;
+      if (Date.now() > deadline) throw new Error(`the other replica still answers asOf ${other.asOf}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await check(apis[1]!, topPath);
+
+    // The database agrees with the last state, independently of the API.
+    const { rows } = await db.pool.query<{ category_id: string; total: bigint }>(
+      `SELECT category_id, total_sales_minor AS total FROM forecasting.category_sales_agg
+        WHERE merchant_id = $1 AND bucket_type = 'DAY' AND bucket_start = $2`,
+      [SHOP.id, day],
+    );
+    expect(new Map(rows.map((r) => [r.category_id, r.total]))).toEqual(states.get(last));
+  }, 180_000);
+});
+
+describe('like-for-like comparison of a bucket in progress', () => {
+  // Wednesday 2026-03-11 11:00 in Berlin (10:00Z): the week of Monday 2026-03-09 is in progress.
+  const NOW = new Date('2026-03-11T10:00:00Z');
+  let api: ReturnType<typeof createAggregatorApi>;
+  beforeAll(async () => {
+    api = createAggregatorApi({
+      readDb: db.pool,
+      clock: { now: () => NOW },
+      logger: silentLogger(),
+      registry: new Registry(),
+    });
+    const events = [
+      // Previous week: Monday (whole day counts), Wednesday before and after 11:00, Friday.
+      orderEvent(LFL, '2026-03-02T12:00:00Z', [line('x', 1, 100n)], '2026-03-02T12:00:01Z'),
+      orderEvent(
+        LFL,
+        '2026-03-04T09:59:00Z',
+        [line('x', 1, 200n), line('y', 1, 20n)],
+        '2026-03-04T09:59:01Z',
+      ),
+      orderEvent(LFL, '2026-03-04T10:00:00Z', [line('x', 1, 400n)], '2026-03-04T10:00:01Z'),
+      orderEvent(LFL, '2026-03-06T08:00:00Z', [line('y', 1, 800n)], '2026-03-06T08:00:01Z'),
+      // This week so far.
+      orderEvent(LFL, '2026-03-09T08:00:00Z', [line('x', 1, 50n), line('y', 1, 70n)], '2026-03-09T08:00:01Z'),
+    ];
+    await storeOrders(db.pool, events);
+    await applyBatch(
+      db.pool,
+      events.map((e) => asMessage(e)),
+    );
+  });
+
+  it('compares the week so far with the previous week to the same local time, and says so', async () => {
+    for (const path of [
+      `/api/top-categories?merchantId=${LFL.id}&bucketType=WEEK`,
+      `/api/top-categories?merchantId=${LFL.id}&bucketType=WEEK&bucketStart=2026-03-09`,
+    ]) {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        periodTotalMinor: string;
+        previousPeriodTotalMinor: string;
+        previousFullPeriodTotalMinor: string;
+        comparison: { kind: string; asOfLocal: string; previousToLocal: string };
+        categories: { categoryId: string; previousTotalMinor: string; change: number | null }[];
+      };
+      expect(body.periodTotalMinor).toBe('120');
+      // Monday's 100, and of Wednesday only what came before 11:00 (200 + 20).
+      expect(body.previousPeriodTotalMinor).toBe('320');
+      expect(body.previousFullPeriodTotalMinor).toBe('1520');
+      expect(body.comparison).toMatchObject({
+        kind: 'like_for_like',
+        asOfLocal: '2026-03-11T11:00',
+        previousToLocal: '2026-03-04T11:00',
+      });
+      const byId = new Map(body.categories.map((c) => [c.categoryId, c]));
+      expect(byId.get('x')).toMatchObject({ previousTotalMinor: '300' });
+      expect(byId.get('y')).toMatchObject({ previousTotalMinor: '20', change: 2.5 });
+    }
+  });
+
+  it('keeps the whole-period comparison for a closed bucket', async () => {
+    const res = await api.request(
+      `/api/top-categories?merchantId=${LFL.id}&bucketType=WEEK&bucketStart=2026-03-02`,
+    );
+    const body = (await res.json()) as {
+      periodTotalMinor: string;
+      previousPeriodTotalMinor: string;
+      comparison: { kind: string };
+    };
+    expect(body.periodTotalMinor).toBe('1520');
+    expect(body.previousPeriodTotalMinor).toBe('0');
+    expect(body.comparison.kind).toBe('full_period');
+  });
+});
