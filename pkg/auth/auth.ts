@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { HttpProblem, requestHeader } from '../http/index.js';
 import type { AuthConfig } from './config.js';
+import { CookieSealer, readCookie, SESSION_COOKIE, type UiSession } from './session.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 /** Every scope a token can carry. */
@@ -262,9 +263,23 @@ export async function createAuthenticator(
     }
   }
 
+  const sealer = config.AUTH_SESSION_SECRET ? new CookieSealer(config.AUTH_SESSION_SECRET) : undefined;
+
   return {
     middleware: async function bearerAuth(c, next) {
       const header = requestHeader(c, 'authorization');
+      // The UI's signed-in session: the provider's access token sealed in an HttpOnly cookie. Only for
+      // reads (GET/HEAD), so a cross-site form can never write with it (SameSite=Lax stops it as well).
+      if (!header && sealer && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+        const sealed = readCookie(requestHeader(c, 'cookie'), SESSION_COOKIE);
+        if (sealed) {
+          const session = sealer.open<UiSession>(sealed);
+          if (!session) throw unauthorized('the sign-in session is not valid here; sign in again');
+          c.set('principal', await verify(session.accessToken));
+          await next();
+          return;
+        }
+      }
       if (!header) throw unauthorized('missing bearer token', 'invalid_request');
       const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header);
       if (!m) throw unauthorized('Authorization header must be "Bearer <token>"', 'invalid_request');

@@ -47,6 +47,11 @@ export const authEnv = {
   AUTH_GROUP_MERCHANTS: groupMerchants.optional(),
   /** Scopes granted to a provider token that carries no catcast scope (space-separated), e.g. "sales:read forecasts:read". @default unset (none) */
   AUTH_DEFAULT_SCOPES: z.string().optional(),
+  /**
+   * Secret (at least 32 characters) that seals the UI's sign-in session cookie; every service the UI
+   * calls (forecast-api, aggregator) needs the same value to accept the cookie on GET requests. @default unset (no cookie sessions)
+   */
+  AUTH_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Seconds a fetched JWKS is used before it is fetched again. @default 600 */
   AUTH_JWKS_CACHE_SECONDS: positiveInt(600),
   /** Least seconds between two JWKS fetches caused by tokens with an unknown `kid` (rate limit). @default 30 */

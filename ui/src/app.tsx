@@ -28,6 +28,30 @@ export interface AppProps {
   readonly api: ApiClient;
   /** The bearer token of this tab, if any (decoded only to offer its merchants). */
   readonly token: string | undefined;
+  /** The signed-in person (OpenID Connect sign-in), when there is one. */
+  readonly session?: SignedInUser;
+}
+
+/** Who is signed in, as the header shows it. */
+export interface SignedInUser {
+  readonly name: string;
+  readonly merchants: '*' | readonly string[];
+  readonly onSignOut: () => void;
+}
+
+/** The page after signing out: nothing of the merchant's, one way back in. */
+export function SignedOut() {
+  useEffect(() => {
+    document.title = 'Signed out · catcast';
+  }, []);
+  return (
+    <main id="main" class="signed-out">
+      <h1>You are signed out of catcast</h1>
+      <p>
+        <a href="/ui/">Sign in again</a>
+      </p>
+    </main>
+  );
 }
 
 function problemText(error: ApiError | undefined): string | undefined {
@@ -35,12 +59,12 @@ function problemText(error: ApiError | undefined): string | undefined {
 }
 
 /** The merchant UI. */
-export function App({ api, token }: AppProps) {
+export function App({ api, token, session }: AppProps) {
   const [state, navigate] = useUrlState();
   const cache = useMemo<ResourceCache>(() => new Map(), []);
   const [retryNonce, setRetryNonce] = useState(0);
   const now = useNow();
-  const allowed = (token ? tokenMerchants(token) : undefined) ?? '*';
+  const allowed = session?.merchants ?? (token ? tokenMerchants(token) : undefined) ?? '*';
   const opts = { cache, retryNonce };
 
   const merchantsRes = useResource<readonly Merchant[]>(
@@ -143,7 +167,9 @@ export function App({ api, token }: AppProps) {
       kind: 'error',
       text:
         auth.error!.status === 401
-          ? 'This page needs a valid sign-in link: open the catcast link (with ?token=…) that your platform gave you.'
+          ? session
+            ? 'Your sign-in has ended. Reload the page to sign in again.'
+            : 'This page needs a valid sign-in link: open the catcast link (with ?token=…) that your platform gave you.'
           : `Your sign-in does not allow this: ${auth.error!.message}`,
     });
   }
@@ -304,6 +330,20 @@ export function App({ api, token }: AppProps) {
             <span class="muted">No data yet</span>
           ) : null}
         </p>
+        {session && (
+          <div class="user" data-user>
+            <span>
+              Signed in as <strong data-user-name>{session.name}</strong>
+              <span class="muted" data-user-merchants>
+                {' · '}
+                {session.merchants === '*' ? 'all merchants' : session.merchants.join(', ') || 'no merchants'}
+              </span>
+            </span>
+            <button type="button" class="button" onClick={session.onSignOut}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         <Banners messages={banners} />
