@@ -20,6 +20,9 @@ import {
 } from './lib/period.js';
 import { tokenMerchants } from './lib/token.js';
 
+/** Longest the first view waits for its responses before showing what it has. */
+const FIRST_VIEW_WAIT_MS = 4000;
+
 /** Buckets of history the comparison chart shows. */
 const HISTORY: Record<Timeframe, number> = { day: 60, week: 52, month: 24, year: 6 };
 
@@ -138,6 +141,23 @@ export function App({ api, token, session }: AppProps) {
       .filter((m) => m.name !== 'auto')
       .map((m) => ({ name: m.name, description: m.description })),
   ];
+
+  // The first view appears at once, when its first responses are in (or after FIRST_VIEW_WAIT_MS):
+  // until then a skeleton holds the space, so panels and banners never push each other around while
+  // they fill in (layout shift).
+  const [settled, setSettled] = useState(false);
+  const firstLoading = [merchantsRes, detailRes, topRes, forecastRes, compareRes, salesRes].some(
+    (r) => r.loading,
+  );
+  useEffect(() => {
+    if (settled) return undefined;
+    if (!firstLoading) {
+      setSettled(true);
+      return undefined;
+    }
+    const t = window.setTimeout(() => setSettled(true), FIRST_VIEW_WAIT_MS);
+    return () => window.clearTimeout(t);
+  }, [settled, firstLoading]);
 
   // ---- banners
   const banners: BannerMessage[] = [];
@@ -314,13 +334,21 @@ export function App({ api, token, session }: AppProps) {
           <h1>catcast</h1>
           <span class="tagline muted">sales by category</span>
         </div>
-        {merchants.length > 0 && (
+        {merchants.length > 0 ? (
           <MerchantPicker
             merchants={merchants}
             selected={merchant?.id}
             onSelect={(id) => navigate({ ...state, merchant: id, period: undefined, category: undefined })}
           />
-        )}
+        ) : merchantsRes.loading ? (
+          // The picker's place, so the header does not grow when the merchants arrive.
+          <div class="field" aria-hidden="true">
+            <span>Merchant</span>
+            <select disabled tabIndex={-1}>
+              <option>{state.merchant ?? 'Loading…'}</option>
+            </select>
+          </div>
+        ) : null}
         <p class="freshness" data-freshness>
           {merchant && asOf ? (
             <span title={`${asOf} (${merchant.timezone})`}>
@@ -328,7 +356,9 @@ export function App({ api, token, session }: AppProps) {
             </span>
           ) : merchant ? (
             <span class="muted">No data yet</span>
-          ) : null}
+          ) : (
+            '\u00a0'
+          )}
         </p>
         {session && (
           <div class="user" data-user>
@@ -346,17 +376,30 @@ export function App({ api, token, session }: AppProps) {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        <Banners messages={banners} />
-        {merchant && (
-          <div class="controls">
-            <TimeframeSwitch value={tf} onChange={onTimeframe} />
-            <Tabs state={state} navigate={navigate} />
+        {settled ? (
+          <>
+            <Banners messages={banners} />
+            {merchant && (
+              <div class="controls">
+                <TimeframeSwitch value={tf} onChange={onTimeframe} />
+                <Tabs state={state} navigate={navigate} />
+              </div>
+            )}
+            {content}
+          </>
+        ) : (
+          <div class="first-view" role="status" aria-busy="true">
+            <span class="sr-only">Loading…</span>
+            <div class="skeleton skeleton-controls" />
+            <div class="panels">
+              <div class="panel skeleton skeleton-panel" />
+              <div class="panel skeleton skeleton-panel" />
+            </div>
           </div>
         )}
-        {content}
       </main>
       <footer class="footer muted">
-        {merchant && (
+        {settled && merchant && (
           <>
             Times in {merchant.timezone} · weeks start on {merchant.weekStart.toLowerCase()} · amounts in{' '}
             {merchant.currency}
