@@ -33,6 +33,19 @@ export default defineConfig({
         },
       },
       {
+        // Sign-in through a real OpenID Provider in chromium (issue 19): make test-login. Its own
+        // project (not integration), so make test runs it once, through the test-login target.
+        test: {
+          name: 'login',
+          include: ['test/login/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          globalSetup: ['test/login/global-setup.ts'],
+        },
+      },
+      {
         // Fault injection (issue 8): real processes under load while a broker, Postgres or a process
         // dies; the integration tests' Postgres and Kafka (no kube-apiserver), plus private ones per scenario.
         test: {

@@ -23,6 +23,7 @@ const GROUPS: Record<string, string> = {
   databaseEnv: SHARED,
   kafkaEnv: SHARED,
   authEnv: 'pkg/auth/config.ts',
+  uiLoginEnv: 'pkg/ui/config.ts',
 };
 
 interface Variable {

@@ -4,7 +4,7 @@
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|idp|all]   (default: all)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
 # Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
@@ -34,6 +34,8 @@ PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-v0.316.0}
 KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-v1.20.0}
 # Toxiproxy: the TCP fault proxy of the fault suite (latency, resets, blackholes).
 TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.5.0}
+# The test identity provider (scripts/idp/main.go) is built against this zitadel/oidc release.
+ZITADEL_OIDC_VERSION=${ZITADEL_OIDC_VERSION:-v3.52.0}
 
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
@@ -192,6 +194,24 @@ install_toxiproxy() {
   mark toxiproxy-server "$TOXIPROXY_VERSION" $((SECONDS - start))
 }
 
+install_idp() {
+  # The version marker includes a hash of our own main.go, so an edit to it rebuilds.
+  local version
+  version="$ZITADEL_OIDC_VERSION-$(sha256sum "$REPO_ROOT/scripts/idp/main.go" | cut -c1-12)"
+  up_to_date catcast-idp "$version" && { log "catcast-idp $version present"; return; }
+  local start=$SECONDS
+  wrapper_module catcast-idp github.com/zitadel/oidc/v3 "$ZITADEL_OIDC_VERSION"
+  cp "$REPO_ROOT/scripts/idp/main.go" "$SRC_DIR/catcast-idp/main.go"
+  (
+    cd "$SRC_DIR/catcast-idp"
+    go get "github.com/zitadel/oidc/v3@$ZITADEL_OIDC_VERSION" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\|finding\)' >&2 || true
+    go mod tidy 2>&1 | grep -v '^go: \(downloading\|finding\)' >&2 || true
+    go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w" -o "$BIN_DIR/catcast-idp.tmp" .
+  )
+  mv -f "$BIN_DIR/catcast-idp.tmp" "$BIN_DIR/catcast-idp"
+  mark catcast-idp "$version" $((SECONDS - start))
+}
+
 # with_lock NAME FN: one build of a tool at a time, even across clones and shells.
 with_lock() {
   mkdir -p "$BIN_DIR" "$SRC_DIR"
@@ -211,6 +231,7 @@ main() {
     promtool) with_lock promtool install_promtool ;;
     kube-score) with_lock kube-score install_kube_score ;;
     toxiproxy) with_lock toxiproxy install_toxiproxy ;;
+    idp) with_lock catcast-idp install_idp ;;
     all)
       with_lock helm install_helm
       with_lock jaeger install_jaeger
@@ -219,9 +240,10 @@ main() {
       with_lock promtool install_promtool
       with_lock kube-score install_kube_score
       with_lock toxiproxy install_toxiproxy
+      with_lock catcast-idp install_idp
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|idp|all|path]" >&2; exit 2 ;;
   esac
 }
 

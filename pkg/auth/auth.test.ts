@@ -31,7 +31,9 @@ const get = (app: Hono, path: string, token?: string) =>
 
 describe('auth', () => {
   it('refuses jwt mode without a key source, naming the variables', () => {
-    expect(() => parseAuthConfig({})).toThrow(/AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_HS256_SECRET/);
+    expect(() => parseAuthConfig({})).toThrow(
+      /AUTH_JWKS_URL, AUTH_PUBLIC_KEY, AUTH_HS256_SECRET or AUTH_ISSUER/,
+    );
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
   createRemoteJWKSet,
+  decodeProtectedHeader,
   errors as joseErrors,
   importSPKI,
   jwtVerify,
@@ -9,6 +10,7 @@ import {
 } from 'jose';
 import { HttpProblem, requestHeader } from '../http/index.js';
 import type { AuthConfig } from './config.js';
+import { CookieSealer, readCookie, SESSION_COOKIE, type UiSession } from './session.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 /** Every scope a token can carry. */
@@ -46,17 +48,45 @@ function unauthorized(detail: string, error = 'invalid_token'): HttpProblem {
   return new HttpProblem(401, {
     detail,
     headers: {
-      'www-authenticate': `Bearer realm="catcast", error="${error}", error_description="${detail}"`,
+      'www-authenticate': `Bearer realm="catcast", error="${error}", error_description="${detail.replaceAll('"', "'")}"`,
     },
   });
 }
 
-function principalFrom(payload: JWTPayload): Principal {
-  const raw = payload.scope ?? payload.scp ?? payload.scopes;
-  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/\s+/) : [];
-  const scopes = new Set(list.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)));
-  const m = payload.merchant_id ?? payload.merchants;
-  const merchants = Array.isArray(m) ? m.map(String) : typeof m === 'string' ? [m] : [];
+/** Algorithms accepted from an identity provider's keys (asymmetric only: never HS*, never none). */
+const PROVIDER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+/** How merchant scope and catcast scopes are read out of verified claims. */
+export interface ClaimMapping {
+  /** Claim with merchant ids. */
+  readonly merchantsClaim: string;
+  /** Claim with group names, looked up in `groupMerchants`. */
+  readonly groupsClaim: string;
+  readonly groupMerchants: ReadonlyMap<string, readonly string[]> | undefined;
+  /** Scopes granted when a token carries none of catcast's. */
+  readonly defaultScopes: readonly Scope[];
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : [];
+}
+
+/** The principal a verified payload grants under `mapping`. */
+export function principalFrom(payload: JWTPayload, mapping: ClaimMapping): Principal {
+  const listed = strings(payload.scope ?? payload.scp ?? payload.scopes);
+  let scopes = new Set(listed.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)));
+  if (scopes.size === 0) scopes = new Set(mapping.defaultScopes);
+  const claimed = payload[mapping.merchantsClaim] ?? payload.merchant_id;
+  // A string claim is one merchant id (ids are not split on separators).
+  const merchants = Array.isArray(claimed)
+    ? claimed.map(String)
+    : typeof claimed === 'string'
+      ? [claimed]
+      : [];
+  if (mapping.groupMerchants) {
+    for (const g of strings(payload[mapping.groupsClaim]))
+      merchants.push(...(mapping.groupMerchants.get(g) ?? []));
+  }
   return {
     subject: typeof payload.sub === 'string' ? payload.sub : 'unknown',
     scopes,
@@ -64,8 +94,72 @@ function principalFrom(payload: JWTPayload): Principal {
   };
 }
 
+/** Why a token was refused, in words a client developer can act on. */
+function explain(err: unknown, alg: string | undefined, config: AuthConfig): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof joseErrors.JWTExpired) return unauthorized('token expired');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.reason === 'missing') return unauthorized(`token has no "${err.claim}" claim`);
+    if (err.claim === 'iss')
+      return unauthorized(`token issuer (iss) is not the expected ${JSON.stringify(config.AUTH_ISSUER)}`);
+    if (err.claim === 'aud')
+      return unauthorized(`token audience (aud) does not include ${JSON.stringify(config.AUTH_AUDIENCE)}`);
+    if (err.claim === 'nbf') return unauthorized('token is not valid yet (nbf)');
+    return unauthorized(`token claim ${err.claim} is not acceptable`);
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported)
+    return unauthorized(`token algorithm ${JSON.stringify(alg)} is not accepted`);
+  if (err instanceof joseErrors.JWKSNoMatchingKey)
+    return unauthorized(
+      "no key of the identity provider's JWKS matches the token (its key was rotated away, or it was not issued there)",
+    );
+  if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid)
+    return new HttpProblem(503, { detail: "the identity provider's JWKS cannot be read; try again" });
+  return unauthorized('token signature or format is invalid');
+}
+
+/** Options of {@link createAuthenticator}. */
+export interface AuthenticatorOptions {
+  /** Reads a JSON document (the OpenID Connect discovery document). @default fetch with a 5 s timeout */
+  readonly fetchJson?: (url: string) => Promise<unknown>;
+}
+
+async function defaultFetchJson(url: string): Promise<unknown> {
+  const res = await fetch(url, {
+    signal: AbortSignal.timeout(5000),
+    headers: { accept: 'application/json' },
+  });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return (await res.json()) as unknown;
+}
+
+/** The discovery document of an OpenID Connect issuer (the fields catcast uses). */
+export interface DiscoveryDocument {
+  readonly issuer: string;
+  readonly jwks_uri: string;
+  readonly authorization_endpoint: string;
+  readonly token_endpoint: string;
+  readonly end_session_endpoint?: string;
+}
+
+/** Reads and checks `<issuer>/.well-known/openid-configuration` (its `issuer` must be the one asked for). */
+export async function discover(
+  issuer: string,
+  fetchJson: (url: string) => Promise<unknown> = defaultFetchJson,
+): Promise<DiscoveryDocument> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const doc = (await fetchJson(url)) as Partial<Record<keyof DiscoveryDocument, unknown>>;
+  for (const k of ['issuer', 'jwks_uri', 'authorization_endpoint', 'token_endpoint'] as const)
+    if (typeof doc[k] !== 'string') throw new Error(`${url} has no ${k}`);
+  if (doc.issuer !== issuer) throw new Error(`${url} names issuer ${String(doc.issuer)}, not ${issuer}`);
+  return doc as DiscoveryDocument;
+}
+
 /** Builds the authenticator for the configured mode and key source. */
-export async function createAuthenticator(config: AuthConfig): Promise<Authenticator> {
+export async function createAuthenticator(
+  config: AuthConfig,
+  options: AuthenticatorOptions = {},
+): Promise<Authenticator> {
   if (config.AUTH_MODE === 'none') {
     return {
       middleware: async function noAuth(c, next) {
@@ -75,10 +169,31 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
       verify: () => Promise.resolve(ALL),
     };
   }
-  const keys: { getKey?: JWTVerifyGetKey; secret?: Uint8Array; algorithms: string[] }[] = [];
-  if (config.AUTH_JWKS_URL)
-    keys.push({ getKey: createRemoteJWKSet(new URL(config.AUTH_JWKS_URL)), algorithms: ['RS256', 'ES256'] });
-  if (config.AUTH_PUBLIC_KEY) {
+  const mapping: ClaimMapping = {
+    merchantsClaim: config.AUTH_MERCHANTS_CLAIM ?? 'merchants',
+    groupsClaim: config.AUTH_GROUPS_CLAIM ?? 'groups',
+    groupMerchants: config.AUTH_GROUP_MERCHANTS,
+    defaultScopes: strings(config.AUTH_DEFAULT_SCOPES).filter((s): s is Scope =>
+      (SCOPES as readonly string[]).includes(s),
+    ),
+  };
+  const { fetchJson = defaultFetchJson } = options;
+
+  // The provider's keys: a JWKS (cached AUTH_JWKS_CACHE_SECONDS; a token naming an unknown kid makes it
+  // fetch again, at most every AUTH_JWKS_COOLDOWN_SECONDS, which is how a rotation is picked up) or a
+  // fixed public key. HS256 never goes this way, so a token signed with the public key as an HMAC
+  // secret (algorithm confusion) fails on its algorithm.
+  let provider: { algorithms: string[]; getKey: () => Promise<JWTVerifyGetKey> } | undefined;
+  const remote = (url: string) =>
+    createRemoteJWKSet(new URL(url), {
+      cacheMaxAge: (config.AUTH_JWKS_CACHE_SECONDS ?? 600) * 1000,
+      cooldownDuration: (config.AUTH_JWKS_COOLDOWN_SECONDS ?? 30) * 1000,
+      timeoutDuration: 5000,
+    });
+  if (config.AUTH_JWKS_URL) {
+    const jwks = remote(config.AUTH_JWKS_URL);
+    provider = { algorithms: PROVIDER_ALGORITHMS, getKey: () => Promise.resolve(jwks) };
+  } else if (config.AUTH_PUBLIC_KEY) {
     const pem = config.AUTH_PUBLIC_KEY.replace(/\\n/g, '\n');
     // The PEM does not say which algorithm it is for: an RSA key imports for RS256, an EC P-256 key for ES256.
     const [alg, key] = await importSPKI(pem, 'RS256')
@@ -87,10 +202,28 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
       .catch((err: unknown) => {
         throw new Error('AUTH_PUBLIC_KEY is not an RSA or P-256 SPKI PEM public key', { cause: err });
       });
-    keys.push({ getKey: () => key, algorithms: [alg] });
+    const getKey: JWTVerifyGetKey = () => key;
+    provider = { algorithms: [alg], getKey: () => Promise.resolve(getKey) };
+  } else if (config.AUTH_ISSUER) {
+    // OpenID Connect discovery on first use (the provider may start after catcast) and again after a
+    // failure: the document names the JWKS.
+    const issuer = config.AUTH_ISSUER;
+    let discovered: Promise<JWTVerifyGetKey> | undefined;
+    provider = {
+      algorithms: PROVIDER_ALGORITHMS,
+      getKey: () =>
+        (discovered ??= discover(issuer, fetchJson).then(
+          (doc) => remote(doc.jwks_uri),
+          (err: unknown) => {
+            discovered = undefined;
+            throw new HttpProblem(503, {
+              detail: `the identity provider's discovery document cannot be read: ${(err as Error).message}`,
+            });
+          },
+        )),
+    };
   }
-  if (config.AUTH_HS256_SECRET)
-    keys.push({ secret: new TextEncoder().encode(config.AUTH_HS256_SECRET), algorithms: ['HS256'] });
+  const secret = config.AUTH_HS256_SECRET ? new TextEncoder().encode(config.AUTH_HS256_SECRET) : undefined;
 
   // jose's verification (HMAC, RSA or EC over the token, claim checks) costs ~200 µs, more than the
   // whole rest of a cached read; a client sends the same token for many requests, so a success is
@@ -100,34 +233,53 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
   async function verify(token: string): Promise<Principal> {
     const known = verified.get(token);
     if (known) return known;
-    let lastError: unknown;
-    for (const k of keys) {
-      try {
-        const options = {
-          algorithms: k.algorithms,
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized('token format is invalid: not a compact JWS (header.payload.signature)');
+    }
+    try {
+      // Every token must expire: one without exp would be valid for ever.
+      const common = { clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp'] };
+      let payload: JWTPayload;
+      if (alg === 'HS256' && secret) {
+        ({ payload } = await jwtVerify(token, secret, { ...common, algorithms: ['HS256'] }));
+      } else if (provider) {
+        ({ payload } = await jwtVerify(token, await provider.getKey(), {
+          ...common,
+          algorithms: provider.algorithms,
           ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
           ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        };
-        const { payload } = k.secret
-          ? await jwtVerify(token, k.secret, options)
-          : await jwtVerify(token, k.getKey!, options);
-        const principal = principalFrom(payload);
-        verified.set(token, payload.exp, principal);
-        return principal;
-      } catch (err) {
-        lastError = err;
+        }));
+      } else {
+        throw new joseErrors.JOSEAlgNotAllowed('only HS256 tokens are accepted here');
       }
+      const principal = principalFrom(payload, mapping);
+      verified.set(token, payload.exp, principal);
+      return principal;
+    } catch (err) {
+      throw explain(err, alg, config);
     }
-    if (lastError instanceof joseErrors.JWTExpired) throw unauthorized('token expired');
-    if (lastError instanceof joseErrors.JWTClaimValidationFailed)
-      throw unauthorized(`token claim ${lastError.claim} is not acceptable`);
-    throw unauthorized('token signature or format is invalid');
   }
+
+  const sealer = config.AUTH_SESSION_SECRET ? new CookieSealer(config.AUTH_SESSION_SECRET) : undefined;
 
   return {
     middleware: async function bearerAuth(c, next) {
       const header = requestHeader(c, 'authorization');
+      // The UI's signed-in session: the provider's access token sealed in an HttpOnly cookie. Only for
+      // reads (GET/HEAD), so a cross-site form can never write with it (SameSite=Lax stops it as well).
+      if (!header && sealer && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+        const sealed = readCookie(requestHeader(c, 'cookie'), SESSION_COOKIE);
+        if (sealed) {
+          const session = sealer.open<UiSession>(sealed);
+          if (!session) throw unauthorized('the sign-in session is not valid here; sign in again');
+          c.set('principal', await verify(session.accessToken));
+          await next();
+          return;
+        }
+      }
       if (!header) throw unauthorized('missing bearer token', 'invalid_request');
       const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header);
       if (!m) throw unauthorized('Authorization header must be "Bearer <token>"', 'invalid_request');

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { authEnv } from '../auth/index.js';
+import { uiLoginEnv } from '../ui/config.js';
 import { commonEnv, databaseEnv, parseEnv, port, positiveInt } from '../config/index.js';
 
 const apiEnv = z.object({
   ...commonEnv,
   ...databaseEnv,
   ...authEnv,
+  ...uiLoginEnv,
   /** HTTP port. @default 8090 */
   PORT: port(8090),
   /**

@@ -4,6 +4,7 @@ import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth
 import { createPool, registerPoolMetrics } from '../db/index.js';
 import { notFoundHandler, opsRoutes, problemHandler, serveUntilAborted } from '../http/index.js';
 import type { Logger } from '../log/index.js';
+import { loginRoutes } from '../ui/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi } from './app.js';
 import type { ForecastApiConfig } from './config.js';
@@ -21,7 +22,8 @@ function aggregatorProxy(base: string) {
     const url = new URL(c.req.url);
     const target = new URL(url.pathname + url.search, base);
     const headers = new Headers();
-    for (const h of ['authorization', 'if-none-match', 'accept']) {
+    // The cookie carries the UI's sign-in session, which the aggregator accepts (AUTH_SESSION_SECRET).
+    for (const h of ['authorization', 'cookie', 'if-none-match', 'accept']) {
       const v = c.req.header(h);
       if (v) headers.set(h, v);
     }
@@ -104,7 +106,11 @@ export async function runForecastApi(
           }),
     }),
   );
-  if (deps.extras?.ui) app.route('/', deps.extras.ui);
+  if (deps.extras?.ui) {
+    // Sign-in routes first: /ui/* of the page would answer /ui/auth/* with index.html.
+    app.route('/', loginRoutes({ config, authenticator: auth, logger }));
+    app.route('/', deps.extras.ui);
+  }
   if (config.AGGREGATOR_URL) app.all('/api/*', aggregatorProxy(config.AGGREGATOR_URL));
   signal.addEventListener('abort', () => (accepting = false), { once: true });
   try {

@@ -5,3 +5,5 @@
  * gzip/brotli variants: the whole UI is a few dozen kilobytes.
  */
 export { uiRoutes, UI_CSP, type UiRoutesOptions } from './routes.js';
+export { loginRoutes, safeReturnTo, type LoginRoutesOptions } from './login.js';
+export { uiLoginEnv, type UiLoginConfig } from './config.js';

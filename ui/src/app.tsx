@@ -20,6 +20,9 @@ import {
 } from './lib/period.js';
 import { tokenMerchants } from './lib/token.js';
 
+/** Longest the first view waits for its responses before showing what it has. */
+const FIRST_VIEW_WAIT_MS = 4000;
+
 /** Buckets of history the comparison chart shows. */
 const HISTORY: Record<Timeframe, number> = { day: 60, week: 52, month: 24, year: 6 };
 
@@ -28,6 +31,30 @@ export interface AppProps {
   readonly api: ApiClient;
   /** The bearer token of this tab, if any (decoded only to offer its merchants). */
   readonly token: string | undefined;
+  /** The signed-in person (OpenID Connect sign-in), when there is one. */
+  readonly session?: SignedInUser;
+}
+
+/** Who is signed in, as the header shows it. */
+export interface SignedInUser {
+  readonly name: string;
+  readonly merchants: '*' | readonly string[];
+  readonly onSignOut: () => void;
+}
+
+/** The page after signing out: nothing of the merchant's, one way back in. */
+export function SignedOut() {
+  useEffect(() => {
+    document.title = 'Signed out · catcast';
+  }, []);
+  return (
+    <main id="main" class="signed-out">
+      <h1>You are signed out of catcast</h1>
+      <p>
+        <a href="/ui/">Sign in again</a>
+      </p>
+    </main>
+  );
 }
 
 function problemText(error: ApiError | undefined): string | undefined {
@@ -35,12 +62,12 @@ function problemText(error: ApiError | undefined): string | undefined {
 }
 
 /** The merchant UI. */
-export function App({ api, token }: AppProps) {
+export function App({ api, token, session }: AppProps) {
   const [state, navigate] = useUrlState();
   const cache = useMemo<ResourceCache>(() => new Map(), []);
   const [retryNonce, setRetryNonce] = useState(0);
   const now = useNow();
-  const allowed = (token ? tokenMerchants(token) : undefined) ?? '*';
+  const allowed = session?.merchants ?? (token ? tokenMerchants(token) : undefined) ?? '*';
   const opts = { cache, retryNonce };
 
   const merchantsRes = useResource<readonly Merchant[]>(
@@ -115,6 +142,23 @@ export function App({ api, token }: AppProps) {
       .map((m) => ({ name: m.name, description: m.description })),
   ];
 
+  // The first view appears at once, when its first responses are in (or after FIRST_VIEW_WAIT_MS):
+  // until then a skeleton holds the space, so panels and banners never push each other around while
+  // they fill in (layout shift).
+  const [settled, setSettled] = useState(false);
+  const firstLoading = [merchantsRes, detailRes, topRes, forecastRes, compareRes, salesRes].some(
+    (r) => r.loading,
+  );
+  useEffect(() => {
+    if (settled) return undefined;
+    if (!firstLoading) {
+      setSettled(true);
+      return undefined;
+    }
+    const t = window.setTimeout(() => setSettled(true), FIRST_VIEW_WAIT_MS);
+    return () => window.clearTimeout(t);
+  }, [settled, firstLoading]);
+
   // ---- banners
   const banners: BannerMessage[] = [];
   const resources: Resource<unknown>[] = [merchantsRes, detailRes, topRes, forecastRes, compareRes, salesRes];
@@ -143,7 +187,9 @@ export function App({ api, token }: AppProps) {
       kind: 'error',
       text:
         auth.error!.status === 401
-          ? 'This page needs a valid sign-in link: open the catcast link (with ?token=…) that your platform gave you.'
+          ? session
+            ? 'Your sign-in has ended. Reload the page to sign in again.'
+            : 'This page needs a valid sign-in link: open the catcast link (with ?token=…) that your platform gave you.'
           : `Your sign-in does not allow this: ${auth.error!.message}`,
     });
   }
@@ -288,13 +334,21 @@ export function App({ api, token }: AppProps) {
           <h1>catcast</h1>
           <span class="tagline muted">sales by category</span>
         </div>
-        {merchants.length > 0 && (
+        {merchants.length > 0 ? (
           <MerchantPicker
             merchants={merchants}
             selected={merchant?.id}
             onSelect={(id) => navigate({ ...state, merchant: id, period: undefined, category: undefined })}
           />
-        )}
+        ) : merchantsRes.loading ? (
+          // The picker's place, so the header does not grow when the merchants arrive.
+          <div class="field" aria-hidden="true">
+            <span>Merchant</span>
+            <select disabled tabIndex={-1}>
+              <option>{state.merchant ?? 'Loading…'}</option>
+            </select>
+          </div>
+        ) : null}
         <p class="freshness" data-freshness>
           {merchant && asOf ? (
             <span title={`${asOf} (${merchant.timezone})`}>
@@ -302,21 +356,50 @@ export function App({ api, token }: AppProps) {
             </span>
           ) : merchant ? (
             <span class="muted">No data yet</span>
-          ) : null}
+          ) : (
+            '\u00a0'
+          )}
         </p>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Banners messages={banners} />
-        {merchant && (
-          <div class="controls">
-            <TimeframeSwitch value={tf} onChange={onTimeframe} />
-            <Tabs state={state} navigate={navigate} />
+        {session && (
+          <div class="user" data-user>
+            <span>
+              Signed in as <strong data-user-name>{session.name}</strong>
+              <span class="muted" data-user-merchants>
+                {' · '}
+                {session.merchants === '*' ? 'all merchants' : session.merchants.join(', ') || 'no merchants'}
+              </span>
+            </span>
+            <button type="button" class="button" onClick={session.onSignOut}>
+              Sign out
+            </button>
           </div>
         )}
-        {content}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {settled ? (
+          <>
+            <Banners messages={banners} />
+            {merchant && (
+              <div class="controls">
+                <TimeframeSwitch value={tf} onChange={onTimeframe} />
+                <Tabs state={state} navigate={navigate} />
+              </div>
+            )}
+            {content}
+          </>
+        ) : (
+          <div class="first-view" role="status" aria-busy="true">
+            <span class="sr-only">Loading…</span>
+            <div class="skeleton skeleton-controls" />
+            <div class="panels">
+              <div class="panel skeleton skeleton-panel" />
+              <div class="panel skeleton skeleton-panel" />
+            </div>
+          </div>
+        )}
       </main>
       <footer class="footer muted">
-        {merchant && (
+        {settled && merchant && (
           <>
             Times in {merchant.timezone} · weeks start on {merchant.weekStart.toLowerCase()} · amounts in{' '}
             {merchant.currency}

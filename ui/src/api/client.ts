@@ -41,6 +41,11 @@ export interface ApiClientOptions {
   readonly token?: () => string | undefined;
   /** The fetch implementation. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * Called on a 401 (the signed-in session's access token expired): resolves true when the session
+   * was renewed, and the request is then sent once more. @default none (the 401 is the answer)
+   */
+  readonly onUnauthorized?: () => Promise<boolean>;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -74,9 +79,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     baseUrl = '',
     token = () => undefined,
     fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+    onUnauthorized,
   } = options;
 
-  async function get<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
+  async function get<T>(path: string, query: Query, signal?: AbortSignal, retried = false): Promise<T> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
     const url = `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`;
@@ -95,6 +101,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       if (signal?.aborted) throw err;
       throw new ApiError(`cannot reach catcast (${path})`, 0, path, { cause: err });
     }
+    if (res.status === 401 && onUnauthorized && !retried && (await onUnauthorized()))
+      return get<T>(path, query, signal, true);
     if (!res.ok) {
       let detail = res.statusText || `HTTP ${res.status}`;
       try {
