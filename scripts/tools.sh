@@ -4,7 +4,8 @@
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|idp|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|all]   (default: all)
+#        (kube = kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
 # Binaries land in $TOOLS_DIR/bin. TOOLS_DIR defaults to a per-user cache outside
@@ -29,6 +30,8 @@ JAEGER_VERSION=${JAEGER_VERSION:-v1.76.0}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 # 1.34 builds cleanly with Go 1.26; newer minors are untested here.
 KUBE_VERSION=${KUBE_VERSION:-v1.34.4}
+# CoreDNS for the single-node cluster's Service names (its client-go line matches KUBE_VERSION).
+COREDNS_VERSION=${COREDNS_VERSION:-v1.13.1}
 # Prometheus publishes its Go module as v0.3XX.Y for release 3.XX.Y (v0.316.0 = 3.16.0).
 PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-v0.316.0}
 KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-v1.20.0}
@@ -136,30 +139,114 @@ install_etcd() {
   mark etcd "$ETCD_VERSION" $((SECONDS - start))
 }
 
-install_kube_apiserver() {
-  up_to_date kube-apiserver "$KUBE_VERSION" && { log "kube-apiserver $KUBE_VERSION present"; return; }
-  local start=$SECONDS name=kube-apiserver
-  local staging_version="v0.${KUBE_VERSION#v1.}"   # v1.34.4 -> v0.34.4
+# kube_wrapper NAME: the k8s.io/kubernetes wrapper module in $SRC_DIR/NAME.
+kube_wrapper() {
+  local name=$1
   wrapper_module "$name" k8s.io/kubernetes "$KUBE_VERSION"
   # k8s.io/kubernetes requires its staging modules (k8s.io/api, apiserver, ...)
   # as v0.0.0 and replaces them with ./staging/src/... paths. Outside that repo
   # those paths do not exist, so pin each one to its published v0.Y.Z tag.
-  local gomod mod
+  local gomod mod staging_version="v0.${KUBE_VERSION#v1.}" # v1.34.4 -> v0.34.4
   gomod=$(module_gomod "k8s.io/kubernetes@$KUBE_VERSION")
   for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$gomod"); do
     (cd "$SRC_DIR/$name" && go mod edit -replace="$mod=$mod@$staging_version")
   done
-  log "building kube-apiserver $KUBE_VERSION (slow: ~10-25 min on 2 cores)"
-  # Stamp the version the way the Kubernetes release build does, so
-  # /version and kubectl version show the real release instead of v0.0.0-master.
+}
+
+# kube_ldflags: stamp the version the way the Kubernetes release build does, so
+# /version and kubectl version show the real release instead of v0.0.0-master.
+kube_ldflags() {
   local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
-  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver "$KUBE_VERSION" \
-    "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION" \
+  echo "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION" \
     "-X k8s.io/component-base/version.gitMajor=1" \
     "-X k8s.io/component-base/version.gitMinor=$minor" \
     "-X k8s.io/component-base/version.gitTreeState=clean" \
     "-X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+}
+
+# The node components the single-node cluster (scripts/k8s/cluster.sh) runs beside
+# kube-apiserver. One `go build` of all of them shares the compilation of everything
+# they have in common (client-go, apimachinery, most of k8s.io/kubernetes/pkg).
+KUBE_NODE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+
+# install_kube: every component of KUBE_NODE_COMPONENTS in one build. Also satisfies
+# `tools.sh kube-apiserver` (same binary, same version marker), so it runs under that lock.
+install_kube() {
+  local c missing=0
+  for c in "${KUBE_NODE_COMPONENTS[@]}"; do up_to_date "$c" "$KUBE_VERSION" || missing=1; done
+  ((missing)) || { log "kubernetes $KUBE_VERSION components present"; return; }
+  local start=$SECONDS name=kube pkgs=()
+  kube_wrapper "$name"
+  for c in "${KUBE_NODE_COMPONENTS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  log "building ${KUBE_NODE_COMPONENTS[*]} $KUBE_VERSION in one go build (slow: ~10-30 min cold on 2 cores)"
+  (
+    cd "$SRC_DIR/$name"
+    go get "${pkgs[@]/%/@$KUBE_VERSION}" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\|finding\)' >&2 || true
+    rm -rf "$BIN_DIR/.kube.tmp" && mkdir -p "$BIN_DIR/.kube.tmp"
+    # shellcheck disable=SC2046 # kube_ldflags is a flag list
+    go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w $(kube_ldflags)" -o "$BIN_DIR/.kube.tmp/" "${pkgs[@]}"
+  )
+  for c in "${KUBE_NODE_COMPONENTS[@]}"; do
+    mv -f "$BIN_DIR/.kube.tmp/$c" "$BIN_DIR/$c"
+    printf '%s\n' "$KUBE_VERSION" >"$BIN_DIR/.$c.version"
+  done
+  rmdir "$BIN_DIR/.kube.tmp"
+  log "kubernetes ${KUBE_NODE_COMPONENTS[*]} $KUBE_VERSION built in $((SECONDS - start))s -> $BIN_DIR"
+}
+
+install_kube_apiserver() {
+  up_to_date kube-apiserver "$KUBE_VERSION" && { log "kube-apiserver $KUBE_VERSION present"; return; }
+  local start=$SECONDS name=kube-apiserver
+  kube_wrapper "$name"
+  log "building kube-apiserver $KUBE_VERSION (slow: ~10-25 min on 2 cores)"
+  # shellcheck disable=SC2046 # kube_ldflags is a flag list
+  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver "$KUBE_VERSION" $(kube_ldflags)
   mark "$name" "$KUBE_VERSION" $((SECONDS - start))
+}
+
+# install_coredns: CoreDNS with only the plugins the local cluster's DNS needs (the upstream
+# binary links every plugin, cloud SDKs included, which would triple the build). The main package is
+# written here, as CoreDNS documents for custom builds: import the plugins, set the directive order.
+# client-go & co. are pinned to the Kubernetes build's versions so the build cache is shared.
+install_coredns() {
+  up_to_date coredns "$COREDNS_VERSION" && { log "coredns $COREDNS_VERSION present"; return; }
+  local start=$SECONDS name=coredns dir="$SRC_DIR/coredns" staging="v0.${KUBE_VERSION#v1.}"
+  wrapper_module "$name" github.com/coredns/coredns "$COREDNS_VERSION"
+  cat >"$dir/main.go" <<'GO'
+// CoreDNS with the plugins of a cluster DNS only (generated by scripts/tools.sh).
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/loop"
+	_ "github.com/coredns/coredns/plugin/ready"
+	_ "github.com/coredns/coredns/plugin/reload"
+)
+
+// The order plugins handle a query in (a subset of CoreDNS's plugin.cfg, same relative order).
+func init() {
+	dnsserver.Directives = []string{"reload", "bind", "ready", "health", "errors", "log", "cache", "kubernetes", "loop"}
+}
+
+func main() { coremain.Run() }
+GO
+  (
+    cd "$dir"
+    go get "github.com/coredns/coredns@$COREDNS_VERSION" "k8s.io/client-go@$staging" "k8s.io/api@$staging" \
+      "k8s.io/apimachinery@$staging" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\|finding\)' >&2 || true
+    go mod tidy 2>&1 | grep -v '^go: \(downloading\|finding\)' >&2 || true
+    go build "${GO_BUILD_FLAGS[@]}" -ldflags="-s -w" -o "$BIN_DIR/$name.tmp" .
+  )
+  mv -f "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+  mark "$name" "$COREDNS_VERSION" $((SECONDS - start))
 }
 
 install_promtool() {
@@ -228,6 +315,9 @@ main() {
     jaeger) with_lock jaeger install_jaeger ;;
     etcd) with_lock etcd install_etcd ;;
     kube-apiserver) with_lock kube-apiserver install_kube_apiserver ;;
+    # kube: every Kubernetes component of the single-node cluster (kube-apiserver included).
+    kube) with_lock kube-apiserver install_kube ;;
+    coredns) with_lock coredns install_coredns ;;
     promtool) with_lock promtool install_promtool ;;
     kube-score) with_lock kube-score install_kube_score ;;
     toxiproxy) with_lock toxiproxy install_toxiproxy ;;
@@ -236,14 +326,15 @@ main() {
       with_lock helm install_helm
       with_lock jaeger install_jaeger
       with_lock etcd install_etcd
-      with_lock kube-apiserver install_kube_apiserver
+      with_lock kube-apiserver install_kube
+      with_lock coredns install_coredns
       with_lock promtool install_promtool
       with_lock kube-score install_kube_score
       with_lock toxiproxy install_toxiproxy
       with_lock catcast-idp install_idp
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|promtool|kube-score|toxiproxy|idp|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|all|path]" >&2; exit 2 ;;
   esac
 }
 

@@ -1,0 +1,501 @@
+/**
+ * catcast on a real single-node Kubernetes (scripts/k8s/cluster.sh: kube-apiserver, controller-manager,
+ * scheduler, kubelet, kube-proxy, containerd, CoreDNS) with the image built by `make image`:
+ * helm install / test / upgrade / rollback of charts/catcast, orders through the ingest Service ending
+ * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work.
+ * The steps share one release and run in order.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { formatAmount } from '../../pkg/money/index.js';
+import { reconcile } from '../../pkg/reconcile/index.js';
+import { request, sh, simulate, waitFor } from './support.js';
+
+const env = inject('clusterEnv');
+const kenv = { KUBECONFIG: env.KUBECONFIG! };
+const NS = 'catcast-test';
+const RELEASE = 'catcast';
+const TAG1 = 'cluster-1';
+const TAG2 = 'cluster-2';
+const helm = `${(await sh({}, 'bash', ['scripts/tools.sh', 'path'])).trim()}/helm`;
+const kubectl = (...args: string[]) => sh(kenv, 'kubectl', ['-n', NS, ...args]);
+const kjson = async <T>(...args: string[]): Promise<T> =>
+  JSON.parse(await kubectl(...args, '-o', 'json')) as T;
+const brokers = env.CATCAST_CLUSTER_KAFKA_BROKERS!;
+const dbUrl = env.CATCAST_CLUSTER_DATABASE_URL!;
+// The test host reaches Postgres on loopback; pods use the bridge address in the Secret.
+const hostDbUrl = dbUrl.replace(/@[^:/]+:/, '@127.0.0.1:');
+let pool: pg.Pool;
+let ingestUrl = '';
+let aggregatorUrl = '';
+let forecastUrl = '';
+
+interface Deployment {
+  metadata: { name: string };
+  spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+  status: {
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    replicas?: number;
+    observedGeneration?: number;
+  };
+}
+interface Pod {
+  metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
+    containers: {
+      securityContext?: { readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+    }[];
+  };
+  status: { phase: string; podIP?: string };
+}
+
+const helmArgs = (tag: string, shards: number) => [
+  '-n',
+  NS,
+  '-f',
+  'test/cluster/values.yaml',
+  '--set',
+  `image.tag=${tag}`,
+  '--set',
+  `kafka.brokers=${brokers}`,
+  '--set',
+  `forecastJob.shardCount=${shards}`,
+  '--set',
+  `networkPolicy.egressPorts.postgres={${new URL(dbUrl).port}}`,
+  '--set',
+  `networkPolicy.egressPorts.kafka={${brokers.split(':')[1]}}`,
+];
+
+/** Every Deployment of the release has all replicas updated and Ready, running `tag`. */
+async function allReady(tag: string): Promise<Deployment[] | false> {
+  const list = await kjson<{ items: Deployment[] }>(
+    'get',
+    'deployments',
+    '-l',
+    `app.kubernetes.io/instance=${RELEASE}`,
+  );
+  if (list.items.length !== 4) return false;
+  const ok = list.items.every(
+    (d) =>
+      d.spec.template.spec.containers[0]!.image.endsWith(`:${tag}`) &&
+      d.status.readyReplicas === d.spec.replicas &&
+      d.status.updatedReplicas === d.spec.replicas &&
+      d.status.replicas === d.spec.replicas,
+  );
+  return ok && list.items;
+}
+
+async function serviceUrl(component: string, port: number): Promise<string> {
+  const svc = await kjson<{ spec: { clusterIP: string } }>('get', 'service', `${RELEASE}-${component}`);
+  return `http://${svc.spec.clusterIP}:${port}`;
+}
+
+/** API answer vs the orders stored by ingest (the source of truth), for every merchant, YEAR bucket. */
+async function expectExactTotals(): Promise<void> {
+  await waitFor(
+    'every order to be published and applied',
+    async () => {
+      const { rows } = await pool.query<{ unpublished: string; orders: string; applied: string }>(
+        `SELECT (SELECT count(*) FROM ingestion.order_events WHERE published_at IS NULL) AS unpublished,
+                (SELECT count(*) FROM ingestion.orders) AS orders,
+                (SELECT count(*) FROM forecasting.processed_events) AS applied`,
+      );
+      return rows[0]!.unpublished === '0' && rows[0]!.orders === rows[0]!.applied;
+    },
+    { timeoutMs: 180_000 },
+  );
+  const result = await reconcile(pool);
+  expect(result.inFlightOrders).toBe(0);
+  expect(result.drift).toEqual([]);
+  const merchants = await pool.query<{ id: string }>('SELECT id FROM ingestion.merchants ORDER BY id');
+  expect(merchants.rows.length).toBeGreaterThan(0);
+  const year = new Date().getUTCFullYear();
+  for (const { id } of merchants.rows) {
+    const res = await request(
+      `${aggregatorUrl}/api/top-categories?merchantId=${id}&bucketType=YEAR&bucketStart=${year}-01-01&limit=100`,
+    );
+    expect(res.status, res.body).toBe(200);
+    const body = JSON.parse(res.body) as {
+      bucketStart: string;
+      bucketEnd: string;
+      periodTotalMinor: string;
+      categories: { categoryId: string; totalMinor: string; itemCount: number }[];
+    };
+    const { rows } = await pool.query<{ category_id: string; total: string; items: string }>(
+      `SELECT i.category_id, sum(i.amount_minor)::text AS total, sum(i.quantity)::text AS items
+         FROM ingestion.orders o
+         JOIN ingestion.merchants m ON m.id = o.merchant_id
+         JOIN ingestion.order_items i ON i.order_id = o.id
+        WHERE o.merchant_id = $1
+          AND (o.placed_at AT TIME ZONE m.timezone)::date >= $2::date
+          AND (o.placed_at AT TIME ZONE m.timezone)::date < $3::date
+        GROUP BY 1 ORDER BY 1`,
+      [id, body.bucketStart, body.bucketEnd],
+    );
+    const sum = rows.reduce((s, r) => s + BigInt(r.total), 0n);
+    expect(body.periodTotalMinor).toBe(String(sum));
+    const served = Object.fromEntries(
+      body.categories.map((c) => [c.categoryId, [c.totalMinor, String(c.itemCount)]]),
+    );
+    expect(served).toEqual(Object.fromEntries(rows.map((r) => [r.category_id, [r.total, r.items]])));
+  }
+}
+
+beforeAll(async () => {
+  pool = new pg.Pool({ connectionString: hostDbUrl, max: 4 });
+  await kubectl('delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=120s').catch(
+    () => '',
+  );
+  await sh(kenv, 'kubectl', ['create', 'namespace', NS]);
+  await sh(kenv, 'kubectl', ['label', 'namespace', NS, 'catcast.io/cluster-test=true']);
+  // What a platform team provides before installing (docs/kubernetes.md): the database Secret.
+  await kubectl('create', 'secret', 'generic', 'catcast-db', `--from-literal=url=${dbUrl}`);
+  // The image under two tags: the upgrade rolls to a "new" image without a registry.
+  const ctr = ['--address', env.CATCAST_CLUSTER_CONTAINERD!, '-n', 'k8s.io', 'images'];
+  for (const tag of [TAG1, TAG2]) {
+    await sh({}, 'ctr', [...ctr, 'rm', `docker.io/library/catcast:${tag}`]).catch(() => '');
+    await sh({}, 'ctr', [...ctr, 'tag', env.CATCAST_CLUSTER_IMAGE!, `docker.io/library/catcast:${tag}`]);
+  }
+});
+afterAll(async () => {
+  await pool?.end();
+});
+
+/**
+ * A steady client: new orders to the ingest Service and reads of /api/top-categories and the
+ * forecast through their Services, one request at a time each, each on a fresh connection and never
+ * retried, until stop(). Every non-2xx answer and every connection error is a failure.
+ */
+function steadyClient(label: string) {
+  let stopped = false;
+  const failures: string[] = [];
+  let orders = 0;
+  let reads = 0;
+  const pause = () => new Promise((r) => setTimeout(r, 100));
+  const writer = (async () => {
+    const { rows } = await pool.query<{ merchant_id: string; id: string; currency: string }>(
+      `SELECT p.merchant_id, p.id, m.currency FROM ingestion.products p
+         JOIN ingestion.merchants m ON m.id = p.merchant_id ORDER BY p.merchant_id, p.id LIMIT 20`,
+    );
+    for (let i = 0; !stopped; i++) {
+      const p = rows[i % rows.length]!;
+      const order = {
+        merchantId: p.merchant_id,
+        externalOrderId: `${label}-${i}`,
+        placedAt: new Date().toISOString(),
+        currency: p.currency,
+        items: [
+          { productId: p.id, quantity: 1 + (i % 3), unitPrice: formatAmount(BigInt(100 + i), p.currency) },
+        ],
+      };
+      try {
+        const res = await request(`${ingestUrl}/v1/orders`, { method: 'POST', body: order });
+        if (res.status >= 300) failures.push(`POST /v1/orders ${res.status} ${res.body.slice(0, 200)}`);
+        else orders++;
+      } catch (err) {
+        failures.push(`POST /v1/orders ${(err as Error).message}`);
+      }
+      await pause();
+    }
+  })();
+  const reader = (async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      'SELECT id FROM ingestion.merchants ORDER BY id LIMIT 1',
+    );
+    const m = rows[0]!.id;
+    for (let i = 0; !stopped; i++) {
+      const url =
+        i % 2 === 0
+          ? `${aggregatorUrl}/api/top-categories?merchantId=${m}&bucketType=MONTH`
+          : `${forecastUrl}/forecast/top-categories?merchant_id=${m}&bucket_type=WEEK&limit=3`;
+      try {
+        const res = await request(url);
+        if (res.status >= 300) failures.push(`GET ${url} ${res.status} ${res.body.slice(0, 200)}`);
+        else reads++;
+      } catch (err) {
+        failures.push(`GET ${url} ${(err as Error).message}`);
+      }
+      await pause();
+    }
+  })();
+  return {
+    /** Successful requests so far. */
+    progress: () => orders + reads,
+    async stop() {
+      stopped = true;
+      await Promise.all([writer, reader]);
+      return { failures, orders, reads };
+    },
+  };
+}
+
+describe('catcast on a single-node Kubernetes', () => {
+  it('helm install: the migration hook runs, every Deployment becomes Ready as uid 10001 read-only, helm test passes', async () => {
+    await sh(
+      kenv,
+      helm,
+      ['install', RELEASE, 'charts/catcast', ...helmArgs(TAG1, 2), '--wait', '--timeout', '10m'],
+      900_000,
+    );
+    // The pre-install hook Job migrated the database (it is deleted once it succeeded).
+    const migrated = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM pgmigrations`);
+    expect(Number(migrated.rows[0]!.n)).toBeGreaterThanOrEqual(3);
+    expect(
+      await waitFor('every Deployment Ready', () => allReady(TAG1), { timeoutMs: 300_000 }),
+    ).toHaveLength(4);
+
+    const pods = await kjson<{ items: Pod[] }>('get', 'pods', '-l', `app.kubernetes.io/instance=${RELEASE}`);
+    const running = pods.items.filter((p) => p.status.phase === 'Running');
+    expect(running.length).toBeGreaterThanOrEqual(4);
+    for (const p of running) {
+      expect(p.spec.securityContext).toMatchObject({ runAsUser: 10001, runAsNonRoot: true });
+      expect(p.spec.containers[0]!.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+    }
+    // Inside a running container: the process really is uid 10001 and / is read-only.
+    const ingestPod = running.find((p) => p.metadata.labels['app.kubernetes.io/component'] === 'ingest')!;
+    const probe = await kubectl(
+      'exec',
+      ingestPod.metadata.name,
+      '--',
+      'node',
+      '-e',
+      'let ro; try { require("fs").writeFileSync("/app/x", "x"); ro = false } catch (e) { ro = e.code } console.log(process.getuid(), ro)',
+    );
+    expect(probe.trim()).toBe('10001 EROFS');
+
+    const test = await sh(kenv, helm, ['test', RELEASE, '-n', NS, '--logs', '--timeout', '5m'], 400_000);
+    expect(test).toMatch(/Phase:\s+Succeeded/);
+    expect(test).toMatch(/200 http:\/\/catcast-forecast-api:8090\/ready/);
+
+    ingestUrl = await serviceUrl('ingest', 8081);
+    aggregatorUrl = await serviceUrl('aggregator', 8082);
+    forecastUrl = await serviceUrl('forecast-api', 8090);
+    // HPA objects are accepted and reference their Deployments.
+    const hpas = await kjson<{ items: { spec: { scaleTargetRef: { name: string } } }[] }>('get', 'hpa');
+    expect(hpas.items.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual([
+      `${RELEASE}-forecast-api`,
+      `${RELEASE}-ingest`,
+    ]);
+  });
+
+  it('orders sent to the ingest Service appear exactly in /api/top-categories (no drift)', async () => {
+    const summary = await simulate(ingestUrl, [
+      '--merchants',
+      '2',
+      '--days',
+      '120',
+      '--orders-per-day',
+      '10',
+      '--rate',
+      '0',
+      '--replay-ratio',
+      '0.05',
+      '--seed',
+      'cluster',
+    ]);
+    expect(summary.failed).toBe(0);
+    expect(summary.accepted).toBeGreaterThan(1000);
+    expect(summary.replayed).toBeGreaterThan(0);
+    const stored = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM ingestion.orders');
+    expect(Number(stored.rows[0]!.n)).toBe(summary.accepted);
+    await expectExactTotals();
+  });
+
+  it('the forecast CronJob fires on its own: Indexed Job pods take their shard Leases, forecast-api serves precomputed', async () => {
+    interface Job {
+      metadata: { name: string; ownerReferences?: { kind: string }[] };
+      spec: { completions: number; completionMode: string };
+      status: { succeeded?: number; completionTime?: string };
+    }
+    const job = await waitFor(
+      'a Job of the CronJob to complete',
+      async () => {
+        const jobs = await kjson<{ items: Job[] }>('get', 'jobs');
+        return jobs.items.find(
+          (j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob') && j.status.succeeded === 2,
+        );
+      },
+      { timeoutMs: 240_000, intervalMs: 2000 },
+    );
+    expect(job.spec).toMatchObject({ completions: 2, completionMode: 'Indexed' });
+    const leases = await kjson<{
+      items: { metadata: { name: string }; spec: { holderIdentity?: string } }[];
+    }>('get', 'leases');
+    const names = leases.items.map((l) => l.metadata.name).sort();
+    expect(names).toEqual(expect.arrayContaining(['catcast-forecast-shard-0', 'catcast-forecast-shard-1']));
+    const runs = await pool.query<{ shard_index: number; lease_holder: string; status: string }>(
+      `SELECT shard_index, lease_holder, status FROM forecasting.forecast_runs WHERE status = 'succeeded'`,
+    );
+    // Each shard was run by a pod of a CronJob Job, under its Lease.
+    for (const shard of [0, 1]) {
+      expect(runs.rows.some((r) => r.shard_index === shard && r.lease_holder.includes('forecast-job'))).toBe(
+        true,
+      );
+    }
+    const merchants = await pool.query<{ id: string }>('SELECT id FROM ingestion.merchants ORDER BY id');
+    for (const { id } of merchants.rows) {
+      const res = await request(
+        `${forecastUrl}/forecast/top-categories?merchant_id=${id}&bucket_type=WEEK&limit=3`,
+      );
+      expect(res.status, res.body).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ source: 'precomputed' });
+    }
+  });
+  it('helm upgrade (new image tag, 3 shards) rolls every Deployment with zero failed requests; helm rollback works', async () => {
+    const client = steadyClient('upgrade');
+    await waitFor('the steady client to get going', () => Promise.resolve(client.progress() >= 5), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+    await sh(
+      kenv,
+      helm,
+      ['upgrade', RELEASE, 'charts/catcast', ...helmArgs(TAG2, 3), '--wait', '--timeout', '10m'],
+      900_000,
+    );
+    await waitFor('every Deployment on the new tag', () => allReady(TAG2), { timeoutMs: 300_000 });
+    const cron = await kjson<{ spec: { jobTemplate: { spec: { completions: number } } } }>(
+      'get',
+      'cronjob',
+      `${RELEASE}-forecast-job`,
+    );
+    expect(cron.spec.jobTemplate.spec.completions).toBe(3);
+    const upgraded = await client.stop();
+    expect(upgraded.failures).toEqual([]);
+    expect(upgraded.orders).toBeGreaterThan(20);
+    expect(upgraded.reads).toBeGreaterThan(20);
+
+    const back = steadyClient('rollback');
+    await sh(kenv, helm, ['rollback', RELEASE, '1', '-n', NS, '--wait', '--timeout', '10m'], 900_000);
+    await waitFor('every Deployment back on the first tag', () => allReady(TAG1), { timeoutMs: 300_000 });
+    const rolled = await back.stop();
+    expect(rolled.failures).toEqual([]);
+    const history = await sh(kenv, helm, ['history', RELEASE, '-n', NS, '-o', 'json']);
+    expect((JSON.parse(history) as { revision: number; status: string }[]).map((h) => h.status)).toEqual([
+      'superseded',
+      'superseded',
+      'deployed',
+    ]);
+    await expectExactTotals();
+  });
+
+  it('deleting the aggregator pod mid-stream: it is replaced and totals stay exact', async () => {
+    const pods = await kjson<{ items: Pod[] }>('get', 'pods', '-l', 'app.kubernetes.io/component=aggregator');
+    const victim = pods.items[0]!.metadata.name;
+    const sim = simulate(ingestUrl, [
+      '--merchants',
+      '2',
+      '--days',
+      '30',
+      '--orders-per-day',
+      '40',
+      '--rate',
+      '0',
+      '--batch-size',
+      '50',
+      '--batch-concurrency',
+      '1',
+      '--skip-catalog',
+      '--seed',
+      'cluster-aggregator',
+    ]);
+    // Mid-stream: once the aggregator has applied some of the new orders.
+    const before = Number(
+      (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM forecasting.processed_events'))
+        .rows[0]!.n,
+    );
+    await waitFor(
+      'the aggregator to apply new orders',
+      async () =>
+        Number(
+          (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM forecasting.processed_events'))
+            .rows[0]!.n,
+        ) >
+        before + 50,
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    await kubectl('delete', 'pod', victim, '--wait=false');
+    const summary = await sim;
+    expect(summary.failed).toBe(0);
+    await waitFor(
+      'a new aggregator pod Ready',
+      async () => {
+        const now = await kjson<{ items: Pod[] }>(
+          'get',
+          'pods',
+          '-l',
+          'app.kubernetes.io/component=aggregator',
+        );
+        return (
+          now.items.some((p) => p.metadata.name !== victim && p.status.phase === 'Running') && allReady(TAG1)
+        );
+      },
+      { timeoutMs: 300_000 },
+    );
+    await expectExactTotals();
+  });
+
+  it('deleting a forecast Job pod mid-run: its shard is finished by the next run, no duplicate set', async () => {
+    interface JobPod extends Pod {
+      metadata: Pod['metadata'] & { ownerReferences?: { name: string }[] };
+    }
+    // New input, so this run has sets to write for every merchant.
+    await simulate(ingestUrl, [
+      '--merchants',
+      '2',
+      '--days',
+      '3',
+      '--orders-per-day',
+      '20',
+      '--rate',
+      '0',
+      '--skip-catalog',
+      '--seed',
+      'cluster-forecast',
+    ]);
+    const victim = await waitFor(
+      'a running forecast Job pod',
+      async () => {
+        const pods = await kjson<{ items: JobPod[] }>(
+          'get',
+          'pods',
+          '-l',
+          'app.kubernetes.io/component=forecast-job',
+        );
+        return pods.items.find(
+          (p) =>
+            p.status.phase === 'Running' &&
+            p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0',
+        );
+      },
+      { timeoutMs: 180_000, intervalMs: 250 },
+    );
+    const job = victim.metadata.ownerReferences![0]!.name;
+    const deletedAt = new Date();
+    await kubectl('delete', 'pod', victim.metadata.name, '--wait=false');
+    // Shard 0 is finished after the deletion: by the Job's replacement pod or by the next run.
+    await waitFor(
+      'shard 0 to succeed after the deletion',
+      async () =>
+        (
+          await pool.query(
+            `SELECT 1 FROM forecasting.forecast_runs WHERE shard_index = 0 AND status = 'succeeded' AND finished_at > $1`,
+            [deletedAt],
+          )
+        ).rowCount,
+      { timeoutMs: 240_000, intervalMs: 2000 },
+    );
+    // No duplicate set: one set per merchant, bucket type and input.
+    const dupes = await pool.query(
+      `SELECT merchant_id, bucket_type, input_hash, count(*) FROM forecasting.forecast_sets
+        GROUP BY 1, 2, 3 HAVING count(*) > 1`,
+    );
+    expect(dupes.rows).toEqual([]);
+    expect(job).toMatch(/forecast-job/);
+  });
+});
