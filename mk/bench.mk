@@ -12,5 +12,5 @@ bench: deps
 bench-smoke: deps
 	nice npx tsx bench/run.ts --smoke
 
-# Run by `make test` (scripts/test.sh runs every test-* target), so the harness never rots.
+# Run by `make test` (listed in scripts/test.sh), so the harness never rots.
 test-bench-smoke: bench-smoke

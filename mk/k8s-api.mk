@@ -1,7 +1,7 @@
 # Kubernetes API server tests (issue 6; docs/kubernetes.md "Tests against a real API server").
 # `make test` already runs them with the other integration tests; these verbs run them alone or
 # start the same bare control plane for poking at it with kubectl/helm.
-# (Named kube-*, not test-*: scripts/test.sh runs every test-* target as an extra suite.)
+# (Named kube-*, not test-*: scripts/test.sh requires every test-* target to be one of its suites.)
 
 .PHONY: kube-test kube-up kube-down
 
