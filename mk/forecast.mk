@@ -4,16 +4,16 @@
 
 # Full forecast benchmark: accuracy by family and the statsforecast peer check (niced), then the
 # 20,000-series speed run at normal priority so that it measures the engine, not the scheduler.
-bench-forecast:
+bench-forecast: ## Forecast accuracy by family + statsforecast peer check, then the 20,000-series speed run
 	bash bench/forecast/peer-setup.sh
 	nice npx tsx bench/forecast/run.ts --no-speed
 	npx tsx bench/forecast/run.ts --speed-only
 
 # Small, fast version of the same benchmark (30 series per family, 2,000 for speed).
-bench-forecast-quick:
+bench-forecast-quick: ## A small, fast version of bench-forecast
 	bash bench/forecast/peer-setup.sh
 	nice npx tsx bench/forecast/run.ts --quick
 
 # Unit tests of the forecast engine and its CLI.
-forecast-test:
+forecast-test: ## Unit tests of the forecast engine and its CLI
 	npx vitest run --project unit pkg/forecast cmd/forecast-eval
