@@ -49,7 +49,11 @@ export function dashboard(): Record<string, unknown> {
     {
       title: 'Outbox: unpublished rows',
       unit: 'short',
-      exprs: [[`max(${METRICS.outboxBacklog})`, 'backlog rows']],
+      exprs: [
+        [`max(${METRICS.outboxBacklog})`, 'backlog rows'],
+        // 1 while the backlog query fails: the rows line then shows its last known value.
+        [`max(${METRICS.outboxBacklogQueryFailed})`, 'query failing'],
+      ],
     },
     {
       title: 'Relay: published events, failed batches, batch size p95',
@@ -91,9 +95,14 @@ export function dashboard(): Record<string, unknown> {
       exprs: [[`sum(increase(${METRICS.dlqMessages}[15m]))`, 'DLQ']],
     },
     {
-      title: 'Forecast: time since last success per shard',
+      title: 'Forecast: time since last success per shard (never succeeded: since due)',
       unit: 's',
-      exprs: [[`time() - max by (shard) (${METRICS.forecastLastSuccess})`, 'shard {{shard}}']],
+      exprs: [
+        [
+          `time() - max by (shard) (${METRICS.forecastLastSuccess} or ${METRICS.forecastPendingSince})`,
+          'shard {{shard}}',
+        ],
+      ],
     },
     {
       title: 'Forecast: last run duration per shard',

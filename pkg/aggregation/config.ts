@@ -18,6 +18,12 @@ export const aggregatorEnv = {
    * shorter: a message redelivered after its id was purged would be counted twice. @default 14
    */
   PROCESSED_EVENTS_RETENTION_DAYS: positiveInt(14),
+  /**
+   * What the aggregator does at start when order-events can keep a message longer than
+   * PROCESSED_EVENTS_RETENTION_DAYS (retention.ms + segment.ms, read with DescribeConfigs): `refuse`
+   * stops it with an error naming both numbers; `warn` logs the same and consumes anyway. @default refuse
+   */
+  KAFKA_TOPIC_RETENTION_CHECK: z.enum(['refuse', 'warn']).default('refuse'),
   /** Seconds between purges of old processed event ids. @default 3600 */
   PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS: positiveInt(3600),
   /** Seconds between refreshes of the catcast_consumer_lag gauge. @default 15 */

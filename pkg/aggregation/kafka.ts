@@ -1,5 +1,13 @@
 import type { EventSubscriber } from '../events/index.js';
-import { createKafka, DlqPublisher, KafkaPublisher, KafkaSubscriber, LagReader } from '../kafka/index.js';
+import {
+  createKafka,
+  DlqPublisher,
+  KafkaPublisher,
+  KafkaSubscriber,
+  LagReader,
+  readTopicRetention,
+  retentionProblem,
+} from '../kafka/index.js';
 import type { Logger } from '../log/index.js';
 import type { AggregatorConfig } from './config.js';
 import type { AggregatorDeps } from './run.js';
@@ -47,7 +55,9 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
           await sleep(Math.min(30_000, 500 * 2 ** attempt), signal);
         }
       }
-      if (!signal.aborted) await consumer.run(handler, signal);
+      if (signal.aborted) return;
+      await checkTopicRetention(kafka, config, logger);
+      await consumer.run(handler, signal);
     },
   };
 
@@ -70,4 +80,41 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
       await Promise.all([publisher.close(), lagReader.close().catch(() => undefined)]);
     },
   };
+}
+
+/** Raised at start when order-events may outlive the dedupe window (KAFKA_TOPIC_RETENTION_CHECK=refuse). */
+export class TopicRetentionError extends Error {
+  override readonly name = 'TopicRetentionError';
+}
+
+/**
+ * Exactness needs Kafka to drop a message before its event id leaves processed_events. Checks the
+ * topic's effective retention once before consuming; a broker that does not answer DescribeConfigs
+ * (e.g. not authorised) only logs a warning, since the check cannot decide anything then.
+ */
+async function checkTopicRetention(
+  kafka: ReturnType<typeof createKafka>,
+  config: AggregatorConfig,
+  logger: Logger,
+): Promise<void> {
+  const admin = kafka.admin();
+  let problem: string | null;
+  try {
+    await admin.connect();
+    const retention = await readTopicRetention(admin, config.KAFKA_TOPIC);
+    problem = retentionProblem(config.KAFKA_TOPIC, retention, config.PROCESSED_EVENTS_RETENTION_DAYS);
+    if (!problem)
+      logger.info({ topic: config.KAFKA_TOPIC, ...retention }, 'topic retention fits the dedupe window');
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message, topic: config.KAFKA_TOPIC },
+      'cannot check the topic retention',
+    );
+    return;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  if (!problem) return;
+  if (config.KAFKA_TOPIC_RETENTION_CHECK === 'warn') logger.warn({ topic: config.KAFKA_TOPIC }, problem);
+  else throw new TopicRetentionError(problem);
 }

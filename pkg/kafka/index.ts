@@ -10,3 +10,4 @@ export {
   type ConsumerLagMetricsOptions,
 } from './lag.js';
 export { DlqPublisher, toDlqMessage, type Rejected } from './dlq.js';
+export { readTopicRetention, retentionProblem, type TopicRetention } from './retention.js';
