@@ -367,7 +367,10 @@ describe('Lighthouse on the signed-in page', () => {
       // core, as in a CI run of make test); the scores and load are written either way.
       const runs: Scores[] = [];
       const loads: number[] = [];
-      for (let i = 0; i < 3 && !runs.some((r) => r.performance! >= 0.95); i++) {
+      // A run Lighthouse itself gave up on (runtimeError, e.g. a page-load timeout on a saturated
+      // machine) has no scores: recorded, and another run is made.
+      const failedRuns: string[] = [];
+      for (let i = 0; i < 4 && runs.length < 3 && !runs.some((r) => r.performance! >= 0.95); i++) {
         loads.push(loadavg()[0]!);
         const result = await lighthouse(
           view,
@@ -381,24 +384,38 @@ describe('Lighthouse on the signed-in page', () => {
           config,
         );
         const lhr = result!.lhr;
+        loads.push(loadavg()[0]!);
+        const cls = lhr.audits['cumulative-layout-shift'];
+        if (
+          lhr.runtimeError ||
+          lhr.categories.performance?.score == null ||
+          cls?.numericValue === undefined
+        ) {
+          const why = Object.values(lhr.audits).find((a) => a.errorMessage)?.errorMessage;
+          failedRuns.push(lhr.runtimeError?.message ?? why ?? 'no performance score');
+          continue;
+        }
         expect(lhr.finalDisplayedUrl, 'Lighthouse measured the signed-in page').toBe(view);
         runs.push({
-          performance: lhr.categories.performance!.score,
+          performance: lhr.categories.performance.score,
           accessibility: lhr.categories.accessibility!.score,
           bestPractices: lhr.categories['best-practices']!.score,
-          cls: lhr.audits['cumulative-layout-shift']!.numericValue!,
+          cls: cls.numericValue,
           lcpMs: lhr.audits['largest-contentful-paint']!.numericValue!,
           fcpMs: lhr.audits['first-contentful-paint']!.numericValue!,
           speedIndexMs: lhr.audits['speed-index']!.numericValue!,
           tbtMs: lhr.audits['total-blocking-time']!.numericValue!,
         });
-        loads.push(loadavg()[0]!);
       }
       const loadPerCore = Math.max(...loads) / cpus().length;
       writeFileSync(
         path.join(shots, `lighthouse-${preset}.json`),
-        JSON.stringify({ loadPerCore, runs }, null, 2),
+        JSON.stringify({ loadPerCore, runs, failedRuns }, null, 2),
       );
+      expect(
+        runs.length,
+        `Lighthouse runs that produced scores (failures: ${failedRuns.join('; ')})`,
+      ).toBeGreaterThan(0);
       for (const r of runs) expect(r.cls, `CLS ${preset}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(0.1);
       const best = Math.max(...runs.map((r) => r.performance ?? 0));
       if (loadPerCore < 1.5)
