@@ -42,6 +42,14 @@ export function configData(v: CatcastValues): Record<string, string> {
     KAFKA_TOPIC_PARTITIONS: String(v.kafka.partitions),
     AUTH_MODE: v.auth.mode,
     AUTH_JWKS_URL: v.auth.jwksUrl,
+    AUTH_ISSUER: v.auth.issuer,
+    AUTH_AUDIENCE: v.auth.audience,
+    AUTH_MERCHANTS_CLAIM: v.auth.merchantsClaim,
+    AUTH_GROUPS_CLAIM: v.auth.groupsClaim,
+    AUTH_GROUP_MERCHANTS: v.auth.groupMerchants,
+    AUTH_DEFAULT_SCOPES: v.auth.defaultScopes,
+    UI_OIDC_CLIENT_ID: v.auth.uiClientId,
+    UI_PUBLIC_URL: v.auth.uiPublicUrl,
     OTEL_SDK_DISABLED: otelOn ? 'false' : 'true',
     OTEL_EXPORTER_OTLP_ENDPOINT: v.otel.endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: v.otel.protocol,
@@ -94,6 +102,19 @@ export class CatcastChart extends Chart {
         optional: true,
       },
       { name: 'AUTH_PUBLIC_KEY', secretName: v.auth.secretName, key: v.auth.publicKeyKey, optional: true },
+      // The UI's sign-in session cookie is opened by forecast-api and the aggregator (same secret).
+      {
+        name: 'AUTH_SESSION_SECRET',
+        secretName: v.auth.secretName,
+        key: v.auth.sessionSecretKey,
+        optional: true,
+      },
+      {
+        name: 'UI_OIDC_CLIENT_SECRET',
+        secretName: v.auth.secretName,
+        key: v.auth.uiClientSecretKey,
+        optional: true,
+      },
     ];
     const common: WorkloadCommon = {
       release,

@@ -72,6 +72,26 @@ export interface CatcastValues {
     readonly secretName: string;
     readonly hs256SecretKey: string;
     readonly publicKeyKey: string;
+    /** AUTH_ISSUER: the identity provider's issuer URL ("" unset). */
+    readonly issuer: string;
+    /** AUTH_AUDIENCE ("" unset). */
+    readonly audience: string;
+    /** AUTH_MERCHANTS_CLAIM. */
+    readonly merchantsClaim: string;
+    /** AUTH_GROUPS_CLAIM. */
+    readonly groupsClaim: string;
+    /** AUTH_GROUP_MERCHANTS, a JSON object ("" unset). */
+    readonly groupMerchants: string;
+    /** AUTH_DEFAULT_SCOPES ("" unset). */
+    readonly defaultScopes: string;
+    /** Key of the auth Secret holding AUTH_SESSION_SECRET (optional). */
+    readonly sessionSecretKey: string;
+    /** UI_OIDC_CLIENT_ID: turns the UI's sign-in on ("" off). */
+    readonly uiClientId: string;
+    /** Key of the auth Secret holding UI_OIDC_CLIENT_SECRET (optional). */
+    readonly uiClientSecretKey: string;
+    /** UI_PUBLIC_URL ("" unset: the request's origin). */
+    readonly uiPublicUrl: string;
   };
   readonly otel: {
     readonly endpoint: string;

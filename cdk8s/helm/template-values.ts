@@ -68,6 +68,8 @@ export function templateValues(
       secretName: S.str(`${v}.auth.secretName`),
       hs256SecretKey: S.str(`${v}.auth.hs256SecretKey`),
       publicKeyKey: S.str(`${v}.auth.publicKeyKey`),
+      sessionSecretKey: S.str(`${v}.auth.sessionSecretKey`),
+      uiClientSecretKey: S.str(`${v}.auth.uiClientSecretKey`),
     },
     logLevel: S.str(`${v}.logLevel`),
     nodeOptions: S.str(`${v}.nodeOptions`),

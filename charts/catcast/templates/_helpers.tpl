@@ -20,6 +20,14 @@ chart with several values files and compares every object with `cdk8s synth` of 
   "KAFKA_TOPIC_PARTITIONS" (toString $v.kafka.partitions)
   "AUTH_MODE" $v.auth.mode
   "AUTH_JWKS_URL" $v.auth.jwksUrl
+  "AUTH_ISSUER" $v.auth.issuer
+  "AUTH_AUDIENCE" $v.auth.audience
+  "AUTH_MERCHANTS_CLAIM" $v.auth.merchantsClaim
+  "AUTH_GROUPS_CLAIM" $v.auth.groupsClaim
+  "AUTH_GROUP_MERCHANTS" $v.auth.groupMerchants
+  "AUTH_DEFAULT_SCOPES" $v.auth.defaultScopes
+  "UI_OIDC_CLIENT_ID" $v.auth.uiClientId
+  "UI_PUBLIC_URL" $v.auth.uiPublicUrl
   "OTEL_SDK_DISABLED" (ternary "false" "true" (ne $v.otel.endpoint ""))
   "OTEL_EXPORTER_OTLP_ENDPOINT" $v.otel.endpoint
   "OTEL_EXPORTER_OTLP_PROTOCOL" $v.otel.protocol
