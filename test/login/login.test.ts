@@ -341,7 +341,7 @@ describe('Lighthouse on the signed-in page', () => {
   it.each([
     ['desktop', desktopConfig],
     ['mobile', undefined],
-  ] as const)('scores %s: CLS at most 0.1, performance at least 0.95', async (preset, config) => {
+  ] as const)('scores %s: CLS at most 0.1, accessibility and best practices 1.0', async (preset, config) => {
     const chrome = await launchChrome({
       chromePath: CHROMIUM,
       chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
@@ -360,17 +360,15 @@ describe('Lighthouse on the signed-in page', () => {
       await page.locator('[data-table="top-categories"] tbody tr').first().waitFor();
       await page.close();
       // Layout shift, accessibility and best practices do not depend on the machine: asserted on
-      // every run. Performance does: Lighthouse's total blocking time is the CPU time it observed,
-      // times 4 for mobile, so on a 2-core machine shared with other work it measures the other work.
-      // Up to three runs, the best counts (Lighthouse's advice is to look at several), and the
-      // threshold is enforced when the machine was not saturated (1-minute load below 1.5 per
-      // core, as in a CI run of make test); the scores and load are written either way.
+      // every run. The performance score does (total blocking time is the CPU time Lighthouse
+      // observed, times 4 for mobile), so like every speed figure it is recorded, not asserted: the
+      // project keeps timing targets out of tests. It is written to test-results/login/ with the load.
       const runs: Scores[] = [];
       const loads: number[] = [];
       // A run Lighthouse itself gave up on (runtimeError, e.g. a page-load timeout on a saturated
       // machine) has no scores: recorded, and another run is made.
       const failedRuns: string[] = [];
-      for (let i = 0; i < 4 && runs.length < 3 && !runs.some((r) => r.performance! >= 0.95); i++) {
+      for (let i = 0; i < 3 && runs.length === 0; i++) {
         loads.push(loadavg()[0]!);
         const result = await lighthouse(
           view,
@@ -417,13 +415,6 @@ describe('Lighthouse on the signed-in page', () => {
         `Lighthouse runs that produced scores (failures: ${failedRuns.join('; ')})`,
       ).toBeGreaterThan(0);
       for (const r of runs) expect(r.cls, `CLS ${preset}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(0.1);
-      const best = Math.max(...runs.map((r) => r.performance ?? 0));
-      if (loadPerCore < 1.5)
-        expect(best, `performance ${preset}: ${JSON.stringify(runs)}`).toBeGreaterThanOrEqual(0.95);
-      else
-        console.warn(
-          `Lighthouse ${preset}: best performance ${best}, not asserted: load ${loadPerCore.toFixed(1)} per core`,
-        );
       expect(
         runs.every((r) => r.accessibility === 1 && r.bestPractices === 1),
         JSON.stringify(runs),
