@@ -4,6 +4,9 @@
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
  * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
+ *   [--per-family=N] [--real-every=N]
+ * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
+ * Nth real series, default 1, 5 with --quick)
  * (--no-real: synthetic families only; otherwise the real series of real.ts are scored too, from the
  * files bench/forecast/real-data.sh installs)
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
@@ -30,10 +33,16 @@ import { FAMILIES, generateBench, generateSpeedSeries, toCsv, type BenchSeries }
 import { REAL_FAMILIES, loadRealSeries } from './real.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--out=')));
+const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
 const outArg = process.argv.slice(2).find((a) => a.startsWith('--out='));
 const quick = args.has('--quick');
-const PER_FAMILY = quick ? 30 : 150;
+const intArg = (name: string): number | null => {
+  const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : null;
+};
+const PER_FAMILY = intArg('per-family') ?? (quick ? 30 : 150);
+/** Keep every REAL_EVERY-th real series (1: all; --quick: 5). */
+const REAL_EVERY = intArg('real-every') ?? (quick ? 5 : 1);
 const SPEED_SERIES = quick ? 2_000 : 20_000;
 const MODELS: ModelName[] = [
   'auto',
@@ -268,8 +277,7 @@ async function main(): Promise<void> {
   const dataDir = join(root, '.data', 'bench', 'forecast');
   await mkdir(dataDir, { recursive: true });
   const synthetic = generateBench(PER_FAMILY);
-  // --quick keeps every fifth real series.
-  const real = args.has('--no-real') ? [] : loadRealSeries().filter((_, i) => !quick || i % 5 === 0);
+  const real = args.has('--no-real') ? [] : loadRealSeries().filter((_, i) => i % REAL_EVERY === 0);
   const series = [...synthetic, ...real];
   for (const bt of ['WEEK', 'DAY', 'MONTH'] as const) {
     await writeFile(

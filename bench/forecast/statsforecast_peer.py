@@ -23,14 +23,18 @@ warnings.filterwarnings("ignore")
 
 
 def models_for(m):
-    # statsforecast needs season_length >= 1; m = 1 means no season.
-    return {
+    # statsforecast needs season_length >= 1; m = 1 means no season. AutoARIMA with a 52-week season
+    # takes minutes per series, so it runs on monthly and daily series only (blank for weekly).
+    models = {
         "AutoETS": lambda: AutoETS(season_length=m),
         "AutoTheta": lambda: AutoTheta(season_length=m),
         "AutoARIMA": lambda: AutoARIMA(season_length=m),
         "SeasonalNaive": lambda: SeasonalNaive(season_length=m),
         "Theta": lambda: Theta(season_length=m),
     }
+    if m > 12:
+        del models["AutoARIMA"]
+    return models
 
 
 def main():
@@ -60,6 +64,9 @@ def main():
             cv = cv.reset_index() if "unique_id" not in cv.columns else cv
             cols = cv[["unique_id", "ds", name]]
             merged = cols if merged is None else merged.merge(cols, on=["unique_id", "ds"])
+        for name in seconds:
+            if name not in merged.columns:
+                merged[name] = float("nan")
         parts.append(merged)
     pd.concat(parts).to_csv(out_path, index=False)
     import statsforecast
