@@ -443,7 +443,11 @@ async function main(): Promise<void> {
     out.push('|---|---:|---:|---|---:|---:|---:|---|---:|');
     for (const family of families) {
       const a = summary(scores, family, 'auto');
-      const sf = autos.map((p) => ({ p, s: summary(scores, family, `sf:${p}`) }));
+      // A peer that did not forecast every series of the row (AutoARIMA: monthly only) is left out.
+      const sf = autos
+        .map((p) => ({ p, s: summary(scores, family, `sf:${p}`) }))
+        .filter((x) => x.s.series === a.series);
+      if (sf.length === 0) continue;
       const bw = sf.reduce((x, y) => ((y.s.wape ?? Infinity) < (x.s.wape ?? Infinity) ? y : x));
       const bm = sf.reduce((x, y) => ((y.s.maseMedian ?? Infinity) < (x.s.maseMedian ?? Infinity) ? y : x));
       out.push(
