@@ -2,16 +2,20 @@
 
 .PHONY: bench-forecast bench-forecast-quick forecast-test
 
-# Full forecast benchmark: accuracy by family and the statsforecast peer check (niced), then the
+# Full forecast benchmark: accuracy by family (synthetic and the real series of bench/forecast/real.ts,
+# installed by real-data.sh) and the statsforecast peer check (niced), then the
 # 20,000-series speed run at normal priority so that it measures the engine, not the scheduler.
 bench-forecast: ## Forecast accuracy by family + statsforecast peer check, then the 20,000-series speed run
 	bash bench/forecast/peer-setup.sh
+	bash bench/forecast/real-data.sh
 	nice npx tsx bench/forecast/run.ts --no-speed
 	npx tsx bench/forecast/run.ts --speed-only
 
-# Small, fast version of the same benchmark (30 series per family, 2,000 for speed).
+# Small, fast version of the same benchmark (30 series per synthetic family, a fifth of the real
+# series, 2,000 for speed).
 bench-forecast-quick: ## A small, fast version of bench-forecast
 	bash bench/forecast/peer-setup.sh
+	bash bench/forecast/real-data.sh
 	nice npx tsx bench/forecast/run.ts --quick
 
 # Unit tests of the forecast engine and its CLI.

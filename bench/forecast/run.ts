@@ -3,7 +3,12 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-speed] [--speed-only] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
+ *   [--per-family=N] [--real-every=N]
+ * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
+ * Nth real series, default 1, 5 with --quick)
+ * (--no-real: synthetic families only; otherwise the real series of real.ts are scored too, from the
+ * files bench/forecast/real-data.sh installs)
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
  */
 import { execFile } from 'node:child_process';
@@ -25,16 +30,24 @@ import {
   type SeriesScore,
 } from '../../pkg/forecast/index.js';
 import { FAMILIES, generateBench, generateSpeedSeries, toCsv, type BenchSeries } from './generate.js';
+import { REAL_FAMILIES, loadRealSeries } from './real.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--out=')));
+const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
 const outArg = process.argv.slice(2).find((a) => a.startsWith('--out='));
 const quick = args.has('--quick');
-const PER_FAMILY = quick ? 30 : 150;
+const intArg = (name: string): number | null => {
+  const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : null;
+};
+const PER_FAMILY = intArg('per-family') ?? (quick ? 30 : 150);
+/** Keep every REAL_EVERY-th real series (1: all; --quick: 5). */
+const REAL_EVERY = intArg('real-every') ?? (quick ? 5 : 1);
 const SPEED_SERIES = quick ? 2_000 : 20_000;
 const MODELS: ModelName[] = [
   'auto',
   'seasonal_naive',
+  'seasonal_growth',
   'naive',
   'ets',
   'theta',
@@ -44,7 +57,9 @@ const MODELS: ModelName[] = [
   'tsb',
   'linear_regression',
 ];
-const PEERS = ['AutoETS', 'SeasonalNaive', 'Theta'] as const;
+if (process.env.CATCAST_BENCH_MODELS)
+  MODELS.splice(0, MODELS.length, ...(process.env.CATCAST_BENCH_MODELS.split(',') as ModelName[]));
+const PEERS = ['AutoETS', 'AutoTheta', 'AutoARIMA', 'SeasonalNaive', 'Theta'] as const;
 const log = (msg: string): void => void process.stderr.write(`bench-forecast: ${msg}\n`);
 
 const r4 = (x: number | null): number | null =>
@@ -61,11 +76,13 @@ function push(scores: Scores, family: string, model: string, s: SeriesScore): vo
   if (!l) f.set(model, (l = []));
   l.push(s);
 }
+/** Pseudo-families pooling several: ALL (synthetic), REAL (real series). */
+const POOLS: Record<string, readonly string[]> = { ALL: FAMILIES, REAL: REAL_FAMILIES };
 function summary(scores: Scores, family: string, model: string): ScoreSummary {
-  const list =
-    family === 'ALL'
-      ? [...scores.values()].flatMap((f) => f.get(model) ?? [])
-      : (scores.get(family)?.get(model) ?? []);
+  const pool = POOLS[family];
+  const list = pool
+    ? pool.flatMap((f) => scores.get(f)?.get(model) ?? [])
+    : (scores.get(family)?.get(model) ?? []);
   return summarizeScores(list);
 }
 
@@ -111,7 +128,7 @@ async function peer(
   const timings = join(dir, 'peer-timings.json');
   await writeFile(input, `${lines.join('\n')}\n`);
   await writeFile(groupsPath, JSON.stringify(groups));
-  log('statsforecast: running AutoETS, SeasonalNaive, Theta');
+  log(`statsforecast: running ${PEERS.join(', ')}`);
   await promisify(execFile)(
     python,
     [join(root, 'bench', 'forecast', 'statsforecast_peer.py'), input, groupsPath, output, timings],
@@ -259,14 +276,23 @@ async function main(): Promise<void> {
   if (args.has('--speed-only')) return speedOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
   await mkdir(dataDir, { recursive: true });
-  const series = generateBench(PER_FAMILY);
+  const synthetic = generateBench(PER_FAMILY);
+  const real = args.has('--no-real') ? [] : loadRealSeries().filter((_, i) => i % REAL_EVERY === 0);
+  const series = [...synthetic, ...real];
   for (const bt of ['WEEK', 'DAY', 'MONTH'] as const) {
     await writeFile(
       join(dataDir, `${bt.toLowerCase()}.csv`),
-      toCsv(series.filter((s) => s.bucketType === bt)),
+      toCsv(synthetic.filter((s) => s.bucketType === bt)),
     );
+    if (real.some((s) => s.bucketType === bt))
+      await writeFile(
+        join(dataDir, `real-${bt.toLowerCase()}.csv`),
+        toCsv(real.filter((s) => s.bucketType === bt)),
+      );
   }
-  log(`${series.length} series (${PER_FAMILY} per family); CSVs for forecast:eval in ${dataDir}`);
+  log(
+    `${synthetic.length} synthetic series (${PER_FAMILY} per family), ${real.length} real; CSVs for forecast:eval in ${dataDir}`,
+  );
 
   const { scores, seconds } = accuracy(series);
   const peerInfo = args.has('--no-peer') ? null : await peer(series, scores, dataDir);
@@ -274,7 +300,11 @@ async function main(): Promise<void> {
     ? []
     : [await speed(['auto']), await speed(['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'])];
 
-  const families = [...FAMILIES, 'ALL'];
+  const families = [
+    ...FAMILIES,
+    'ALL',
+    ...(real.length > 0 ? [...REAL_FAMILIES.filter((f) => real.some((s) => s.family === f)), 'REAL'] : []),
+  ];
   const famRows = families.map((family) => {
     const a = summary(scores, family, 'auto');
     const sn = summary(scores, family, 'seasonal_naive');
@@ -294,6 +324,7 @@ async function main(): Promise<void> {
               maseMedian: r4(s.maseMedian),
               smape: r4(s.smape),
               coverage80: r4(s.coverage80),
+              coverage95: r4(s.coverage95),
               wapeRatioToSeasonalNaive: r4(div(s.wape, sn.wape)),
               maseMedianRatioToSeasonalNaive: r4(div(s.maseMedian, sn.maseMedian)),
             },
@@ -304,7 +335,7 @@ async function main(): Promise<void> {
     return row;
   });
   const overall = famRows.find((r) => r.family === 'ALL') as { wapeRatio: number; maseMedianRatio: number };
-  const worst = famRows.filter((r) => r.family !== 'ALL') as {
+  const worst = famRows.filter((r) => r.family !== 'ALL' && r.family !== 'REAL') as {
     family: string;
     wapeRatio: number;
     maseMedianRatio: number;
@@ -336,13 +367,15 @@ async function main(): Promise<void> {
   // Markdown report.
   const out: string[] = [];
   out.push(`### Forecast accuracy: auto vs seasonal_naive (${series.length} series, WAPE / median MASE)\n`);
-  out.push('| family | series | auto WAPE | SN WAPE | ratio | auto MASE | SN MASE | ratio |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(
+    '| family | series | auto WAPE | SN WAPE | ratio | auto MASE | SN MASE | ratio | auto cover 80% | auto cover 95% |',
+  );
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const family of families) {
     const a = summary(scores, family, 'auto');
     const sn = summary(scores, family, 'seasonal_naive');
     out.push(
-      `| ${family} | ${a.series} | ${fmt(a.wape)} | ${fmt(sn.wape)} | ${fmt(div(a.wape, sn.wape))} | ${fmt(a.maseMedian)} | ${fmt(sn.maseMedian)} | ${fmt(div(a.maseMedian, sn.maseMedian))} |`,
+      `| ${family} | ${a.series} | ${fmt(a.wape)} | ${fmt(sn.wape)} | ${fmt(div(a.wape, sn.wape))} | ${fmt(a.maseMedian)} | ${fmt(sn.maseMedian)} | ${fmt(div(a.maseMedian, sn.maseMedian))} | ${fmt(a.coverage80, 2)} | ${fmt(a.coverage95, 2)} |`,
     );
   }
   const cols = [...MODELS, ...(peerInfo ? PEERS.map((p) => `sf:${p}`) : [])];
@@ -398,6 +431,31 @@ async function main(): Promise<void> {
     out.push(
       `| auto vs AutoETS | ${fmt(a.wape)} | ${fmt(b.wape)} | ${fmt(div(a.wape, b.wape))} | ${fmt(a.maseMedian)} | ${fmt(b.maseMedian)} | ${fmt(seconds.auto ?? null, 1)} | ${fmt(peerInfo.seconds.AutoETS ?? null, 1)} | ${fmt(div(seconds.auto ?? null, peerInfo.seconds.AutoETS ?? null), 2)} |`,
     );
+  }
+  if (peerInfo) {
+    const autos = ['AutoETS', 'AutoTheta', 'AutoARIMA'];
+    out.push(
+      '\n### auto vs the best statsforecast Auto* model of each family (same series, same protocol)\n',
+    );
+    out.push(
+      '| family | auto WAPE | best sf WAPE | model | ratio | auto MASE | best sf MASE | model | ratio |',
+    );
+    out.push('|---|---:|---:|---|---:|---:|---:|---|---:|');
+    for (const family of families) {
+      const a = summary(scores, family, 'auto');
+      // A peer that did not forecast every series of the row (AutoARIMA: monthly only) is left out.
+      const sf = autos
+        .map((p) => ({ p, s: summary(scores, family, `sf:${p}`) }))
+        .filter((x) => x.s.series === a.series);
+      if (sf.length === 0) continue;
+      const bw = sf.reduce((x, y) => ((y.s.wape ?? Infinity) < (x.s.wape ?? Infinity) ? y : x));
+      const bm = sf.reduce((x, y) => ((y.s.maseMedian ?? Infinity) < (x.s.maseMedian ?? Infinity) ? y : x));
+      out.push(
+        `| ${family} | ${fmt(a.wape)} | ${fmt(bw.s.wape)} | ${bw.p} | ${fmt(div(a.wape, bw.s.wape))} | ${fmt(a.maseMedian)} | ${fmt(bm.s.maseMedian)} | ${bm.p} | ${fmt(div(a.maseMedian, bm.s.maseMedian))} |`,
+      );
+    }
+    const sfSeconds = autos.map((p) => `${p} ${fmt(peerInfo.seconds[p] ?? null, 1)} s`).join(', ');
+    out.push(`\nSingle-thread time on these series: auto ${fmt(seconds.auto ?? null, 1)} s; ${sfSeconds}.`);
   }
   if (speedRuns.length > 0) out.push(...speedTable(speedRuns));
   out.push(`\nTargets: ${JSON.stringify(targets)}`);

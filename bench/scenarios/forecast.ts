@@ -52,12 +52,14 @@ export async function forecastScenario(ctx: BenchContext): Promise<ForecastResul
     ? path.join(root, '.data', 'bench', 'forecast-smoke.json')
     : path.join(root, 'bench', 'results', 'forecast.json');
   const args = ctx.smoke
-    ? ['--quick', '--no-peer', `--out=${out}`]
+    ? ['--quick', '--no-peer', '--no-real', `--out=${out}`]
     : process.env.BENCH_FORECAST === 'full'
       ? []
       : ['--speed-only'];
-  if (!ctx.smoke && process.env.BENCH_FORECAST === 'full')
+  if (!ctx.smoke && process.env.BENCH_FORECAST === 'full') {
     await runCommand('bash', ['bench/forecast/peer-setup.sh']);
+    await runCommand('bash', ['bench/forecast/real-data.sh']);
+  }
   log(`forecast: bench/forecast/run.ts ${args.join(' ')}`);
   await runCommand(process.execPath, ['--import', 'tsx', 'bench/forecast/run.ts', ...args]);
   const r = JSON.parse(await readFile(out, 'utf8')) as ForecastJson;

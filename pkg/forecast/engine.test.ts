@@ -13,6 +13,7 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './index.js';
+import { EtsFitter } from './models/ets.js';
 import { fixtureSeries } from './testdata/series.js';
 
 describe('catalog', () => {
@@ -38,18 +39,26 @@ describe('backtest', () => {
     expect(m?.smape).toBeCloseTo((4 / 28 + 2 / 29) / 2, 12);
     // Intervals at each origin from the 2 residuals before it: both hit.
     expect(m?.coverage80).toBe(1);
-    // Next bucket: residuals 2 and 1 -> 80% half-width is the rank-3-capped largest, 2.
-    expect([r.lo80, r.hi80]).toEqual([12, 16]);
+    // Next bucket: residuals over the 2k = 4 buckets before it (forecasts 12, 11, 13, 15 for 11, 13,
+    // 15, 14): absolute 1, 2, 2, 1; relative to forecast + a tenth of the mean level (53 / 4 / 10 =
+    // 1.325) the largest is 2 / (11 + 1.325). The 80% rank (ceil(5 * 0.8) = 4) is
+    // the largest of each; the half-width is their mean, the relative one rescaled to 14 + 1.325.
+    const half = (2 + (2 / (11 + 1.325)) * (14 + 1.325)) / 2;
+    expect(r.lo80).toBeCloseTo(14 - half, 9);
+    expect(r.hi80).toBeCloseTo(14 + half, 9);
     // YEAR has no season: seasonal_naive is naive, so the ratios are 1.
     expect(m?.maseRatioToSeasonalNaive).toBe(1);
   });
 
-  it('auto is scored out of sample and names its pick', () => {
+  it('auto is scored out of sample and names its pick or its weighted members', () => {
     const [series] = fixtureSeries();
     const r = forecast(series!, 'auto');
     expect(r.model).toBe('auto');
-    expect(r.effectiveModel).not.toBe('auto');
-    expect(r.params.selected).toBe(r.effectiveModel);
+    if (r.effectiveModel === 'auto') {
+      const members = r.params.members as { model: string; weight: number }[];
+      expect(members.length).toBeGreaterThan(1);
+      expect(members.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 5);
+    } else expect(r.params.selected).toBe(r.effectiveModel);
     expect(r.metrics?.origins).toBe(26);
     expect(r.fallbackFrom).toBeNull();
   });
@@ -190,6 +199,44 @@ describe('properties', () => {
     expect(replies.map((r) => r.key)).toEqual(['a', 'bad']);
     expect(replies[0]?.results?.[0]?.model).toBe('ses');
     expect(replies[1]?.error).toMatch(/empty/);
+  });
+});
+
+describe('refit on the whole history, honest backtests', () => {
+  it("backtests never see an origin's future: changing the newest value moves only the last origin's error", () => {
+    for (const s of fixtureSeries()) {
+      const base = Array.from(s.values);
+      const n = base.length;
+      // Far above any forecast, so the last origin's error is (value - forecast) in both cases and
+      // the two totals differ by exactly the change when the forecast at that origin is the same.
+      const a = forecastModels({ ...s, values: [...base.slice(0, n - 1), 1e7] }, MODEL_NAMES);
+      const b = forecastModels({ ...s, values: [...base.slice(0, n - 1), 2e7] }, MODEL_NAMES);
+      a.forEach((ra, i) => {
+        const rb = b[i]!;
+        const ma = ra.metrics!;
+        const mb = rb.metrics!;
+        expect(mb.origins).toBe(ma.origins);
+        expect(Math.abs(mb.mae * mb.origins - ma.mae * ma.origins - 1e7), ra.model).toBeLessThan(1e-3);
+      });
+    }
+  });
+
+  it('the served forecast is fitted on the whole history: its parameters follow the newest buckets', () => {
+    const [s] = fixtureSeries();
+    const base = Array.from(s!.values);
+    const n = base.length;
+    const k = 26;
+    // Same history before the origins; the newest k buckets (the origins) jump by 60%.
+    const shifted = base.map((v, t) => (t >= n - k ? v * 1.6 : v));
+    for (const model of ['ses', 'theta', 'holt'] as const) {
+      const a = forecast({ ...s!, values: base }, model);
+      const b = forecast({ ...s!, values: shifted }, model);
+      // A fit on [0, n - k) only would give identical parameters.
+      expect(canonicalJson(b.params), model).not.toBe(canonicalJson(a.params));
+    }
+    // And the served point is that whole-history fit's: SES refitted on all n values.
+    const fit = new EtsFitter({ y: Float64Array.from(shifted), m: 52, fitEnd: n }).ses();
+    expect(forecast({ ...s!, values: shifted }, 'ses').point).toBeCloseTo(fit.pred[n] as number, 9);
   });
 });
 

@@ -35,7 +35,7 @@ export function scoreSeries(
   model: ModelName,
   options: ForecastOptions = {},
 ): SeriesScore {
-  const o = computeOutcomes(series, [model], options).outcomes[0];
+  const o = computeOutcomes(series, [model], options, false).outcomes[0];
   if (!o) throw new Error('no outcome');
   return { sums: o.sums, mase: o.mase };
 }

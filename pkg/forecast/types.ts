@@ -10,6 +10,7 @@ export type BucketType = 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
 export const MODEL_NAMES = [
   'naive',
   'seasonal_naive',
+  'seasonal_growth',
   'window_average',
   'drift',
   'ses',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitDrift, fitNaive, fitSeasonalNaive, fitWindowAverage } from './baselines.js';
+import { fitDrift, fitNaive, fitSeasonalGrowth, fitSeasonalNaive, fitWindowAverage } from './baselines.js';
 
 const input = (values: number[], m = 1, fitEnd = values.length) => ({
   y: Float64Array.from(values),
@@ -41,13 +41,47 @@ describe('baselines', () => {
   });
 
   it.each([
-    { m: 1, fitEnd: 10, reason: /no season/ },
-    { m: 7, fitEnd: 5, reason: /one full season/ },
-  ])('seasonal naive falls back to naive (m=$m, fitEnd=$fitEnd)', ({ m, fitEnd, reason }) => {
-    const fit = fitSeasonalNaive(input([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], m, fitEnd));
+    { m: 1, n: 10, reason: /no season/ },
+    { m: 7, n: 6, reason: /one full season/ },
+  ])('seasonal naive falls back to naive (m=$m, n=$n)', ({ m, n, reason }) => {
+    const values = Array.from({ length: n }, (_, t) => t + 1);
+    const fit = fitSeasonalNaive(input(values, m, n));
     expect(fit.model).toBe('naive');
     expect(fit.fallbackReason).toMatch(reason);
-    expect(fit.pred[10]).toBe(10);
+    expect(fit.pred[n]).toBe(n);
+  });
+
+  it('seasonal naive needs no fitting window: it forecasts from one season on whatever fitEnd is', () => {
+    const fit = fitSeasonalNaive(input([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 7, 3));
+    expect(fit.model).toBe('seasonal_naive');
+    expect(fit.pred[7]).toBe(1);
+    expect(fit.pred[10]).toBe(4);
+  });
+
+  it('seasonal growth scales last season by the year-over-year growth of the latest buckets', () => {
+    // Season 4, second year 10% above the first: growth over min(4, t - 4) buckets is 1.1.
+    const first = [10, 20, 30, 40];
+    const values = [...first, ...first.map((v) => v * 1.1), 11];
+    const fit = fitSeasonalGrowth(input(values, 4, values.length));
+    expect(fit.model).toBe('seasonal_growth');
+    // t = 8 uses L = 4: (11+22+33+44)/(10+20+30+40) = 1.1, times y[4] = 11.
+    expect(fit.pred[8]).toBeCloseTo(12.1, 10);
+    // t = 9: L = 4 over y[5..8] vs y[1..4] = (22+33+44+11)/(20+30+40+11) = 110/101, times y[5] = 22.
+    expect(fit.pred[9]).toBeCloseTo((22 * 110) / 101, 10);
+    // Warm-up: needs one season plus three buckets.
+    expect(Number.isNaN(fit.pred[6])).toBe(true);
+    // t = 7: L = 3, y[4..6] over y[0..2] = 66/60, times y[3] = 40.
+    expect(fit.pred[7]).toBeCloseTo(44, 10);
+  });
+
+  it('seasonal growth uses a difference when a window sums to zero, and falls back when too short', () => {
+    const values = [0, 0, 0, 0, 5, 5, 5, 5];
+    const fit = fitSeasonalGrowth(input(values, 4, values.length));
+    // t = 8, L = 4: y[4] + (20 - 0) / 4 = 5 + 5.
+    expect(fit.pred[8]).toBe(10);
+    const short = fitSeasonalGrowth(input([1, 2, 3, 4, 5, 6], 4, 6));
+    expect(short.model).toBe('seasonal_naive');
+    expect(short.fallbackReason).toMatch(/one season plus 3/);
   });
 
   it('window average picks the window with the lowest in-sample error and averages it', () => {

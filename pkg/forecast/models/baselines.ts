@@ -8,12 +8,16 @@ export function fitNaive({ y }: FitInput): Fit {
   return { model: 'naive', params: {}, pred, fallbackReason: null };
 }
 
-/** Same bucket one season ago; naive when the bucket type has no season or there is no full season to fit on. */
+/**
+ * Same bucket one season ago; naive when the bucket type has no season or the series is shorter than
+ * one season. It has no parameters, so it forecasts every bucket from the first one after a full
+ * season whatever the fitting window (nothing from a bucket's future is used).
+ */
 export function fitSeasonalNaive(input: FitInput): Fit {
-  const { y, m, fitEnd } = input;
-  if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
-  if (fitEnd < m) return fallback(fitNaive(input), `needs one full season (${m}) of history, has ${fitEnd}`);
+  const { y, m } = input;
   const n = y.length;
+  if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
+  if (n < m) return fallback(fitNaive(input), `needs one full season (${m}) of history, has ${n}`);
   const pred = new Float64Array(n + 1).fill(NaN);
   for (let t = m; t <= n; t++) pred[t] = y[t - m] as number;
   return { model: 'seasonal_naive', params: { season: m }, pred, fallbackReason: null };
@@ -69,4 +73,43 @@ export function fitWindowAverage(input: FitInput): Fit {
     }
   }
   return { model: 'window_average', params: { window: bestW }, pred, fallbackReason: null };
+}
+
+/** Fewest buckets after the first season that the year-over-year growth is measured on. */
+const GROWTH_MIN = 3;
+
+/**
+ * Seasonal naive scaled by the year-over-year growth: pred[t] = y[t-m] * g, where g is the sum of the
+ * last L buckets over the sum of the same L buckets one season earlier, L = min(m, t - m) (every
+ * bucket there is, up to one season), g clamped to [1/3, 3]. When either sum is not positive the
+ * growth is applied as a difference of means instead. Parameter-free, so it forecasts from one season
+ * plus GROWTH_MIN buckets of history on; before that it is seasonal naive.
+ */
+export function fitSeasonalGrowth(input: FitInput): Fit {
+  const { y, m } = input;
+  const n = y.length;
+  if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
+  if (n < m + GROWTH_MIN)
+    return fallback(
+      fitSeasonalNaive(input),
+      `needs one season plus ${GROWTH_MIN} buckets (${m + GROWTH_MIN}), has ${n}`,
+    );
+  const pred = new Float64Array(n + 1).fill(NaN);
+  // Prefix sums make every window O(1).
+  const cum = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) cum[t + 1] = (cum[t] as number) + (y[t] as number);
+  for (let t = m + GROWTH_MIN; t <= n; t++) {
+    const L = Math.min(m, t - m);
+    const recent = (cum[t] as number) - (cum[t - L] as number);
+    const before = (cum[t - m] as number) - (cum[t - m - L] as number);
+    const last = y[t - m] as number;
+    if (recent > 0 && before > 0) pred[t] = last * Math.min(3, Math.max(1 / 3, recent / before));
+    else pred[t] = last + (recent - before) / L;
+  }
+  return {
+    model: 'seasonal_growth',
+    params: { season: m, window: 'min(season, t - season)' },
+    pred,
+    fallbackReason: null,
+  };
 }
