@@ -4,8 +4,12 @@
 
 # Fault scenarios (Kafka outage, SIGKILLs, Postgres restart, poison messages, replica...), ~10 min;
 # then docs/reliability.md is regenerated from the results.
+# (Judged by vitest's JSON report as well as its exit code: embedded-postgres' exit hook can turn a
+# failed run into exit 0.)
 faults:
-	nice npx vitest run --project faults; status=$$?; npx tsx scripts/render-reliability.ts; exit $$status
+	nice npx vitest run --project faults --reporter=default --reporter=json --outputFile.json=test-results/faults.json; status=$$?; \
+	node -e 'const r = require("./test-results/faults.json"); process.exit(r.numFailedTests || r.numFailedTestSuites || !r.numPassedTests ? 1 : 0)' || status=1; \
+	npx tsx scripts/render-reliability.ts; exit $$status
 
 # The same scenarios five times longer (longer outages, 50 aggregator kills); set CATCAST_SOAK for another factor.
 soak:

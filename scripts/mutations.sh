@@ -45,9 +45,14 @@ for name in "${names[@]}"; do
   echo "[mutations] $name: running vitest $args" >&2
   start=$SECONDS
   set +e
-  (cd "$WT" && nice npx vitest run $args) >"$OUT/$name.log" 2>&1
+  rm -f "$OUT/$name.report.json"
+  (cd "$WT" && nice npx vitest run $args --reporter=default --reporter=json --outputFile.json="$OUT/$name.report.json") >"$OUT/$name.log" 2>&1
   code=$?
   set -e
+  # vitest's exit code is not enough: embedded-postgres' exit hook (async-exit-hook) turns a failed run
+  # of a project whose global setup started PostgreSQL into exit 0. Judge by the JSON report too.
+  node -e 'const r = require(process.argv[1]); process.exit(r.numFailedTests > 0 || r.numFailedTestSuites > 0 || r.numPassedTests + r.numFailedTests === 0 ? 1 : 0)' \
+    "$OUT/$name.report.json" 2>/dev/null || code=$((code == 0 ? 1 : code))
   (cd "$WT" && git apply -R "$patch")
   # The first assertion/error line vitest printed, as the observed failure.
   observed=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$name.log" |
