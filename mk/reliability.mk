@@ -13,7 +13,9 @@ faults:
 
 # The same scenarios five times longer (longer outages, 50 aggregator kills); set CATCAST_SOAK for another factor.
 soak:
-	CATCAST_SOAK=$${CATCAST_SOAK:-5} nice npx vitest run --project faults --testTimeout=3600000; status=$$?; npx tsx scripts/render-reliability.ts; exit $$status
+	CATCAST_SOAK=$${CATCAST_SOAK:-5} nice npx vitest run --project faults --testTimeout=3600000 --reporter=default --reporter=json --outputFile.json=test-results/faults.json; status=$$?; \
+	node -e 'const r = require("./test-results/faults.json"); process.exit(r.numFailedTests || r.numFailedTestSuites || !r.numPassedTests ? 1 : 0)' || status=1; \
+	npx tsx scripts/render-reliability.ts; exit $$status
 
 # Re-render docs/reliability.md from the last results in test-results/faults.
 reliability-doc:
