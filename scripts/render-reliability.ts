@@ -95,7 +95,7 @@ export const CLAIMS: readonly Claim[] = [
   },
   {
     claim: 'An order answered 201 survives a Postgres crash (commit flushed before the answer)',
-    test: 'test/faults/postgres.test.ts scenario 4 (SIGKILL of the postmaster, fsync on) + oracle (a)',
+    test: 'test/faults/postgres.test.ts scenario 4: its durability check (pg_settings over a service pool connection) goes red first; the SIGKILL + oracle (a) back it',
     breaking: 'orders the client got 201 for are missing after crash recovery',
     mutation: 'async-commit',
     mutationText:
