@@ -36,6 +36,13 @@ ln -s "$ROOT/node_modules" "$WT/node_modules"
 # Uncommitted work is what is being checked too: carry the working tree's tracked changes over.
 git -C "$ROOT" diff HEAD | { cd "$WT" && git apply --allow-empty; }
 
+# The failure the test reported: its first assertion or oracle violation, else the first error line.
+observed() {
+  local plain
+  plain=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | awk '/FAIL/ { f = 1 } f')
+  { grep -m1 -E '(AssertionError|OracleViolation)' <<<"$plain" || grep -m1 -E 'Error' <<<"$plain" || true; } | cut -c1-400
+}
+
 status=0
 for name in "${names[@]}"; do
   args=${TEST[$name]:-}
@@ -45,20 +52,28 @@ for name in "${names[@]}"; do
   echo "[mutations] $name: running vitest $args" >&2
   start=$SECONDS
   set +e
-  (cd "$WT" && nice npx vitest run $args) >"$OUT/$name.log" 2>&1
+  rm -f "$OUT/$name.report.json"
+  (cd "$WT" && nice npx vitest run $args --reporter=default --reporter=json --outputFile.json="$OUT/$name.report.json") >"$OUT/$name.log" 2>&1
   code=$?
   set -e
+  # vitest's exit code is not enough: embedded-postgres' exit hook (async-exit-hook) turns a failed run
+  # of a project whose global setup started PostgreSQL into exit 0. Judge by the JSON report: killed
+  # means a test ran and failed; no test run at all (a setup that could not start) proves nothing.
+  failed=$(node -e 'const r = require(process.argv[1]); console.log(r.numFailedTests)' "$OUT/$name.report.json" 2>/dev/null || echo none)
   (cd "$WT" && git apply -R "$patch")
   # The first assertion/error line vitest printed, as the observed failure.
-  observed=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$name.log" |
-    awk '/FAIL/ { f = 1 } f && /(AssertionError|OracleViolation|Error|expected)/ { print; exit }' | cut -c1-400)
-  if [[ $code -eq 0 ]]; then
+  observed=$(observed "$OUT/$name.log")
+  if [[ "$failed" =~ ^[1-9][0-9]*$ ]]; then
+    verdict=killed
+    echo "[mutations] $name killed ($failed failed test(s), exit $code) in $((SECONDS - start)) s: $observed" >&2
+  elif [[ "$failed" == 0 && $code -eq 0 ]]; then
     verdict=survived
     status=1
     echo "[mutations] $name SURVIVED: the test passed with the bug in place" >&2
   else
-    verdict=killed
-    echo "[mutations] $name killed (exit $code) in $((SECONDS - start)) s: $observed" >&2
+    verdict=inconclusive
+    status=1
+    echo "[mutations] $name INCONCLUSIVE: no test failed but the run did not pass either (setup error?) — see $OUT/$name.log" >&2
   fi
   node -e 'const [n, v, o, s] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name: n, verdict: v, observed: o, seconds: Number(s), at: new Date().toISOString() }, null, 2) + "\n")' \
     "$name" "$verdict" "$observed" "$((SECONDS - start))" >"$OUT/$name.json"

@@ -30,7 +30,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** Outcome of one mutation of scripts/mutations.sh (test-results/mutations/<name>.json). */
 export interface MutationResult {
   name: string;
-  verdict: 'killed' | 'survived';
+  verdict: 'killed' | 'survived' | 'inconclusive';
   observed: string;
   seconds: number;
   at: string;
@@ -95,7 +95,7 @@ export const CLAIMS: readonly Claim[] = [
   },
   {
     claim: 'An order answered 201 survives a Postgres crash (commit flushed before the answer)',
-    test: 'test/faults/postgres.test.ts scenario 4 (SIGKILL of the postmaster, fsync on) + oracle (a)',
+    test: 'test/faults/postgres.test.ts scenario 4: its durability check (pg_settings over a service pool connection) goes red first; the SIGKILL + oracle (a) back it',
     breaking: 'orders the client got 201 for are missing after crash recovery',
     mutation: 'async-commit',
     mutationText:
@@ -129,7 +129,9 @@ export function renderClaims(mutations: ReadonlyMap<string, MutationResult>): st
       ? 'not run yet'
       : m.verdict === 'killed'
         ? `red (${m.seconds} s): ${m.observed || 'test failed'}`
-        : '**SURVIVED: the test passed with the bug**';
+        : m.verdict === 'survived'
+          ? '**SURVIVED: the test passed with the bug**'
+          : 'inconclusive (the run failed before any test: see test-results/mutations)';
     lines.push(
       `| ${cell(c.claim)} | ${cell(c.test)} | ${cell(c.breaking)} | \`${c.mutation}\`: ${cell(c.mutationText)} | ${cell(observed)} |`,
     );
@@ -177,7 +179,28 @@ export function render(
       `| ${cell(`${r.id.split('-')[0]}. ${r.scenario}`)} | ${cell(r.injected)} | ${cell(r.checked.join('; ') || '—')} | ${r.result === 'pass' ? 'pass' : `**FAIL**: ${cell(r.error ?? '')}`} | ${r.convergeSeconds === null ? '—' : `${r.convergeSeconds} s`} |`,
     );
   }
-  lines.push('', ...renderClaims(mutations), '## Measured details', '');
+  lines.push(
+    '',
+    ...renderClaims(mutations),
+    '## What the faults are, and what they are not',
+    '',
+    '- Crashes are SIGKILLs: of the Postgres postmaster (scenario 4; the server runs with fsync,',
+    '  synchronous_commit and full_page_writes on, as in production, and restarts through crash recovery),',
+    '  of the Kafka broker JVM (1), of relays (3), aggregators (2) and the forecast job (6); dev-crash kills',
+    "  `make dev`'s PostgreSQL and then its whole process tree.",
+    "- Duplicates are real: in scenario 3 the broker acknowledged relay A's batch and A died before its",
+    '  mark committed (a test-only trigger in the test database holds the mark open; the product has no',
+    '  hook), so relay B published the same events again; the duplicates on the topic are counted.',
+    '- Network faults go through toxiproxy (a real TCP proxy; `scripts/tools.sh toxiproxy`). The blackhole',
+    '  heals by the path dropping the stuck connections (as a firewall or NAT that lost the flows would). A',
+    '  blackhole that never closes a connection would hold a query until TCP gives up: the services have',
+    '  server-side statement timeouts but no client-side query timeout, and that case is not tested.',
+    '- `make soak` runs the same scenarios longer (CATCAST_SOAK); the ports of every private server derive',
+    '  from CATCAST_FAULTS_PG_PORT and CATCAST_FAULTS_KAFKA_PORT.',
+    '',
+    '## Measured details',
+    '',
+  );
   for (const r of sorted) {
     const { timeline, ...rest } = r.details;
     const shown = Object.entries(rest).map(

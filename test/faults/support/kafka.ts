@@ -48,6 +48,8 @@ export function privateKafka(
     KAFKA_DATA_DIR: dataDir,
     KAFKA_HEAP_OPTS: '-Xms256m -Xmx256m',
     KAFKA_STOP_TIMEOUT: '20',
+    // Log recovery after a SIGKILL takes long on a loaded 2-core machine.
+    KAFKA_START_TIMEOUT: process.env.KAFKA_START_TIMEOUT ?? '180',
   };
   const kafka = (cmd: string) =>
     run('bash', [path.join(ROOT, 'scripts/kafka.sh'), cmd], { env, maxBuffer: 16 * 1024 * 1024 }).catch(
