@@ -13,7 +13,10 @@ import { request, sh, simulate, waitFor } from './support.js';
 
 const env = inject('clusterEnv');
 const kenv = { KUBECONFIG: env.KUBECONFIG! };
-const NS = 'catcast-test';
+// Each run has its own namespace, database and topics, so a kept cluster (CATCAST_KEEP_CLUSTER=1)
+// can run the suite again without leftovers from the previous run.
+const RUN = Date.now().toString(36);
+const NS = `catcast-test-${RUN}`;
 const RELEASE = 'catcast';
 const TAG1 = 'cluster-1';
 const TAG2 = 'cluster-2';
@@ -22,7 +25,7 @@ const kubectl = (...args: string[]) => sh(kenv, 'kubectl', ['-n', NS, ...args]);
 const kjson = async <T>(...args: string[]): Promise<T> =>
   JSON.parse(await kubectl(...args, '-o', 'json')) as T;
 const brokers = env.CATCAST_CLUSTER_KAFKA_BROKERS!;
-const dbUrl = env.CATCAST_CLUSTER_DATABASE_URL!;
+const dbUrl = env.CATCAST_CLUSTER_DATABASE_URL!.replace(/\/[^/]*$/, `/catcast_${RUN}`);
 // The test host reaches Postgres on loopback; pods use the bridge address in the Secret.
 const hostDbUrl = dbUrl.replace(/@[^:/]+:/, '@127.0.0.1:');
 let pool: pg.Pool;
@@ -62,6 +65,12 @@ const helmArgs = (tag: string, shards: number) => [
   `kafka.brokers=${brokers}`,
   '--set',
   `forecastJob.shardCount=${shards}`,
+  '--set',
+  `kafka.topic=orders-${RUN}`,
+  '--set',
+  `kafka.dlqTopic=orders-${RUN}.dlq`,
+  '--set',
+  `kafka.consumerGroup=aggregator-${RUN}`,
   '--set',
   `networkPolicy.egressPorts.postgres={${new URL(dbUrl).port}}`,
   '--set',
@@ -144,10 +153,11 @@ async function expectExactTotals(): Promise<void> {
 }
 
 beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: hostDbUrl.replace(/\/[^/]*$/, '/postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE catcast_${RUN}`);
+  await admin.end();
   pool = new pg.Pool({ connectionString: hostDbUrl, max: 4 });
-  await kubectl('delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=120s').catch(
-    () => '',
-  );
   await sh(kenv, 'kubectl', ['create', 'namespace', NS]);
   await sh(kenv, 'kubectl', ['label', 'namespace', NS, 'catcast.io/cluster-test=true']);
   // What a platform team provides before installing (docs/kubernetes.md): the database Secret.
