@@ -13,7 +13,8 @@
 #   binaries) and Kafka (scripts/kafka.sh), both listening on the bridge address only.
 #
 # Usage: scripts/k8s/cluster.sh up|down|env|images|status
-#   up      everything above; idempotent; prints the kubeconfig path
+#   up      everything above; idempotent; prints the kubeconfig path (CLUSTER_FRESH=1: empty etcd,
+#           Postgres and Kafka when nothing runs yet)
 #   images  (re)build the catcast image as $CLUSTER_IMAGE and import it (IMAGE=name:tag to pick another)
 #   down    stop every process this script started, remove the bridge and the iptables rules; the data
 #           dir is kept (CLUSTER_CLEAN=1 deletes it)
@@ -574,6 +575,11 @@ cmd_up() {
   local t0=$SECONDS
   prepare
   take_lock
+  if [[ "${CLUSTER_FRESH:-0}" == 1 ]] && ! running kube-apiserver; then
+    # An empty cluster, database and broker (the test's global setup asks for it).
+    kafka reset >/dev/null 2>&1 || true
+    rm -rf "$DIR/etcd" "$DIR/postgres" "$DIR/kubelet/root/pods"
+  fi
   pki
   kubeconfig "$KUBECONFIG_PATH" admin
   network_up

@@ -41,6 +41,7 @@ cmd_up() {
   running && cmd_down
   # dockerd sets the FORWARD policy to DROP when it enables forwarding itself; `down` restores it.
   iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" {print $3}' >"$DIR/forward-policy" || true
+  cat /proc/sys/net/ipv4/ip_forward >"$DIR/ip_forward"
   log "starting dockerd (data $DIR/data, socket $SOCK)"
   setsid dockerd --host "unix://$SOCK" --data-root "$DIR/data" --exec-root "$EXEC_ROOT" \
     --pidfile "$PIDFILE" >"$DIR/dockerd.log" 2>&1 </dev/null &
@@ -70,6 +71,8 @@ cmd_down() {
   ip link show docker0 >/dev/null 2>&1 && ip link del docker0 2>/dev/null || true
   if [[ -s "$DIR/forward-policy" ]]; then iptables -P FORWARD "$(cat "$DIR/forward-policy")" || true; fi
   rm -f "$DIR/forward-policy"
+  if [[ -s "$DIR/ip_forward" ]]; then cat "$DIR/ip_forward" >/proc/sys/net/ipv4/ip_forward || true; fi
+  rm -f "$DIR/ip_forward"
   # Its iptables rules and chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-STAGE-*), likewise.
   local table rule chain
   for table in filter nat; do
