@@ -12,5 +12,8 @@ bash scripts/tools.sh jaeger     # observability tests (issue 7): Jaeger v2 all-
 # from the Go module proxy (the first build takes long; later runs find them cached), the KEDA and
 # Prometheus Operator CRDs from their Go modules, and kubectl from the machine image.
 bash scripts/tools.sh all
+# The single-node cluster (make test-cluster, issue 14): Debian's containerd, CNI plugins, docker.io
+# (image builds), debootstrap, ... — installed once; kube components and CoreDNS come from `tools.sh all`.
+bash scripts/k8s/cluster-deps.sh
 bash scripts/k8s/crds.sh >/dev/null
 command -v kubectl >/dev/null || { echo "setup-test-deps: kubectl is required by test/integration/k8s-*.test.ts" >&2; exit 1; }

@@ -13,7 +13,8 @@
 #   binaries) and Kafka (scripts/kafka.sh), both listening on the bridge address only.
 #
 # Usage: scripts/k8s/cluster.sh up|down|env|images|status
-#   up      everything above; idempotent; prints the kubeconfig path
+#   up      everything above; idempotent; prints the kubeconfig path (CLUSTER_FRESH=1: empty etcd,
+#           Postgres and Kafka when nothing runs yet)
 #   images  (re)build the catcast image as $CLUSTER_IMAGE and import it (IMAGE=name:tag to pick another)
 #   down    stop every process this script started, remove the bridge and the iptables rules; the data
 #           dir is kept (CLUSTER_CLEAN=1 deletes it)
@@ -84,7 +85,9 @@ start() {
   local name=$1 bin=$2
   shift 2
   running "$name" && return 0
-  setsid "$bin" "$@" >"$DIR/log/$name.log" 2>&1 </dev/null &
+  (
+    exec setsid "$bin" "$@" >"$DIR/log/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$DIR/run/$name.pid"
 }
 
@@ -122,6 +125,14 @@ wait_for() {
 }
 
 kc() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+
+# write_if_changed FILE: stdin into FILE, leaving FILE untouched when the content is the same.
+write_if_changed() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
 
 # ---------------------------------------------------------------- PKI
 gen_cert() {
@@ -188,12 +199,16 @@ network_up() {
   fi
   ip addr show dev "$BRIDGE" | grep -q " $GATEWAY/" || ip addr add "$GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  # Service IPs are routed onto the bridge: before kube-proxy has rules for a Service (or for an
+  # unknown IP), a packet to it stays on the bridge instead of leaving by the default route.
+  ip route replace "$SERVICE_CIDR" dev "$BRIDGE"
   # Routing between pods through Service IPs needs forwarding; remember the old value for `down`.
   [[ -f "$DIR/run/ip_forward" ]] || cat /proc/sys/net/ipv4/ip_forward >"$DIR/run/ip_forward"
   echo 1 >/proc/sys/net/ipv4/ip_forward
   # Pods talk to the bridge, to each other and to Service IPs (DNAT'ed to pods) — nothing else.
   iptables -N CATCAST-CLUSTER 2>/dev/null || iptables -F CATCAST-CLUSTER
-  iptables -A CATCAST-CLUSTER -s "$POD_CIDR" -o "$BRIDGE" -j RETURN
+  # ACCEPT, not RETURN: a dockerd started for image builds sets the FORWARD policy to DROP.
+  iptables -A CATCAST-CLUSTER -s "$POD_CIDR" -o "$BRIDGE" -j ACCEPT
   iptables -A CATCAST-CLUSTER -s "$POD_CIDR" -j DROP
   iptables -C FORWARD -j CATCAST-CLUSTER 2>/dev/null || iptables -I FORWARD 1 -j CATCAST-CLUSTER
   mkdir -p "$DIR/cni/net.d"
@@ -228,6 +243,22 @@ network_down() {
   # kube-proxy's chains (KUBE-*) in filter and nat: the proxy cleans up after itself only with
   # --cleanup, which is what this runs.
   if [[ -x "$BIN_DIR/kube-proxy" ]]; then "$BIN_DIR/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
+  # The kubelet's own chains (KUBE-FIREWALL, KUBE-KUBELET-CANARY) outlive it; remove every KUBE-* left.
+  local ipt table rule chain
+  for ipt in iptables ip6tables; do
+    for table in filter nat mangle; do
+      { "$ipt" -t "$table" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*-j KUBE-' || true; } | while read -r rule; do
+        # shellcheck disable=SC2086 # the rule is re-split into its words on purpose
+        "$ipt" -t "$table" ${rule/-A/-D} 2>/dev/null || true
+      done
+      for chain in $("$ipt" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+        "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $("$ipt" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+        "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
   if [[ -f "$DIR/run/ip_forward" ]]; then
     cat "$DIR/run/ip_forward" >/proc/sys/net/ipv4/ip_forward
@@ -299,6 +330,7 @@ apiserver_up() {
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --kubelet-client-certificate="$PKI/admin.crt" --kubelet-client-key="$PKI/admin.key" \
+    --kubelet-preferred-address-types=InternalIP,Hostname \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc \
     --service-cluster-ip-range="$SERVICE_CIDR" \
@@ -419,7 +451,8 @@ EOF
 }
 
 proxy_up() {
-  cat >"$DIR/kube-proxy.yaml" <<EOF
+  # Only rewritten when it changes: kube-proxy exits when its config file is touched.
+  write_if_changed "$DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: { kubeconfig: $KUBECONFIG_PATH }
@@ -513,8 +546,21 @@ cmd_images() {
 }
 
 # ---------------------------------------------------------------- commands
+# take_lock: one up/down at a time. A pid file, not flock: a flock fd would be inherited by every
+# daemon started here and keep the lock held after this script exits.
+take_lock() {
+  local other
+  other=$(cat "$DIR/run/lock.pid" 2>/dev/null || true)
+  if [[ -n "$other" && "$other" != "$$" ]] && kill -0 "$other" 2>/dev/null; then
+    die "another cluster.sh up/down (pid $other) is running on $DIR"
+  fi
+  echo $$ >"$DIR/run/lock.pid"
+  trap 'rm -f "$DIR/run/lock.pid"' EXIT
+}
+
 prepare() {
   [[ $EUID -eq 0 ]] || die "the cluster needs root (network namespaces, iptables, containerd)"
+  bash "$SCRIPT_DIR/cluster-deps.sh"
   local t
   for t in containerd ctr runc iptables jq openssl gcc /usr/lib/cni/bridge /usr/lib/cni/host-local; do
     command -v "$t" >/dev/null || [[ -x "$t" ]] || die "$t is missing (scripts/setup-test-deps.sh installs it)"
@@ -528,8 +574,12 @@ prepare() {
 cmd_up() {
   local t0=$SECONDS
   prepare
-  exec {lock}>"$DIR/run/.lock"
-  flock -n "$lock" || die "another cluster.sh up/down is running on $DIR"
+  take_lock
+  if [[ "${CLUSTER_FRESH:-0}" == 1 ]] && ! running kube-apiserver; then
+    # An empty cluster, database and broker (the test's global setup asks for it).
+    kafka reset >/dev/null 2>&1 || true
+    rm -rf "$DIR/etcd" "$DIR/postgres" "$DIR/kubelet/root/pods"
+  fi
   pki
   kubeconfig "$KUBECONFIG_PATH" admin
   network_up
@@ -550,8 +600,7 @@ cmd_up() {
 
 cmd_down() {
   [[ -d "$DIR/run" ]] || return 0
-  exec {lock}>"$DIR/run/.lock"
-  flock -w 120 "$lock" || die "another cluster.sh up/down holds $DIR/run/.lock"
+  take_lock
   # Pods first, while kubelet and containerd still run, so their sandboxes and netns go away cleanly.
   if running kubelet && running kube-apiserver; then
     kc delete namespace -l catcast.io/cluster-test=true --wait=false >/dev/null 2>&1 || true
@@ -565,8 +614,8 @@ cmd_down() {
   postgres_down
   network_down
   # Mounts the kubelet left (pod volumes), so the data dir can be deleted.
-  grep -o " $DIR/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  grep -o " $RUN/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $DIR/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $RUN/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   if [[ "${CLUSTER_CLEAN:-0}" == 1 ]]; then rm -rf "$DIR"; fi
   log "down"
 }
@@ -578,7 +627,8 @@ containers_down() {
   for id in $(ctr --address "$CTR_SOCK" -n k8s.io tasks list -q 2>/dev/null); do
     ctr --address "$CTR_SOCK" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
   done
-  for ((i = 0; i < 50; i++)); do
+  local j
+  for ((j = 0; j < 50; j++)); do
     [[ -z "$(ctr --address "$CTR_SOCK" -n k8s.io tasks list -q 2>/dev/null | head -1)" ]] && break
     sleep 0.2
   done

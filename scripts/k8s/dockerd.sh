@@ -39,6 +39,9 @@ cmd_up() {
   mkdir -p "$DIR"
   if running && answers; then return 0; fi
   running && cmd_down
+  # dockerd sets the FORWARD policy to DROP when it enables forwarding itself; `down` restores it.
+  iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" {print $3}' >"$DIR/forward-policy" || true
+  cat /proc/sys/net/ipv4/ip_forward >"$DIR/ip_forward"
   log "starting dockerd (data $DIR/data, socket $SOCK)"
   setsid dockerd --host "unix://$SOCK" --data-root "$DIR/data" --exec-root "$EXEC_ROOT" \
     --pidfile "$PIDFILE" >"$DIR/dockerd.log" 2>&1 </dev/null &
@@ -64,6 +67,26 @@ cmd_down() {
   done
   running && kill -9 "$pid" 2>/dev/null || true
   rm -f "$PIDFILE"
+  # The default bridge dockerd created (it leaves it behind on purpose; nothing else uses it here).
+  ip link show docker0 >/dev/null 2>&1 && ip link del docker0 2>/dev/null || true
+  if [[ -s "$DIR/forward-policy" ]]; then iptables -P FORWARD "$(cat "$DIR/forward-policy")" || true; fi
+  rm -f "$DIR/forward-policy"
+  if [[ -s "$DIR/ip_forward" ]]; then cat "$DIR/ip_forward" >/proc/sys/net/ipv4/ip_forward || true; fi
+  rm -f "$DIR/ip_forward"
+  # Its iptables rules and chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-STAGE-*), likewise.
+  local table rule chain
+  for table in filter nat; do
+    { iptables -t "$table" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*(-j DOCKER|docker0)' || true; } | while read -r rule; do
+      # shellcheck disable=SC2086 # the rule is re-split into its words on purpose
+      iptables -t "$table" ${rule/-A/-D} 2>/dev/null || true
+    done
+    for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}'); do
+      iptables -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}'); do
+      iptables -t "$table" -X "$chain" 2>/dev/null || true
+    done
+  done
   log "dockerd stopped (pid $pid)"
 }
 

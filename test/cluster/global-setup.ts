@@ -28,7 +28,11 @@ function parseEnv(text: string): Record<string, string> {
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   try {
-    await run('bash', [script, 'up'], { maxBuffer: 64 * 1024 * 1024, timeout: 60 * 60_000 });
+    await run('bash', [script, 'up'], {
+      env: { ...process.env, CLUSTER_FRESH: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60 * 60_000,
+    });
   } catch (err) {
     const e = err as Error & { stderr?: string };
     await run('bash', [script, 'down']).catch(() => undefined);
