@@ -145,9 +145,9 @@ curl -sS "$CATCAST_INGEST$LOCATION" ${AUTH}`,
   {
     service: 'aggregator',
     operation: 'GET /api/top-categories',
-    title: 'A date that does not start a bucket: 400 naming the nearest valid start',
+    title: 'A date that does not start a bucket: 422 naming the nearest valid start',
     shell: `curl -sS "$CATCAST_AGGREGATOR/api/top-categories?merchantId=acme&bucketType=WEEK&bucketStart=2026-11-18" ${AUTH}`,
-    status: 400,
+    status: 422,
   },
   {
     service: 'aggregator',

@@ -92,6 +92,12 @@ function typeOf(s: Schema, ns: string): string {
   if (s.$ref) return `[${refName(s.$ref)}](#${anchor(ns, refName(s.$ref))})`;
   const alts = s.anyOf ?? s.oneOf;
   if (alts) return alts.map((a) => typeOf(a, ns)).join(' or ');
+  // Long lists (ISO 4217 codes, IANA zones) are named by size; the document itself lists them all.
+  if (s.enum && s.enum.length > 20)
+    return `one of ${s.enum.length} values (${s.enum
+      .slice(0, 3)
+      .map((v) => `\`${JSON.stringify(v)}\``)
+      .join(', ')}, ...; listed in \`/openapi.json\`)`;
   if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(', ');
   const types = typeof s.type === 'string' ? [s.type] : [...(s.type ?? [])];
   const named = types.map((t) =>
@@ -239,6 +245,15 @@ export async function render(services: readonly ServiceDoc[]): Promise<string> {
     "merchant's currency, with an integer-minor-units twin (`...Minor`) where sums are involved. Errors are",
     '`application/problem+json` ([Problem](#schema-ingest-problem)); a validation error lists every offending field',
     'in `errors`. Read endpoints send `ETag` and `Cache-Control` and answer a matching `If-None-Match` with 304.',
+    '',
+    'Statuses mean the same everywhere: **400** - the request does not match the OpenAPI document (every',
+    'constraint the server checks on a single value is stated there: patterns, ranges, enumerations);',
+    '**422** - the request matches the document but a rule no schema can state refuses it, because it depends',
+    'on stored data, the clock or several values together (unknown product, currency mismatch, a date that does',
+    "not start a bucket in the merchant's calendar, `from` after `to`); **404** - an unknown path or resource;",
+    '**405** with `Allow` - a known path asked with a method it does not support. Schemathesis checks the',
+    'three services against their documents with all its checks in `make test` (`make test-schemathesis`;',
+    'settings, and the reason for each adjusted check, in `test/schemathesis/schemathesis.toml`).',
     '',
     'Authentication: `Authorization: Bearer <jwt>` with the scopes named per operation (`admin` satisfies all)',
     'and the `merchants` (or `merchant_id`) claim naming the merchants the caller may touch. `make dev` prints',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUCKET_TYPES, parseDate } from '../buckets/index.js';
 import {
   bearer,
+  integerQuery,
   openApiDocument,
   problemResponses,
   type OpenApiDocument,
@@ -15,10 +16,16 @@ export const PLATFORM_ID = z
 const BUCKET_TYPE = z
   .enum(BUCKET_TYPES, { error: `must be one of ${BUCKET_TYPES.join(', ')}` })
   .meta({ example: 'WEEK' });
+/** Calendar dates the read API accepts: 1900-01-01 to 9999-12-31, as YYYY-MM-DD. */
+export const DATE_PATTERN = /^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
 const DATE = z
   .string()
-  .refine((s) => parseDate(s) !== undefined, 'must be a calendar date formatted YYYY-MM-DD')
-  .meta({ format: 'date', example: '2026-11-16' })
+  .refine(
+    (s) => DATE_PATTERN.test(s) && parseDate(s) !== undefined,
+    'must be a calendar date from 1900-01-01 to 9999-12-31 formatted YYYY-MM-DD',
+  )
+  // The document states both checks: the pattern, and `format: date` (a real calendar day).
+  .meta({ format: 'date', pattern: DATE_PATTERN.source, example: '2026-11-16' })
   .optional();
 
 /** Query of GET /api/top-categories. */
@@ -28,13 +35,7 @@ export const TopQuery = z.object({
   bucketStart: DATE.meta({
     description: "Start of the bucket in the merchant's calendar; default: the current bucket",
   }),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be an integer from 1 to 100')
-    .optional()
-    .meta({ description: '1..100, default 10' }),
+  limit: integerQuery(1, 100).optional().meta({ description: 'Categories returned; default 10' }),
 });
 
 /** Query of GET /api/category-sales. */
@@ -185,13 +186,18 @@ const ok = <S extends z.ZodType>(schema: S, description: string) => ({
 });
 const errors = (extra: Record<number, string>) =>
   problemResponses({
-    400: 'Invalid parameter (`errors` names each; a date that is not a bucket start names the nearest valid one)',
+    400: 'A parameter does not match this document (`errors` names each)',
     401: 'Missing or invalid token',
     403: 'Token lacks sales:read or the merchant',
     404: 'Unknown merchant',
     ...extra,
     503: 'Database unavailable or query timed out (Retry-After)',
   });
+const calendarErrors = {
+  422:
+    "Well-formed dates the merchant's calendar refuses: a bucketStart that does not start a bucket " +
+    '(names the nearest valid one), from after to, or a range over 400 buckets',
+};
 const notModified = { 304: { description: 'Not modified (If-None-Match matched the ETag)' } };
 
 /** Registers the aggregator's read routes with their parameters, shapes and scopes. */
@@ -204,7 +210,11 @@ export function registerAggregatorRoutes(registry: OpenApiRegistry): void {
     summary: 'Categories of one bucket ranked by sales, with share and change vs the previous bucket',
     security,
     request: { query: TopQuery },
-    responses: { 200: ok(TopCategories, 'Ranked categories'), ...notModified, ...errors({}) },
+    responses: {
+      200: ok(TopCategories, 'Ranked categories'),
+      ...notModified,
+      ...errors({ 422: calendarErrors[422] }),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -216,7 +226,7 @@ export function registerAggregatorRoutes(registry: OpenApiRegistry): void {
     responses: {
       200: ok(CategorySales, 'One series per category, points aligned with buckets'),
       ...notModified,
-      ...errors({ 404: 'Unknown merchant or category' }),
+      ...errors({ 404: 'Unknown merchant or category', 422: calendarErrors[422] }),
     },
   });
   registry.registerPath({

@@ -194,8 +194,9 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     const message =
       `${text} is not the start of a ${type} bucket for merchant ${m.id}: ${type} buckets start on ${valid}; ` +
       `the nearest valid ${name} is ${formatDate(nearest)} (the bucket containing ${text} starts ${formatDate(before)}, the next starts ${formatDate(after)})`;
-    throw new HttpProblem(400, {
-      title: 'Invalid request',
+    // The date is well-formed (the document's `format: date`); which dates start a bucket depends on
+    // the merchant's calendar, which no schema can state: 422, like every such rule of the API.
+    throw new HttpProblem(422, {
       detail: `${name}: ${message}`,
       errors: [{ field: name, message }],
       extensions: {
@@ -360,15 +361,14 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
         : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
       const count = bucketCount(from, to, type);
       if (count < 1) {
-        throw new HttpProblem(400, {
-          title: 'Invalid request',
+        // Each date is valid alone; the pair is not (a rule across parameters): 422.
+        throw new HttpProblem(422, {
           detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
           errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
         });
       }
       if (count > maxSeriesBuckets) {
-        throw new HttpProblem(400, {
-          title: 'Invalid request',
+        throw new HttpProblem(422, {
           detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
           errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
         });

@@ -61,6 +61,14 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The canonical IANA zone names this runtime knows (plus UTC), sorted: what the API documents list.
+ * {@link isTimeZone} also accepts aliases and other spellings of them ("utc", "US/Eastern").
+ */
+export function timeZoneNames(): string[] {
+  return [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])].sort();
+}
+
 /** True when `timezone` is an IANA zone name this runtime knows. */
 export function isTimeZone(timezone: string): boolean {
   if (timezone.length === 0 || timezone.length > 64) return false;

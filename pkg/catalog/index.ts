@@ -1,4 +1,11 @@
-export { PLATFORM_ID_PATTERN, platformId, safeText, hasUnsafeText } from './ids.js';
+export {
+  PLATFORM_ID_PATTERN,
+  SAFE_TEXT_PATTERN,
+  currencyCode,
+  platformId,
+  safeText,
+  hasUnsafeText,
+} from './ids.js';
 export {
   merchantInputSchema,
   categoryInputSchema,

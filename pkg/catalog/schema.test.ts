@@ -64,3 +64,39 @@ describe('category and product schemas', () => {
     expect(PLATFORM_ID_PATTERN.test(id)).toBe(valid);
   });
 });
+
+describe('safe text (names, externalOrderId)', () => {
+  const name = (value: string) => productInputSchema.safeParse({ name: value, categoryId: 'c' }).success;
+
+  // Every white-space character String.prototype.trim removes, alone, is blank: the document's
+  // pattern spells that set out, so it must agree with trim().
+  it.each([
+    '\t',
+    '\n',
+    '\u000b',
+    ' ',
+    '\u00a0',
+    '\u1680',
+    '\u2000',
+    '\u200a',
+    '\u2028',
+    '\u202f',
+    '\u3000',
+    '\ufeff',
+  ])('refuses %j alone, which trim() removes', (ws) => {
+    expect(ws.trim()).toBe('');
+    expect(name(ws)).toBe(false);
+    // Control characters (tab, line feed...) are refused inside a text too; the others are fine there.
+    expect(name(`${ws}x${ws}`)).toBe(ws.charCodeAt(0) > 0x1f);
+  });
+
+  it.each([
+    ['an emoji (one character outside the BMP)', '\u{1f600}', true],
+    ['text with spaces around it', '  Kite  ', true],
+    ['a zero-width space (not trimmed)', '\u200b', true],
+    ['a DEL', 'a\u007f', false],
+    ['an unpaired trail surrogate', '\udc00x', false],
+  ])('judges %s', (_, value, ok) => {
+    expect(name(value)).toBe(ok);
+  });
+});

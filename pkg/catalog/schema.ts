@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isTimeZone, WEEK_STARTS, type WeekStart } from '../buckets/index.js';
-import { isCurrency } from '../money/index.js';
-import { platformId, safeText } from './ids.js';
+import { isTimeZone, timeZoneNames, WEEK_STARTS, type WeekStart } from '../buckets/index.js';
+import { currencyCode, platformId, safeText } from './ids.js';
 
 /** Body of `PUT /v1/merchants/{merchantId}`. */
 export const merchantInputSchema = z.object({
@@ -11,12 +10,16 @@ export const merchantInputSchema = z.object({
     .string({ error: 'must be a string' })
     .refine(isTimeZone, 'must be an IANA time zone name such as "Europe/Berlin"')
     .transform(canonicalTimeZone)
-    .default('UTC'),
+    .default('UTC')
+    // The document lists the canonical names; the aliases the server also accepts are not listed.
+    .meta({
+      enum: timeZoneNames(),
+      description:
+        'IANA time zone (aliases and other spellings such as "utc" are accepted and canonicalised)',
+    }),
   /** @default MONDAY */
   weekStart: z.enum(WEEK_STARTS, { error: `must be one of ${WEEK_STARTS.join(', ')}` }).default('MONDAY'),
-  currency: z
-    .string({ error: 'must be a string' })
-    .refine(isCurrency, 'must be an ISO 4217 currency code such as "EUR"'),
+  currency: currencyCode,
 });
 
 /** A validated merchant upsert. */

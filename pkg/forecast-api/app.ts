@@ -5,6 +5,7 @@ import {
   HttpProblem,
   bearer,
   cachedJson,
+  integerQuery,
   notFoundHandler,
   renderJson,
   sendRendered,
@@ -49,13 +50,6 @@ const PlatformId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
 const ForecastBucket = z.enum(['WEEK', 'MONTH', 'YEAR'], { error: 'must be one of WEEK, MONTH, YEAR' });
-const intParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,4}$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be an integer from ${min} to ${max}`);
-
 const Metrics = z
   .object({
     mase: z.number().nullable(),
@@ -187,8 +181,8 @@ const TopQuery = z.object({
     .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
     .optional()
     .openapi({ description: 'Model used for the ranking', example: 'auto' }),
-  lookback: intParam(4, 1000).optional().openapi({ description: 'Buckets of history to use' }),
-  limit: intParam(1, 100).optional().openapi({ description: '1..100, default 10' }),
+  lookback: integerQuery(4, 1000).optional().openapi({ description: 'Buckets of history to use' }),
+  limit: integerQuery(1, 100).optional().openapi({ description: 'Categories returned; default 10' }),
 });
 
 /**

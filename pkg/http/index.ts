@@ -33,6 +33,7 @@ export {
   BEARER_SCHEME,
   ProblemSchema,
   bearer,
+  integerQuery,
   openApiDocument,
   problemResponses,
   registerCommon,

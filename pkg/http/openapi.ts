@@ -26,6 +26,21 @@ export const ProblemSchema = z
   .catchall(z.unknown())
   .meta({ id: 'Problem', description: 'application/problem+json (RFC 9457); may carry extension members' });
 
+/**
+ * A query parameter holding an integer from `min` to `max`, written in decimal digits: validated as
+ * such (400 naming the parameter otherwise) and documented as `type: integer` with those bounds, so
+ * the document states exactly what the validator enforces.
+ */
+export function integerQuery(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string({ error: message })
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message)
+    .meta({ type: 'integer', minimum: min, maximum: max } as Record<string, unknown>);
+}
+
 /** Response entries of problem statuses: `{ 400: 'why', ... }` -> OpenAPI responses. */
 export function problemResponses<S extends number>(
   statuses: Readonly<Record<S, string>>,

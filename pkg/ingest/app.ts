@@ -78,6 +78,9 @@ export interface IngestAppOptions {
   readonly accepting?: () => boolean;
 }
 
+/** The characters of an order id in the route (the service checks the UUID form; others are 404). */
+const ORDER_ID_ROUTE = '[0-9a-fA-F-]+';
+
 const DEFAULT_LIMITS: IngestLimits = {
   bodyBytes: 1_048_576,
   batchBodyBytes: 16_777_216,
@@ -285,7 +288,15 @@ export function createIngestApp(options: IngestAppOptions): Hono {
       metrics.rejected.inc({ endpoint: 'batch', reason: 'invalid' });
       throw validationProblem(parsed.error);
     }
-    const results = await orders.submitBatch(parsed.data.orders, authorizeFor(c));
+    let results: Awaited<ReturnType<OrderService['submitBatch']>>;
+    try {
+      results = await orders.submitBatch(parsed.data.orders, authorizeFor(c));
+    } catch (err) {
+      // An entry that does not match the schema: the body is invalid, nothing was written.
+      if (!(err instanceof OrderRejection)) throw err;
+      metrics.rejected.inc({ endpoint: 'batch', reason: err.reason });
+      throw rejectionProblem(err);
+    }
     const summary = { created: 0, replayed: 0, rejected: 0 };
     const body = results.map((r, index) => {
       count('batch', r);
@@ -307,7 +318,9 @@ export function createIngestApp(options: IngestAppOptions): Hono {
     return c.json(result.order, result.outcome === 'created' ? 201 : 200);
   });
 
-  app.get('/v1/orders/:orderId', scope('orders:write'), async (c) => {
+  // Order ids are UUIDs: the pattern keeps GET /v1/orders/batch from being an order lookup (it is a
+  // 405, Allow: POST) and the document's parameter pattern says the same.
+  app.get(`/v1/orders/:orderId{${ORDER_ID_ROUTE}}`, scope('orders:write'), async (c) => {
     const orderId = c.req.param('orderId') ?? '';
     const order = await orders.get(orderId);
     const notFound = new HttpProblem(404, {

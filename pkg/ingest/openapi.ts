@@ -16,7 +16,13 @@ import {
 import { MAX_ORDERS_PER_BATCH, orderInputSchema } from '../orders/index.js';
 
 // Named copies of the very schemas the handlers validate with, so the document shows them as components.
-const OrderInput = orderInputSchema.meta({ id: 'OrderInput' });
+const exampleOrder = {
+  merchantId: 'acme',
+  externalOrderId: 'o-1',
+  currency: 'EUR',
+  items: [{ productId: 'p1', quantity: 2, unitPrice: '19.99' }],
+};
+const OrderInput = orderInputSchema.meta({ id: 'OrderInput', example: exampleOrder });
 const MerchantInput = merchantInputSchema.meta({ id: 'MerchantInput' });
 const CategoryInput = categoryInputSchema.meta({ id: 'CategoryInput' });
 const ProductInput = productInputSchema.meta({ id: 'ProductInput' });
@@ -96,10 +102,11 @@ const BatchResponse = z
   })
   .meta({ id: 'BatchResponse' });
 
-// The batch validates each entry on its own (per-entry results), so its body schema only bounds the array.
+// Every entry must match OrderInput (else the whole batch is a 400 and nothing is written); entries
+// refused by the data (unknown product, conflict, ...) are answered per entry.
 const BatchRequest = z
   .object({ orders: z.array(OrderInput).min(1).max(MAX_ORDERS_PER_BATCH) })
-  .meta({ id: 'BatchRequest' });
+  .meta({ id: 'BatchRequest', example: { orders: [exampleOrder] } });
 
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
   description,
@@ -193,7 +200,10 @@ export function registerIngestRoutes(registry: OpenApiRegistry): void {
         ...auth,
         404: 'Unknown merchant',
         409: 'externalOrderId already used with different content',
-        422: 'Unknown product, currency mismatch or too many decimals',
+        422:
+          'Well-formed but refused by the data or the clock: unknown product, currency mismatch, more ' +
+          'decimals than the currency has, an amount over the storable maximum, or placedAt more than ' +
+          '300 s ahead or before 1970',
         ...unavailable,
       }),
     },
@@ -206,8 +216,17 @@ export function registerIngestRoutes(registry: OpenApiRegistry): void {
     security: bearer('orders:write'),
     request: { body: body(BatchRequest) },
     responses: {
-      200: json(BatchResponse, 'Per-entry results (an entry may be rejected while others are accepted)'),
-      ...problemResponses({ ...bodyErrors, ...auth, ...unavailable }),
+      200: json(
+        BatchResponse,
+        'Per-entry results: an entry refused by the data (404, 409, 422 as for a single order) does not ' +
+          'affect the others',
+      ),
+      ...problemResponses({
+        ...bodyErrors,
+        400: 'Malformed JSON, or an entry that does not match OrderInput: the whole batch is refused and nothing is written (`errors` names each field as orders.<index>.<field>)',
+        ...auth,
+        ...unavailable,
+      }),
     },
   });
   registry.registerPath({
@@ -216,7 +235,14 @@ export function registerIngestRoutes(registry: OpenApiRegistry): void {
     tags: ['orders'],
     summary: 'Read an accepted order',
     security: bearer('orders:write'),
-    request: { params: z.object({ orderId: z.string().meta({ description: 'catcast order id' }) }) },
+    request: {
+      params: z.object({
+        orderId: z.string().meta({
+          description: 'catcast order id (a UUID; other spellings are unknown orders)',
+          format: 'uuid',
+        }),
+      }),
+    },
     responses: {
       200: json(Order, 'The order'),
       ...problemResponses({

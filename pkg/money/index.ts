@@ -4,6 +4,9 @@ export class MoneyError extends Error {
 }
 
 const SUPPORTED = new Set(Intl.supportedValuesOf('currency'));
+
+/** Every ISO 4217 code {@link isCurrency} accepts, sorted (the API documents list them). */
+export const CURRENCY_CODES: readonly string[] = [...SUPPORTED].filter((c) => /^[A-Z]{3}$/.test(c)).sort();
 const exponentCache = new Map<string, number>();
 
 /** True when `code` is an ISO 4217 currency code this runtime knows. */

@@ -112,7 +112,9 @@ export function prepareOrder(raw: unknown, options: PrepareOptions): PreparedOrd
           ? `is before ${EARLIEST_PLACED_AT.toISOString()}`
           : undefined;
     if (problem) {
-      return new OrderRejection(400, 'invalid', 'Invalid order', [
+      // A well-formed date-time the document cannot rule out (it depends on the clock): 422, like
+      // the other rules a schema cannot state; 400 stays "does not match the schema".
+      return new OrderRejection(422, 'invalid', 'Unprocessable order', [
         { field: field(prefix, ['placedAt']), message: problem },
       ]);
     }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { platformId, safeText } from '../catalog/index.js';
-import { isCurrency } from '../money/index.js';
+import { currencyCode, platformId, safeText } from '../catalog/index.js';
 
 /** Most items one order may have. */
 export const MAX_ITEMS_PER_ORDER = 1000;
@@ -33,9 +32,7 @@ export const orderInputSchema = z.object({
   placedAt: z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2025-11-25T10:00:00Z' })
     .optional(),
-  currency: z
-    .string({ error: 'must be a string' })
-    .refine(isCurrency, 'must be an ISO 4217 currency code such as "EUR"'),
+  currency: currencyCode,
   items: z
     .array(orderItemInputSchema, { error: 'must be an array of items' })
     .min(1, 'must contain at least one item')

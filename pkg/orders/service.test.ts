@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrderService, type SubmitResult } from './service.js';
+import { OrderRejection } from './rejection.js';
 import type { NewOrder, OrderStore, StoredOrder } from './store.js';
 import { productKey } from './store.js';
 
@@ -88,6 +89,22 @@ describe('order service', () => {
     const svc = createOrderService({ store });
     const results = await svc.submitBatch([order('a', 'unknown'), order('a')]);
     expect(statuses(results)).toEqual([422, 'created']);
+  });
+
+  it('refuses a whole batch, writing nothing, when an entry does not match the schema', async () => {
+    const { store, byKey, calls } = fakeStore();
+    const svc = createOrderService({ store });
+    const bad = { ...order('b'), items: [{ productId: 'p1', quantity: 0, unitPrice: '1.00' }] };
+    const err = await svc.submitBatch([order('a'), bad, order('c', 'unknown'), 'nope']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(OrderRejection);
+    const rejection = err as OrderRejection;
+    expect(rejection.status).toBe(400);
+    expect(rejection.errors.map((e) => e.field)).toEqual(['orders.1.items.0.quantity', 'orders.3']);
+    expect(byKey.size).toBe(0);
+    expect(calls()).toBe(0);
   });
 
   it('retries a deadlock and succeeds', async () => {

@@ -54,7 +54,11 @@ export interface SubmitOptions {
 /** Accepts orders idempotently: validate, resolve against the catalog, insert with the outbox event. */
 export interface OrderService {
   submit(raw: unknown, options?: SubmitOptions): Promise<SubmitResult>;
-  /** Submits many orders; one bad order does not affect the others. Results are in input order. */
+  /**
+   * Submits many orders; an order refused by the data (unknown product, conflict...) does not affect
+   * the others. Results are in input order. Throws a 400 {@link OrderRejection} naming every bad field,
+   * writing nothing, when any entry does not match the order schema.
+   */
   submitBatch(raws: readonly unknown[], options?: SubmitOptions): Promise<BatchResult[]>;
   get(orderId: string): Promise<OrderView | undefined>;
 }
@@ -367,6 +371,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
       }
       candidates.push({ index, prefix, order: prepared });
+    }
+    if (batch) {
+      // An entry that does not match the request schema makes the body itself invalid: the whole
+      // batch is refused with one 400 naming every such field, before anything is written. Entries
+      // that are well-formed but refused by the data (unknown product, conflict...) stay per entry.
+      const malformed = results.filter(
+        (r): r is Extract<Outcome, { outcome: 'rejected' }> =>
+          r?.outcome === 'rejected' && r.rejection.status === 400,
+      );
+      if (malformed.length > 0) {
+        throw new OrderRejection(
+          400,
+          'invalid',
+          'Invalid request',
+          malformed.flatMap((r) => r.rejection.errors),
+        );
+      }
     }
     if (candidates.length === 0) return results as Outcome[];
     if (!batch) return [await submitOne(candidates[0]!, now, trace)];

@@ -178,6 +178,22 @@ describe('IngestClient', () => {
     expect(outcomes.map((o) => o.status)).toEqual([201, 422, 200]);
   });
 
+  it('gives the entries a whole-batch 400 names their verdict and resends the others', async () => {
+    const { fake, client } = setup();
+    await seedCatalog(client);
+    const zero = { ...order('b'), items: [{ ...order('b').items[0]!, quantity: 0 }] };
+    const outcomes = await client.postBatch([order('a'), zero, order('c'), order('d', { currency: 'USD' })]);
+    expect(outcomes.map((o) => o.status)).toEqual([201, 400, 201, 422]);
+    expect(outcomes[1]!.problem).toMatchObject({ errors: [{ field: 'orders.1' }] });
+    const batches = fake.requests.filter((r) => r.path === '/v1/orders/batch');
+    expect(batches).toHaveLength(2);
+    expect((batches[1]!.body as { orders: SimOrder[] }).orders.map((o) => o.externalOrderId)).toEqual([
+      'a',
+      'c',
+      'd',
+    ]);
+  });
+
   it('halves a batch answered 413 until it fits', async () => {
     const { fake, client } = setup({
       intercept: (r) =>

@@ -252,6 +252,19 @@ export class IngestClient {
         ...(await this.#sendChunks(orders, indexes.slice(mid))),
       ];
     }
+    const malformed = r.status === 400 ? malformedEntries(r.body, indexes.length) : undefined;
+    if (malformed && malformed.size < indexes.length) {
+      // The server refuses a whole batch with one 400 when entries do not match the schema, naming
+      // each as orders.<n>.<field>: those entries get that verdict, the others are sent again.
+      const bad = [...malformed.entries()].map(([k, errors]) => ({
+        indexes: [indexes[k]!],
+        attempts: r.attempts,
+        perOrder: true,
+        results: [{ status: 400, problem: { ...(r.body as object), errors } }],
+      }));
+      const rest = indexes.filter((_, k) => !malformed.has(k));
+      return [...bad, ...(await this.#sendChunks(orders, rest))];
+    }
     if (!isOk(r.status)) {
       const problem = r.body ?? errorText(r);
       const results = indexes.map(() => ({ status: r.status, problem }));
@@ -314,6 +327,26 @@ export class IngestClient {
     // Full jitter: many simulator workers retrying in lockstep would hit the recovering server together.
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
+}
+
+/**
+ * The entries a whole-batch 400 names (`errors[].field` = `orders.<n>...`), each with its own field
+ * errors; undefined when the problem does not name entries (e.g. a malformed body).
+ */
+export function malformedEntries(
+  body: unknown,
+  count: number,
+): Map<number, { field: string; message: string }[]> | undefined {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const out = new Map<number, { field: string; message: string }[]>();
+  for (const e of errors as { field?: unknown; message?: unknown }[]) {
+    const m = typeof e.field === 'string' ? /^orders\.(\d+)(?:\.|$)/.exec(e.field) : null;
+    const k = m ? Number(m[1]) : NaN;
+    if (!(k >= 0 && k < count)) return undefined;
+    out.set(k, [...(out.get(k) ?? []), { field: e.field as string, message: String(e.message) }]);
+  }
+  return out;
 }
 
 interface BatchChunk {

@@ -113,7 +113,8 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
     return c.json(b, upsert(products, `${m}/${c.req.param('p')}`, { categoryId: b.categoryId }));
   });
 
-  const accept = (o: unknown): Verdict => {
+  // With `store` false only the request is judged (nothing is recorded).
+  const accept = (o: unknown, store = true): Verdict => {
     const order = o as {
       merchantId?: unknown;
       externalOrderId?: unknown;
@@ -130,22 +131,26 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
     if (typeof order.currency !== 'string' || !isCurrency(order.currency))
       return problem(400, 'invalid currency');
     if (typeof order.placedAt === 'string' && Date.parse(order.placedAt) > Date.now() + 300_000) {
-      return problem(400, 'invalid order', 'placedAt is more than 5 minutes in the future');
+      return problem(422, 'invalid order', 'placedAt is more than 5 minutes in the future');
     }
     const exp = currencyExponent(order.currency);
     for (const item of order.items) {
       if (!Number.isInteger(item.quantity) || (item.quantity as number) < 1)
         return problem(400, 'invalid quantity');
       const m = typeof item.unitPrice === 'string' ? /^\d+(?:\.(\d+))?$/.exec(item.unitPrice) : null;
-      if (!m || (m[1]?.length ?? 0) > exp) return problem(400, 'invalid unitPrice');
+      if (!m) return problem(400, 'invalid unitPrice');
     }
     const merchant = merchants.get(order.merchantId);
     if (!merchant) return problem(404, 'unknown merchant');
     if (merchant.currency !== order.currency) return problem(422, 'currency mismatch');
+    // More decimals than the currency has: well-formed, refused by a data rule (422), as the service does.
+    if (order.items.some((i) => ((i.unitPrice as string).split('.')[1]?.length ?? 0) > exp))
+      return problem(422, 'amount precision');
     for (const item of order.items) {
       if (!products.has(`${order.merchantId}/${String(item.productId)}`))
         return problem(422, 'unknown product');
     }
+    if (!store) return { status: 201 };
     const key = `${order.merchantId}/${order.externalOrderId}`;
     const json = JSON.stringify(order);
     const existing = orders.get(key);
@@ -167,6 +172,20 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
     if (!Array.isArray(b.orders) || b.orders.length > 1000) {
       return c.json(problem(400, 'orders must be an array of at most 1000').problem, 400);
     }
+    // Like the real service: an entry that does not match the schema refuses the whole batch.
+    const malformed = b.orders.flatMap((o, index) => {
+      const v = accept(o, false);
+      return v.status === 400
+        ? [
+            {
+              field: `orders.${index}`,
+              message: typeof v.problem?.detail === 'string' ? v.problem.detail : 'invalid',
+            },
+          ]
+        : [];
+    });
+    if (malformed.length > 0)
+      return c.json({ ...problem(400, 'Invalid request').problem, errors: malformed }, 400);
     const results = b.orders.map((o, index) => {
       const v = accept(o);
       return v.problem

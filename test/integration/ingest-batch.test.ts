@@ -26,7 +26,7 @@ describe('POST /v1/orders/batch', () => {
     const good = order(now, { externalOrderId: 'b-good' });
     const entries = [
       good,
-      { ...order(now), items: 'nope' },
+      order(now, { placedAt: new Date(now.getTime() + 3_600_000).toISOString() }), // well-formed, too far ahead
       order(now, { merchantId: 'ghost' }),
       order(now, { items: [{ productId: 'p9', quantity: 1, unitPrice: '1.00' }] }),
       good, // same key, same content: answered like a replay of entry 0
@@ -44,7 +44,7 @@ describe('POST /v1/orders/batch', () => {
     const results = r.body.results!;
     expect(results.map((x) => [x.index, x.status])).toEqual([
       [0, 201],
-      [1, 400],
+      [1, 422],
       [2, 404],
       [3, 422],
       [4, 200],
@@ -54,7 +54,7 @@ describe('POST /v1/orders/batch', () => {
     ]);
     expect(r.body).toMatchObject({ created: 2, replayed: 1, rejected: 5 });
     expect(results[4]!.order!.id).toBe(results[0]!.order!.id);
-    expect(results[1]!.problem!.errors!.map((e) => e.field)).toEqual(['orders.1.items']);
+    expect(results[1]!.problem!.errors!.map((e) => e.field)).toEqual(['orders.1.placedAt']);
     expect(results[2]!.problem!.errors!.map((e) => e.field)).toEqual(['orders.2.merchantId']);
     expect(results[3]!.problem!.errors!.map((e) => e.field)).toEqual(['orders.3.items.0.productId']);
     expect(results[5]!.problem).toMatchObject({ status: 409, orderId: results[0]!.order!.id });
@@ -139,6 +139,26 @@ describe('POST /v1/orders/batch', () => {
     const after = await orderCounts(h.db.pool);
     expect(after.orders - before.orders).toBe(200);
     expect(after.events - before.events).toBe(200);
+  });
+
+  it('refuses the whole batch with one 400, writing nothing, when an entry does not match the schema', async () => {
+    const now = h.clock.now();
+    const before = await orderCounts(h.db.pool);
+    const r = await h.call('POST', '/v1/orders/batch', {
+      orders: [
+        order(now, { externalOrderId: 'whole-1' }),
+        { ...order(now), items: 'nope' },
+        order(now, { externalOrderId: 'whole-3' }),
+        order(now, { currency: 'EURO', externalOrderId: ' ' }),
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.errors!.map((e) => e.field)).toEqual([
+      'orders.1.items',
+      'orders.3.externalOrderId',
+      'orders.3.currency',
+    ]);
+    expect(await orderCounts(h.db.pool)).toEqual(before);
   });
 
   it.each<[string, unknown, string]>([

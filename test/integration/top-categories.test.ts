@@ -232,7 +232,7 @@ describe('GET /api/top-categories', () => {
     async (type, date, rule, before, after, nearest) => {
       const p = await problem(
         `/api/top-categories?merchantId=berlin&bucketType=${type}&bucketStart=${date}`,
-        400,
+        422,
       );
       expect(p.errors?.[0]?.field).toBe('bucketStart');
       expect(p.detail).toContain(rule);
@@ -324,8 +324,8 @@ describe('GET /api/category-sales', () => {
   });
 
   it.each([
-    ['merchantId=berlin&bucketType=DAY&from=2026-02-10&to=2026-02-01', 400, 'from'],
-    ['merchantId=berlin&bucketType=DAY&from=2025-01-01&to=2026-02-10', 400, 'to'],
+    ['merchantId=berlin&bucketType=DAY&from=2026-02-10&to=2026-02-01', 422, 'from'],
+    ['merchantId=berlin&bucketType=DAY&from=2025-01-01&to=2026-02-10', 422, 'to'],
     ['merchantId=berlin&bucketType=DAY&from=2026-13-01', 400, 'from'],
     ['merchantId=berlin&bucketType=YEARLY', 400, 'bucketType'],
     ['merchantId=berlin&bucketType=DAY&categoryId=nope', 404, 'categoryId'],
