@@ -69,6 +69,8 @@ export interface ReadMixResult {
   readonly topCategories: MixEndpoint;
   readonly categorySales: MixEndpoint;
   readonly explain: { readonly topCategories: string; readonly categorySales: string };
+  /** Peak RSS (MiB) of each pipeline service during this scenario. */
+  readonly peakRssMb: Record<string, number | null>;
   readonly auth: string;
 }
 
@@ -456,6 +458,9 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         topCategories,
         categorySales,
         explain: explained,
+        peakRssMb: Object.fromEntries(
+          [pipeline.aggregator, pipeline.ingest, pipeline.relay].map((x) => [x.name, x.peakRssMb() ?? null]),
+        ),
         auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
       };
     } finally {
