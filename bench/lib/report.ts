@@ -337,12 +337,12 @@ export function renderMarkdown(r: BenchReport): string {
           ', ',
         )}; writes ${n2(x.ingest.achievedPerSecond)} orders/s achieved of ${x.ingest.targetPerSecond}. ${x.auth}.`,
       '',
-      '| endpoint | statements / request | max req/s | p50 / p99 at max | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| endpoint | statements / request | max req/s | p50 / p99 at max | aggregator CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const e of [x.topCategories, x.categorySales])
       out.push(
-        `| \`${e.template.split('?')[0]}\` | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
+        `| \`${e.template.split('?')[0]}\` | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
       );
     out.push(
       '',

@@ -10,6 +10,17 @@ function cache(ttlMs = 100, maxEntries = 3) {
 }
 
 describe('ResponseCache', () => {
+  it('reports every getOrCompute lookup as a hit or a miss (the bench hit ratio)', async () => {
+    const seen: boolean[] = [];
+    const c = new ResponseCache({ ttlMs: 100, now: () => 0, onLookup: (hit) => seen.push(hit) });
+    const compute = () => Promise.resolve(value('a'));
+    await c.getOrCompute('k', 'm1', compute);
+    await c.getOrCompute('k', 'm1', compute);
+    c.invalidate(['m1']);
+    await c.getOrCompute('k', 'm1', compute);
+    expect(seen).toEqual([false, true, false]);
+  });
+
   it('serves an entry until its TTL ends', () => {
     const { c, advance } = cache();
     c.set('k', 'm1', c.generation('m1'), value('a'));
