@@ -8,6 +8,7 @@ bash scripts/kafka.sh fetch
 bash scripts/install-chromium.sh # UI browser tests (issue 4): Debian chromium, driven by playwright-core
 bash scripts/tools.sh idp        # sign-in tests (issue 19): catcast-idp, an OpenID Provider from zitadel/oidc
 bash scripts/tools.sh jaeger     # observability tests (issue 7): Jaeger v2 all-in-one, built from the Go module proxy
+bash scripts/schemathesis-install.sh >/dev/null # make test-schemathesis: Schemathesis from PyPI in a cached venv
 # Kubernetes API tests (issue 6): etcd + kube-apiserver (scripts/kube-apiserver.sh) and helm, built
 # from the Go module proxy (the first build takes long; later runs find them cached), the KEDA and
 # Prometheus Operator CRDs from their Go modules, and kubectl from the machine image.
