@@ -11,7 +11,7 @@ rm -f "$results"/*.json
 # The suites, in order. vitest projects (vitest.config.ts) and make targets (mk/*.mk) are listed
 # explicitly; a `test-*` target in mk/*.mk that is missing here fails the run, so none is forgotten.
 VITEST_SUITES=(unit integration faults login cluster)
-MAKE_SUITES=(test-k8s test-kube-score test-alerts test-bench-smoke)
+MAKE_SUITES=(test-k8s test-kube-score test-alerts test-schemathesis test-bench-smoke)
 
 declared=$(grep -hoE '^test-[a-z0-9-]+:' mk/*.mk | tr -d ':' | sort)
 # A test-<project> target that only runs a vitest project (e.g. test-login) is covered by that project.
