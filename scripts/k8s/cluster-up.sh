@@ -27,15 +27,17 @@ up() {
   "$HELM" upgrade --install "$RELEASE" "$REPO_ROOT/charts/catcast" -n "$NS" \
     -f "$REPO_ROOT/test/cluster/values.yaml" --set image.tag=dev \
     --set kafka.brokers="$CATCAST_CLUSTER_KAFKA_BROKERS" --wait --timeout 10m
-  "$HELM" test "$RELEASE" -n "$NS" --logs
+  # No --logs: the test pod's hook-succeeded delete policy removes it before helm reads its logs.
+  "$HELM" test "$RELEASE" -n "$NS"
   local ingest ui
   ingest=$(kubectl -n "$NS" get svc "$RELEASE-ingest" -o jsonpath='{.spec.clusterIP}')
   ui=$(kubectl -n "$NS" get svc "$RELEASE-forecast-api" -o jsonpath='{.spec.clusterIP}')
   if ! kill -0 "$(cat "$DIR/run/simulator.pid" 2>/dev/null)" 2>/dev/null; then
-    # shellcheck disable=SC2086 # SIM_ARGS is a flag list
-    (cd "$REPO_ROOT" && setsid npx tsx cmd/simulator/main.ts --ingest-url "http://$ingest:8081" --progress plain \
-      $SIM_ARGS >"$DIR/log/simulator.log" 2>&1 </dev/null &
-      echo $! >"$DIR/run/simulator.pid")
+    # Its own session, and the pid file written by the process itself: `down` stops the whole group.
+    # shellcheck disable=SC2016,SC2086 # $$ and "$@" are the inner shell's; SIM_ARGS is a flag list
+    setsid bash -c 'echo $$ >"$1"; shift; cd "$1"; shift; exec npx tsx cmd/simulator/main.ts "$@"' _ \
+      "$DIR/run/simulator.pid" "$REPO_ROOT" --ingest-url "http://$ingest:8081" --progress plain $SIM_ARGS \
+      >"$DIR/log/simulator.log" 2>&1 </dev/null &
   fi
   log "simulator sending orders to http://$ingest:8081 (log: $DIR/log/simulator.log)"
   log "kubectl: eval \"\$(scripts/k8s/cluster.sh env)\"   (KUBECONFIG=$KUBECONFIG)"
@@ -46,7 +48,13 @@ down() {
   local pid
   pid=$(cat "$DIR/run/simulator.pid" 2>/dev/null || true)
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    kill -- "-$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 -- "-$pid" 2>/dev/null || true
     log "simulator stopped"
   fi
   rm -f "$DIR/run/simulator.pid"
