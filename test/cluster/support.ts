@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor as poll } from '../integration/support/wait.js';
 
 const exec = promisify(execFile);
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -29,25 +30,13 @@ export async function sh(
   }
 }
 
-/** Polls `check` until it returns a truthy value; the error names what was awaited and the last failure. */
-export async function waitFor<T>(
+/** The integration tests' waitFor with the cluster's defaults: pods start slower than processes. */
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | null | false>,
   { timeoutMs = 120_000, intervalMs = 1000 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return poll(what, check, { timeoutMs, intervalMs });
 }
 
 /** One HTTP request on a fresh connection (no keep-alive): every request is routed by kube-proxy anew. */
