@@ -148,7 +148,9 @@ function routesOf(app: Hono): Array<{ method: string; path: string }> {
   const seen = new Map<string, { method: string; path: string }>();
   for (const r of app.routes) {
     if (r.method === 'ALL' || OPS.has(r.path) || r.path.includes('*')) continue;
-    seen.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
+    // A parameter's pattern (`:orderId{[0-9a-fA-F-]+}`) is not part of its name.
+    const path = r.path.replace(/\{[^}]*\}/g, '');
+    seen.set(`${r.method} ${path}`, { method: r.method, path });
   }
   return [...seen.values()];
 }
