@@ -312,7 +312,10 @@ describe('OpenID Connect sign-in', () => {
         sameSite: 'Lax',
       },
     ]);
-    expect(await pageGet(page, '/api/merchants/shop-b')).toBe(401);
+    // Asked through the context's request API (same cookies), not from inside the page: the running
+    // page may itself meet the refused cookie first and navigate to sign-in mid-evaluate.
+    const refused = await browser.context.request.get(`${api.url}/api/merchants/shop-b`);
+    expect(refused.status()).toBe(401);
     await page.goto(`${api.url}/ui/?merchant=shop-b`, { waitUntil: 'commit' });
     await page.waitForURL((u) => u.href.startsWith(idp.issuer));
     await page.close();
