@@ -1,4 +1,4 @@
-# Forecast engine verbs (pkg/forecast, cmd/forecast-eval, bench/forecast).
+# Forecast engine verbs (pkg/forecast-engine, cmd/forecast-eval, bench/forecast).
 
 .PHONY: bench-forecast bench-forecast-quick forecast-test
 
@@ -20,4 +20,4 @@ bench-forecast-quick: ## A small, fast version of bench-forecast
 
 # Unit tests of the forecast engine and its CLI.
 forecast-test: ## Unit tests of the forecast engine and its CLI
-	npx vitest run --project unit pkg/forecast cmd/forecast-eval
+	npx vitest run --project unit pkg/forecast-engine cmd/forecast-eval

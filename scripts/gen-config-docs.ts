@@ -14,7 +14,7 @@ export const SERVICES: ReadonlyArray<{ name: string; files: string[] }> = [
   { name: 'relay', files: ['pkg/outbox/config.ts'] },
   { name: 'aggregator', files: ['pkg/aggregation/config.ts', 'pkg/auth/config.ts'] },
   { name: 'forecast-api', files: ['pkg/forecast-api/config.ts'] },
-  { name: 'forecast-job', files: ['pkg/forecasting/config.ts'] },
+  { name: 'forecast-job', files: ['pkg/forecast-job/config.ts'] },
   { name: 'migrate', files: ['pkg/db/migrate-config.ts'] },
 ];
 const SHARED = 'pkg/config/index.ts';

@@ -3,7 +3,7 @@
  * (mulberry32) makes every run produce the same series, so results are comparable across runs and
  * with the statsforecast peer check.
  */
-import type { BucketType } from '../../pkg/forecast/index.js';
+import type { BucketType } from '../../pkg/forecast-engine/index.js';
 
 /** One generated series. */
 export interface BenchSeries {

@@ -28,7 +28,7 @@ import {
   type ModelName,
   type ScoreSummary,
   type SeriesScore,
-} from '../../pkg/forecast/index.js';
+} from '../../pkg/forecast-engine/index.js';
 import { FAMILIES, generateBench, generateSpeedSeries, toCsv, type BenchSeries } from './generate.js';
 import { REAL_FAMILIES, loadRealSeries } from './real.js';
 

@@ -4,7 +4,7 @@ backtest protocol.
 Reads the series written by bench/forecast/run.ts (long CSV unique_id,ds,y with integer ds, and a JSON
 of each series' season length m and origin count k), runs a rolling-origin, one-step-ahead
 cross-validation per (m, k) group with refit=False (fit once before the first origin, then roll the
-state forward: the same protocol as pkg/forecast), and writes the one-step forecasts plus the wall
+state forward: the same protocol as pkg/forecast-engine), and writes the one-step forecasts plus the wall
 time per model. Metrics are computed on the TypeScript side with the same code as our models.
 
 usage: python statsforecast_peer.py INPUT.csv GROUPS.json OUTPUT.csv TIMINGS.json

@@ -1,6 +1,6 @@
-/** forecast-eval: backtests the forecast models on a CSV of bucketed sales (see pkg/forecast/eval-cli.ts). */
+/** forecast-eval: backtests the forecast models on a CSV of bucketed sales (see pkg/forecast-engine/eval-cli.ts). */
 import { readFile } from 'node:fs/promises';
-import { runForecastEval } from '../../pkg/forecast/index.js';
+import { runForecastEval } from '../../pkg/forecast-engine/index.js';
 
 process.exitCode = await runForecastEval(process.argv.slice(2), {
   stdout: process.stdout,

@@ -1,7 +1,7 @@
 // The forecast precompute (a Kubernetes CronJob per shard): exit 0 on success or when another run
 // holds the shard's lease, 1 on failure, 2 on bad configuration.
 import { ConfigError } from '../../pkg/config/index.js';
-import { parseForecastJobConfig, runForecastJobFromConfig } from '../../pkg/forecasting/index.js';
+import { parseForecastJobConfig, runForecastJobFromConfig } from '../../pkg/forecast-job/index.js';
 import { createKubernetesLeaseStore } from '../../pkg/leader/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { shutdownTelemetry } from '../../pkg/telemetry/index.js';

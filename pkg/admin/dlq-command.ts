@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { kafkaEnv, parseEnv } from '../config/index.js';
-import { replayDeadLetters } from '../dlq/index.js';
+import { replayDeadLetters } from '../kafka/index.js';
 import { createKafka, KafkaPublisher } from '../kafka/index.js';
 import type { Logger } from '../log/index.js';
 import { EXIT, UsageError, toJson, type CommandIo } from './io.js';

@@ -1,7 +1,7 @@
 import type { EventSubscriber } from '../events/index.js';
+import { DlqPublisher } from '../dlq/index.js';
 import {
   createKafka,
-  DlqPublisher,
   KafkaPublisher,
   KafkaSubscriber,
   LagReader,

@@ -1,8 +1,1 @@
-export {
-  replayDeadLetters,
-  originalOf,
-  DLQ_HEADERS,
-  type ReplayOptions,
-  type ReplayResult,
-  type ReplayedMessage,
-} from './replay.js';
+export { DlqPublisher, toDlqMessage, type Rejected } from './envelope.js';

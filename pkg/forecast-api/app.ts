@@ -17,8 +17,8 @@ import {
   prepareJson,
   type PreparedJson,
 } from '../http/index.js';
-import { MODEL_CATALOG, MODEL_NAMES, type ModelName } from '../forecast/index.js';
-import { loadMerchant, type ForecastMerchant, type StoredForecast } from '../forecasting/index.js';
+import { MODEL_CATALOG, MODEL_NAMES, type ModelName } from '../forecast-engine/index.js';
+import { loadMerchant, type ForecastMerchant, type StoredForecast } from '../forecast-job/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';

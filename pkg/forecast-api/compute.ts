@@ -1,6 +1,11 @@
 import { bucketStart, type BucketType } from '../buckets/index.js';
 import type { Queryable } from '../db/index.js';
-import { MODEL_NAMES, forecastModels, type BacktestMetrics, type ModelName } from '../forecast/index.js';
+import {
+  MODEL_NAMES,
+  forecastModels,
+  type BacktestMetrics,
+  type ModelName,
+} from '../forecast-engine/index.js';
 import {
   DEFAULT_LOOKBACK,
   latestSet,
@@ -9,7 +14,7 @@ import {
   toStored,
   type ForecastMerchant,
   type StoredForecast,
-} from '../forecasting/index.js';
+} from '../forecast-job/index.js';
 
 /** Forecast rows for one merchant and bucket type, precomputed or computed now, and why. */
 export interface ForecastRows {

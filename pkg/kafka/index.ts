@@ -9,5 +9,12 @@ export {
   type PartitionLag,
   type ConsumerLagMetricsOptions,
 } from './lag.js';
-export { DlqPublisher, toDlqMessage, type Rejected } from './dlq.js';
+export {
+  replayDeadLetters,
+  originalOf,
+  DLQ_HEADERS,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayedMessage,
+} from './dlq-replay.js';
 export { readTopicRetention, retentionProblem, type TopicRetention } from './retention.js';

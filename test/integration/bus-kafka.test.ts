@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { describeBusContract } from '../../pkg/bus/contract.js';
+import { DlqPublisher } from '../../pkg/dlq/index.js';
 import type { IncomingMessage } from '../../pkg/events/index.js';
 import {
   createKafka,
-  DlqPublisher,
   KafkaPublisher,
   KafkaSubscriber,
   LagReader,

@@ -9,7 +9,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyBatch } from '../../pkg/aggregation/index.js';
 import { HEADERS, type IncomingMessage } from '../../pkg/events/index.js';
-import { createKafka, KafkaPublisher, toDlqMessage, toIncomingMessage } from '../../pkg/kafka/index.js';
+import { toDlqMessage } from '../../pkg/dlq/index.js';
+import { createKafka, KafkaPublisher, toIncomingMessage } from '../../pkg/kafka/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import {
   asMessage,

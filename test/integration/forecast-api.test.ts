@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createForecastApi } from '../../pkg/forecast-api/index.js';
-import { createForecastPool } from '../../pkg/forecast/index.js';
-import { runForecastJob } from '../../pkg/forecasting/index.js';
+import { createForecastPool } from '../../pkg/forecast-engine/index.js';
+import { runForecastJob } from '../../pkg/forecast-job/index.js';
 import { PostgresLeaseStore } from '../../pkg/leader/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createForecastPool, type ForecastPool } from '../../pkg/forecast/index.js';
+import { createForecastPool, type ForecastPool } from '../../pkg/forecast-engine/index.js';
 import {
   latestSet,
   readSetRows,
   runForecastJob,
   type ForecastJobOptions,
-} from '../../pkg/forecasting/index.js';
+} from '../../pkg/forecast-job/index.js';
 import { FencedError, PostgresLeaseStore, claimFence } from '../../pkg/leader/index.js';
 import { withTransaction } from '../../pkg/db/index.js';
 import { silentLogger } from '../../pkg/log/index.js';

@@ -2,8 +2,8 @@
 // (started by global-setup): one leader at a time, takeover after a leader stops renewing, and a
 // paused ex-leader fenced out of Postgres when it wakes up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createForecastPool, type ForecastPool } from '../../pkg/forecast/index.js';
-import { runForecastJob, type ForecastJobOptions } from '../../pkg/forecasting/index.js';
+import { createForecastPool, type ForecastPool } from '../../pkg/forecast-engine/index.js';
+import { runForecastJob, type ForecastJobOptions } from '../../pkg/forecast-job/index.js';
 import {
   LeaderElector,
   type KubernetesLeaseStore,

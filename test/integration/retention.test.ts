@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeProcessedEvents } from '../../pkg/aggregation/retention.js';
-import { forecast } from '../../pkg/forecast/index.js';
-import { applyRetention, toStored, writeSet } from '../../pkg/forecasting/index.js';
+import { forecast } from '../../pkg/forecast-engine/index.js';
+import { applyRetention, toStored, writeSet } from '../../pkg/forecast-job/index.js';
 import { deletePublishedOutboxRows } from '../../pkg/outbox/retention.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { seedCatalog } from './support/seed.js';

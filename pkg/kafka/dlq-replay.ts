@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { HEADERS, type EventPublisher, type IncomingMessage, type OutgoingMessage } from '../events/index.js';
-import { toIncomingMessage } from '../kafka/index.js';
+import { toIncomingMessage } from './subscriber.js';
 import type { Logger } from '../log/index.js';
 
 /** Headers the aggregator adds when it dead-letters a message; a replay removes them again. */

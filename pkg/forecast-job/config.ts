@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BUCKET_TYPES } from '../buckets/index.js';
 import { commonEnv, databaseEnv, list, parseEnv, positiveInt } from '../config/index.js';
-import { MODEL_NAMES } from '../forecast/index.js';
+import { MODEL_NAMES } from '../forecast-engine/index.js';
 
 const jobEnv = z
   .object({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEADERS, type IncomingMessage } from '../events/index.js';
-import { toDlqMessage } from '../kafka/index.js';
-import { originalOf } from './index.js';
+import { toDlqMessage } from '../dlq/index.js';
+import { originalOf } from './dlq-replay.js';
 
 describe('originalOf', () => {
   it('gives back exactly the message that was dead-lettered', () => {

@@ -1,6 +1,6 @@
 import type { BucketType } from '../buckets/index.js';
 import { withTransaction, type Pool, type Queryable } from '../db/index.js';
-import type { BacktestMetrics, ForecastResult } from '../forecast/index.js';
+import type { BacktestMetrics, ForecastResult } from '../forecast-engine/index.js';
 import { claimFence } from '../leader/index.js';
 
 /** The newest published forecast set of a merchant and bucket type. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BucketType } from '../buckets/index.js';
 import type { Pool } from '../db/index.js';
-import type { ForecastPool, ForecastRequest, ModelName } from '../forecast/index.js';
+import type { ForecastPool, ForecastRequest, ModelName } from '../forecast-engine/index.js';
 import { FencedError, LeaderElector, type LeaseStore } from '../leader/index.js';
 import type { Logger } from '../log/index.js';
 import { annotateActiveSpan, failSpan, startScope, withSpan, type SpanScope } from '../telemetry/index.js';

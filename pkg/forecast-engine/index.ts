@@ -1,5 +1,5 @@
 /**
- * pkg/forecast: the pure-TypeScript forecasting engine. Give it a zero-filled series of one merchant x
+ * pkg/forecast-engine: the pure-TypeScript forecasting engine. Give it a zero-filled series of one merchant x
  * category x bucket type; get the next bucket's forecast from any catalog model, with conformal 80/95%
  * intervals, rolling-origin backtest metrics (and their ratio to seasonal_naive), fallback information
  * and a hash of the canonical input. Output is deterministic: equal input and model version give

@@ -1,5 +1,5 @@
 import { createPool } from '../db/index.js';
-import { createForecastPool } from '../forecast/index.js';
+import { createForecastPool } from '../forecast-engine/index.js';
 import { PostgresLeaseStore, type LeaseStore } from '../leader/index.js';
 import type { Logger } from '../log/index.js';
 import type { ForecastJobConfig } from './config.js';
