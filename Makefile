@@ -48,6 +48,14 @@ integration: deps ## Integration tests only (real Postgres and Kafka)
 build: deps ## Compile TypeScript to dist/
 	npm run build
 
+.PHONY: generate
+generate: deps ## Regenerate every generated file: docs/api.md, docs/configuration.md, the chart, BENCHMARKS.md's table, the UI bundle
+	bash scripts/generate.sh
+
+.PHONY: check-generated
+check-generated: deps ## Regenerate the committed generated files into the tree; fail naming any that was stale
+	bash scripts/generate.sh --check
+
 .PHONY: migrate
 migrate: deps ## Apply database migrations to DATABASE_URL
 	npx tsx cmd/migrate/main.ts

@@ -26,6 +26,8 @@ echo "== lint"
 npx tsc -p tsconfig.json --noEmit
 npx eslint . --max-warnings 0
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
+# Every committed generated file matches its generator (scripts/generate.sh names the stale ones).
+bash scripts/generate.sh --check
 
 echo "== tools"
 bash scripts/setup-test-deps.sh
