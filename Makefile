@@ -27,10 +27,15 @@ test: deps ## Lint, type-check, unit + integration tests (starts Postgres, Kafka
 	bash scripts/test.sh
 
 .PHONY: lint
-lint: deps ## ESLint (type-aware), Prettier check and tsc
+lint: deps ## ESLint (type-aware), Prettier check, tsc and ShellCheck
 	npx tsc -p tsconfig.json --noEmit
 	npx eslint . --max-warnings 0
 	npx prettier --check .
+	bash scripts/lint-shell.sh
+
+.PHONY: lint-shell
+lint-shell: ## ShellCheck (warnings and errors) on every tracked *.sh; installs Debian's shellcheck if missing
+	bash scripts/lint-shell.sh
 
 .PHONY: format
 format: deps ## Format every file with Prettier
