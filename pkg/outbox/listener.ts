@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { Logger } from '../log/index.js';
 
 /** Channel the ingest service NOTIFYs in the transaction that writes outbox rows. */

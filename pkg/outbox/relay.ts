@@ -1,6 +1,6 @@
 import type { QueryResult } from 'pg';
 import type { Pool, PoolClient } from '../db/index.js';
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { EventPublisher, OutgoingMessage } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import { traceOutboxBatch, type OutboxBatchTrace } from '../telemetry/index.js';
