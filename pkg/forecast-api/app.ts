@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { Queryable } from '../db/index.js';
+import { isUnavailableError, type Queryable } from '../db/index.js';
 import {
   HttpProblem,
   bearer,
@@ -11,6 +11,7 @@ import {
   sendRendered,
   problemHandler,
   registerCommon,
+  unavailableWhen,
   requestMetrics,
   validationProblem,
   ValidatedQueries,
@@ -286,7 +287,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       if (!result.success) throw validationProblem(result.error);
     },
   });
-  app.onError(problemHandler(logger));
+  app.onError(problemHandler(logger, { classifiers: [unavailableWhen('the database', isUnavailableError)] }));
   app.notFound(notFoundHandler(app));
   // Bearer scheme and /health, /ready, /metrics (mounted by run()) in the document, as on every service.
   registerCommon(app.openAPIRegistry);
