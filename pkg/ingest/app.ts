@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.js';
 import { z } from 'zod';
 import {
   CatalogRejection,
