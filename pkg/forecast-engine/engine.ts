@@ -375,6 +375,9 @@ export interface ModelOutcome {
   readonly half95: number;
   readonly sums: ErrorSums;
   readonly mase: number | null;
+  /** The served members (names as asked for) and how they combine: weights, or null for a median. */
+  readonly members: readonly BaseModelName[];
+  readonly weights: readonly number[] | null;
 }
 
 /** Rolls a per-origin choice over the backtest origins [n-k, n) and sums the outcomes. */
@@ -444,6 +447,8 @@ function outcome(
   return {
     model,
     effective: served.fits.length === 1 ? (served.fits[0] as Fit) : null,
+    members: served.names,
+    weights: served.weights,
     params: params(served),
     point: Number.isNaN(point) ? 0 : Math.max(0, point),
     half80,
