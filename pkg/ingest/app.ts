@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.js';
 import { z } from 'zod';
 import {
   CatalogRejection,
@@ -11,13 +11,15 @@ import {
   type CatalogStore,
 } from '../catalog/index.js';
 import type { Principal } from '../auth/index.js';
-import type { Pool } from '../db/index.js';
+import { isUnavailableError, type Pool } from '../db/index.js';
 import {
   HttpProblem,
   notFoundHandler,
   opsRoutes,
   problemHandler,
+  problemBody,
   readJson,
+  unavailableWhen,
   requestMetrics,
   validationProblem,
 } from '../http/index.js';
@@ -108,17 +110,6 @@ export function rejectionProblem(rejection: OrderRejection): HttpProblem {
   });
 }
 
-function problemBody(p: HttpProblem): Record<string, unknown> {
-  return {
-    type: 'about:blank',
-    title: p.title,
-    status: p.status,
-    ...(p.detail !== undefined ? { detail: p.detail } : {}),
-    ...(p.errors ? { errors: p.errors } : {}),
-    ...p.extensions,
-  };
-}
-
 function pathId(c: Context, name: string): string {
   const value = c.req.param(name) ?? '';
   const parsed = platformId.safeParse(value);
@@ -166,7 +157,8 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const scope = (s: IngestScope): MiddlewareHandler => options.requireScope?.(s) ?? passThrough;
 
   const app = new Hono();
-  app.onError(problemHandler(logger));
+  // The one dependency whose outage is a 503 (retry later) rather than a 500.
+  app.onError(problemHandler(logger, { classifiers: [unavailableWhen('the database', isUnavailableError)] }));
   app.notFound(notFoundHandler(app));
   app.use('*', requestMetrics(registry));
   app.route(
