@@ -1,5 +1,5 @@
 export { createForecastApi, type ForecastApiOptions } from './app.js';
 export { parseForecastApiConfig, type ForecastApiConfig } from './config.js';
-export { runForecastApi, type ForecastApiExtras } from './run.js';
+export { run, type ForecastApiDeps } from './run.js';
 export { getForecastRows, OnDemandCache, type ForecastRows, type ForecastQuery } from './compute.js';
 export { registerForecastRunMetrics } from './metrics.js';
