@@ -153,7 +153,7 @@ describe('runMain', () => {
     release();
   });
 
-  it('has no deadline when the spec says none, and a second signal exits at once with 128 + n', async () => {
+  it('has no deadline when the spec says none; a repeated SIGTERM changes nothing, a second Ctrl-C exits 130', async () => {
     const p = fakeHost({ N: '1', SHUTDOWN_TIMEOUT_SECONDS: '0.01' });
     let release: () => void = () => undefined;
     void runMain(
@@ -167,6 +167,8 @@ describe('runMain', () => {
           // Well past the config's 0.01 s: no deadline fired, the process is still running.
           await new Promise((r) => setTimeout(r, 50));
           expect(p.exits).toEqual([]);
+          p.signal('SIGTERM'); // the dev supervisor stopping a child the terminal already interrupted
+          expect(p.exits).toEqual([]);
           p.signal('SIGINT');
           await new Promise<void>((r) => (release = r));
         },
@@ -174,7 +176,7 @@ describe('runMain', () => {
       p.host,
     );
     expect(await p.firstExit).toBe(130);
-    expect(p.stderr()).toMatch(/sim: SIGINT: stopping; SIGINT again exits at once\n/);
+    expect(p.stderr()).toMatch(/sim: SIGINT: stopping; Ctrl-C again exits at once\n/);
     expect(p.stderr()).toMatch(/sim: SIGINT again: exiting now\n/);
     release();
   });

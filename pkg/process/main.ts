@@ -5,7 +5,7 @@ import { shutdownTelemetry } from '../telemetry/index.js';
 /**
  * Exit codes of every catcast binary: 0 done (or stopped by a signal in time), 1 failed (the work
  * threw, or the shutdown deadline passed), 2 bad configuration (nothing was started). A second
- * SIGTERM/SIGINT exits at once with 128 + the signal's number (130 for Ctrl-C).
+ * SIGINT (Ctrl-C twice) exits at once with 130.
  */
 export const EXIT = { ok: 0, failure: 1, config: 2 } as const;
 
@@ -97,12 +97,16 @@ async function lifecycle<C>(spec: MainSpec<C>, host: MainHost): Promise<number> 
   for (const signal of STOP_SIGNALS) {
     host.onSignal(signal, () => {
       if (controller.signal.aborted) {
+        // Ctrl-C twice: the user does not want to wait. A SIGTERM after a Ctrl-C is the dev
+        // supervisor stopping its children (the terminal sent them the SIGINT too), or Kubernetes
+        // repeating itself: the stop already under way and its deadline stand.
+        if (signal !== 'SIGINT') return;
         say(`${signal} again: exiting now`);
         host.exit(128 + constants.signals[signal]);
         return;
       }
       say(
-        `${signal}: stopping${timeoutSeconds === undefined ? '' : ` (at most ${timeoutSeconds} s)`}; ${signal} again exits at once`,
+        `${signal}: stopping${timeoutSeconds === undefined ? '' : ` (at most ${timeoutSeconds} s)`}; Ctrl-C again exits at once`,
       );
       controller.abort();
       if (timeoutSeconds === undefined) return;
