@@ -12,7 +12,7 @@ import {
 import type { Logger } from '../log/index.js';
 import type { AggregatorConfig } from './config.js';
 import type { DeadLetterSink } from './consumer.js';
-import { sleep } from './sleep.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** The event plumbing of the aggregator: where batches come from and where poison goes. */
 export interface AggregatorEventDeps {
@@ -65,7 +65,7 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
           break;
         } catch (err) {
           logger.warn({ err: (err as Error).message, attempt }, 'cannot ensure Kafka topics; retrying');
-          await sleep(Math.min(30_000, 500 * 2 ** attempt), signal);
+          await abortableSleep(backoffDelay(attempt, 1000, 30_000), signal);
         }
       }
       if (signal.aborted) return;

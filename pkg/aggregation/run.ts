@@ -25,7 +25,7 @@ import { kafkaWiring, type AggregatorEventDeps } from './kafka.js';
 import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';
-import { sleep } from './sleep.js';
+import { abortableSleep as sleep } from '../retry/index.js';
 
 /**
  * Optional collaborators of {@link run}; each defaults to the production choice built from the

@@ -7,7 +7,7 @@ import {
 import { EmbeddedBus } from '../bus/index.js';
 import { parseTogether } from '../config/index.js';
 import { createLogger } from '../log/index.js';
-import { parseRelayConfig, run as runRelay, type RelayConfig } from '../outbox/index.js';
+import { parseRelayConfig, run as runRelay, type RelayConfig } from '../relay/index.js';
 
 /** Configuration of the embedded pipeline: the aggregator's and the relay's, from one environment. */
 export interface EmbeddedPipelineConfig {

@@ -1,20 +1,12 @@
 import { bucketStart, type BucketType } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
-import {
-  MODEL_NAMES,
-  forecastModels,
-  type BacktestMetrics,
-  type ModelName,
-} from '../forecast-engine/index.js';
+import { MODEL_NAMES, forecastModels, type ModelName } from '../forecast-engine/index.js';
 import {
   DEFAULT_LOOKBACK,
-  latestSet,
-  loadMerchantSeries,
-  readSetRows,
   toStored,
   type ForecastMerchant,
   type StoredForecast,
 } from '../forecast-job/index.js';
+import type { ForecastStore } from './store.js';
 
 /** Forecast rows for one merchant and bucket type, precomputed or computed now, and why. */
 export interface ForecastRows {
@@ -106,12 +98,12 @@ export class TtlCache<V> {
  * degraded mode) and says why.
  */
 export async function getForecastRows(
-  db: Queryable,
+  store: ForecastStore,
   q: ForecastQuery,
   cache: OnDemandCache,
 ): Promise<ForecastRows> {
   const target = bucketStart(q.now, q.bucketType, q.merchant);
-  const set = await latestSet(db, q.merchant.id, q.bucketType);
+  const set = await store.latestSet(q.merchant.id, q.bucketType);
   let reason: string | null = null;
   let stale = false;
   if (!set) reason = 'no precomputed forecast yet (the forecast job has not run for this merchant)';
@@ -126,7 +118,7 @@ export async function getForecastRows(
     reason = `lookback ${q.lookback} differs from the precomputed ${set.lookback}`;
   }
   if (set && reason === null) {
-    const rows = await readSetRows(db, set, {
+    const rows = await store.setRows(set, {
       ...(q.models ? { models: q.models } : {}),
       ...(q.categoryId ? { categoryId: q.categoryId } : {}),
     });
@@ -150,7 +142,7 @@ export async function getForecastRows(
   const key = [q.merchant.id, q.bucketType, lookback, models.join(','), q.categoryId ?? '', target].join('|');
   const hit = cache.get(key, q.now.getTime());
   if (hit) return { ...hit, stale, reason };
-  const ms = await loadMerchantSeries(db, q.merchant, q.bucketType, lookback, q.now, q.categoryId);
+  const ms = await store.history(q.merchant, q.bucketType, lookback, q.now, q.categoryId);
   const rows: StoredForecast[] = [];
   for (const s of ms.series) {
     const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
@@ -168,20 +160,4 @@ export async function getForecastRows(
   };
   cache.set(key, value, q.now.getTime());
   return value;
-}
-
-/** The metrics block of the API: backtest accuracy and the ratio to seasonal naive. */
-export function metricsView(m: BacktestMetrics | null) {
-  return m
-    ? {
-        mase: m.mase,
-        wape: m.wape,
-        smape: m.smape,
-        coverage80: m.coverage80,
-        coverage95: m.coverage95,
-        ratioToSeasonalNaive: m.maseRatioToSeasonalNaive,
-        wapeRatioToSeasonalNaive: m.wapeRatioToSeasonalNaive,
-        origins: m.origins,
-      }
-    : null;
 }

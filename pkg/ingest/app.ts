@@ -11,13 +11,14 @@ import {
   type CatalogStore,
 } from '../catalog/index.js';
 import type { Principal } from '../auth/index.js';
-import type { Pool } from '../db/index.js';
+import { isUnavailableError, type Pool } from '../db/index.js';
 import {
   HttpProblem,
   notFoundHandler,
   opsRoutes,
   problemHandler,
   readJson,
+  unavailableWhen,
   requestMetrics,
   validationProblem,
 } from '../http/index.js';
@@ -166,7 +167,8 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const scope = (s: IngestScope): MiddlewareHandler => options.requireScope?.(s) ?? passThrough;
 
   const app = new Hono();
-  app.onError(problemHandler(logger));
+  // The one dependency whose outage is a 503 (retry later) rather than a 500.
+  app.onError(problemHandler(logger, { classifiers: [unavailableWhen('the database', isUnavailableError)] }));
   app.notFound(notFoundHandler(app));
   app.use('*', requestMetrics(registry));
   app.route(

@@ -25,7 +25,10 @@ export interface LeaseStore {
   get(name: string): Promise<StoredLease | null>;
   /** Creates the lease; LeaseConflictError when it already exists. */
   create(name: string, record: LeaseRecord): Promise<StoredLease>;
-  /** Replaces the lease if it is still at `version`; LeaseConflictError otherwise. */
+  /**
+   * Replaces the lease if it is still at `version`; LeaseConflictError otherwise. A missing lease is
+   * refused too, except by the Kubernetes store: the API server creates a Lease on replace.
+   */
   update(name: string, record: LeaseRecord, version: string): Promise<StoredLease>;
   /** A human description for logs (e.g. "postgres", "kubernetes namespace/x"). */
   readonly description: string;

@@ -1,67 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createOrderService, type SubmitResult } from './service.js';
 import { OrderRejection } from './rejection.js';
-import type { NewOrder, OrderStore, StoredOrder } from './store.js';
-import { productKey } from './store.js';
+import { createMemoryOrderStore, type MemoryOrderStoreOptions } from './memory-store.js';
 
-/** An in-memory store with hooks to inject failures into insertOrders. */
-function fakeStore(failInsert?: (orders: readonly NewOrder[], call: number) => Error | undefined) {
-  const byKey = new Map<string, StoredOrder>();
-  let calls = 0;
-  const merchants = new Map([
-    ['m1', { id: 'm1', currency: 'EUR', timezone: 'UTC', weekStart: 'MONDAY' as const }],
-  ]);
-  const productCategories = new Map([
-    [productKey('m1', 'p1'), 'c1'],
-    [productKey('m1', 'bad'), 'c1'],
-  ]);
-  const store: OrderStore = {
-    lookupCatalog() {
-      return Promise.resolve({ merchants, productCategories });
-    },
-    async insertOne(d) {
-      const merchant = merchants.get(d.merchantId);
-      const categories = d.lines.map(
-        (l) => productCategories.get(productKey(d.merchantId, l.productId)) ?? null,
-      );
-      if (!merchant || merchant.currency !== d.currency || categories.includes(null)) {
-        return { merchant, categories, createdAt: undefined };
-      }
-      const lines = d.lines.map((l, i) => ({ ...l, categoryId: categories[i]! }));
-      const payload = {
-        ...d.eventTemplate,
-        merchantTimezone: 'UTC',
-        merchantWeekStart: 'MONDAY' as const,
-        items: [],
-      };
-      const inserted = await store.insertOrders([{ ...d, lines, eventPayload: payload }]);
-      return { merchant, categories, createdAt: inserted.get(d.id) };
-    },
-    async insertMany(drafts) {
-      const results = [];
-      for (const d of drafts) results.push(await store.insertOne(d));
-      return results;
-    },
-    insertOrders(orders) {
-      const failure = failInsert?.(orders, ++calls);
-      if (failure) return Promise.reject(failure);
-      const inserted = new Map<string, Date>();
-      for (const o of orders) {
-        const key = `${o.merchantId}/${o.externalOrderId}`;
-        if (byKey.has(key)) continue;
-        byKey.set(key, { ...o, createdAt: new Date(0) });
-        inserted.set(o.id, new Date(0));
-      }
-      return Promise.resolve(inserted);
-    },
-    findByExternalIds(keys) {
-      return Promise.resolve(keys.flatMap((k) => byKey.get(`${k.merchantId}/${k.externalOrderId}`) ?? []));
-    },
-    getOrder(id) {
-      return Promise.resolve([...byKey.values()].find((o) => o.id === id));
-    },
-  };
-  return { store, byKey, calls: () => calls };
+/** The checked in-memory store (contract.ts) over one merchant, with a hook to fail writes. */
+function fakeStore(failWrite?: MemoryOrderStoreOptions['failWrite']) {
+  const store = createMemoryOrderStore({
+    merchants: [{ id: 'm1', currency: 'EUR', timezone: 'UTC', weekStart: 'MONDAY' }],
+    products: [
+      { merchantId: 'm1', productId: 'p1', categoryId: 'c1' },
+      { merchantId: 'm1', productId: 'bad', categoryId: 'c1' },
+    ],
+    failWrite,
+  });
+  return { store, byKey: store.orders, calls: () => store.writeCalls() };
 }
 
 const order = (externalOrderId: string, productId = 'p1', quantity = 1) => ({

@@ -1,4 +1,4 @@
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import { ConfigError } from '../config/index.js';
 import { createPool, registerPoolMetrics, type Pool } from '../db/index.js';
 import type { EventPublisher } from '../events/index.js';
