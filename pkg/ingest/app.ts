@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.js';
 import { z } from 'zod';
 import {
   CatalogRejection,
@@ -17,6 +17,7 @@ import {
   notFoundHandler,
   opsRoutes,
   problemHandler,
+  problemBody,
   readJson,
   unavailableWhen,
   requestMetrics,
@@ -125,17 +126,6 @@ export function rejectionProblem(rejection: OrderRejection): HttpProblem {
       ...rejection.extensions,
     },
   });
-}
-
-function problemBody(p: HttpProblem): Record<string, unknown> {
-  return {
-    type: 'about:blank',
-    title: p.title,
-    status: p.status,
-    ...(p.detail !== undefined ? { detail: p.detail } : {}),
-    ...(p.errors ? { errors: p.errors } : {}),
-    ...p.extensions,
-  };
 }
 
 function pathId(c: Context, name: string): string {

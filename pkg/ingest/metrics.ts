@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from '../metrics/index.js';
 import { registerPoolMetrics, type Pool } from '../db/index.js';
 import { registerOutboxBacklogMetrics } from '../outbox/index.js';
 import { REJECT_REASONS, type RejectReason } from '../orders/index.js';

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { Registry } from 'prom-client';
+import { Registry } from '../../pkg/metrics/index.js';
 import { createIngestApp, type IngestAppSettings } from '../../pkg/ingest/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import type { Clock, OrderItemView } from '../../pkg/orders/index.js';
