@@ -3,7 +3,14 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import { boundaryConfigs, boundaryViolation, layers, packageMapTable } from './lint/boundaries.js';
+import {
+  boundaryConfigs,
+  boundaryViolation,
+  layers,
+  libraryTable,
+  libraryViolation,
+  packageMapTable,
+} from './lint/boundaries.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -63,6 +70,28 @@ describe('boundaryViolation', () => {
   });
 });
 
+describe('libraryViolation', () => {
+  it.each([
+    ['pkg/metrics/index.ts', 'prom-client', true],
+    ['pkg/http/metrics.ts', 'prom-client', false],
+    ['pkg/db/pool.ts', 'pg', true],
+    ['pkg/relay/listener.ts', 'pg', true],
+    ['pkg/orders/pg-store.ts', 'pg', false],
+    ['pkg/orders/pg-store.ts', 'pg-format', true],
+    ['pkg/kafka/client.ts', 'kafkajs', true],
+    ['pkg/aggregation/kafka.ts', 'kafkajs', false],
+    ['pkg/telemetry/spans.ts', '@opentelemetry/api', true],
+    ['pkg/http/server.ts', '@opentelemetry/api', false],
+    ['cmd/relay/main.ts', 'pino', false],
+    ['pkg/http/problem.ts', 'hono', true],
+    ['pkg/http/metrics.test.ts', 'prom-client', true],
+  ])('%s importing %s allowed: %s', (from, spec, allowed) => {
+    const why = libraryViolation(from, spec);
+    if (allowed) expect(why).toBeUndefined();
+    else expect(why).toMatch(/ is used through pkg\//);
+  });
+});
+
 describe('the package-boundaries lint rule', () => {
   it('fails a file that imports pkg/db from pkg/http', async () => {
     const [result] = await boundaryLinter().lintText(
@@ -82,6 +111,16 @@ describe('the package-boundaries lint rule', () => {
   ])('fails `%s` in %s (re-exports, dynamic and type imports too)', async (code, file) => {
     const [result] = await boundaryLinter().lintText(code, { filePath: path.join(ROOT, file) });
     expect(result?.messages.map((m) => m.ruleId)).toEqual(['catcast/package-boundaries']);
+  });
+
+  it('fails a library imported past its owner', async () => {
+    const [result] = await boundaryLinter().lintText(
+      "import { Counter } from 'prom-client';\nexport const c = Counter;\n",
+      { filePath: path.join(ROOT, 'pkg/http/library-fixture.ts') },
+    );
+    expect(result?.messages.map((m) => m.message)).toEqual([
+      'prom-client is used through pkg/metrics, not imported by pkg/http (docs/architecture.md, package map)',
+    ]);
   });
 
   it('passes an import the map allows', async () => {
@@ -125,6 +164,9 @@ describe('the package map', () => {
     const doc = readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
     expect(doc, 'paste packageMapTable() of scripts/lint/boundaries.js into docs/architecture.md').toContain(
       packageMapTable(),
+    );
+    expect(doc, 'paste libraryTable() of scripts/lint/boundaries.js into docs/architecture.md').toContain(
+      libraryTable(),
     );
   });
 });

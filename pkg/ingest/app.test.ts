@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertMerchantAccess,

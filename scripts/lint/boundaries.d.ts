@@ -2,6 +2,10 @@ import type { ESLint, Linter } from 'eslint';
 
 /** Why `from` may not import `to` (both repository-relative paths), or undefined when it may. */
 export function boundaryViolation(from: string, to: string): string | undefined;
+/** Why `from` may not import the library `spec` (only its owner package may), or undefined. */
+export function libraryViolation(from: string, spec: string): string | undefined;
+/** The libraries with one owner, as the second table of docs/architecture.md. */
+export function libraryTable(): string;
 /** The eslint plugin holding `package-boundaries`. */
 export const plugin: ESLint.Plugin;
 /** Flat-config entries that turn the rule on for pkg, cmd and ui/src. */

@@ -30,6 +30,23 @@ function unitOf(relative) {
 
 const isTest = (file) => /\.test\.tsx?$/.test(file);
 
+/** The owners of a library specifier (`pg`, `@opentelemetry/api`), or undefined when any package may import it. */
+function libraryOwners(spec) {
+  for (const [library, owners] of Object.entries(map.libraries ?? {}))
+    if (library.endsWith('/') ? spec.startsWith(library) : spec === library || spec.startsWith(`${library}/`))
+      return { library, owners };
+  return undefined;
+}
+
+/** Why `from` (repository-relative) may not import the library `spec`, or undefined. */
+export function libraryViolation(from, spec) {
+  const source = unitOf(from);
+  if ((source.area !== 'pkg' && source.area !== 'cmd') || isTest(from)) return undefined;
+  const rule = libraryOwners(spec);
+  if (!rule || (source.area === 'pkg' && rule.owners.includes(source.name))) return undefined;
+  return `${rule.library} is used through ${rule.owners.map((o) => `pkg/${o}`).join(' or ')}, not imported by ${source.area}/${source.name}`;
+}
+
 /** Why `from` (a repository-relative file) may not import `to` (repository-relative), or undefined. */
 export function boundaryViolation(from, to) {
   const source = unitOf(from);
@@ -76,7 +93,12 @@ const rule = {
     const file = path.relative(ROOT, context.filename);
     function check(node) {
       const spec = node?.type === 'Literal' && typeof node.value === 'string' ? node.value : undefined;
-      if (!spec?.startsWith('.')) return;
+      if (spec === undefined) return;
+      if (!spec.startsWith('.')) {
+        const why = libraryViolation(file, spec);
+        if (why) context.report({ node, messageId: 'boundary', data: { why } });
+        return;
+      }
       const target = path.relative(ROOT, path.resolve(path.dirname(context.filename), spec));
       const why = boundaryViolation(file, target);
       if (why) context.report({ node, messageId: 'boundary', data: { why } });
@@ -120,6 +142,20 @@ export function packageMapTable() {
   });
   rows.push(['cmd/*', 'entry points', 'every package, through its index.ts']);
   rows.push(['ui/src', 'browser', `layer ${[...BROWSER_LAYERS].join(', ')}`]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(rows[0]),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+/** The libraries with one owner, as the second table of docs/architecture.md. */
+export function libraryTable() {
+  const rows = [['library', 'imported only by']];
+  for (const [library, owners] of Object.entries(map.libraries ?? {}))
+    rows.push([library.endsWith('/') ? `${library}*` : library, owners.map((o) => `pkg/${o}`).join(', ')]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [
