@@ -3,13 +3,18 @@
  * scheduler, kubelet, kube-proxy, containerd, CoreDNS) with the image built by `make image`:
  * helm install / test / upgrade / rollback of charts/catcast, orders through the ingest Service ending
  * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work;
- * the chart's Ingress served by Traefik and the CPU HPA fed by metrics-server (scripts/k8s/addons.yaml).
+ * the chart's Ingress served by Traefik and the CPU HPA fed by metrics-server (scripts/k8s/addons.yaml);
+ * last, a merchant signing in through the Ingress with the OpenID Provider catcast-idp (auth.mode=jwt).
  * The steps share one release and run in order.
  */
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatAmount } from '../../pkg/money/index.js';
 import { reconcile } from '../../pkg/reconcile/index.js';
+import { SESSION_COOKIE } from '../../pkg/auth/index.js';
+import { startIdp, type Idp } from '../integration/support/idp.js';
 import { request, sh, simulate, waitFor } from './support.js';
 
 const env = inject('clusterEnv');
@@ -36,6 +41,7 @@ let pool: pg.Pool;
 let ingestUrl = '';
 let aggregatorUrl = '';
 let forecastUrl = '';
+let idp: Idp | undefined;
 
 interface Deployment {
   metadata: { name: string };
@@ -100,6 +106,20 @@ async function allReady(tag: string): Promise<Deployment[] | false> {
       d.status.replicas === d.spec.replicas,
   );
   return ok && list.items;
+}
+
+/** Traefik's Service in catcast-system: requests to the Ingress go there with its Host header. */
+async function traefikUrl(): Promise<string> {
+  const ip = await sh(kenv, 'kubectl', [
+    '-n',
+    'catcast-system',
+    'get',
+    'service',
+    'traefik',
+    '-o',
+    'jsonpath={.spec.clusterIP}',
+  ]);
+  return `http://${ip.trim()}`;
 }
 
 async function serviceUrl(component: string, port: number): Promise<string> {
@@ -176,6 +196,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  await idp?.stop();
   await pool?.end();
 });
 
@@ -300,18 +321,7 @@ describe('catcast on a single-node Kubernetes', () => {
   });
 
   it("the chart's Ingress is served by Traefik: its host and paths reach the Services it declares, nothing else", async () => {
-    const traefikIp = (
-      await sh(kenv, 'kubectl', [
-        '-n',
-        'catcast-system',
-        'get',
-        'service',
-        'traefik',
-        '-o',
-        'jsonpath={.spec.clusterIP}',
-      ])
-    ).trim();
-    const ingressUrl = `http://${traefikIp}`;
+    const ingressUrl = await traefikUrl();
     // The controller took the Ingress (class traefik) and published its address in the status.
     await waitFor('Traefik to publish the Ingress status', async () => {
       const ing = await kjson<{ status: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(
@@ -673,5 +683,162 @@ describe('catcast on a single-node Kubernetes', () => {
     }
     await waitFor('every Deployment Ready after the scale-out', () => allReady(TAG1), { timeoutMs: 300_000 });
     await expectExactTotals();
+  });
+
+  it('a merchant signs in through the ingress: OIDC code flow with the identity provider, sealed session cookie, merchant scope enforced', async () => {
+    // Last step: it switches the release to auth.mode=jwt, which the steps above (no tokens) predate.
+    const gateway = env.CATCAST_CLUSTER_GATEWAY!;
+    const clientId = 'catcast-ui';
+    const clientSecret = randomBytes(16).toString('hex');
+    const callback = `http://${INGRESS_HOST}/ui/auth/callback`;
+    const merchants = (
+      await pool.query<{ id: string }>('SELECT id FROM ingestion.merchants ORDER BY id LIMIT 2')
+    ).rows.map((r) => r.id);
+    expect(merchants).toHaveLength(2);
+    const [own, other] = merchants as [string, string];
+    // The provider outside the cluster on the bridge address, like Postgres and Kafka: pods reach it
+    // for discovery, JWKS and the code exchange, the test (the "browser") for its login page.
+    idp = await startIdp({
+      host: gateway,
+      users: { ana: { password: 'ana-password', name: 'Ana Alvarez', merchants: [own] } },
+      clientId,
+      clientSecret,
+      redirectGlobs: [callback],
+      postLogoutGlobs: [`http://${INGRESS_HOST}/ui/*`],
+    });
+    await kubectl(
+      'create',
+      'secret',
+      'generic',
+      'catcast-auth',
+      `--from-literal=sessionSecret=${randomBytes(24).toString('hex')}`,
+      `--from-literal=uiClientSecret=${clientSecret}`,
+    );
+    await sh(
+      kenv,
+      helm,
+      [
+        'upgrade',
+        RELEASE,
+        'charts/catcast',
+        ...helmArgs(TAG1, 2),
+        '--set',
+        'auth.mode=jwt',
+        '--set',
+        `auth.issuer=${idp.issuer}`,
+        '--set',
+        `auth.audience=${clientId}`,
+        '--set',
+        `auth.uiClientId=${clientId}`,
+        '--wait',
+        '--timeout',
+        '5m',
+      ],
+      400_000,
+    );
+    // Only the ConfigMap and Secret changed, which a running pod does not re-read: restart the two
+    // services that verify tokens.
+    const authed = [`deployment/${RELEASE}-forecast-api`, `deployment/${RELEASE}-aggregator`];
+    await kubectl('rollout', 'restart', ...authed);
+    for (const d of authed) await kubectl('rollout', 'status', d, '--timeout=300s');
+
+    const ingressUrl = await traefikUrl();
+    const jar = new Map<string, string>();
+    const keep = (headers: http.IncomingHttpHeaders) => {
+      for (const c of headers['set-cookie'] ?? []) {
+        const [pair] = c.split(';');
+        const [name, value] = pair!.split(/=(.*)/s) as [string, string];
+        if (/max-age=0\b/i.test(c) || value === '') jar.delete(name);
+        else jar.set(name, value);
+      }
+    };
+    const cookieHeader = (): Record<string, string> =>
+      jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+    /** A request through Traefik to the Ingress host, with the jar's cookies. */
+    const viaIngress = async (pathAndQuery: string, cookies = true) => {
+      const res = await request(`${ingressUrl}${pathAndQuery}`, {
+        headers: { host: INGRESS_HOST, ...(cookies ? cookieHeader() : {}) },
+      });
+      keep(res.headers);
+      return res;
+    };
+
+    // 1. The UI's login route, through the ingress (until Traefik has the restarted pods' endpoints).
+    const deepLink = `/ui/?merchant=${own}&tf=month`;
+    const login = await waitFor(
+      'the login route through the ingress to redirect to the provider',
+      async () => {
+        const res = await viaIngress(`/ui/auth/login?return=${encodeURIComponent(deepLink)}`);
+        return res.status === 302 && res;
+      },
+    );
+    const authorize = new URL(login.headers.location!);
+    expect(authorize.origin + '/').toBe(idp.issuer);
+    // The callback forecast-api asks for is the Ingress host's: Traefik passed the Host through.
+    expect(authorize.searchParams.get('redirect_uri')).toBe(callback);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+
+    // 2. The provider's authorize endpoint sends the browser to its login page.
+    const toLogin = await request(authorize.href);
+    expect(toLogin.status, toLogin.body.slice(0, 300)).toBe(302);
+    const loginPage = new URL(toLogin.headers.location!, authorize);
+    const form = await request(loginPage.href);
+    expect(form.status).toBe(200);
+    const requestId = /name="id" value="([^"]+)"/.exec(form.body)?.[1];
+    expect(requestId, form.body.slice(0, 500)).toBeTruthy();
+
+    // 3. The login form, as the user fills it; the provider then redirects to the callback.
+    let next = await request(new URL('/login/username', authorize).href, {
+      method: 'POST',
+      form: { id: requestId!, username: 'ana', password: 'ana-password' },
+    });
+    while (next.status === 302 && next.headers.location!.startsWith(idp.issuer)) {
+      next = await request(next.headers.location!);
+    }
+    expect(next.status, next.body.slice(0, 300)).toBe(302);
+    const back = new URL(next.headers.location!);
+    expect(`${back.origin}${back.pathname}`).toBe(callback);
+
+    // 4. The callback through the ingress: the sealed session cookie, and back to the deep link.
+    expect(jar.has(SESSION_COOKIE)).toBe(false);
+    const done = await viaIngress(`${back.pathname}${back.search}`);
+    expect(done.status, done.body.slice(0, 300)).toBe(302);
+    expect(done.headers.location).toBe(deepLink);
+    const setCookie = (done.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\//);
+    const session = jar.get(SESSION_COOKIE)!;
+    // Sealed: no token readable in it.
+    expect(session).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    expect(Buffer.from(session, 'base64url').toString('latin1')).not.toMatch(/eyJ[\w-]+\.eyJ/);
+
+    // 5. Signed in: the session names the person and their merchants; the APIs behind the ingress
+    // answer with the cookie, refuse without it (401) and refuse another merchant (403).
+    const who = await viaIngress('/ui/auth/session');
+    expect(who.status, who.body).toBe(200);
+    expect(who.body).toContain('Ana Alvarez');
+    expect(who.body).toContain(own);
+    const year = new Date().getUTCFullYear();
+    const paths = (m: string) => [
+      `/forecast/top-categories?merchant_id=${m}&bucket_type=WEEK&limit=3`,
+      `/api/top-categories?merchantId=${m}&bucketType=YEAR&bucketStart=${year}-01-01`,
+    ];
+    for (const p of paths(own)) {
+      const ok = await viaIngress(p);
+      expect(ok.status, `${p}: ${ok.body.slice(0, 300)}`).toBe(200);
+      const anonymous = await viaIngress(p, false);
+      expect(anonymous.status, `${p} without the cookie`).toBe(401);
+      expect(anonymous.headers['content-type']).toMatch(/problem\+json/);
+    }
+    for (const p of paths(other)) {
+      const refused = await viaIngress(p);
+      expect(refused.status, `${p} of another merchant: ${refused.body.slice(0, 300)}`).toBe(403);
+    }
+    // A tampered cookie is no session.
+    const tampered = await request(`${ingressUrl}${paths(own)[0]}`, {
+      headers: { host: INGRESS_HOST, cookie: `${SESSION_COOKIE}=${session.slice(0, -4)}AAAA` },
+    });
+    expect(tampered.status).toBe(401);
   });
 });

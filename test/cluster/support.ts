@@ -39,18 +39,33 @@ export function waitFor<T>(
   return poll(what, check, { timeoutMs, intervalMs });
 }
 
-/** One HTTP request on a fresh connection (no keep-alive): every request is routed by kube-proxy anew. */
+/**
+ * One HTTP request on a fresh connection (no keep-alive): every request is routed by kube-proxy anew.
+ * `body` is sent as JSON, `form` as application/x-www-form-urlencoded; redirects are not followed.
+ */
 export function request(
   url: string,
   {
     method = 'GET',
     body,
+    form,
     timeoutMs = 10_000,
     headers = {},
-  }: { method?: string; body?: unknown; timeoutMs?: number; headers?: Record<string, string> } = {},
+  }: {
+    method?: string;
+    body?: unknown;
+    form?: Record<string, string>;
+    timeoutMs?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payload = form
+      ? new URLSearchParams(form).toString()
+      : body === undefined
+        ? undefined
+        : JSON.stringify(body);
+    const type = form ? 'application/x-www-form-urlencoded' : 'application/json';
     const req = http.request(
       url,
       {
@@ -59,9 +74,7 @@ export function request(
         timeout: timeoutMs,
         headers: {
           ...headers,
-          ...(payload
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
+          ...(payload ? { 'content-type': type, 'content-length': Buffer.byteLength(payload) } : {}),
         },
       },
       (res) => {

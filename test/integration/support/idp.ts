@@ -24,9 +24,15 @@ export interface IdpOptions {
   readonly clientSecret: string;
   /** Lifetime of access and ID tokens, Go duration ("20s"). @default 5m */
   readonly accessTokenTtl?: string;
+  /** Address to listen on (port chosen by the kernel), e.g. a bridge address pods reach. @default 127.0.0.1 */
+  readonly host?: string;
+  /** Allowed redirect URI globs of the client. @default catcast-idp's (loopback /ui/auth/callback) */
+  readonly redirectGlobs?: readonly string[];
+  /** Allowed post-logout redirect URI globs. @default catcast-idp's (loopback /ui/*) */
+  readonly postLogoutGlobs?: readonly string[];
 }
 
-/** catcast-idp (scripts/idp/main.go, an OpenID Provider built on zitadel/oidc) on 127.0.0.1. */
+/** catcast-idp (scripts/idp/main.go, an OpenID Provider built on zitadel/oidc), on 127.0.0.1 by default. */
 export interface Idp {
   /** Issuer URL with its trailing slash, exactly as in its tokens and discovery document. */
   readonly issuer: string;
@@ -36,7 +42,7 @@ export interface Idp {
 
 /**
  * Builds catcast-idp if needed (scripts/tools.sh idp, from the Go module proxy) and starts it on a
- * free port of 127.0.0.1 with `users`. Fails (never skips) when it cannot start.
+ * free port of `host` (127.0.0.1 by default) with `users`. Fails (never skips) when it cannot start.
  */
 export async function startIdp(options: IdpOptions): Promise<Idp> {
   const tools = path.join(root, 'scripts/tools.sh');
@@ -54,7 +60,7 @@ export async function startIdp(options: IdpOptions): Promise<Idp> {
     bin,
     [
       '-listen',
-      '127.0.0.1:0',
+      `${options.host ?? '127.0.0.1'}:0`,
       '-users',
       users,
       '-client-id',
@@ -63,6 +69,8 @@ export async function startIdp(options: IdpOptions): Promise<Idp> {
       options.clientSecret,
       '-access-token-ttl',
       options.accessTokenTtl ?? '5m',
+      ...(options.redirectGlobs ? ['-redirect-globs', options.redirectGlobs.join(',')] : []),
+      ...(options.postLogoutGlobs ? ['-post-logout-globs', options.postLogoutGlobs.join(',')] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
