@@ -298,7 +298,8 @@ describe('CatcastChart', () => {
     // relay has no public route: nothing lets the ingress controller reach it.
     expect(objs.some((o) => o.metadata.name === 'catcast-allow-ingress-controller-to-relay')).toBe(false);
     const egress = objs.find((o) => o.metadata.name === 'catcast-allow-egress-dependencies');
-    expect(egress?.spec.egress[1].ports.map((p: Obj) => p.port)).toEqual([5432, 9092, 4317, 4318]);
+    // Postgres, Kafka, OTLP, and the OpenID provider (https) the token-verifying services call.
+    expect(egress?.spec.egress[1].ports.map((p: Obj) => p.port)).toEqual([5432, 9092, 4317, 4318, 443]);
     const api = objs.find((o) => o.metadata.name === 'catcast-allow-egress-apiserver');
     expect(api?.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe('forecast-job');
   });

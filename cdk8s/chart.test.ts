@@ -110,6 +110,7 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
           postgres: [6432],
           kafka: [9092, 9093],
           otel: [4317],
+          identityProvider: [8443],
           apiServer: [443],
         },
       },

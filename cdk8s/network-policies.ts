@@ -30,6 +30,8 @@ export interface CatcastNetworkPoliciesProps {
     readonly postgres: readonly number[];
     readonly kafka: readonly number[];
     readonly otel: readonly number[];
+    /** The OpenID provider (discovery, JWKS, token endpoint) that forecast-api and the aggregator call. */
+    readonly identityProvider: readonly number[];
     readonly apiServer: readonly number[];
   };
 }
@@ -43,8 +45,9 @@ function tcp(ports: readonly number[]): Rule[] {
 /**
  * Default-deny for every pod of the release, then exactly the flows the architecture needs:
  * ingress controller -> public HTTP services, Prometheus -> metrics, labelled in-namespace clients
- * (helm test, simulator) -> services; egress to DNS, Postgres, Kafka, the OTel collector, and the
- * API server for the forecast job's Leases.
+ * (helm test, simulator) -> services; egress to DNS, Postgres, Kafka, the OTel collector, the OpenID
+ * provider (discovery, JWKS, code exchange: the services that verify tokens), and the API server for
+ * the forecast job's Leases.
  */
 export class CatcastNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: CatcastNetworkPoliciesProps) {
@@ -101,7 +104,12 @@ export class CatcastNetworkPolicies extends Construct {
           ]),
         },
         {
-          ports: tcp([...props.egressPorts.postgres, ...props.egressPorts.kafka, ...props.egressPorts.otel]),
+          ports: tcp([
+            ...props.egressPorts.postgres,
+            ...props.egressPorts.kafka,
+            ...props.egressPorts.otel,
+            ...props.egressPorts.identityProvider,
+          ]),
         },
       ],
     });

@@ -149,6 +149,7 @@ export interface CatcastValues {
       readonly postgres: readonly number[];
       readonly kafka: readonly number[];
       readonly otel: readonly number[];
+      readonly identityProvider: readonly number[];
       readonly apiServer: readonly number[];
     };
   };

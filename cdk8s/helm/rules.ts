@@ -140,7 +140,7 @@ export const RULES: Readonly<Record<string, TemplateRule>> = {
     paths: {
       '/spec/egress/0/ports': { raw: `{{ include "catcast.dnsPorts" ${V}.networkPolicy.egressPorts.dns }}` },
       '/spec/egress/1/ports': {
-        raw: `{{ include "catcast.tcpPorts" (concat ${V}.networkPolicy.egressPorts.postgres ${V}.networkPolicy.egressPorts.kafka ${V}.networkPolicy.egressPorts.otel) }}`,
+        raw: `{{ include "catcast.tcpPorts" (concat ${V}.networkPolicy.egressPorts.postgres ${V}.networkPolicy.egressPorts.kafka ${V}.networkPolicy.egressPorts.otel ${V}.networkPolicy.egressPorts.identityProvider) }}`,
       },
     },
   },

@@ -730,11 +730,22 @@ describe('catcast on a single-node Kubernetes', () => {
         `auth.audience=${clientId}`,
         '--set',
         `auth.uiClientId=${clientId}`,
+        // What the pods need to reach the provider where NetworkPolicies are enforced (not on this node).
+        '--set',
+        `networkPolicy.egressPorts.identityProvider={${new URL(idp.issuer).port}}`,
         '--wait',
         '--timeout',
         '5m',
       ],
       400_000,
+    );
+    const egress = await kjson<{ spec: { egress: { ports?: { port: number }[] }[] } }>(
+      'get',
+      'networkpolicy',
+      `${RELEASE}-allow-egress-dependencies`,
+    );
+    expect(egress.spec.egress.flatMap((e) => e.ports ?? []).map((p) => p.port)).toContain(
+      Number(new URL(idp.issuer).port),
     );
     // Only the ConfigMap and Secret changed, which a running pod does not re-read: restart the two
     // services that verify tokens.
@@ -763,7 +774,33 @@ describe('catcast on a single-node Kubernetes', () => {
       return res;
     };
 
-    // 1. The UI's login route, through the ingress (until Traefik has the restarted pods' endpoints).
+    // The old pods (no auth) linger while they drain, and Traefik drops their endpoints only after
+    // that: wait until they are gone, then until every backend behind the ingress asks for sign-in.
+    await waitFor('the pods without auth to be gone', async () => {
+      const pods = await kjson<{ items: (Pod & { metadata: { deletionTimestamp?: string } })[] }>(
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/component in (forecast-api,aggregator)',
+      );
+      return pods.items.every((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running');
+    });
+    const anonymous = [
+      '/ui/auth/session',
+      `/api/top-categories?merchantId=${own}&bucketType=MONTH`,
+      `/forecast/top-categories?merchant_id=${own}&bucket_type=WEEK&limit=3`,
+    ];
+    await waitFor('every replica behind the ingress to require sign-in', async () => {
+      for (let i = 0; i < 8; i++) {
+        const res = await request(`${ingressUrl}${anonymous[i % anonymous.length]}`, {
+          headers: { host: INGRESS_HOST },
+        });
+        if (res.status !== 401) return false;
+      }
+      return true;
+    });
+
+    // 1. The UI's login route, through the ingress.
     const deepLink = `/ui/?merchant=${own}&tf=month`;
     const login = await waitFor(
       'the login route through the ingress to redirect to the provider',
