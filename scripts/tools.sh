@@ -4,7 +4,7 @@
 # Go module proxy. Prebuilt release binaries cannot be downloaded here, so each
 # tool is compiled from source with the local Go toolchain.
 #
-# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|all]   (default: all)
+# Usage: scripts/tools.sh [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|traefik|metrics-server|all]   (default: all)
 #        (kube = kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy)
 #        scripts/tools.sh path     # print the bin dir (for PATH=...)
 #
@@ -39,6 +39,11 @@ KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-v1.20.0}
 TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.5.0}
 # The test identity provider (scripts/idp/main.go) is built against this zitadel/oidc release.
 ZITADEL_OIDC_VERSION=${ZITADEL_OIDC_VERSION:-v3.52.0}
+# The single-node cluster's ingress controller (Kubernetes Ingress provider). v3.7 replaces a
+# sub-module with a ./ path that a wrapper module cannot follow, so the 3.6 line.
+TRAEFIK_VERSION=${TRAEFIK_VERSION:-v3.6.12}
+# Resource metrics (metrics.k8s.io) for the single-node cluster's CPU HPA.
+METRICS_SERVER_VERSION=${METRICS_SERVER_VERSION:-v0.8.0}
 
 # Static, stripped, path-independent binaries; CGO off so no C toolchain is needed.
 export CGO_ENABLED=0
@@ -299,6 +304,24 @@ install_idp() {
   mark catcast-idp "$version" $((SECONDS - start))
 }
 
+install_traefik() {
+  up_to_date traefik "$TRAEFIK_VERSION" && { log "traefik $TRAEFIK_VERSION present"; return; }
+  local start=$SECONDS
+  log "building traefik $TRAEFIK_VERSION (slow: ~10 min on 2 cores)"
+  wrapper_module traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION"
+  go_build traefik github.com/traefik/traefik/v3/cmd/traefik "$TRAEFIK_VERSION" \
+    "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION"
+  mark traefik "$TRAEFIK_VERSION" $((SECONDS - start))
+}
+
+install_metrics_server() {
+  up_to_date metrics-server "$METRICS_SERVER_VERSION" && { log "metrics-server $METRICS_SERVER_VERSION present"; return; }
+  local start=$SECONDS
+  wrapper_module metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION"
+  go_build metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION"
+  mark metrics-server "$METRICS_SERVER_VERSION" $((SECONDS - start))
+}
+
 # with_lock NAME FN: one build of a tool at a time, even across clones and shells.
 with_lock() {
   mkdir -p "$BIN_DIR" "$SRC_DIR"
@@ -322,6 +345,8 @@ main() {
     kube-score) with_lock kube-score install_kube_score ;;
     toxiproxy) with_lock toxiproxy install_toxiproxy ;;
     idp) with_lock catcast-idp install_idp ;;
+    traefik) with_lock traefik install_traefik ;;
+    metrics-server) with_lock metrics-server install_metrics_server ;;
     all)
       with_lock helm install_helm
       with_lock jaeger install_jaeger
@@ -332,9 +357,11 @@ main() {
       with_lock kube-score install_kube_score
       with_lock toxiproxy install_toxiproxy
       with_lock catcast-idp install_idp
+      with_lock traefik install_traefik
+      with_lock metrics-server install_metrics_server
       ;;
     path) echo "$BIN_DIR" ;;
-    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|all|path]" >&2; exit 2 ;;
+    *) echo "usage: $0 [helm|jaeger|etcd|kube-apiserver|kube|coredns|promtool|kube-score|toxiproxy|idp|traefik|metrics-server|all|path]" >&2; exit 2 ;;
   esac
 }
 

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { bool, commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt } from '../config/index.js';
+import { parseAuthConfig, type AuthConfig } from '../auth/index.js';
+import {
+  bool,
+  commonEnv,
+  databaseEnv,
+  kafkaEnv,
+  parseEnv,
+  parseTogether,
+  port,
+  positiveInt,
+} from '../config/index.js';
 
 /** Environment of cmd/aggregator (every field documented with its default). */
 export const aggregatorEnv = {
@@ -64,10 +74,14 @@ export const aggregatorEnv = {
 
 const schema = z.object(aggregatorEnv);
 
-/** Parsed configuration of the aggregator. */
-export type AggregatorConfig = z.infer<typeof schema>;
+/** Parsed configuration of the aggregator, with the AUTH_* settings of its read API. */
+export type AggregatorConfig = z.infer<typeof schema> & { readonly auth: AuthConfig };
 
 /** Parses the aggregator's environment; throws ConfigError naming every bad variable. */
-export function parseAggregatorConfig(env: Record<string, string | undefined>): AggregatorConfig {
-  return parseEnv(schema, env);
+export function parseAggregatorConfig(env: Readonly<Record<string, string | undefined>>): AggregatorConfig {
+  const [service, auth] = parseTogether(
+    () => parseEnv(schema, env),
+    () => parseAuthConfig(env),
+  );
+  return { ...service, auth };
 }

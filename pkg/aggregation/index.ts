@@ -22,7 +22,7 @@ export { createAggregationMetrics, systemClock, type AggregationMetrics, type Cl
 export { purgeProcessedEvents, runRetention, type RetentionOptions } from './retention.js';
 export { createAggregatorApi, type AggregatorApiOptions, type Freshness } from './api.js';
 export { aggregatorEnv, parseAggregatorConfig, type AggregatorConfig } from './config.js';
-export { run, type AggregatorDeps, type AggregatorRunConfig } from './run.js';
-export { kafkaWiring, type KafkaWiring } from './kafka.js';
+export { run, type AggregatorDeps } from './run.js';
+export { kafkaWiring, type AggregatorEventDeps, type KafkaWiring } from './kafka.js';
 export { aggregatorOpenApi, registerAggregatorRoutes } from './api-schema.js';
 export { CATEGORY_SALES_ONE_SQL, CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from './read.js';

@@ -1,4 +1,5 @@
 import type { EventSubscriber } from '../events/index.js';
+import type { ReadinessCheck } from '../http/index.js';
 import { DlqPublisher } from '../dlq/index.js';
 import {
   createKafka,
@@ -10,12 +11,24 @@ import {
 } from '../kafka/index.js';
 import type { Logger } from '../log/index.js';
 import type { AggregatorConfig } from './config.js';
-import type { AggregatorDeps } from './run.js';
+import type { DeadLetterSink } from './consumer.js';
 import { abortableSleep, backoffDelay } from '../retry/index.js';
+
+/** The event plumbing of the aggregator: where batches come from and where poison goes. */
+export interface AggregatorEventDeps {
+  /** Source of order events; without one only the read API runs. */
+  readonly subscriber?: EventSubscriber;
+  /** Dead-letter destination; required with a subscriber. */
+  readonly deadLetters?: DeadLetterSink;
+  /** Reads the consumer group's lag per partition, for catcast_consumer_lag. @default none */
+  readonly readLag?: () => Promise<ReadonlyArray<{ readonly partition: number; readonly lag: number }>>;
+  /** Extra readiness checks (e.g. kafka), added to the database check. */
+  readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+}
 
 /** The Kafka collaborators of the aggregator and how to release them. */
 export interface KafkaWiring {
-  readonly deps: Pick<AggregatorDeps, 'subscriber' | 'deadLetters' | 'readLag' | 'readinessChecks'>;
+  readonly deps: AggregatorEventDeps;
   close(): Promise<void>;
 }
 

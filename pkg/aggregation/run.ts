@@ -1,12 +1,13 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import {
   assertMerchantAccess,
+  createAuthenticator,
   principalOf,
   requireScope,
   type Authenticator,
   type AuthVariables,
 } from '../auth/index.js';
-import type { Pool, Queryable } from '../db/index.js';
+import { createPool, registerPoolMetrics, type Pool, type Queryable } from '../db/index.js';
 import type { EventSubscriber } from '../events/index.js';
 import {
   notFoundHandler,
@@ -15,52 +16,45 @@ import {
   serveUntilAborted,
   type ReadinessCheck,
 } from '../http/index.js';
-import type { Logger } from '../log/index.js';
-import { Counter, type Registry } from '../metrics/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { Counter, createRegistry, type Registry } from '../metrics/index.js';
 import { createAggregatorApi } from './api.js';
 import type { AggregatorConfig } from './config.js';
-import { createBatchHandler, type DeadLetterSink } from './consumer.js';
+import { createBatchHandler } from './consumer.js';
+import { kafkaWiring, type AggregatorEventDeps } from './kafka.js';
 import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';
 import { abortableSleep as sleep } from '../retry/index.js';
 
-/** Collaborators of {@link run}, built by cmd/aggregator (or a test). */
-export interface AggregatorDeps {
-  /** Primary pool: the consumer's transactions and the retention job. */
-  readonly pool: Pool;
+/**
+ * Optional collaborators of {@link run}; each defaults to the production choice built from the
+ * config. The embedded pipeline of `make dev` passes the in-process bus as subscriber and DLQ.
+ */
+export interface AggregatorDeps extends AggregatorEventDeps {
+  /**
+   * Primary pool: the consumer's transactions and the retention job. @default a pool on
+   * DATABASE_URL plus one on DATABASE_READ_URL when set (closed when run returns), with pool metrics
+   */
+  readonly pool?: Pool;
   /** Read-replica pool for the API. @default pool */
   readonly readPool?: Queryable;
-  /** Source of order events; without one only the read API runs. */
+  /**
+   * Source of order events. @default a Kafka consumer group member when KAFKA_BROKERS is set (with
+   * its DLQ publisher, lag reader and readiness check); otherwise only the read API runs
+   */
   readonly subscriber?: EventSubscriber;
-  /** Dead-letter destination; required with a subscriber. */
-  readonly deadLetters?: DeadLetterSink;
-  /** Reads the consumer group's lag per partition, for catcast_consumer_lag. @default none */
-  readonly readLag?: () => Promise<ReadonlyArray<{ readonly partition: number; readonly lag: number }>>;
-  /** Extra readiness checks (e.g. kafka), added to the database check. */
-  readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
-  readonly logger: Logger;
-  readonly registry: Registry;
+  /** @default a JSON logger at LOG_LEVEL */
+  readonly logger?: Logger;
+  /** @default a new registry labelled service="aggregator" */
+  readonly registry?: Registry;
   /** @default the system clock */
   readonly clock?: Clock;
-  /** Verifies bearer tokens on /api/* (sales:read scope, merchant scoping). @default none (open API) */
+  /** Verifies bearer tokens on /api/* (sales:read scope, merchant scoping). @default built from config.auth */
   readonly authenticator?: Authenticator;
   /** Called with the bound port once the HTTP server listens. */
   readonly onListening?: (port: number) => void;
 }
-
-/** The settings {@link run} reads. */
-export type AggregatorRunConfig = Pick<
-  AggregatorConfig,
-  | 'PORT'
-  | 'HOST'
-  | 'AGGREGATION_STALE_AFTER_SECONDS'
-  | 'PROCESSED_EVENTS_RETENTION_DAYS'
-  | 'PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS'
-  | 'AGGREGATION_LAG_REFRESH_SECONDS'
-  | 'AGGREGATION_API_MAX_AGE_SECONDS'
-  | 'AGGREGATION_API_CACHE_MS'
->;
 
 function authOptions(authenticator: Authenticator) {
   const scope = requireScope('sales:read');
@@ -82,12 +76,62 @@ function authOptions(authenticator: Authenticator) {
  * the consumer loop (each batch applied in one transaction, then DLQ, then offsets), the lag gauge
  * refresher and the processed-events retention job. On abort the current batch finishes (committed or
  * rolled back, never half-applied) before it returns; if a part fails, the others are stopped and
- * the error is rethrown.
+ * the error is rethrown. The one wiring of cmd/aggregator and `make dev`; what it built it closes.
  */
 export async function run(
-  config: AggregatorRunConfig,
-  deps: AggregatorDeps,
+  config: AggregatorConfig,
   signal: AbortSignal,
+  deps: AggregatorDeps = {},
+): Promise<void> {
+  const logger = deps.logger ?? createLogger({ service: 'aggregator', level: config.LOG_LEVEL });
+  const registry = deps.registry ?? createRegistry('aggregator');
+  const closers: Array<() => Promise<void>> = [];
+  let { pool, readPool } = deps;
+  if (!pool) {
+    const primary = createPool({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_MAX,
+      applicationName: 'catcast-aggregator',
+    });
+    const read = config.DATABASE_READ_URL
+      ? createPool({
+          connectionString: config.DATABASE_READ_URL,
+          max: config.DATABASE_POOL_MAX,
+          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          applicationName: 'catcast-aggregator-read',
+        })
+      : undefined;
+    registerPoolMetrics(registry, { primary, ...(read ? { read } : {}) });
+    closers.push(() => primary.end().catch(() => undefined));
+    if (read) closers.push(() => read.end().catch(() => undefined));
+    pool = primary;
+    readPool ??= read;
+  }
+  let bus: AggregatorEventDeps = deps;
+  if (!deps.subscriber && config.KAFKA_BROKERS?.length) {
+    const kafka = kafkaWiring(config, logger);
+    closers.unshift(() => kafka.close().catch(() => undefined));
+    bus = kafka.deps;
+  }
+  try {
+    await aggregateUntilAborted(config, signal, {
+      ...deps,
+      ...bus,
+      pool,
+      ...(readPool ? { readPool } : {}),
+      logger,
+      registry,
+      authenticator: deps.authenticator ?? (await createAuthenticator(config.auth)),
+    });
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+async function aggregateUntilAborted(
+  config: AggregatorConfig,
+  signal: AbortSignal,
+  deps: AggregatorDeps & Required<Pick<AggregatorDeps, 'pool' | 'logger' | 'registry'>>,
 ): Promise<void> {
   const { pool, logger, registry, clock = systemClock } = deps;
   if (deps.subscriber && !deps.deadLetters) throw new Error('a subscriber needs a dead-letter sink');

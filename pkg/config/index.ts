@@ -31,6 +31,27 @@ export function parseEnv<S extends z.ZodObject>(
   throw new ConfigError(`invalid configuration: ${issues.join('; ')}`, issues);
 }
 
+/**
+ * Runs every parser (each reading part of one environment, e.g. a service's variables and AUTH_*) and
+ * throws one ConfigError naming the issues of all that failed, so one start reports every mistake.
+ */
+export function parseTogether<const T extends readonly (() => unknown)[]>(
+  ...parsers: T
+): { -readonly [K in keyof T]: T[K] extends () => infer R ? R : never } {
+  const results: unknown[] = [];
+  const issues: string[] = [];
+  for (const parse of parsers) {
+    try {
+      results.push(parse());
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push(...err.issues);
+    }
+  }
+  if (issues.length) throw new ConfigError(`invalid configuration: ${issues.join('; ')}`, issues);
+  return results as { -readonly [K in keyof T]: T[K] extends () => infer R ? R : never };
+}
+
 function redact(name: string, value: string): string {
   return /SECRET|PASSWORD|TOKEN|KEY|URL/i.test(name) ? '<redacted>' : value;
 }

@@ -9,3 +9,4 @@ export {
   type EmbeddedPostgresOptions,
 } from './embedded.js';
 export { parseMigrateConfig, type MigrateConfig } from './migrate-config.js';
+export { runMigrations, type MigrateDeps } from './migrate-run.js';

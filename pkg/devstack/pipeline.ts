@@ -1,57 +1,58 @@
-import { createAuthenticator, parseAuthConfig } from '../auth/index.js';
-import { deadLetterSink, parseAggregatorConfig, run as runAggregator } from '../aggregation/index.js';
+import {
+  parseAggregatorConfig,
+  deadLetterSink,
+  run as runAggregator,
+  type AggregatorConfig,
+} from '../aggregation/index.js';
 import { EmbeddedBus } from '../bus/index.js';
-import { createPool } from '../db/index.js';
-import type { Logger } from '../log/index.js';
-import { createRegistry } from '../metrics/index.js';
-import { parseRelayConfig, run as runRelay } from '../relay/index.js';
+import { parseTogether } from '../config/index.js';
+import { createLogger } from '../log/index.js';
+import { parseRelayConfig, run as runRelay, type RelayConfig } from '../relay/index.js';
+
+/** Configuration of the embedded pipeline: the aggregator's and the relay's, from one environment. */
+export interface EmbeddedPipelineConfig {
+  readonly aggregator: AggregatorConfig;
+  readonly relay: RelayConfig;
+}
+
+/**
+ * Parses both services' variables from `env` (PORT is the aggregator's, RELAY_PORT the relay's, as
+ * each has its own /metrics), reporting every bad variable at once.
+ */
+export function parseEmbeddedPipelineConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): EmbeddedPipelineConfig {
+  const [aggregator, relay] = parseTogether(
+    () => parseAggregatorConfig(env),
+    () => parseRelayConfig({ ...env, PORT: env.RELAY_PORT ?? '8083' }),
+  );
+  return { aggregator, relay };
+}
 
 /**
  * Relay and aggregator in one process over the embedded in-process bus: the development pipeline when
- * no Kafka is configured. The relay marks a row published only after the aggregator's transaction for
- * it committed, so a crash anywhere loses nothing.
+ * no Kafka is configured. Each is the production `run` of its package (own pools, pool metrics,
+ * readiness, authentication); only the bus is swapped for Kafka. The relay marks a row published only
+ * after the aggregator's transaction for it committed, so a crash anywhere loses nothing.
  */
 export async function runEmbeddedPipeline(
-  env: Record<string, string | undefined>,
-  logger: Logger,
+  config: EmbeddedPipelineConfig,
   signal: AbortSignal,
 ): Promise<void> {
-  const aggregatorConfig = parseAggregatorConfig(env);
-  const relayConfig = parseRelayConfig({ ...env, PORT: env.RELAY_PORT ?? '8083' });
-  const authenticator = await createAuthenticator(parseAuthConfig(env));
-  const bus = new EmbeddedBus({ sinkTopics: [aggregatorConfig.KAFKA_DLQ_TOPIC], logger });
-  const pool = createPool({
-    connectionString: aggregatorConfig.DATABASE_URL,
-    max: aggregatorConfig.DATABASE_POOL_MAX,
-    applicationName: 'catcast-pipeline',
+  const { aggregator, relay } = config;
+  const bus = new EmbeddedBus({
+    sinkTopics: [aggregator.KAFKA_DLQ_TOPIC],
+    logger: createLogger({ service: 'pipeline', level: aggregator.LOG_LEVEL }),
   });
   try {
     await Promise.all([
-      runAggregator(
-        aggregatorConfig,
-        {
-          pool,
-          subscriber: bus.subscriber(aggregatorConfig.KAFKA_TOPIC),
-          deadLetters: deadLetterSink(bus, aggregatorConfig.KAFKA_DLQ_TOPIC),
-          logger: logger.child({ component: 'aggregator' }),
-          registry: createRegistry('aggregator'),
-          authenticator,
-        },
-        signal,
-      ),
-      runRelay(
-        relayConfig,
-        {
-          pool,
-          publisher: bus,
-          logger: logger.child({ component: 'relay' }),
-          registry: createRegistry('relay'),
-        },
-        signal,
-      ),
+      runAggregator(aggregator, signal, {
+        subscriber: bus.subscriber(aggregator.KAFKA_TOPIC),
+        deadLetters: deadLetterSink(bus, aggregator.KAFKA_DLQ_TOPIC),
+      }),
+      runRelay(relay, signal, { publisher: bus }),
     ]);
   } finally {
     await bus.close();
-    await pool.end();
   }
 }

@@ -19,8 +19,9 @@ import {
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
-import { getForecastRows, OnDemandCache, TtlCache, type ForecastQuery } from './compute.js';
-import { CompareQuery, forecastOpenApi, TopQuery } from './schemas.js';
+import { TtlCache } from '../cache/index.js';
+import { getForecastRows, OnDemandCache, type ForecastQuery } from './compute.js';
+import { CompareQuery, forecastOpenApi, TopQuery } from './api-schema.js';
 import { createPgForecastStore, type ForecastStore } from './store.js';
 import { compareModelsBody, modelsBody, topCategoriesBody, type ViewContext } from './view.js';
 

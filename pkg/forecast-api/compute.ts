@@ -7,6 +7,7 @@ import {
   type StoredForecast,
 } from '../forecast-job/index.js';
 import type { ForecastStore } from './store.js';
+import { TtlCache } from '../cache/index.js';
 
 /** Forecast rows for one merchant and bucket type, precomputed or computed now, and why. */
 export interface ForecastRows {
@@ -34,61 +35,10 @@ export interface ForecastQuery {
   readonly staleAfterSeconds: number;
 }
 
-/** A small TTL cache of on-demand results, keyed by the full query. */
-export class OnDemandCache {
-  private readonly entries = new Map<string, { at: number; value: ForecastRows }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 500,
-  ) {}
-  get(key: string, now: number): ForecastRows | undefined {
-    const e = this.entries.get(key);
-    if (e && now - e.at < this.ttlMs) return e.value;
-    if (e) this.entries.delete(key);
-    return undefined;
-  }
-  set(key: string, value: ForecastRows, now: number): void {
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: now, value });
-  }
-}
-
-/** A bounded map whose entries expire `ttlMs` after they were set (monotonic clock); ttlMs 0 stores nothing. */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { at: number; value: V }>();
-  private readonly inflight = new Map<string, Promise<V>>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 1000,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
-  get(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (e && this.clock() - e.at < this.ttlMs) return e.value;
-    if (e) this.entries.delete(key);
-    return undefined;
-  }
-  /** The fresh value for `key`, or `compute()`'s; concurrent misses of one key share one computation. */
-  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
-    const hit = this.get(key);
-    if (hit !== undefined) return Promise.resolve(hit);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const flight = compute()
-      .then((value) => {
-        this.set(key, value);
-        return value;
-      })
-      .finally(() => this.inflight.delete(key));
-    // Without a TTL nothing is shared: every request computes (the cache is off).
-    if (this.ttlMs > 0) this.inflight.set(key, flight);
-    return flight;
-  }
-  set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: this.clock(), value });
+/** On-demand results keyed by the full query, timed by the query's clock (q.now). */
+export class OnDemandCache extends TtlCache<ForecastRows> {
+  constructor(ttlMs: number) {
+    super(ttlMs, { maxEntries: 500 });
   }
 }
 
@@ -158,6 +108,6 @@ export async function getForecastRows(
     reason: ms.series.length === 0 ? 'no sales yet: there is no history to forecast from' : reason,
     rows,
   };
-  cache.set(key, value, q.now.getTime());
+  cache.set(key, value, { at: q.now.getTime() });
   return value;
 }

@@ -1,9 +1,9 @@
 export { createForecastApi, type ForecastApiOptions, type ForecastSource } from './app.js';
 export { parseForecastApiConfig, type ForecastApiConfig } from './config.js';
-export { runForecastApi, type ForecastApiExtras } from './run.js';
+export { run, type ForecastApiDeps } from './run.js';
 export { getForecastRows, OnDemandCache, type ForecastRows, type ForecastQuery } from './compute.js';
 export { registerForecastRunMetrics } from './metrics.js';
-export { FORECAST_BUCKETS, forecastOpenApi, registerForecastRoutes } from './schemas.js';
+export { FORECAST_BUCKETS, forecastOpenApi, registerForecastRoutes } from './api-schema.js';
 export {
   createPgForecastStore,
   CATEGORY_LABELS_SQL,

@@ -3,17 +3,21 @@ import { Hono as HonoApp } from 'hono';
 import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
 import { createPool, registerPoolMetrics } from '../db/index.js';
 import { notFoundHandler, opsRoutes, problemHandler, serveUntilAborted } from '../http/index.js';
-import type { Logger } from '../log/index.js';
-import { loginRoutes } from '../ui/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { loginRoutes, uiRoutes } from '../ui/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi } from './app.js';
 import type { ForecastApiConfig } from './config.js';
 import { registerForecastRunMetrics } from './metrics.js';
 
-/** Optional parts the binary adds (the built UI). */
-export interface ForecastApiExtras {
-  /** Routes serving the merchant UI under /ui. */
+/** Optional collaborators of {@link run}; each defaults to the production choice. */
+export interface ForecastApiDeps {
+  /** @default a JSON logger at LOG_LEVEL */
+  readonly logger?: Logger;
+  /** Routes serving the merchant UI under /ui (with the sign-in routes). @default pkg/ui's built UI */
   readonly ui?: Hono;
+  /** Called with the bound port once the HTTP server listens. */
+  readonly onListening?: (port: number) => void;
 }
 
 /** Proxies /api/* to the aggregator so the UI needs one origin (development without an ingress). */
@@ -45,13 +49,14 @@ function aggregatorProxy(base: string) {
   };
 }
 
-/** Runs forecast-api until `signal` aborts. */
-export async function runForecastApi(
+/** Runs forecast-api until `signal` aborts: the one wiring of cmd/forecast-api and `make dev`. */
+export async function run(
   config: ForecastApiConfig,
-  deps: { logger: Logger; extras?: ForecastApiExtras; onListening?: (port: number) => void },
   signal: AbortSignal,
+  deps: ForecastApiDeps = {},
 ): Promise<void> {
-  const { logger } = deps;
+  const logger = deps.logger ?? createLogger({ service: 'forecast-api', level: config.LOG_LEVEL });
+  const ui = deps.ui ?? uiRoutes();
   const primary = createPool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
@@ -106,11 +111,9 @@ export async function runForecastApi(
           }),
     }),
   );
-  if (deps.extras?.ui) {
-    // Sign-in routes first: /ui/* of the page would answer /ui/auth/* with index.html.
-    app.route('/', loginRoutes({ config, authenticator: auth, logger }));
-    app.route('/', deps.extras.ui);
-  }
+  // Sign-in routes first: /ui/* of the page would answer /ui/auth/* with index.html.
+  app.route('/', loginRoutes({ config, authenticator: auth, logger }));
+  app.route('/', ui);
   if (config.AGGREGATOR_URL) app.all('/api/*', aggregatorProxy(config.AGGREGATOR_URL));
   signal.addEventListener('abort', () => (accepting = false), { once: true });
   try {

@@ -4,7 +4,7 @@ import type { ForecastMerchant, StoredForecast } from '../forecast-job/index.js'
 import { formatAmount } from '../money/index.js';
 import type { ForecastRows } from './compute.js';
 import { groupByCategory, inCatalogOrder, pickWinner, rankByForecast } from './ranking.js';
-import type { CompareModelsBody, ModelsBody, TopForecastBody } from './schemas.js';
+import type { CompareModelsBody, ModelsBody, TopForecastBody } from './api-schema.js';
 import type { CategoryLabel } from './store.js';
 
 /** The point forecast and its 80/95% interval as decimals of the merchant currency. */

@@ -74,14 +74,15 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'ensemble',
-    modelVersion: '1.1.0',
-    description: 'Median of the three members with the lowest recent backtest MASE.',
+    modelVersion: '1.2.0',
+    description:
+      'Median of the three members with the lowest one-step error over every out-of-sample origin so far.',
   },
   {
     name: 'auto',
-    modelVersion: '2.0.0',
+    modelVersion: '2.1.0',
     description:
-      'Per series, the mean of the three candidates with the lowest rolling-origin one-step error over the most recent origins, weighted by inverse error cubed.',
+      'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far, weighted by inverse error cubed.',
   },
 ] satisfies ModelInfo[]);
 

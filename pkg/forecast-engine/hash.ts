@@ -36,6 +36,8 @@ export interface HashInput {
   readonly modelVersion: string;
   readonly origins: number;
   readonly selectionOrigins: number;
+  /** Steps of a multi-horizon path; absent for the one-step forecast (whose hash it leaves unchanged). */
+  readonly horizon?: number;
 }
 
 /** sha256 (hex) of the canonical serialisation of a forecast's input. */
@@ -47,6 +49,7 @@ export function inputHash(input: HashInput): string {
     modelVersion: input.modelVersion,
     origins: input.origins,
     selectionOrigins: input.selectionOrigins,
+    horizon: input.horizon,
     values: Array.from(input.values),
   });
   return createHash('sha256').update(canonical).digest('hex');

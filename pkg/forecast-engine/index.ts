@@ -19,6 +19,14 @@ export type {
 export { MODEL_NAMES } from './types.js';
 export { MODEL_CATALOG, defaultOrigins, isModelName, modelInfo, seasonLength } from './catalog.js';
 export { AUTO_CANDIDATES, ENSEMBLE_POOL, ForecastInputError, forecast, forecastModels } from './engine.js';
+export {
+  MAX_HORIZON,
+  defaultHorizon,
+  forecastPath,
+  reconcileBottomUp,
+  type ForecastPath,
+  type PathStep,
+} from './path.js';
 export { forecastMany, type ForecastReply, type ForecastRequest } from './batch.js';
 export { createForecastPool, type ForecastPool, type ForecastPoolOptions } from './pool.js';
 export { canonicalJson, inputHash, type HashInput } from './hash.js';

@@ -5,7 +5,7 @@ export {
   type ForecastJobDeps,
   type ForecastJobSummary,
 } from './job.js';
-export { runForecastJobFromConfig, type LeaseStoreFactory } from './run.js';
+export { run, type ForecastJobRunDeps, type LeaseStoreFactory } from './run.js';
 export {
   DEFAULT_LOOKBACK,
   shardOf,

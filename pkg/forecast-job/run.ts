@@ -1,22 +1,52 @@
 import { createPool } from '../db/index.js';
 import { createForecastPool } from '../forecast-engine/index.js';
-import { PostgresLeaseStore, type LeaseStore } from '../leader/index.js';
-import type { Logger } from '../log/index.js';
+import { createKubernetesLeaseStore, PostgresLeaseStore, type LeaseStore } from '../leader/index.js';
+import { createLogger, type Logger } from '../log/index.js';
 import type { ForecastJobConfig } from './config.js';
 import { runForecastJob, type ForecastJobSummary } from './job.js';
 
-/** Builds the lease store named by LEASE_STORE; the kubernetes one is injected by the caller. */
+/** Builds the Kubernetes lease store for LEASE_STORE=kubernetes. */
 export type LeaseStoreFactory = (config: ForecastJobConfig) => Promise<LeaseStore>;
 
+/** Optional collaborators of {@link run}; each defaults to the production choice. */
+export interface ForecastJobRunDeps {
+  /** @default a JSON logger at LOG_LEVEL */
+  readonly logger?: Logger;
+  /**
+   * @default in a pod the service account's token (loadFromDefault falls back to in-cluster
+   * config), the namespace LEASE_NAMESPACE or the pod's; a renewal is a get and a replace, so each
+   * request gets half the renew deadline
+   */
+  readonly kubernetesLeaseStore?: LeaseStoreFactory;
+}
+
+const kubernetesLeaseStore: LeaseStoreFactory = (c) =>
+  createKubernetesLeaseStore({
+    namespace: c.LEASE_NAMESPACE,
+    requestTimeoutMs: (c.LEASE_RENEW_DEADLINE_SECONDS * 1000) / 2,
+  });
+
 /**
- * Runs the job once (CronJob) or every FORECAST_INTERVAL_SECONDS until `signal` aborts (development);
- * returns the last run's summary.
+ * The forecast precompute: runs the job once (a CronJob per shard) or every FORECAST_INTERVAL_SECONDS
+ * until `signal` aborts (development). Resolves with the exit code of the last run: 0 when it
+ * succeeded or another run holds the shard's lease, 1 when it failed. The one wiring of
+ * cmd/forecast-job and `make dev`.
  */
-export async function runForecastJobFromConfig(
+export async function run(
   config: ForecastJobConfig,
-  deps: { logger: Logger; kubernetesLeaseStore?: LeaseStoreFactory },
   signal: AbortSignal,
+  deps: ForecastJobRunDeps = {},
+): Promise<number> {
+  const summary = await runFromConfig(config, signal, deps);
+  return summary.status === 'succeeded' || summary.status === 'not_leader' ? 0 : 1;
+}
+
+async function runFromConfig(
+  config: ForecastJobConfig,
+  signal: AbortSignal,
+  deps: ForecastJobRunDeps,
 ): Promise<ForecastJobSummary> {
+  const logger = deps.logger ?? createLogger({ service: 'forecast-job', level: config.LOG_LEVEL });
   const pool = createPool({
     connectionString: config.DATABASE_URL,
     max: Math.max(2, Math.min(config.DATABASE_POOL_MAX, 4)),
@@ -26,9 +56,7 @@ export async function runForecastJobFromConfig(
   try {
     let leaseStore: LeaseStore;
     if (config.LEASE_STORE === 'kubernetes') {
-      if (!deps.kubernetesLeaseStore)
-        throw new Error('LEASE_STORE=kubernetes is not available in this build');
-      leaseStore = await deps.kubernetesLeaseStore(config);
+      leaseStore = await (deps.kubernetesLeaseStore ?? kubernetesLeaseStore)(config);
     } else {
       leaseStore = new PostgresLeaseStore(pool);
     }
@@ -47,11 +75,7 @@ export async function runForecastJobFromConfig(
       ...(config.POD_NAME ? { identity: `${config.POD_NAME}` } : {}),
     };
     for (;;) {
-      const summary = await runForecastJob(
-        options,
-        { pool, leaseStore, forecaster, logger: deps.logger },
-        signal,
-      );
+      const summary = await runForecastJob(options, { pool, leaseStore, forecaster, logger }, signal);
       if (config.FORECAST_INTERVAL_SECONDS === 0 || signal.aborted) return summary;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, config.FORECAST_INTERVAL_SECONDS * 1000);

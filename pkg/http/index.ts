@@ -2,6 +2,7 @@ export {
   HttpProblem,
   problemHandler,
   unavailableWhen,
+  problemBody,
   problemResponse,
   validationProblem,
   fieldErrors,

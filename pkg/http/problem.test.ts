@@ -2,7 +2,13 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../log/index.js';
-import { HttpProblem, problemHandler, unavailableWhen, type ErrorClassifier } from './problem.js';
+import {
+  HttpProblem,
+  problemBody,
+  problemHandler,
+  unavailableWhen,
+  type ErrorClassifier,
+} from './problem.js';
 
 class DownError extends Error {
   readonly code = 'ECONNREFUSED';
@@ -75,5 +81,39 @@ describe('problemHandler', () => {
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('7');
     expect(await down.json()).toMatchObject({ detail: 'kafka is unavailable; retry later' });
+  });
+});
+
+describe('problemBody', () => {
+  const problem = new HttpProblem(422, {
+    title: 'Unknown product',
+    detail: 'items.0.productId: p-1 does not exist',
+    errors: [{ field: 'items.0.productId', message: 'does not exist' }],
+    extensions: { reason: 'unknown_product' },
+  });
+
+  it('is the RFC 9457 document with the request path as instance', () => {
+    expect(problemBody(problem, '/v1/orders')).toEqual({
+      type: 'about:blank',
+      title: 'Unknown product',
+      status: 422,
+      detail: 'items.0.productId: p-1 does not exist',
+      instance: '/v1/orders',
+      errors: [{ field: 'items.0.productId', message: 'does not exist' }],
+      reason: 'unknown_product',
+    });
+  });
+
+  it('leaves out instance for a problem inside a larger answer, and detail when there is none', () => {
+    expect(problemBody(new HttpProblem(404))).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+    });
+  });
+
+  it('is what the handler answers', async () => {
+    const res = await throwing(problem).request('/x');
+    expect(await res.json()).toEqual(problemBody(problem, '/x'));
   });
 });

@@ -76,17 +76,25 @@ export function validationProblem(error: ZodError, prefix = '', detail?: string)
   });
 }
 
-/** Renders a problem as a Response. */
-export function problemResponse(c: Context, problem: HttpProblem): Response {
-  const body = {
+/**
+ * The RFC 9457 body of a problem; `instance` (the request path) is left out where the problem is one
+ * entry of a larger answer, such as a refused order inside a batch result.
+ */
+export function problemBody(problem: HttpProblem, instance?: string): Record<string, unknown> {
+  return {
     type: 'about:blank',
     title: problem.title,
     status: problem.status,
     ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
-    instance: c.req.path,
+    ...(instance !== undefined ? { instance } : {}),
     ...(problem.errors ? { errors: problem.errors } : {}),
     ...problem.extensions,
   };
+}
+
+/** Renders a problem as a Response. */
+export function problemResponse(c: Context, problem: HttpProblem): Response {
+  const body = problemBody(problem, c.req.path);
   const res = c.json(body, problem.status as ContentfulStatusCode, {
     ...problem.headers,
     'content-type': 'application/problem+json',

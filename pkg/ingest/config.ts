@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, parseEnv, port, positiveInt } from '../config/index.js';
+import { parseAuthConfig, type AuthConfig } from '../auth/index.js';
+import { commonEnv, databaseEnv, parseEnv, parseTogether, port, positiveInt } from '../config/index.js';
 
 /** Environment of the ingest service. */
 export const ingestEnvSchema = z.object({
@@ -35,10 +36,17 @@ export const ingestEnvSchema = z.object({
   INGEST_INSERT_CONCURRENCY: positiveInt(1),
 });
 
-/** Parsed configuration of the ingest service. */
-export type IngestConfig = z.infer<typeof ingestEnvSchema>;
+/** Parsed configuration of the ingest service, with its AUTH_* settings. */
+export type IngestConfig = z.infer<typeof ingestEnvSchema> & { readonly auth: AuthConfig };
 
-/** Parses the ingest configuration from `env`; throws ConfigError naming every bad variable. */
-export function parseIngestConfig(env: Record<string, string | undefined>): IngestConfig {
-  return parseEnv(ingestEnvSchema, env);
+/**
+ * Parses the ingest configuration from `env`; throws ConfigError naming every bad variable. AUTH_MODE
+ * defaults to jwt: without a key source the process refuses to start (AUTH_MODE=none is explicit).
+ */
+export function parseIngestConfig(env: Readonly<Record<string, string | undefined>>): IngestConfig {
+  const [service, auth] = parseTogether(
+    () => parseEnv(ingestEnvSchema, env),
+    () => parseAuthConfig(env),
+  );
+  return { ...service, auth };
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
   assertMerchantAccess,
+  createAuthenticator,
   createRateLimiter,
   principalOf,
   requireScope,
@@ -9,20 +10,27 @@ import {
 import { createPool } from '../db/index.js';
 import { serveUntilAborted } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { createRegistry } from '../metrics/index.js';
+import { createRegistry, type Registry } from '../metrics/index.js';
 import type { Clock } from '../orders/index.js';
+import { currentTraceparent } from '../telemetry/index.js';
 import { createIngestApp, type IngestAppOptions } from './app.js';
 import type { IngestConfig } from './config.js';
 
 /** Optional collaborators of {@link run}; each defaults to the production choice. */
-export interface RunOptions {
+export interface IngestDeps {
   /** @default a JSON logger at LOG_LEVEL */
   readonly logger?: Logger;
+  /** @default a new registry labelled service="ingest" */
+  readonly registry?: Registry;
   readonly clock?: Clock;
+  /**
+   * The current request's trace context, stored on each outbox row so the relay and aggregator
+   * continue its trace. @default the active OpenTelemetry span's
+   */
   readonly traceparent?: () => string | undefined;
   /**
    * Verifies bearer tokens on /v1 (scopes orders:write / catalog:write, merchant scoping, admin = all)
-   * and rate-limits each token; ignored when `authMiddleware` is given. @default none (open API)
+   * and rate-limits each token; ignored when `authMiddleware` is given. @default built from config.auth
    */
   readonly authenticator?: Authenticator;
   readonly authMiddleware?: IngestAppOptions['authMiddleware'];
@@ -32,22 +40,23 @@ export interface RunOptions {
   readonly onListening?: (port: number) => void;
 }
 
-/** Runs the ingest service until `signal` aborts, then drains requests and closes the pool. */
-export async function run(
-  config: IngestConfig,
-  signal: AbortSignal,
-  options: RunOptions = {},
-): Promise<void> {
-  const logger = options.logger ?? createLogger({ service: 'ingest', level: config.LOG_LEVEL });
-  const registry = createRegistry('ingest');
+/**
+ * Runs the ingest service until `signal` aborts, then drains requests and closes the pool. The one
+ * wiring of cmd/ingest and `make dev`; `deps` replace production parts in tests.
+ */
+export async function run(config: IngestConfig, signal: AbortSignal, deps: IngestDeps = {}): Promise<void> {
+  const logger = deps.logger ?? createLogger({ service: 'ingest', level: config.LOG_LEVEL });
+  const registry = deps.registry ?? createRegistry('ingest');
+  const authenticator = deps.authMiddleware
+    ? undefined
+    : (deps.authenticator ?? (await createAuthenticator(config.auth)));
   const pool = createPool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     applicationName: 'catcast-ingest',
   });
-  const auth =
-    options.authenticator && !options.authMiddleware ? authWiring(options.authenticator, config) : {};
+  const auth = authenticator ? authWiring(authenticator, config) : {};
   let accepting = !signal.aborted;
   signal.addEventListener('abort', () => (accepting = false), { once: true });
   const app = createIngestApp({
@@ -64,12 +73,12 @@ export async function run(
       maxInFlight: config.INGEST_INSERT_CONCURRENCY,
     },
     accepting: () => accepting,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    traceparent: deps.traceparent ?? currentTraceparent,
     ...auth,
-    ...(options.authMiddleware ? { authMiddleware: options.authMiddleware } : {}),
-    ...(options.requireScope ? { requireScope: options.requireScope } : {}),
-    ...(options.authorizeMerchant ? { authorizeMerchant: options.authorizeMerchant } : {}),
+    ...(deps.authMiddleware ? { authMiddleware: deps.authMiddleware } : {}),
+    ...(deps.requireScope ? { requireScope: deps.requireScope } : {}),
+    ...(deps.authorizeMerchant ? { authorizeMerchant: deps.authorizeMerchant } : {}),
   });
   try {
     await serveUntilAborted(
@@ -78,8 +87,10 @@ export async function run(
         port: config.PORT,
         host: config.HOST,
         logger,
-        drainMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-        ...(options.onListening ? { onListening: options.onListening } : {}),
+        // Shorter than runMain's deadline (SHUTDOWN_TIMEOUT_SECONDS), which would otherwise end a
+        // drain that slow clients stretch with exit code 1 before the pool is closed.
+        drainMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_SECONDS * 1000 - 2_000),
+        ...(deps.onListening ? { onListening: deps.onListening } : {}),
       },
       signal,
     );

@@ -1,5 +1,6 @@
 import { parseDate } from '../buckets/index.js';
 import type { Pool, PoolClient, Queryable } from '../db/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** What to reconcile. */
 export interface ReconcileOptions {
@@ -239,7 +240,8 @@ export async function reconcile(pool: Pool, options: ReconcileOptions = {}): Pro
       const code = (err as { code?: unknown }).code;
       if (code !== SERIALIZATION_FAILURE || attempt >= 10)
         throw new Error('cannot reconcile aggregates', { cause: err });
-      await new Promise((r) => setTimeout(r, 50 * attempt));
+      // Jittered, so two reconcilers that conflicted do not collide again on the next attempt.
+      await abortableSleep(backoffDelay(attempt, 50, 2000));
     } finally {
       client.release(broken);
     }

@@ -64,3 +64,4 @@ export {
   type FakeIngestOptions,
   type RecordedRequest,
 } from './fake-ingest.js';
+export { parseSimulatorCommandLine, run, type SimulatorDeps } from './cli.js';

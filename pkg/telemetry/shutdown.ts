@@ -5,7 +5,7 @@ export interface TelemetryHandle {
 }
 
 // The SDK is process-global by nature (the OpenTelemetry API keeps global providers); the preload
-// and cmd/<binary>/main.ts may load this module through different URLs (tsx vs dist), hence a
+// and pkg/process (runMain, which every cmd/<binary>/main.ts calls) may load this module through different URLs (tsx vs dist), hence a
 // registry symbol rather than a module variable.
 const KEY = Symbol.for('catcast.telemetry.handle');
 type Slot = { [KEY]?: TelemetryHandle };
@@ -22,8 +22,8 @@ export function telemetryStarted(): boolean {
 
 /**
  * Flushes buffered spans and stops the SDK, waiting at most `timeoutMs`; a no-op when telemetry was
- * not started. cmd/<binary>/main.ts calls it last, after the work finished, so the spans of the
- * final batch reach the collector before the process exits.
+ * not started. pkg/process's runMain calls it last for every binary, after the work finished (or
+ * failed) and before its explicit exit, so the spans of the final batch reach the collector.
  */
 export async function shutdownTelemetry(timeoutMs = 5_000): Promise<void> {
   const handle = (globalThis as Slot)[KEY];

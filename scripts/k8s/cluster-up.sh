@@ -41,6 +41,8 @@ up() {
   fi
   log "simulator sending orders to http://$ingest:8081 (log: $DIR/log/simulator.log)"
   log "kubectl: eval \"\$(scripts/k8s/cluster.sh env)\"   (KUBECONFIG=$KUBECONFIG)"
+  # The chart's Ingress (class traefik, any host in these values) through the node's Traefik.
+  echo "catcast UI through the ingress: http://$(kubectl -n catcast-system get svc traefik -o jsonpath='{.spec.clusterIP}')/ui/"
   echo "catcast UI: http://$ui:8090/ui   (API: http://$(kubectl -n "$NS" get svc "$RELEASE-aggregator" -o jsonpath='{.spec.clusterIP}'):8082/api, ingest: http://$ingest:8081/v1)"
 }
 

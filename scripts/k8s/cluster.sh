@@ -153,6 +153,14 @@ subjectAltName=IP:$GATEWAY,IP:127.0.0.1,IP:$KUBERNETES_SVC_IP,DNS:localhost,DNS:
   echo "$GATEWAY $KUBERNETES_SVC_IP" >"$PKI/.done"
 }
 
+# front_proxy_pki: the API aggregation layer's own CA and the client certificate kube-apiserver
+# presents to extension API servers (metrics-server), which trust it through requestheader-*.
+front_proxy_pki() {
+  [[ -f "$PKI/front-proxy-client.crt" ]] && return
+  gen_ca front-proxy-ca catcast-front-proxy-ca
+  gen_cert front-proxy-client front-proxy-ca "/CN=front-proxy-client" "$client_ext"
+}
+
 # kubeconfig FILE CERT: a kubeconfig for the client certificate CERT (admin, kubelet).
 kubeconfig() {
   cat >"$1.tmp" <<EOF
@@ -321,7 +329,12 @@ apiserver_up() {
     --service-account-issuer=https://kubernetes.default.svc \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-    --profiling=false --cert-dir="$DIR/apiserver-certs"
+    --profiling=false --cert-dir="$DIR/apiserver-certs" \
+    --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=true
   wait_for kube-apiserver 120 kube-apiserver kc get --raw /readyz
 }
 
@@ -531,6 +544,48 @@ cmd_images() {
   log "images in containerd (k8s.io): $PAUSE_IMAGE, $CLUSTER_IMAGE"
 }
 
+# ---------------------------------------------------------------- add-ons (scripts/k8s/addons.yaml)
+# scratch_image REF BINARY TAR: a one-layer docker-archive image holding BINARY as /NAME (its
+# entrypoint), written without Docker; cached by the binary's checksum.
+scratch_image() {
+  local ref=$1 bin=$2 tar=$3 name sum d
+  name=$(basename "$bin")
+  sum=$(sha256sum "$bin" | cut -c1-64)
+  [[ -f "$tar" && "$(cat "$tar.sum" 2>/dev/null)" == "$sum" ]] && return
+  d=$(mktemp -d /tmp/catcast-image.XXXXXX)
+  mkdir "$d/root" && cp "$bin" "$d/root/$name" && chmod 755 "$d/root/$name"
+  tar -C "$d/root" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$d/layer.tar" "$name"
+  local diff config
+  diff=$(sha256sum "$d/layer.tar" | cut -c1-64)
+  printf '{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/%s"],"User":"65532:65532"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$name" "$diff" >"$d/config.json"
+  config=$(sha256sum "$d/config.json" | cut -c1-64)
+  mv "$d/config.json" "$d/$config.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["layer.tar"]}]' "$config" "$ref" >"$d/manifest.json"
+  tar -C "$d" -cf "$tar.tmp" manifest.json "$config.json" layer.tar && mv -f "$tar.tmp" "$tar"
+  echo "$sum" >"$tar.sum"
+  rm -rf "$d"
+}
+
+addons_up() {
+  bash "$REPO_ROOT/scripts/tools.sh" traefik
+  bash "$REPO_ROOT/scripts/tools.sh" metrics-server
+  # Tagged with the versions scripts/tools.sh built.
+  local traefik_image ms_image
+  traefik_image="docker.io/catcast-local/traefik:$(cat "$BIN_DIR/.traefik.version")"
+  ms_image="docker.io/catcast-local/metrics-server:$(cat "$BIN_DIR/.metrics-server.version")"
+  scratch_image "$traefik_image" "$BIN_DIR/traefik" "$DIR/images/traefik.tar"
+  scratch_image "$ms_image" "$BIN_DIR/metrics-server" "$DIR/images/metrics-server.tar"
+  import "$DIR/images/traefik.tar"
+  import "$DIR/images/metrics-server.tar"
+  sed -e "s|@TRAEFIK_IMAGE@|$traefik_image|" -e "s|@METRICS_SERVER_IMAGE@|$ms_image|" -e "s|@GATEWAY@|$GATEWAY|" \
+    "$SCRIPT_DIR/addons.yaml" | kc apply -f - >/dev/null
+  wait_for "traefik Ready" 180 kubelet kc -n catcast-system rollout status deployment/traefik --timeout=2s
+  wait_for "metrics-server Ready" 180 kubelet kc -n catcast-system rollout status deployment/metrics-server --timeout=2s
+  wait_for "the metrics.k8s.io API" 120 kube-apiserver kc wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=2s
+  log "add-ons Ready: traefik (ingress class traefik, http://$(kc -n catcast-system get svc traefik -o jsonpath='{.spec.clusterIP}')), metrics-server"
+}
+
 # ---------------------------------------------------------------- commands
 # take_lock: one up/down at a time. A pid file, not flock: a flock fd would be inherited by every
 # daemon started here and keep the lock held after this script exits.
@@ -567,6 +622,7 @@ cmd_up() {
     rm -rf "$DIR/etcd" "$DIR/postgres" "$DIR/kubelet/root/pods"
   fi
   pki
+  front_proxy_pki
   kubeconfig "$KUBECONFIG_PATH" admin
   network_up
   postgres_up
@@ -579,6 +635,7 @@ cmd_up() {
   kubelet_up
   proxy_up
   coredns_up
+  addons_up
   log "cluster ready in $((SECONDS - t0))s: https://$GATEWAY:$API_PORT, node $NODE, pods $POD_CIDR, services $SERVICE_CIDR"
   log "kubeconfig: $KUBECONFIG_PATH   postgres: $GATEWAY:$PG_PORT   kafka: $GATEWAY:$KAFKA_PORT"
   echo "$KUBECONFIG_PATH"
@@ -638,6 +695,7 @@ cmd_env() {
   echo "export CATCAST_CLUSTER_KAFKA_BROKERS=$GATEWAY:$KAFKA_PORT"
   echo "export CATCAST_CLUSTER_CONTAINERD=$CTR_SOCK"
   echo "export CATCAST_CLUSTER_IMAGE=docker.io/library/$CLUSTER_IMAGE"
+  echo "export CATCAST_CLUSTER_INGRESS_CLASS=traefik"
 }
 
 BIN_DIR=$(bash "$REPO_ROOT/scripts/tools.sh" path)

@@ -2,7 +2,8 @@
  * catcast on a real single-node Kubernetes (scripts/k8s/cluster.sh: kube-apiserver, controller-manager,
  * scheduler, kubelet, kube-proxy, containerd, CoreDNS) with the image built by `make image`:
  * helm install / test / upgrade / rollback of charts/catcast, orders through the ingest Service ending
- * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work.
+ * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work;
+ * the chart's Ingress served by Traefik and the CPU HPA fed by metrics-server (scripts/k8s/addons.yaml).
  * The steps share one release and run in order.
  */
 import pg from 'pg';
@@ -20,6 +21,9 @@ const NS = `catcast-test-${RUN}`;
 const RELEASE = 'catcast';
 const TAG1 = 'cluster-1';
 const TAG2 = 'cluster-2';
+// The Ingress host of the test install: Traefik answers it and nothing else. Per run, like the
+// namespace: a kept cluster still serves the previous run's Ingress.
+const INGRESS_HOST = `${RUN}.catcast.cluster.test`;
 const helm = `${(await sh({}, 'bash', ['scripts/tools.sh', 'path'])).trim()}/helm`;
 const kubectl = (...args: string[]) => sh(kenv, 'kubectl', ['-n', NS, ...args]);
 const kjson = async <T>(...args: string[]): Promise<T> =>
@@ -71,6 +75,8 @@ const helmArgs = (tag: string, shards: number) => [
   `kafka.dlqTopic=orders-${RUN}.dlq`,
   '--set',
   `kafka.consumerGroup=aggregator-${RUN}`,
+  '--set',
+  `ingress.host=${INGRESS_HOST}`,
   '--set',
   `networkPolicy.egressPorts.postgres={${new URL(dbUrl).port}}`,
   '--set',
@@ -291,6 +297,90 @@ describe('catcast on a single-node Kubernetes', () => {
       `${RELEASE}-forecast-api`,
       `${RELEASE}-ingest`,
     ]);
+  });
+
+  it("the chart's Ingress is served by Traefik: its host and paths reach the Services it declares, nothing else", async () => {
+    const traefikIp = (
+      await sh(kenv, 'kubectl', [
+        '-n',
+        'catcast-system',
+        'get',
+        'service',
+        'traefik',
+        '-o',
+        'jsonpath={.spec.clusterIP}',
+      ])
+    ).trim();
+    const ingressUrl = `http://${traefikIp}`;
+    // The controller took the Ingress (class traefik) and published its address in the status.
+    await waitFor('Traefik to publish the Ingress status', async () => {
+      const ing = await kjson<{ status: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(
+        'get',
+        'ingress',
+        RELEASE,
+      );
+      return ing.status.loadBalancer?.ingress?.[0]?.ip === env.CATCAST_CLUSTER_GATEWAY;
+    });
+    const pods = await kjson<{ items: Pod[] }>('get', 'pods', '-l', `app.kubernetes.io/instance=${RELEASE}`);
+    const componentOf = new Map(
+      pods.items
+        .filter((p) => p.status.phase === 'Running' && p.status.podIP)
+        .map((p) => [p.status.podIP!, p.metadata.labels['app.kubernetes.io/component']!]),
+    );
+    const merchant = '00000000-0000-4000-8000-000000000001';
+    // Each path of the chart's Ingress, the Service it declares, and the same request sent to that
+    // Service directly: the answers must be the same, and Traefik's access log must name a pod of it.
+    const cases = [
+      { path: '/ui/', component: 'forecast-api', direct: forecastUrl },
+      {
+        path: `/forecast/top-categories?merchant_id=${merchant}&bucket_type=WEEK&limit=3`,
+        component: 'forecast-api',
+        direct: forecastUrl,
+      },
+      {
+        path: `/api/top-categories?merchantId=${merchant}&bucketType=MONTH`,
+        component: 'aggregator',
+        direct: aggregatorUrl,
+      },
+      { path: '/v1/orders', method: 'POST', body: {}, component: 'ingest', direct: ingestUrl },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const agent = `catcast-ingress-probe-${RUN}-${i}`;
+      const opts = { method: c.method ?? 'GET', body: c.body };
+      const via = await waitFor(`${c.path} through the Ingress`, async () => {
+        const res = await request(`${ingressUrl}${c.path}`, {
+          ...opts,
+          headers: { host: INGRESS_HOST, 'user-agent': agent },
+        });
+        // 404/502/503 from Traefik while it has not yet loaded the route or its endpoints.
+        return res.status < 500 && res.headers['content-type'] !== 'text/plain; charset=utf-8' && res;
+      });
+      const direct = await request(`${c.direct}${c.path}`, opts);
+      expect(via.status, `${c.path}: ${via.body.slice(0, 300)}`).toBe(direct.status);
+      expect(via.headers['content-type']).toBe(direct.headers['content-type']);
+      expect(via.body).toBe(direct.body);
+      const line = await waitFor(`Traefik's access log line of ${c.path}`, async () => {
+        const logs = await sh(kenv, 'kubectl', ['-n', 'catcast-system', 'logs', 'deployment/traefik']);
+        return logs.split('\n').find((l) => l.includes(`"${agent}"`));
+      });
+      const backend = /"http:\/\/([\d.]+):(\d+)"/.exec(line);
+      expect(backend, line).not.toBeNull();
+      expect(componentOf.get(backend![1]!), line).toBe(c.component);
+    }
+    expect((await request(`${ingressUrl}/ui/`, { headers: { host: INGRESS_HOST } })).body).toMatch(/<html/i);
+    expect(
+      (
+        await request(`${ingressUrl}/v1/orders`, {
+          method: 'POST',
+          body: {},
+          headers: { host: INGRESS_HOST },
+        })
+      ).headers['content-type'],
+    ).toMatch(/problem\+json/);
+    // Not declared by the Ingress: another host, and a path every Service answers directly (/ready).
+    expect((await request(`${ingressUrl}/ui/`, { headers: { host: 'other.example' } })).status).toBe(404);
+    expect((await request(`${ingressUrl}/ready`, { headers: { host: INGRESS_HOST } })).status).toBe(404);
+    expect((await request(`${forecastUrl}/ready`)).status).toBe(200);
   });
 
   it('orders sent to the ingest Service appear exactly in /api/top-categories (no drift)', async () => {
@@ -517,5 +607,71 @@ describe('catcast on a single-node Kubernetes', () => {
     );
     expect(dupes.rows).toEqual([]);
     expect(job).toMatch(/forecast-job/);
+  });
+
+  it('metrics-server feeds the CPU HPA: ingest reports current utilization and scales out under load', async () => {
+    interface Hpa {
+      spec: { maxReplicas: number };
+      status: {
+        desiredReplicas?: number;
+        currentMetrics?: { resource?: { name: string; current: { averageUtilization?: number } } }[];
+        conditions?: { type: string; status: string }[];
+      };
+    }
+    // Resource metrics of the release's pods through the aggregated API (what `kubectl top` reads).
+    const podMetrics = await waitFor('pod metrics of the release', async () => {
+      const raw = await sh(kenv, 'kubectl', [
+        'get',
+        '--raw',
+        `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`,
+      ]);
+      const items = (JSON.parse(raw) as { items: { containers: { usage: { cpu: string } }[] }[] }).items;
+      return items.length >= 4 && items;
+    });
+    expect(podMetrics[0]!.containers[0]!.usage.cpu).toMatch(/^\d+n?$/);
+    const hpaName = `${RELEASE}-ingest`;
+    const hpa = await waitFor('the ingest HPA to report its current CPU utilization', async () => {
+      const h = await kjson<Hpa>('get', 'hpa', hpaName);
+      const cpu = h.status.currentMetrics?.find((m) => m.resource?.name === 'cpu');
+      return typeof cpu?.resource?.current.averageUtilization === 'number' && h;
+    });
+    expect(hpa.status.conditions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'ScalingActive', status: 'True' })]),
+    );
+    // Load on ingest (20m CPU requested, 70 % target): the HPA computes more replicas, up to its max.
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        await simulate(ingestUrl, [
+          '--merchants',
+          '1',
+          '--days',
+          '10',
+          '--orders-per-day',
+          '30',
+          '--rate',
+          '0',
+          '--merchant-prefix',
+          `hpa-${Date.now().toString(36)}`,
+          '--seed',
+          'cluster-hpa',
+        ]);
+      }
+    })();
+    try {
+      await waitFor(
+        'the ingest HPA to scale out on CPU',
+        async () => {
+          const h = await kjson<Hpa>('get', 'hpa', hpaName);
+          return (h.status.desiredReplicas ?? 0) === h.spec.maxReplicas && h;
+        },
+        { timeoutMs: 240_000, intervalMs: 2000 },
+      );
+    } finally {
+      loading = false;
+      await load;
+    }
+    await waitFor('every Deployment Ready after the scale-out', () => allReady(TAG1), { timeoutMs: 300_000 });
+    await expectExactTotals();
   });
 });

@@ -42,8 +42,13 @@ export function waitFor<T>(
 /** One HTTP request on a fresh connection (no keep-alive): every request is routed by kube-proxy anew. */
 export function request(
   url: string,
-  { method = 'GET', body, timeoutMs = 10_000 }: { method?: string; body?: unknown; timeoutMs?: number } = {},
-): Promise<{ status: number; body: string }> {
+  {
+    method = 'GET',
+    body,
+    timeoutMs = 10_000,
+    headers = {},
+  }: { method?: string; body?: unknown; timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -52,15 +57,18 @@ export function request(
         method,
         agent: false,
         timeout: timeoutMs,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
+        headers: {
+          ...headers,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
         res.on('error', reject);
       },
     );

@@ -43,19 +43,20 @@ describe('aggregation run()', () => {
     const controller = new AbortController();
     let resolvePort: (p: number) => void = () => undefined;
     const port = new Promise<number>((r) => (resolvePort = r));
-    const config = parseAggregatorConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1' });
-    const running = run(
-      config,
-      {
-        pool: db.pool,
-        subscriber: bus.subscriber('order-events'),
-        deadLetters: deadLetterSink(bus, 'order-events.dlq'),
-        logger: silentLogger(),
-        registry: new Registry(),
-        onListening: resolvePort,
-      },
-      controller.signal,
-    );
+    const config = parseAggregatorConfig({
+      DATABASE_URL: db.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_MODE: 'none',
+    });
+    const running = run(config, controller.signal, {
+      pool: db.pool,
+      subscriber: bus.subscriber('order-events'),
+      deadLetters: deadLetterSink(bus, 'order-events.dlq'),
+      logger: silentLogger(),
+      registry: new Registry(),
+      onListening: resolvePort,
+    });
     try {
       const base = `http://127.0.0.1:${await port}`;
       const events = randomOrders([M], 400, '2026-04-01T00:00:00Z', '2026-04-10T00:00:00Z', prng(9));
@@ -90,9 +91,14 @@ describe('aggregation run()', () => {
     const bus = new EmbeddedBus();
     await expect(
       run(
-        parseAggregatorConfig({ DATABASE_URL: db.url, PORT: '0' }),
-        { pool: db.pool, subscriber: bus.subscriber('x'), logger: silentLogger(), registry: new Registry() },
+        parseAggregatorConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_MODE: 'none' }),
         new AbortController().signal,
+        {
+          pool: db.pool,
+          subscriber: bus.subscriber('x'),
+          logger: silentLogger(),
+          registry: new Registry(),
+        },
       ),
     ).rejects.toThrow(/dead-letter/);
     await bus.close();

@@ -93,11 +93,11 @@ describe('cmd/ingest', () => {
     expect(out.stdout).toMatch(/"msg":"ingest stopped"/);
   });
 
-  it('exits 1 naming the variable when the configuration is invalid', async () => {
+  it('exits 2 (as every binary, pkg/process) naming the variable when the configuration is invalid', async () => {
     const { child, out } = startIngest({ PORT: 'eighty', INGEST_BODY_LIMIT_BYTES: '-5' });
     started.push(child);
     await waitFor('the process to exit', () => out.exit !== undefined, { timeoutMs: 60_000 });
-    expect(out.exit).toBe(1);
+    expect(out.exit).toBe(2);
     expect(out.stderr).toMatch(/DATABASE_URL/);
     expect(out.stderr).toMatch(/PORT/);
     expect(out.stderr).toMatch(/INGEST_BODY_LIMIT_BYTES/);

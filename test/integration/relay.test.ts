@@ -309,18 +309,14 @@ describe('outbox relay', () => {
     const registry = createRegistry('relay-test');
     const controller = new AbortController();
     let port = 0;
-    const running = run(
-      config,
-      {
-        pool: db.pool,
-        publisher: kafkaPublisher,
-        logger,
-        registry,
-        readiness: { kafka: () => kafkaPublisher.ping() },
-        onListening: (p) => (port = p),
-      },
-      controller.signal,
-    );
+    const running = run(config, controller.signal, {
+      pool: db.pool,
+      publisher: kafkaPublisher,
+      logger,
+      registry,
+      readiness: { kafka: () => kafkaPublisher.ping() },
+      onListening: (p) => (port = p),
+    });
     try {
       await waitFor('the ops server', () => port > 0);
       await waitFor('ready', async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok);

@@ -9,7 +9,11 @@ import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAggregatorApi, run as runAggregator } from '../../pkg/aggregation/index.js';
 import { createAuthenticator, mintToken, parseAuthConfig, type Scope } from '../../pkg/auth/index.js';
-import { createForecastApi, parseForecastApiConfig, runForecastApi } from '../../pkg/forecast-api/index.js';
+import {
+  createForecastApi,
+  parseForecastApiConfig,
+  run as runForecastApi,
+} from '../../pkg/forecast-api/index.js';
 import { createIngestApp, parseIngestConfig, run as runIngest } from '../../pkg/ingest/index.js';
 import { createLogger, silentLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
@@ -109,6 +113,7 @@ beforeAll(async () => {
         AGGREGATION_LAG_REFRESH_SECONDS: 15,
         AGGREGATION_API_MAX_AGE_SECONDS: 5,
       } as Parameters<typeof runAggregator>[0],
+      signal,
       {
         pool: db.pool,
         logger: capturingLogger('aggregator'),
@@ -116,15 +121,14 @@ beforeAll(async () => {
         authenticator,
         onListening,
       },
-      signal,
     ),
   );
   base.forecast = await listen((signal, onListening) =>
-    runForecastApi(
-      parseForecastApiConfig({ ...common, AGGREGATOR_URL: base.aggregator }),
-      { logger: capturingLogger('forecast-api'), extras: { ui: uiRoutes() }, onListening },
-      signal,
-    ),
+    runForecastApi(parseForecastApiConfig({ ...common, AGGREGATOR_URL: base.aggregator }), signal, {
+      logger: capturingLogger('forecast-api'),
+      ui: uiRoutes(),
+      onListening,
+    }),
   );
 });
 afterAll(async () => {

@@ -162,6 +162,7 @@ beforeAll(async () => {
           AGGREGATION_LAG_REFRESH_SECONDS: 15,
           AGGREGATION_API_MAX_AGE_SECONDS: 5,
         } as Parameters<typeof runAggregator>[0],
+        controller.signal,
         {
           pool: db.pool,
           logger: silentLogger(),
@@ -169,7 +170,6 @@ beforeAll(async () => {
           authenticator: await createAuthenticator(parseAuthConfig(authEnv)),
           onListening: (port: number) => resolve(`http://127.0.0.1:${port}`),
         },
-        controller.signal,
       ))();
     running.catch(reject);
     stops.push(async () => {

@@ -3,7 +3,7 @@
  * proxies /api/* to the aggregator binary exactly as in a deployment without an ingress. The other
  * services (ingest, relay, aggregator, forecast job) run as child processes (support/process.ts).
  */
-import { parseForecastApiConfig, runForecastApi } from '../../../pkg/forecast-api/index.js';
+import { parseForecastApiConfig, run as runForecastApi } from '../../../pkg/forecast-api/index.js';
 import { silentLogger } from '../../../pkg/log/index.js';
 import { uiRoutes } from '../../../pkg/ui/index.js';
 
@@ -22,11 +22,11 @@ export async function startForecastApi(env: Record<string, string>): Promise<For
   const controller = new AbortController();
   let resolvePort: (p: number) => void = () => undefined;
   const port = new Promise<number>((r) => (resolvePort = r));
-  const running = runForecastApi(
-    config,
-    { logger: silentLogger(), extras: { ui: uiRoutes() }, onListening: (p) => resolvePort(p) },
-    controller.signal,
-  );
+  const running = runForecastApi(config, controller.signal, {
+    logger: silentLogger(),
+    ui: uiRoutes(),
+    onListening: (p) => resolvePort(p),
+  });
   const failed = running.then(() => {
     throw new Error('forecast-api stopped before listening');
   });
