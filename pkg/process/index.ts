@@ -1,0 +1,10 @@
+export {
+  launch,
+  listeningPort,
+  catcastBinary,
+  LISTENING_LINE,
+  type LaunchOptions,
+  type Launched,
+  type WaitOptions,
+  type CatcastBinaryOptions,
+} from './launch.js';
