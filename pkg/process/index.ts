@@ -2,6 +2,7 @@ export {
   launch,
   listeningPort,
   catcastBinary,
+  tsxScript,
   LISTENING_LINE,
   type LaunchOptions,
   type Launched,

@@ -98,11 +98,18 @@ export function launch(options: LaunchOptions): Launched {
       spawnError = err;
       if (child.exitCode === null && child.signalCode === null && child.pid === undefined) resolve(null);
     });
-    child.once('close', (code) => {
+    let closed = false;
+    const finish = (code: number | null) => {
+      if (closed) return;
+      closed = true;
       for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) push(pending[stream]);
       file?.end();
       resolve(spawnError ? null : code); // after a failed spawn, 'close' reports the errno
-    });
+    };
+    // 'close' comes once the output is drained too; a grandchild that inherited the pipes can hold
+    // it open, so the exit itself counts after a short grace.
+    child.once('close', (code) => finish(code));
+    child.once('exit', (code) => setTimeout(() => finish(code), 2000).unref());
   });
   let done = false;
   void exited.then(() => (done = true));
@@ -209,14 +216,19 @@ export interface CatcastBinaryOptions {
  * ./pkg/telemetry/preload.ts] cmd/<binary>/main.ts` (the preload does nothing unless
  * OTEL_EXPORTER_OTLP_ENDPOINT is set).
  */
-export function catcastBinary(
-  binary: string,
+export function catcastBinary(binary: string, options: CatcastBinaryOptions): Omit<LaunchOptions, 'name'> {
+  return tsxScript(`cmd/${binary}/main.ts`, options);
+}
+
+/** Launch options for a TypeScript file under `root` run with tsx (and the telemetry preload). */
+export function tsxScript(
+  script: string,
   { root, env, args = [], telemetry = true }: CatcastBinaryOptions,
 ): Omit<LaunchOptions, 'name'> {
   const preload = telemetry ? ['--import', './pkg/telemetry/preload.ts'] : [];
   return {
     command: process.execPath,
-    args: ['--import', 'tsx', ...preload, `cmd/${binary}/main.ts`, ...args],
+    args: ['--import', 'tsx', ...preload, script, ...args],
     cwd: root,
     env,
   };
