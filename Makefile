@@ -27,10 +27,15 @@ test: deps ## Lint, type-check, unit + integration tests (starts Postgres, Kafka
 	bash scripts/test.sh
 
 .PHONY: lint
-lint: deps ## ESLint (type-aware), Prettier check and tsc
+lint: deps ## ESLint (type-aware), Prettier check, tsc and ShellCheck
 	npx tsc -p tsconfig.json --noEmit
 	npx eslint . --max-warnings 0
 	npx prettier --check .
+	bash scripts/lint-shell.sh
+
+.PHONY: lint-shell
+lint-shell: ## ShellCheck (warnings and errors) on every tracked *.sh; installs Debian's shellcheck if missing
+	bash scripts/lint-shell.sh
 
 .PHONY: format
 format: deps ## Format every file with Prettier
@@ -47,6 +52,14 @@ integration: deps ## Integration tests only (real Postgres and Kafka)
 .PHONY: build
 build: deps ## Compile TypeScript to dist/
 	npm run build
+
+.PHONY: generate
+generate: deps ## Regenerate every generated file: docs/api.md, docs/configuration.md, the chart, BENCHMARKS.md's table, the UI bundle
+	bash scripts/generate.sh
+
+.PHONY: check-generated
+check-generated: deps ## Regenerate the committed generated files into the tree; fail naming any that was stale
+	bash scripts/generate.sh --check
 
 .PHONY: migrate
 migrate: deps ## Apply database migrations to DATABASE_URL

@@ -1,6 +1,8 @@
-// Lint rules: type-aware so that forgotten promises are caught (CONVENTIONS.md #11).
+// Lint rules: type-aware so that forgotten promises are caught (CONVENTIONS.md #11), and the
+// package map enforced (CONVENTIONS.md: a map that lives only in people's heads drifts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaryConfigs } from './scripts/lint/boundaries.js';
 
 export default tseslint.config(
   {
@@ -34,6 +36,8 @@ export default tseslint.config(
       ],
     },
   },
+  // The package map of docs/architecture.md: layers and allowed imports (scripts/lint/package-map.json).
+  ...boundaryConfigs,
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -8,12 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { aggregatorOpenApi } from '../pkg/aggregation/index.js';
-import type { Queryable } from '../pkg/db/index.js';
-import { createForecastApi } from '../pkg/forecast-api/index.js';
+import { forecastOpenApi } from '../pkg/forecast-api/index.js';
 import type { OpenApiDocument } from '../pkg/http/index.js';
 import { ingestOpenApi } from '../pkg/ingest/index.js';
-import { silentLogger } from '../pkg/log/index.js';
-import { createRegistry } from '../pkg/metrics/index.js';
 import { API_EXAMPLES } from './api-examples.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -63,24 +60,13 @@ export interface ServiceDoc {
   readonly doc: OpenApiDocument;
 }
 
-// A database that must never be touched: building the forecast app only registers its routes.
-const noDatabase: Queryable = {
-  query: () => Promise.reject(new Error('the docs generator does not query a database')),
-};
-
 /** The three documents, exactly as GET /openapi.json serves them. */
-export async function serviceDocs(): Promise<ServiceDoc[]> {
-  const forecast = createForecastApi({
-    readDb: noDatabase,
-    logger: silentLogger(),
-    registry: createRegistry('forecast-api-docs'),
-  });
-  const forecastDoc = (await (await forecast.request('/openapi.json')).json()) as OpenApiDocument;
-  return [
+export function serviceDocs(): Promise<ServiceDoc[]> {
+  return Promise.resolve([
     { name: 'ingest', envVar: 'CATCAST_INGEST', port: 8081, doc: ingestOpenApi() },
     { name: 'aggregator', envVar: 'CATCAST_AGGREGATOR', port: 8082, doc: aggregatorOpenApi() },
-    { name: 'forecast-api', envVar: 'CATCAST_FORECAST', port: 8090, doc: forecastDoc },
-  ];
+    { name: 'forecast-api', envVar: 'CATCAST_FORECAST', port: 8090, doc: forecastOpenApi() },
+  ]);
 }
 
 const refName = (ref: string) => ref.split('/').pop()!;

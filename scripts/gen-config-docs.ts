@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, '..');
 /** Binaries and the files whose env objects they parse. */
 export const SERVICES: ReadonlyArray<{ name: string; files: string[] }> = [
   { name: 'ingest', files: ['pkg/ingest/config.ts', 'pkg/auth/config.ts'] },
-  { name: 'relay', files: ['pkg/outbox/config.ts'] },
+  { name: 'relay', files: ['pkg/relay/config.ts'] },
   { name: 'aggregator', files: ['pkg/aggregation/config.ts', 'pkg/auth/config.ts'] },
   { name: 'forecast-api', files: ['pkg/forecast-api/config.ts'] },
   { name: 'forecast-job', files: ['pkg/forecast-job/config.ts'] },

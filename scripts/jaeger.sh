@@ -30,34 +30,20 @@ LOG_FILE="$DATA_DIR/jaeger.log"
 
 log() { printf '[jaeger] %s\n' "$*" >&2; }
 
-# running: true when the pid file points at a live jaeger process (not a recycled pid).
-running() {
-  local pid
-  pid=$(cat "$PID_FILE" 2>/dev/null) || return 1
-  [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == jaeger ]]
-}
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
+daemon_log() { log "$@"; }
+# The pid file must point at a live jaeger binary (not a recycled pid).
+MATCH='(^|/)jaeger '
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+running() { daemon_running "$PID_FILE" "$MATCH"; }
 
 # healthy: the healthcheckv2 extension answers 200 once every pipeline has started.
 healthy() {
   curl -fsS --max-time 1 "http://127.0.0.1:$JAEGER_HEALTH_PORT/status" >/dev/null 2>&1
 }
 
-cmd_down() {
-  local pid i
-  if running; then
-    pid=$(cat "$PID_FILE")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-      running || break
-      sleep 0.1
-    done
-    running && kill -9 "$pid" 2>/dev/null || true
-    log "stopped (pid $pid)"
-  fi
-  rm -f "$PID_FILE"
-}
+cmd_down() { daemon_stop "$PID_FILE" "$MATCH" 10; }
 
 endpoints() {
   log "OTLP gRPC   127.0.0.1:$JAEGER_OTLP_GRPC_PORT"
@@ -67,7 +53,7 @@ endpoints() {
 }
 
 cmd_up() {
-  local start_s=$SECONDS port
+  local start_s=$SECONDS
   "$SCRIPT_DIR/tools.sh" jaeger
   if running && healthy; then
     log "already running (pid $(cat "$PID_FILE"))"
@@ -75,27 +61,18 @@ cmd_up() {
     return
   fi
   cmd_down
-  for port in "$JAEGER_OTLP_GRPC_PORT" "$JAEGER_OTLP_HTTP_PORT" "$JAEGER_QUERY_PORT" \
-    "$JAEGER_QUERY_GRPC_PORT" "$JAEGER_HEALTH_PORT" "$JAEGER_METRICS_PORT"; do
-    if port_busy "$port"; then
-      log "port $port on 127.0.0.1 is taken by another process (see the JAEGER_*_PORT variables)"
-      exit 1
-    fi
-  done
+  daemon_ports_free jaeger "$JAEGER_OTLP_GRPC_PORT" "$JAEGER_OTLP_HTTP_PORT" "$JAEGER_QUERY_PORT" \
+    "$JAEGER_QUERY_GRPC_PORT" "$JAEGER_HEALTH_PORT" "$JAEGER_METRICS_PORT" ||
+    { log "(see the JAEGER_*_PORT variables)"; exit 1; }
   mkdir -p "$DATA_DIR"
-  setsid "$("$SCRIPT_DIR/tools.sh" path)/jaeger" --config "$SCRIPT_DIR/jaeger-config.yaml" \
-    >"$LOG_FILE" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
-  local deadline=$((SECONDS + JAEGER_READY_TIMEOUT))
-  until healthy; do
-    if ! running || ((SECONDS >= deadline)); then
-      log "jaeger did not become healthy within ${JAEGER_READY_TIMEOUT}s; tail of $LOG_FILE:"
-      tail -n 40 "$LOG_FILE" >&2
-      cmd_down
-      exit 1
-    fi
-    sleep 0.2
-  done
+  : >"$LOG_FILE"
+  daemon_start "$PID_FILE" "$LOG_FILE" "$("$SCRIPT_DIR/tools.sh" path)/jaeger" --config "$SCRIPT_DIR/jaeger-config.yaml"
+  if ! daemon_wait_for jaeger "$JAEGER_READY_TIMEOUT" "$DAEMON_PID" healthy; then
+    log "tail of $LOG_FILE:"
+    tail -n 40 "$LOG_FILE" >&2
+    cmd_down
+    exit 1
+  fi
   log "ready in $((SECONDS - start_s))s (pid $(cat "$PID_FILE"), log $LOG_FILE)"
   endpoints
 }

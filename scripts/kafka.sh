@@ -147,21 +147,12 @@ cmd_fetch() {
 
 # --- process helpers --------------------------------------------------------
 
-# Prints the broker pid if the pid file names a live Kafka JVM (guards against pid reuse).
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
-  echo "$pid"
-}
+# shellcheck source=scripts/lib/daemon.sh
+source "$REPO_ROOT/scripts/lib/daemon.sh"
+daemon_log() { log "$@"; }
 
-# True if something accepts TCP connections on 127.0.0.1:$1.
-port_open() {
-  (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
+# The pid file must name a live Kafka JVM (guards against pid reuse).
+KAFKA_MATCH='kafka\.Kafka'
 
 # True if the broker answers an ApiVersions v0 request with error_code 0.
 # Request: size=17, api_key=18, api_version=0, correlation_id=1, client_id="catcast".
@@ -176,6 +167,8 @@ broker_answers() {
   # size(2 unknown low bytes) | correlation id 1 | error code 0
   [[ "$reply" == " 00 00 "??" "??" 00 00 00 01 00 00 " ]]
 }
+
+broker_ready() { broker_answers && grep -q 'Kafka Server started' "$LOG_FILE"; }
 
 # --- up / down ----------------------------------------------------------------
 
@@ -240,13 +233,13 @@ format_storage() {
 
 cmd_up() {
   local pid
-  if pid="$(running_pid)"; then
+  if pid="$(daemon_pid "$PID_FILE" "$KAFKA_MATCH")"; then
     log "already running (pid $pid)"
     echo "$BOOTSTRAP"
     return 0
   fi
   command -v java >/dev/null || die "java not found (Java 17+ is needed)"
-  if port_open "$PORT" || port_open "$CONTROLLER_PORT"; then
+  if daemon_port_open "$PORT" "$HOST" || daemon_port_open "$CONTROLLER_PORT" "$HOST"; then
     die "port $PORT or $CONTROLLER_PORT on $HOST is taken by another process"
   fi
   cmd_fetch
@@ -259,68 +252,38 @@ cmd_up() {
 
   log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (data: $DATA_DIR)"
   local started_us=${EPOCHREALTIME//[.,]/}
-  # setsid: the broker outlives this shell and does not get the terminal's Ctrl-C.
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
-  setsid java $HEAP_OPTS "${JVM_OPTS[@]}" \
+  daemon_start "$PID_FILE" "$LOG_FILE" java $HEAP_OPTS "${JVM_OPTS[@]}" \
     -Dlog4j2.configurationFile="file:$LOG4J_PROPS" -Dkafka.logs.dir="$DATA_DIR" \
-    -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" </dev/null >>"$LOG_FILE" 2>&1 &
-  local started_pid=$!
-  echo "$started_pid" >"$PID_FILE"
+    -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS"
 
-  # Ready = the JVM is alive, the client port answers ApiVersions, and the server
-  # has logged the end of its startup (listeners are open slightly before that).
-  local deadline=$((SECONDS + START_TIMEOUT))
-  while true; do
-    # Alive, not running_pid: right after the fork the child's cmdline is still bash/setsid, not
-    # kafka.Kafka (seen in CI: "exited during startup" while the broker was starting). A broker that
-    # died is our unreaped child, a zombie, which kill -0 alone would call alive.
-    if ! kill -0 "$started_pid" 2>/dev/null ||
-      [[ "$(awk '{print $3}' "/proc/$started_pid/stat" 2>/dev/null)" == Z ]]; then
-      tail -n 40 "$LOG_FILE" >&2
-      rm -f "$PID_FILE"
-      die "the broker exited during startup (log: $LOG_FILE)"
-    fi
-    if broker_answers && grep -q 'Kafka Server started' "$LOG_FILE"; then
-      break
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 40 "$LOG_FILE" >&2
-      [[ -s "$LOG_FILE" ]] || log "(the log is still empty: the JVM did not get far)"
-      cmd_down
-      die "the broker did not become ready within ${START_TIMEOUT}s (log: $LOG_FILE)"
-    fi
-    sleep 0.25
-  done
+  # Ready = the JVM is alive, the client port answers ApiVersions, and the server has logged the end
+  # of its startup (listeners are open slightly before that).
+  local waited=0
+  daemon_wait_for "the broker" "$START_TIMEOUT" "$DAEMON_PID" broker_ready || waited=$?
+  if ((waited != 0)); then
+    tail -n 40 "$LOG_FILE" >&2
+    [[ -s "$LOG_FILE" ]] || log "(the log is still empty: the JVM did not get far)"
+    if ((waited == 2)); then rm -f "$PID_FILE"; else cmd_down; fi
+    die "the broker did not start (log: $LOG_FILE)"
+  fi
   local elapsed_ms=$(((${EPOCHREALTIME//[.,]/} - started_us) / 1000))
   log "ready in ${elapsed_ms} ms (pid $(cat "$PID_FILE"))"
   echo "$BOOTSTRAP"
 }
 
 cmd_down() {
-  local pid
-  if ! pid="$(running_pid)"; then
+  if ! daemon_running "$PID_FILE" "$KAFKA_MATCH"; then
     rm -f "$PID_FILE"
     log "not running"
     return 0
   fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PID_FILE"
-  log "stopped"
+  daemon_stop "$PID_FILE" "$KAFKA_MATCH" "$STOP_TIMEOUT"
 }
 
 cmd_status() {
   local pid
-  if pid="$(running_pid)"; then
+  if pid="$(daemon_pid "$PID_FILE" "$KAFKA_MATCH")"; then
     log "running (pid $pid)"
     echo "$BOOTSTRAP"
   else

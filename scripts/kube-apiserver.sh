@@ -31,47 +31,27 @@ KUBECONFIG_PATH="$DATA_DIR/admin.kubeconfig"
 
 log() { printf '[kube] %s\n' "$*" >&2; }
 
-# running NAME: true when NAME's pid file points at a live process of that binary
-# (checking the command guards against a recycled pid after a reboot).
-running() {
-  local pid
-  pid=$(cat "$DATA_DIR/$1.pid" 2>/dev/null) || return 1
-  [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$1" ]]
-}
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
+daemon_log() { log "$@"; }
 
-# started NAME: true while the process start() launched lives (not a zombie). For startup checks:
-# right after the fork its comm is still bash or setsid, which `running` would call gone.
-started() {
-  local pid
-  pid=$(cat "$DATA_DIR/$1.pid" 2>/dev/null) || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
-}
+# match NAME: the command line of bin/NAME (checked so that a pid file whose pid was recycled after a
+# reboot is not ours; "etcd" alone would also match kube-apiserver's --etcd-servers flag).
+match() { printf '(^|/)%s ' "$1"; }
 
-# port_busy PORT: true when something already listens on 127.0.0.1:PORT.
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# running NAME: true when NAME's pid file points at a live process of that binary.
+running() { daemon_running "$DATA_DIR/$1.pid" "$(match "$1")"; }
 
-# start NAME ARGS...: run bin/NAME detached (own session, survives this shell).
+# start NAME ARGS...: run bin/NAME detached (own session, survives this shell), a fresh log per start.
 start() {
-  local name=$1; shift
-  setsid "$BIN_DIR/$name" "$@" >"$DATA_DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$DATA_DIR/$name.pid"
+  local name=$1
+  shift
+  : >"$DATA_DIR/$name.log"
+  daemon_start "$DATA_DIR/$name.pid" "$DATA_DIR/$name.log" "$BIN_DIR/$name" "$@"
 }
 
 # stop NAME: SIGTERM, wait up to 15 s, then SIGKILL.
-stop() {
-  local name=$1 pid i
-  if running "$name"; then
-    pid=$(cat "$DATA_DIR/$name.pid")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 150; i++)); do
-      running "$name" || break
-      sleep 0.1
-    done
-    running "$name" && kill -9 "$pid" 2>/dev/null || true
-    log "$name stopped (pid $pid)"
-  fi
-  rm -f "$DATA_DIR/$name.pid"
-}
+stop() { daemon_stop "$DATA_DIR/$1.pid" "$(match "$1")" 15; }
 
 # fail MSG: show the last log lines of both processes, stop them, exit 1.
 fail() {
@@ -167,8 +147,8 @@ ready() {
 
 etcd_up() {
   running etcd && return
-  port_busy "$ETCD_PORT" && fail "port $ETCD_PORT is taken by another process (set ETCD_PORT)"
-  port_busy "$ETCD_PEER_PORT" && fail "port $ETCD_PEER_PORT is taken by another process (set ETCD_PEER_PORT)"
+  daemon_port_open "$ETCD_PORT" && fail "port $ETCD_PORT is taken by another process (set ETCD_PORT)"
+  daemon_port_open "$ETCD_PEER_PORT" && fail "port $ETCD_PEER_PORT is taken by another process (set ETCD_PEER_PORT)"
   local client="http://127.0.0.1:$ETCD_PORT" peer="http://127.0.0.1:$ETCD_PEER_PORT"
   (
     # etcd reads every ETCD_* variable as a flag, so ours (ETCD_PORT, ...) and any
@@ -182,13 +162,11 @@ etcd_up() {
       --initial-cluster "catcast=$peer" \
       --unsafe-no-fsync --log-level warn
   )
-  local i
-  for ((i = 0; i < 200; i++)); do
-    curl -fsS --max-time 1 "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"' && return
-    started etcd || fail "etcd exited during startup"
-    sleep 0.1
-  done
-  fail "etcd not healthy after 20 s"
+  daemon_wait_for etcd 20 "$(cat "$DATA_DIR/etcd.pid")" etcd_healthy || fail "etcd did not start"
+}
+
+etcd_healthy() {
+  curl -fsS --max-time 1 "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"'
 }
 
 apiserver_up() {
@@ -196,7 +174,7 @@ apiserver_up() {
     ready && return
     stop kube-apiserver # alive but not ready (e.g. a failed start): start afresh
   fi
-  port_busy "$KUBE_APISERVER_PORT" && fail "port $KUBE_APISERVER_PORT is taken by another process (set KUBE_APISERVER_PORT)"
+  daemon_port_open "$KUBE_APISERVER_PORT" && fail "port $KUBE_APISERVER_PORT is taken by another process (set KUBE_APISERVER_PORT)"
   # --authorization-mode=RBAC only: no Node authorizer, there are no kubelets.
   # --service-cluster-ip-range is bookkeeping only; no traffic goes there.
   # Default admission plugins are kept (ServiceAccount included): creating a Pod
@@ -219,12 +197,7 @@ apiserver_up() {
     --endpoint-reconciler-type=none \
     --profiling=false \
     --cert-dir="$DATA_DIR/apiserver-certs"
-  local deadline=$((SECONDS + KUBE_READY_TIMEOUT))
-  until ready; do
-    started kube-apiserver || fail "kube-apiserver exited during startup"
-    ((SECONDS < deadline)) || fail "kube-apiserver not ready after ${KUBE_READY_TIMEOUT}s"
-    sleep 0.25
-  done
+  daemon_wait_for kube-apiserver "$KUBE_READY_TIMEOUT" "$DAEMON_PID" ready || fail "kube-apiserver did not start"
 }
 
 cmd_up() {

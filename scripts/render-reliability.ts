@@ -60,7 +60,7 @@ export const CLAIMS: readonly Claim[] = [
     test: 'test/integration/relay.test.ts "marks rows published only after the broker acknowledged them" and "keeps rows ... while publishing fails"',
     breaking: 'rows are marked although the publish failed: the event never reaches the topic (lost)',
     mutation: 'mark-before-ack',
-    mutationText: 'pkg/outbox/relay.ts marks and commits the batch before publishing it',
+    mutationText: 'pkg/relay/relay.ts marks and commits the batch before publishing it',
   },
   {
     claim:
@@ -77,7 +77,7 @@ export const CLAIMS: readonly Claim[] = [
     test: 'test/integration/dev-crash.test.ts, oracle (b)',
     breaking: 'orders answered 201 and stored without an outbox event never reach the aggregates',
     mutation: 'order-without-event',
-    mutationText: 'the single-order statement in pkg/orders/store.ts stops inserting the outbox event',
+    mutationText: 'the single-order statement in pkg/orders/sql.ts stops inserting the outbox event',
   },
   {
     claim: "Aggregates bucket by the merchant's calendar (time zone and week start)",

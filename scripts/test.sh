@@ -26,6 +26,9 @@ echo "== lint"
 npx tsc -p tsconfig.json --noEmit
 npx eslint . --max-warnings 0
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
+bash scripts/lint-shell.sh # ShellCheck on every tracked *.sh (installs Debian's shellcheck once)
+# Every committed generated file matches its generator (scripts/generate.sh names the stale ones).
+bash scripts/generate.sh --check
 
 echo "== tools"
 bash scripts/setup-test-deps.sh

@@ -4,7 +4,7 @@ import { createPool, registerPoolMetrics } from '../../pkg/db/index.js';
 import { createKafka, KafkaPublisher, LagReader, registerConsumerLagMetrics } from '../../pkg/kafka/index.js';
 import { createLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
-import { parseRelayConfig, run } from '../../pkg/outbox/index.js';
+import { parseRelayConfig, run } from '../../pkg/relay/index.js';
 import { shutdownTelemetry } from '../../pkg/telemetry/index.js';
 
 try {

@@ -5,6 +5,7 @@ import { createPool } from '../db/index.js';
 import { opsRoutes, serveUntilAborted } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { Counter, Gauge, createRegistry } from '../metrics/index.js';
+import { abortableSleep } from '../retry/index.js';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
 import { EXIT, UsageError, toJson, type CommandIo } from './io.js';
 
@@ -155,10 +156,7 @@ async function scheduled(
       failures.inc();
       logger.error({ err }, 'reconcile run failed');
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, everySeconds * 1000);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+    await abortableSleep(everySeconds * 1000, signal);
   }
   await server;
   return EXIT.ok;

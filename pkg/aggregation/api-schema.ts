@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUCKET_TYPES, parseDate } from '../buckets/index.js';
+import { PLATFORM_ID_PATTERN, platformIdRule } from '../catalog/index.js';
 import {
   bearer,
   integerQuery,
@@ -10,9 +11,7 @@ import {
 } from '../http/index.js';
 
 /** A merchant or category id as a query or path parameter. */
-export const PLATFORM_ID = z
-  .string({ error: 'is required' })
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
+export const PLATFORM_ID = z.string({ error: 'is required' }).regex(PLATFORM_ID_PATTERN, platformIdRule());
 const BUCKET_TYPE = z
   .enum(BUCKET_TYPES, { error: `must be one of ${BUCKET_TYPES.join(', ')}` })
   .meta({ example: 'WEEK' });

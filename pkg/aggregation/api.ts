@@ -15,7 +15,7 @@ import {
   type Calendar,
   type CivilDate,
 } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
+import { isUnavailableError, type Queryable } from '../db/index.js';
 import {
   HttpProblem,
   prepareJson,
@@ -23,6 +23,7 @@ import {
   renderJson,
   requestMetrics,
   sendRendered,
+  unavailableWhen,
   ValidatedQueries,
   validationProblem,
 } from '../http/index.js';
@@ -216,7 +217,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   });
 
   const app = new Hono();
-  app.onError(problemHandler(logger));
+  app.onError(problemHandler(logger, { classifiers: [unavailableWhen('the database', isUnavailableError)] }));
   // The document is public (no token): it describes the API, not a merchant's data.
   const openApi = aggregatorOpenApi();
   app.get('/openapi.json', (c) => c.json(openApi));

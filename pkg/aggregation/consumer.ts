@@ -8,6 +8,7 @@ import {
   type OutgoingMessage,
 } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import { traceConsumedBatch, type ConsumedBatchTrace } from '../telemetry/index.js';
 import { applyBatch, type ApplyResult } from './apply.js';
 import type { AggregationMetrics } from './metrics.js';
@@ -137,12 +138,12 @@ async function withRetry(
       if (!isUnavailableError(err) || Date.now() > deadline || signal?.aborted) {
         throw new Error('cannot apply the batch of order events', { cause: err });
       }
-      const delay = Math.min(2000, 100 * 2 ** attempt);
+      const delay = backoffDelay(attempt, 200, 2000);
       logger.warn(
         { attempt, delayMs: delay, err: (err as Error).message },
         'database unavailable; retrying batch',
       );
-      await new Promise((r) => setTimeout(r, delay));
+      await abortableSleep(delay, signal);
     }
   }
 }

@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../log/index.js';
 import type { AggregatorConfig } from './config.js';
 import type { AggregatorDeps } from './run.js';
-import { sleep } from './sleep.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** The Kafka collaborators of the aggregator and how to release them. */
 export interface KafkaWiring {
@@ -52,7 +52,7 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
           break;
         } catch (err) {
           logger.warn({ err: (err as Error).message, attempt }, 'cannot ensure Kafka topics; retrying');
-          await sleep(Math.min(30_000, 500 * 2 ** attempt), signal);
+          await abortableSleep(backoffDelay(attempt, 1000, 30_000), signal);
         }
       }
       if (signal.aborted) return;

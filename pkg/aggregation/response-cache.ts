@@ -1,3 +1,5 @@
+import { TtlCache } from '../cache/index.js';
+
 /** Options of {@link ResponseCache}. */
 export interface ResponseCacheOptions {
   /** How long an entry may be served, ms (bounds staleness from other replicas' applies). */
@@ -19,7 +21,6 @@ export interface RenderedResponse {
 }
 
 interface Entry {
-  readonly at: number;
   readonly merchantId: string;
   readonly generation: number;
   readonly value: RenderedResponse;
@@ -33,21 +34,16 @@ interface Entry {
  * be current when the result is stored.
  */
 export class ResponseCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: TtlCache<Entry>;
   readonly #generations = new Map<string, number>();
   readonly #inflight = new Map<string, Promise<RenderedResponse>>();
-  readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #now: () => number;
   readonly #onLookup: ((hit: boolean) => void) | undefined;
 
   constructor(options: ResponseCacheOptions) {
+    const { ttlMs, maxEntries = 2000, now } = options;
     this.#onLookup = options.onLookup;
-    this.#ttlMs = options.ttlMs;
-    this.#max = options.maxEntries ?? 2000;
-    this.#now = options.now ?? (() => performance.now());
-    if (this.#ttlMs <= 0) throw new RangeError(`ttlMs must be > 0, got ${this.#ttlMs}`);
-    if (this.#max < 1) throw new RangeError(`maxEntries must be >= 1, got ${this.#max}`);
+    if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be > 0, got ${ttlMs}`);
+    this.#entries = new TtlCache<Entry>(ttlMs, { maxEntries, ...(now ? { now } : {}) });
   }
 
   /** The merchant's current generation; pass it to {@link set} with the response computed after it. */
@@ -59,7 +55,7 @@ export class ResponseCache {
   get(key: string): RenderedResponse | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (this.#now() - e.at >= this.#ttlMs || e.generation !== this.generation(e.merchantId)) {
+    if (e.generation !== this.generation(e.merchantId)) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -69,9 +65,7 @@ export class ResponseCache {
   /** Stores `value` unless the merchant's data changed since `generation` was read. */
   set(key: string, merchantId: string, generation: number, value: RenderedResponse): void {
     if (generation !== this.generation(merchantId)) return;
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, { at: this.#now(), merchantId, generation, value });
+    this.#entries.set(key, { merchantId, generation, value });
   }
 
   /**

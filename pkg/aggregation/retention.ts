@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { sleep } from './sleep.js';
+import { abortableSleep } from '../retry/index.js';
 
 /** Options of {@link purgeProcessedEvents} and {@link runRetention}. */
 export interface RetentionOptions {
@@ -46,6 +46,6 @@ export async function runRetention(
     } catch (err) {
       options.logger.warn({ err: (err as Error).message }, 'cannot purge processed event ids; will retry');
     }
-    await sleep(intervalMs, signal);
+    await abortableSleep(intervalMs, signal);
   }
 }

@@ -23,7 +23,7 @@ import { createBatchHandler, type DeadLetterSink } from './consumer.js';
 import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';
-import { sleep } from './sleep.js';
+import { abortableSleep as sleep } from '../retry/index.js';
 
 /** Collaborators of {@link run}, built by cmd/aggregator (or a test). */
 export interface AggregatorDeps {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../events/index.js';
 import { describeBusContract } from './contract.js';
-import { backoffDelay } from './backoff.js';
 import { EmbeddedBus, EmbeddedBusTimeoutError } from './embedded.js';
 
 describeBusContract('embedded', () => {
@@ -79,17 +78,5 @@ describe('EmbeddedBus', () => {
     const p = bus.publish('t', [msg(1)]);
     await bus.close();
     await expect(p).rejects.toThrow(/closed/);
-  });
-});
-
-describe('backoffDelay', () => {
-  it.each([
-    [1, 0, 50],
-    [1, 1, 100],
-    [3, 1, 400],
-    [20, 1, 1_000],
-    [20, 0, 500],
-  ])('attempt %i with random %d => %i ms (initial 100, max 1000)', (attempt, r, expected) => {
-    expect(backoffDelay(attempt, 100, 1_000, () => r)).toBe(expected);
   });
 });

@@ -6,7 +6,7 @@ import type {
   OutgoingMessage,
 } from '../events/index.js';
 import type { Logger } from '../log/index.js';
-import { abortableSleep, backoffDelay } from './backoff.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** Options of {@link EmbeddedBus}. */
 export interface EmbeddedBusOptions {

@@ -1,2 +1,1 @@
 export { EmbeddedBus, EmbeddedBusTimeoutError, type EmbeddedBusOptions } from './embedded.js';
-export { backoffDelay, abortableSleep } from './backoff.js';

@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { CURRENCY_CODES } from '../money/index.js';
 
+const PLATFORM_ID_CHARS = 'A-Za-z0-9._:-';
+
+/** Platform-id characters, 1 to `max` of them (a prefix of generated ids is shorter than an id). */
+export function platformIdPattern(max = 64): RegExp {
+  return new RegExp(`^[${PLATFORM_ID_CHARS}]{1,${max}}$`);
+}
+
+/** The rule of {@link platformIdPattern} in words, for error messages. */
+export function platformIdRule(max = 64): string {
+  return `must match [${PLATFORM_ID_CHARS}]{1,${max}}`;
+}
+
 /** The alphabet of platform ids (merchants, categories, products): `[A-Za-z0-9._:-]{1,64}`. */
-export const PLATFORM_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+export const PLATFORM_ID_PATTERN = platformIdPattern();
 
 /** A merchant, category or product id as the commerce platform spells it. */
 export const platformId = z
   .string({ error: 'must be a string' })
-  .regex(PLATFORM_ID_PATTERN, 'must match [A-Za-z0-9._:-]{1,64}');
+  .regex(PLATFORM_ID_PATTERN, platformIdRule());
 
 // NUL cannot be stored in a Postgres text column, lone surrogates do not survive UTF-8, and other
 // control characters in display names are always a client bug: reject them instead of failing later.

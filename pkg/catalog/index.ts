@@ -1,5 +1,7 @@
 export {
   PLATFORM_ID_PATTERN,
+  platformIdPattern,
+  platformIdRule,
   SAFE_TEXT_PATTERN,
   currencyCode,
   platformId,

@@ -1,5 +1,6 @@
 export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
 export { registerPoolMetrics } from './pool-metrics.js';
+export { statementParams, toColumns, type StatementParams } from './params.js';
 export { migrate, type MigrateOptions } from './migrate.js';
 export { isDataError, isUnavailableError, isUniqueViolation, isForeignKeyViolation } from './errors.js';
 export {

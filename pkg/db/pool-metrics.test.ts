@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { describe, expect, it } from 'vitest';
 import type { Pool } from './pool.js';
 import { registerPoolMetrics } from './pool-metrics.js';

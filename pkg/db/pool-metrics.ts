@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from '../metrics/index.js';
 import type { Pool } from './pool.js';
 
 /**

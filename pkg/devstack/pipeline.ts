@@ -4,7 +4,7 @@ import { EmbeddedBus } from '../bus/index.js';
 import { createPool } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { createRegistry } from '../metrics/index.js';
-import { parseRelayConfig, run as runRelay } from '../outbox/index.js';
+import { parseRelayConfig, run as runRelay } from '../relay/index.js';
 
 /**
  * Relay and aggregator in one process over the embedded in-process bus: the development pipeline when

@@ -1,20 +1,13 @@
 import { bucketStart, type BucketType } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
-import {
-  MODEL_NAMES,
-  forecastModels,
-  type BacktestMetrics,
-  type ModelName,
-} from '../forecast-engine/index.js';
+import { MODEL_NAMES, forecastModels, type ModelName } from '../forecast-engine/index.js';
 import {
   DEFAULT_LOOKBACK,
-  latestSet,
-  loadMerchantSeries,
-  readSetRows,
   toStored,
   type ForecastMerchant,
   type StoredForecast,
 } from '../forecast-job/index.js';
+import type { ForecastStore } from './store.js';
+import { TtlCache } from '../cache/index.js';
 
 /** Forecast rows for one merchant and bucket type, precomputed or computed now, and why. */
 export interface ForecastRows {
@@ -42,61 +35,10 @@ export interface ForecastQuery {
   readonly staleAfterSeconds: number;
 }
 
-/** A small TTL cache of on-demand results, keyed by the full query. */
-export class OnDemandCache {
-  private readonly entries = new Map<string, { at: number; value: ForecastRows }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 500,
-  ) {}
-  get(key: string, now: number): ForecastRows | undefined {
-    const e = this.entries.get(key);
-    if (e && now - e.at < this.ttlMs) return e.value;
-    if (e) this.entries.delete(key);
-    return undefined;
-  }
-  set(key: string, value: ForecastRows, now: number): void {
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: now, value });
-  }
-}
-
-/** A bounded map whose entries expire `ttlMs` after they were set (monotonic clock); ttlMs 0 stores nothing. */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { at: number; value: V }>();
-  private readonly inflight = new Map<string, Promise<V>>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 1000,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
-  get(key: string): V | undefined {
-    const e = this.entries.get(key);
-    if (e && this.clock() - e.at < this.ttlMs) return e.value;
-    if (e) this.entries.delete(key);
-    return undefined;
-  }
-  /** The fresh value for `key`, or `compute()`'s; concurrent misses of one key share one computation. */
-  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
-    const hit = this.get(key);
-    if (hit !== undefined) return Promise.resolve(hit);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const flight = compute()
-      .then((value) => {
-        this.set(key, value);
-        return value;
-      })
-      .finally(() => this.inflight.delete(key));
-    // Without a TTL nothing is shared: every request computes (the cache is off).
-    if (this.ttlMs > 0) this.inflight.set(key, flight);
-    return flight;
-  }
-  set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { at: this.clock(), value });
+/** On-demand results keyed by the full query, timed by the query's clock (q.now). */
+export class OnDemandCache extends TtlCache<ForecastRows> {
+  constructor(ttlMs: number) {
+    super(ttlMs, { maxEntries: 500 });
   }
 }
 
@@ -106,12 +48,12 @@ export class TtlCache<V> {
  * degraded mode) and says why.
  */
 export async function getForecastRows(
-  db: Queryable,
+  store: ForecastStore,
   q: ForecastQuery,
   cache: OnDemandCache,
 ): Promise<ForecastRows> {
   const target = bucketStart(q.now, q.bucketType, q.merchant);
-  const set = await latestSet(db, q.merchant.id, q.bucketType);
+  const set = await store.latestSet(q.merchant.id, q.bucketType);
   let reason: string | null = null;
   let stale = false;
   if (!set) reason = 'no precomputed forecast yet (the forecast job has not run for this merchant)';
@@ -126,7 +68,7 @@ export async function getForecastRows(
     reason = `lookback ${q.lookback} differs from the precomputed ${set.lookback}`;
   }
   if (set && reason === null) {
-    const rows = await readSetRows(db, set, {
+    const rows = await store.setRows(set, {
       ...(q.models ? { models: q.models } : {}),
       ...(q.categoryId ? { categoryId: q.categoryId } : {}),
     });
@@ -150,7 +92,7 @@ export async function getForecastRows(
   const key = [q.merchant.id, q.bucketType, lookback, models.join(','), q.categoryId ?? '', target].join('|');
   const hit = cache.get(key, q.now.getTime());
   if (hit) return { ...hit, stale, reason };
-  const ms = await loadMerchantSeries(db, q.merchant, q.bucketType, lookback, q.now, q.categoryId);
+  const ms = await store.history(q.merchant, q.bucketType, lookback, q.now, q.categoryId);
   const rows: StoredForecast[] = [];
   for (const s of ms.series) {
     const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
@@ -166,22 +108,6 @@ export async function getForecastRows(
     reason: ms.series.length === 0 ? 'no sales yet: there is no history to forecast from' : reason,
     rows,
   };
-  cache.set(key, value, q.now.getTime());
+  cache.set(key, value, { at: q.now.getTime() });
   return value;
-}
-
-/** The metrics block of the API: backtest accuracy and the ratio to seasonal naive. */
-export function metricsView(m: BacktestMetrics | null) {
-  return m
-    ? {
-        mase: m.mase,
-        wape: m.wape,
-        smape: m.smape,
-        coverage80: m.coverage80,
-        coverage95: m.coverage95,
-        ratioToSeasonalNaive: m.maseRatioToSeasonalNaive,
-        wapeRatioToSeasonalNaive: m.wapeRatioToSeasonalNaive,
-        origins: m.origins,
-      }
-    : null;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authEnv } from '../auth/index.js';
-import { uiLoginEnv } from '../ui/config.js';
+import { uiLoginEnv } from '../ui/index.js';
 import { commonEnv, databaseEnv, parseEnv, port, positiveInt } from '../config/index.js';
 
 const apiEnv = z.object({

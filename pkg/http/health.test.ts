@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { describe, expect, it } from 'vitest';
 import { opsRoutes, type ReadinessCheck } from './health.js';
 import { SECURITY_HEADERS, withSecurityHeaders } from './security.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.js';
 import { notFoundHandler } from './routing.js';
 import { securedResponse, withSecurityHeaderRecord } from './security.js';
 

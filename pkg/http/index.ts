@@ -1,11 +1,15 @@
 export {
   HttpProblem,
   problemHandler,
+  unavailableWhen,
+  problemBody,
   problemResponse,
   validationProblem,
   fieldErrors,
   type FieldError,
   type ProblemOptions,
+  type ErrorClassifier,
+  type ProblemHandlerOptions,
 } from './problem.js';
 export { allowedMethods, notFoundHandler, type RouteEntry } from './routing.js';
 export { serveUntilAborted, type ServeOptions } from './server.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { describe, expect, it } from 'vitest';
 import { requestMetrics } from './metrics.js';
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { Histogram, type Registry } from 'prom-client';
+import { Histogram, type Registry } from '../metrics/index.js';
 import { nameHttpSpan } from '../telemetry/index.js';
 
 /**

@@ -3,7 +3,6 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { Logger } from '../log/index.js';
-import { isUnavailableError } from '../db/index.js';
 import { recordErrorOnActiveSpan } from '../telemetry/index.js';
 
 /** One offending field of a request. */
@@ -77,17 +76,25 @@ export function validationProblem(error: ZodError, prefix = '', detail?: string)
   });
 }
 
-/** Renders a problem as a Response. */
-export function problemResponse(c: Context, problem: HttpProblem): Response {
-  const body = {
+/**
+ * The RFC 9457 body of a problem; `instance` (the request path) is left out where the problem is one
+ * entry of a larger answer, such as a refused order inside a batch result.
+ */
+export function problemBody(problem: HttpProblem, instance?: string): Record<string, unknown> {
+  return {
     type: 'about:blank',
     title: problem.title,
     status: problem.status,
     ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
-    instance: c.req.path,
+    ...(instance !== undefined ? { instance } : {}),
     ...(problem.errors ? { errors: problem.errors } : {}),
     ...problem.extensions,
   };
+}
+
+/** Renders a problem as a Response. */
+export function problemResponse(c: Context, problem: HttpProblem): Response {
+  const body = problemBody(problem, c.req.path);
   const res = c.json(body, problem.status as ContentfulStatusCode, {
     ...problem.headers,
     'content-type': 'application/problem+json',
@@ -104,25 +111,56 @@ function causeChain(err: unknown): string[] {
   return out;
 }
 
+/**
+ * Recognises an error that is not an {@link HttpProblem} (e.g. "the database is unreachable") and
+ * says which problem it is, or returns undefined to leave it to the next classifier.
+ */
+export type ErrorClassifier = (err: unknown) => HttpProblem | undefined;
+
+/** Options of {@link problemHandler}. */
+export interface ProblemHandlerOptions {
+  /** Asked in order for errors that are neither HttpProblem nor HTTPException; the first answer wins. @default none */
+  readonly classifiers?: readonly ErrorClassifier[];
+}
+
+/**
+ * A classifier answering 503 with Retry-After when `test(err)` says a dependency is down, e.g.
+ * `unavailableWhen('the database', isUnavailableError)` with pkg/db's test: pkg/http knows no
+ * dependency itself, each service passes the ones it has.
+ */
+export function unavailableWhen(
+  dependency: string,
+  test: (err: unknown) => boolean,
+  retryAfterSeconds = 2,
+): ErrorClassifier {
+  return function classifyUnavailable(err) {
+    if (!test(err)) return undefined;
+    return new HttpProblem(503, {
+      detail: `${dependency} is unavailable; retry later`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      cause: err,
+    });
+  };
+}
+
+function classify(err: unknown, classifiers: readonly ErrorClassifier[]): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof HTTPException)
+    return new HttpProblem(err.status, { detail: err.message || undefined, cause: err });
+  for (const classifier of classifiers) {
+    const problem = classifier(err);
+    if (problem) return problem;
+  }
+  if (err instanceof SyntaxError)
+    return new HttpProblem(400, { title: 'Malformed JSON', detail: err.message });
+  return new HttpProblem(500, { detail: 'an unexpected error occurred', cause: err });
+}
+
 /** The single place where errors become HTTP responses; unexpected ones are logged once with their cause chain. */
-export function problemHandler(logger: Logger, options: { retryAfterSeconds?: number } = {}): ErrorHandler {
+export function problemHandler(logger: Logger, options: ProblemHandlerOptions = {}): ErrorHandler {
+  const { classifiers = [] } = options;
   return function onError(err, c) {
-    let problem: HttpProblem;
-    if (err instanceof HttpProblem) {
-      problem = err;
-    } else if (err instanceof HTTPException) {
-      problem = new HttpProblem(err.status, { detail: err.message || undefined, cause: err });
-    } else if (isUnavailableError(err)) {
-      problem = new HttpProblem(503, {
-        detail: 'the database is unavailable; retry later',
-        headers: { 'retry-after': String(options.retryAfterSeconds ?? 2) },
-        cause: err,
-      });
-    } else if (err instanceof SyntaxError) {
-      problem = new HttpProblem(400, { title: 'Malformed JSON', detail: err.message });
-    } else {
-      problem = new HttpProblem(500, { detail: 'an unexpected error occurred', cause: err });
-    }
+    const problem = classify(err, classifiers);
     if (problem.status >= 500) {
       recordErrorOnActiveSpan(err);
       logger.error(

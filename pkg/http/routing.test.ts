@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { opsRoutes } from './health.js';
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { problemHandler } from './problem.js';
 import { allowedMethods, notFoundHandler } from './routing.js';
 import { silentLogger } from '../log/index.js';

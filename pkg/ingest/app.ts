@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.js';
 import { z } from 'zod';
 import {
   CatalogRejection,
@@ -11,13 +11,15 @@ import {
   type CatalogStore,
 } from '../catalog/index.js';
 import type { Principal } from '../auth/index.js';
-import type { Pool } from '../db/index.js';
+import { isUnavailableError, type Pool } from '../db/index.js';
 import {
   HttpProblem,
   notFoundHandler,
   opsRoutes,
   problemHandler,
+  problemBody,
   readJson,
+  unavailableWhen,
   requestMetrics,
   validationProblem,
 } from '../http/index.js';
@@ -31,6 +33,7 @@ import {
   systemClock,
   type Clock,
   type OrderService,
+  type OrderStore,
   type SubmitResult,
 } from '../orders/index.js';
 import { createIngestMetrics, reasonOfStatus, type IngestMetrics } from './metrics.js';
@@ -49,10 +52,27 @@ export interface IngestLimits {
 /** The scopes the ingest routes require (see pkg/auth). */
 export type IngestScope = 'orders:write' | 'catalog:write';
 
-/** Options of {@link createIngestApp}. */
-export interface IngestAppOptions {
-  /** Primary database pool (catalog writes need transactions). */
-  readonly db: Pool;
+/** Where the ingest API writes: the primary pool (Postgres stores), or the stores themselves. */
+export type IngestStorage =
+  | {
+      /** Primary database pool (catalog writes need transactions); also the /ready check and pool gauges. */
+      readonly db: Pool;
+      readonly catalog?: never;
+      readonly orderStore?: never;
+    }
+  | {
+      /** The catalog (an in-memory one in unit tests). */
+      readonly catalog: CatalogStore;
+      /** The order store (pkg/orders' in-memory store in unit tests). */
+      readonly orderStore: OrderStore;
+      readonly db?: never;
+    };
+
+/** Options of {@link createIngestApp}: where it writes, and these. */
+export type IngestAppOptions = IngestStorage & IngestAppSettings;
+
+/** Everything of {@link IngestAppOptions} but the storage. */
+export interface IngestAppSettings {
   readonly logger: Logger;
   readonly registry: Registry;
   /** @default the wall clock */
@@ -108,17 +128,6 @@ export function rejectionProblem(rejection: OrderRejection): HttpProblem {
   });
 }
 
-function problemBody(p: HttpProblem): Record<string, unknown> {
-  return {
-    type: 'about:blank',
-    title: p.title,
-    status: p.status,
-    ...(p.detail !== undefined ? { detail: p.detail } : {}),
-    ...(p.errors ? { errors: p.errors } : {}),
-    ...p.extensions,
-  };
-}
-
 function pathId(c: Context, name: string): string {
   const value = c.req.param(name) ?? '';
   const parsed = platformId.safeParse(value);
@@ -151,9 +160,10 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const { db, logger, registry, clock = systemClock, traceparent, accepting } = options;
   const limits: IngestLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics: IngestMetrics = createIngestMetrics(registry, db);
-  const catalog: CatalogStore = createPgCatalogStore(db);
+  const catalog: CatalogStore = db ? createPgCatalogStore(db) : options.catalog;
+  const orderStore: OrderStore = db ? createPgOrderStore(db) : options.orderStore;
   const orders: OrderService = createOrderService({
-    store: coalesceInserts(createPgOrderStore(db), options.insertCoalescing),
+    store: coalesceInserts(orderStore, options.insertCoalescing),
     clock,
     maxFutureSeconds: limits.maxFutureSeconds,
     ...(traceparent ? { traceparent } : {}),
@@ -166,17 +176,20 @@ export function createIngestApp(options: IngestAppOptions): Hono {
   const scope = (s: IngestScope): MiddlewareHandler => options.requireScope?.(s) ?? passThrough;
 
   const app = new Hono();
-  app.onError(problemHandler(logger));
+  // The one dependency whose outage is a 503 (retry later) rather than a 500.
+  app.onError(problemHandler(logger, { classifiers: [unavailableWhen('the database', isUnavailableError)] }));
   app.notFound(notFoundHandler(app));
   app.use('*', requestMetrics(registry));
   app.route(
     '/',
     opsRoutes({
-      checks: {
-        database: async () => {
-          await db.query('SELECT 1');
-        },
-      },
+      checks: db
+        ? {
+            database: async () => {
+              await db.query('SELECT 1');
+            },
+          }
+        : {},
       registry,
       ...(accepting ? { accepting } : {}),
     }),

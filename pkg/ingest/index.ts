@@ -2,6 +2,8 @@ export {
   createIngestApp,
   rejectionProblem,
   type IngestAppOptions,
+  type IngestAppSettings,
+  type IngestStorage,
   type IngestLimits,
   type IngestScope,
 } from './app.js';

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from '../metrics/index.js';
 import { registerPoolMetrics, type Pool } from '../db/index.js';
 import { registerOutboxBacklogMetrics } from '../outbox/index.js';
 import { REJECT_REASONS, type RejectReason } from '../orders/index.js';
@@ -13,8 +13,11 @@ export interface IngestMetrics {
   readonly catalogWrites: Counter<'entity' | 'outcome'>;
 }
 
-/** Registers the ingest counters, the database pool gauges and the outbox backlog gauges on `registry`. */
-export function createIngestMetrics(registry: Registry, pool: Pool): IngestMetrics {
+/**
+ * Registers the ingest counters on `registry`, and with a pool its gauges and the outbox backlog
+ * gauges (without one, as over in-memory stores, there is neither).
+ */
+export function createIngestMetrics(registry: Registry, pool?: Pool): IngestMetrics {
   const accepted = new Counter({
     name: 'catcast_ingest_orders_accepted_total',
     help: 'Orders accepted (created or idempotent replay) by endpoint and outcome',
@@ -38,9 +41,11 @@ export function createIngestMetrics(registry: Registry, pool: Pool): IngestMetri
     for (const outcome of ['created', 'replayed']) accepted.inc({ endpoint, outcome }, 0);
     for (const reason of REJECT_REASONS) rejected.inc({ endpoint, reason }, 0);
   }
-  registerPoolMetrics(registry, { primary: pool });
-  // The outbox this service writes: exported here too, because a relay that is down cannot report it.
-  registerOutboxBacklogMetrics(registry, pool);
+  if (pool) {
+    registerPoolMetrics(registry, { primary: pool });
+    // The outbox this service writes: exported here too, because a relay that is down cannot report it.
+    registerOutboxBacklogMetrics(registry, pool);
+  }
   return { accepted, rejected, catalogWrites };
 }
 

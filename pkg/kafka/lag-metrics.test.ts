@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.js';
 import { describe, expect, it } from 'vitest';
 import { registerConsumerLagMetrics, type ConsumerLag } from './lag.js';
 

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from '../metrics/index.js';
 
 /** Lag of one partition: messages after the group's committed offset. */
 export interface PartitionLag {

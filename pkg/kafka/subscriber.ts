@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, EventSubscriber, IncomingMessage } from '../events/index.js';
 import type { Logger } from '../log/index.js';
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** Options of {@link KafkaSubscriber}. */
 export interface KafkaSubscriberOptions {

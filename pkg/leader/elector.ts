@@ -1,4 +1,5 @@
 import type { Logger } from '../log/index.js';
+import { abortableSleep as sleep } from '../retry/index.js';
 import { LeaseConflictError, systemClock, type Clock, type LeaseStore, type StoredLease } from './store.js';
 
 /** Options of {@link LeaderElector}; the timing rules follow client-go's leaderelection package. */
@@ -27,18 +28,6 @@ export interface Leadership {
   readonly fencingToken: number;
   readonly lease: StoredLease;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * Lease-based leader election over a {@link LeaseStore}: acquire, renew every retry period, give up

@@ -20,11 +20,9 @@ export {
   type PrepareOptions,
 } from './prepare.js';
 export { OrderRejection, REJECT_REASONS, type RejectReason, type OrderFieldError } from './rejection.js';
+export { createPgOrderStore, type PgOrderStoreOptions } from './pg-store.js';
 export {
-  createPgOrderStore,
-  type PgOrderStoreOptions,
   productKey,
-  OUTBOX_CHANNEL,
   type OrderStore,
   type CatalogSnapshot,
   type MerchantInfo,

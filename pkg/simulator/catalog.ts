@@ -1,4 +1,5 @@
 import type { WeekStart } from '../buckets/index.js';
+import { PLATFORM_ID_PATTERN, platformIdPattern, platformIdRule } from '../catalog/index.js';
 import { currencyExponent } from '../money/index.js';
 import { createPrng, type Prng } from './prng.js';
 import {
@@ -93,8 +94,13 @@ export function checkInt(option: string, value: number, min: number, max: number
   return value;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 const DAYS_PER_YEAR = 365;
+
+/** Longest merchant prefix: generated ids append a suffix and must stay platform ids. */
+export const MERCHANT_PREFIX_MAX = 40;
+
+/** What a merchant prefix may be: platform-id characters, at most {@link MERCHANT_PREFIX_MAX}. */
+export const MERCHANT_PREFIX_PATTERN = platformIdPattern(MERCHANT_PREFIX_MAX);
 
 /** Builds a deterministic catalog: the same options always give the same merchants, categories and products. */
 export function generateCatalog(options: CatalogOptions = {}): SimCatalog {
@@ -110,9 +116,9 @@ export function generateCatalog(options: CatalogOptions = {}): SimCatalog {
   checkInt('parentsPerMerchant', parentsPerMerchant, 1, CATEGORY_TEMPLATES.length);
   checkInt('childrenPerParent', childrenPerParent, 1, 5);
   checkInt('productsPerCategory', productsPerCategory, 1, 99);
-  if (!/^[A-Za-z0-9._:-]{1,40}$/.test(merchantPrefix)) {
+  if (!MERCHANT_PREFIX_PATTERN.test(merchantPrefix)) {
     throw new SimulatorOptionError(
-      `merchantPrefix must match [A-Za-z0-9._:-]{1,40} (got ${JSON.stringify(merchantPrefix)})`,
+      `merchantPrefix ${platformIdRule(MERCHANT_PREFIX_MAX)} (got ${JSON.stringify(merchantPrefix)})`,
     );
   }
   const out: SimMerchant[] = [];
@@ -219,8 +225,8 @@ function generateMerchant(
 }
 
 function assertId(id: string): void {
-  if (!ID_PATTERN.test(id))
-    throw new Error(`generated id ${JSON.stringify(id)} does not match ${ID_PATTERN}`);
+  if (!PLATFORM_ID_PATTERN.test(id))
+    throw new Error(`generated id ${JSON.stringify(id)} does not match ${PLATFORM_ID_PATTERN}`);
 }
 
 function scalePeaks(family: CategoryTemplate, southern: boolean, scale: number): SeasonalPeak[] {

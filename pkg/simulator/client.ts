@@ -1,3 +1,4 @@
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { SimCategory, SimMerchant, SimProduct } from './catalog.js';
 import type { SimOrder } from './history.js';
 
@@ -5,20 +6,7 @@ import type { SimOrder } from './history.js';
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** The default {@link Sleep}, on real timers. */
-export const realSleep: Sleep = function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-};
+export const realSleep: Sleep = abortableSleep;
 
 /** Options of {@link IngestClient}. */
 export interface IngestClientOptions {
@@ -323,9 +311,8 @@ export class IngestClient {
   }
 
   #backoff(attempt: number): number {
-    const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter: many simulator workers retrying in lockstep would hit the recovering server together.
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    // Jitter: many simulator workers retrying in lockstep would hit the recovering server together.
+    return backoffDelay(attempt, this.#baseDelayMs, this.#maxDelayMs);
   }
 }
 

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { platformIdRule } from '../catalog/index.js';
 import { ConfigError } from '../config/index.js';
+import { MERCHANT_PREFIX_MAX, MERCHANT_PREFIX_PATTERN } from './catalog.js';
 import type { ProgressMode } from './progress.js';
 
 /** One command-line option of the simulator, with its environment fallback and default. */
@@ -148,7 +150,7 @@ const schema = z.object({
   'categories-per-merchant': int(1, 8),
   subcategories: int(1, 5),
   'products-per-category': int(1, 99),
-  'merchant-prefix': z.string().regex(/^[A-Za-z0-9._:-]{1,40}$/, 'must match [A-Za-z0-9._:-]{1,40}'),
+  'merchant-prefix': z.string().regex(MERCHANT_PREFIX_PATTERN, platformIdRule(MERCHANT_PREFIX_MAX)),
   days: int(0, 36_600),
   'orders-per-day': num(0, 1_000_000),
   end: z.iso.datetime({ offset: true }).optional(),

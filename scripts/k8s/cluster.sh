@@ -74,37 +74,23 @@ die() {
 }
 
 # ---------------------------------------------------------------- processes
-running() {
-  local pid
-  pid=$(cat "$DIR/run/$1.pid" 2>/dev/null) || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
-}
+# pid files, start, SIGTERM-then-SIGKILL stop: the shared daemon library.
+# shellcheck source=scripts/lib/daemon.sh
+source "$REPO_ROOT/scripts/lib/daemon.sh"
+daemon_log() { log "$@"; }
+
+running() { daemon_running "$DIR/run/$1.pid"; }
 
 # start NAME BINARY ARGS...: detached in its own session; log in $DIR/log/NAME.log.
 start() {
   local name=$1 bin=$2
   shift 2
   running "$name" && return 0
-  (
-    exec setsid "$bin" "$@" >"$DIR/log/$name.log" 2>&1 </dev/null
-  ) &
-  echo $! >"$DIR/run/$name.pid"
+  : >"$DIR/log/$name.log"
+  daemon_start "$DIR/run/$name.pid" "$DIR/log/$name.log" "$bin" "$@"
 }
 
-stop() {
-  local name=$1 pid i
-  pid=$(cat "$DIR/run/$name.pid" 2>/dev/null) || return 0
-  if running "$name"; then
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 150; i++)); do
-      running "$name" || break
-      sleep 0.1
-    done
-    running "$name" && kill -9 "$pid" 2>/dev/null
-    log "$name stopped (pid $pid)"
-  fi
-  rm -f "$DIR/run/$name.pid"
-}
+stop() { daemon_stop "$DIR/run/$1.pid" "" 15; }
 
 # wait_for WHAT SECONDS PROC CMD...: poll CMD until it succeeds; fail early when PROC died.
 wait_for() {

@@ -23,11 +23,13 @@ DOCKER=${DOCKER:-/usr/bin/docker}
 
 log() { printf '[dockerd] %s\n' "$*" >&2; }
 
-running() {
-  local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-  [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]]
-}
+# shellcheck source=scripts/lib/daemon.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/daemon.sh"
+daemon_log() { log "$@"; }
+# dockerd writes PIDFILE itself; it must name a live dockerd (not a recycled pid).
+MATCH='(^|/)dockerd '
+
+running() { daemon_running "$PIDFILE" "$MATCH"; }
 
 answers() { DOCKER_HOST="unix://$SOCK" "$DOCKER" version >/dev/null 2>&1; }
 
@@ -43,14 +45,11 @@ cmd_up() {
   iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" {print $3}' >"$DIR/forward-policy" || true
   cat /proc/sys/net/ipv4/ip_forward >"$DIR/ip_forward"
   log "starting dockerd (data $DIR/data, socket $SOCK)"
-  setsid dockerd --host "unix://$SOCK" --data-root "$DIR/data" --exec-root "$EXEC_ROOT" \
-    --pidfile "$PIDFILE" >"$DIR/dockerd.log" 2>&1 </dev/null &
-  local i
-  for ((i = 0; i < 300; i++)); do
-    answers && { log "dockerd ready"; return 0; }
-    sleep 0.2
-  done
-  log "dockerd did not answer within 60 s; tail of $DIR/dockerd.log:"
+  : >"$DIR/dockerd.log"
+  daemon_start "" "$DIR/dockerd.log" dockerd --host "unix://$SOCK" --data-root "$DIR/data" \
+    --exec-root "$EXEC_ROOT" --pidfile "$PIDFILE"
+  daemon_wait_for dockerd 60 "$DAEMON_PID" answers && { log "dockerd ready"; return 0; }
+  log "tail of $DIR/dockerd.log:"
   tail -n 30 "$DIR/dockerd.log" >&2
   cmd_down
   exit 1
@@ -58,15 +57,7 @@ cmd_up() {
 
 cmd_down() {
   running || { rm -f "$PIDFILE"; return 0; }
-  local pid i
-  pid=$(cat "$PIDFILE")
-  kill "$pid" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do
-    running || break
-    sleep 0.1
-  done
-  running && kill -9 "$pid" 2>/dev/null || true
-  rm -f "$PIDFILE"
+  daemon_stop "$PIDFILE" "$MATCH" 30
   # The default bridge dockerd created (it leaves it behind on purpose; nothing else uses it here).
   ip link show docker0 >/dev/null 2>&1 && ip link del docker0 2>/dev/null || true
   if [[ -s "$DIR/forward-policy" ]]; then iptables -P FORWARD "$(cat "$DIR/forward-policy")" || true; fi
@@ -87,7 +78,6 @@ cmd_down() {
       iptables -t "$table" -X "$chain" 2>/dev/null || true
     done
   done
-  log "dockerd stopped (pid $pid)"
 }
 
 case "${1:-}" in

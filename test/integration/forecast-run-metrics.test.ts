@@ -1,6 +1,6 @@
 // The forecast job is a CronJob without a /metrics endpoint; forecast-api exports what its runs and
 // leases recorded in Postgres. These are the series the forecast alerts are written against.
-import { Registry } from 'prom-client';
+import { Registry } from '../../pkg/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerForecastRunMetrics } from '../../pkg/forecast-api/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../../pkg/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../pkg/db/index.js';
 import { isValidOrderCreated } from '../../pkg/events/index.js';

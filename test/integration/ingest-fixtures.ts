@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { Registry } from 'prom-client';
-import { createIngestApp, type IngestAppOptions } from '../../pkg/ingest/index.js';
+import { Registry } from '../../pkg/metrics/index.js';
+import { createIngestApp, type IngestAppSettings } from '../../pkg/ingest/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import type { Clock, OrderItemView } from '../../pkg/orders/index.js';
 import type { Queryable } from '../../pkg/db/index.js';
@@ -61,7 +61,7 @@ export interface Answer {
 /** Creates a migrated database and an ingest app on it. */
 export async function createIngestHarness(
   prefix: string,
-  overrides: Partial<IngestAppOptions> = {},
+  overrides: Partial<IngestAppSettings> = {},
 ): Promise<IngestHarness> {
   const db = await createTestDatabase(prefix);
   const clock = new TestClock();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Registry } from 'prom-client';
+import { Registry } from '../../pkg/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../pkg/db/index.js';
 import { isValidOrderCreated, type OrderCreatedV1 } from '../../pkg/events/index.js';

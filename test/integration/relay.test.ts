@@ -14,7 +14,7 @@ import {
   Relay,
   RelayPublishError,
   run,
-} from '../../pkg/outbox/index.js';
+} from '../../pkg/relay/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { waitFor } from './support/wait.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeProcessedEvents } from '../../pkg/aggregation/retention.js';
 import { forecast } from '../../pkg/forecast-engine/index.js';
 import { applyRetention, toStored, writeSet } from '../../pkg/forecast-job/index.js';
-import { deletePublishedOutboxRows } from '../../pkg/outbox/retention.js';
+import { deletePublishedOutboxRows } from '../../pkg/relay/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { seedCatalog } from './support/seed.js';
 

@@ -1,10 +1,10 @@
 import type { QueryResult } from 'pg';
 import type { Pool, PoolClient } from '../db/index.js';
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { EventPublisher, OutgoingMessage } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import { traceOutboxBatch, type OutboxBatchTrace } from '../telemetry/index.js';
-import { toOutgoingMessage, type OutboxRow } from './message.js';
+import { toOutgoingMessage, type OutboxRow } from '../outbox/index.js';
 import type { RelayMetrics } from './metrics.js';
 import { Wakeup } from './wakeup.js';
 

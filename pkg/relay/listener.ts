@@ -1,9 +1,7 @@
 import pg from 'pg';
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { Logger } from '../log/index.js';
-
-/** Channel the ingest service NOTIFYs in the transaction that writes outbox rows. */
-export const OUTBOX_CHANNEL = 'catcast_outbox';
+import { OUTBOX_CHANNEL } from '../outbox/index.js';
 
 /** Options of {@link listenForOutbox}. */
 export interface OutboxListenerOptions {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Queryable } from '../db/index.js';
 import { Registry } from '../metrics/index.js';
-import { registerOutboxBacklogMetrics } from './metrics.js';
+import { registerOutboxBacklogMetrics } from './backlog-metrics.js';
 
 /** A database whose answer the test sets: a backlog row, or a failure. */
 function fakeDb(): Queryable & { answer: { backlog: number; oldest: number } | Error } {

@@ -1,4 +1,4 @@
-import { abortableSleep } from '../bus/index.js';
+import { abortableSleep } from '../retry/index.js';
 import type { Queryable } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { RelayMetrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../db/index.js';
-import { createOutboxNotifier } from './outbox-notifier.js';
+import { createOutboxNotifier } from './notifier.js';
 
 function fakeDb() {
   const pending: (() => void)[] = [];

@@ -1,4 +1,4 @@
-import { abortableSleep, backoffDelay } from '../bus/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 import type { Pool } from '../db/index.js';
 import type { EventPublisher } from '../events/index.js';
 import { opsRoutes, serveUntilAborted, type ReadinessCheck } from '../http/index.js';

@@ -1,5 +1,7 @@
 import type { Queryable } from '../db/index.js';
-import { OUTBOX_CHANNEL } from './store.js';
+import { OUTBOX_CHANNEL } from './table.js';
+
+const NOTIFY = `SELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
 
 /**
  * Wakes the relay after orders committed: NOTIFY catcast_outbox in its own tiny transaction, with at
@@ -10,14 +12,12 @@ import { OUTBOX_CHANNEL } from './store.js';
  * wake-up hint: if it is lost (crash, connection error) the relay's fallback poll finds the rows.
  */
 export function createOutboxNotifier(db: Queryable): () => void {
-  // Built here, not at module level: store.ts and this module import each other.
-  const notify = `SELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
   let inFlight = false;
   let again = false;
   const send = (): void => {
     inFlight = true;
     again = false;
-    db.query(notify).then(
+    db.query(NOTIFY).then(
       () => done(),
       () => done(), // a hint only: the relay polls anyway
     );

@@ -1,0 +1,1 @@
+export { TtlCache, type TtlCacheOptions, type TtlSetOptions } from './ttl-cache.js';

@@ -1,0 +1,92 @@
+/** Options of {@link TtlCache}. */
+export interface TtlCacheOptions {
+  /** Entries kept at most; the one stored longest ago is evicted first. @default 1000 */
+  readonly maxEntries?: number;
+  /** Clock in ms. @default performance.now (monotonic) */
+  readonly now?: () => number;
+}
+
+/** Options of {@link TtlCache.set}. */
+export interface TtlSetOptions {
+  /** This entry's lifetime, ms, when shorter than the cache's (e.g. a token that expires sooner). */
+  readonly ttlMs?: number;
+  /** The time of storing, when the caller has its own clock. @default the cache's clock */
+  readonly at?: number;
+}
+
+interface Entry<V> {
+  readonly value: V;
+  /** Clock time from which the entry is stale. */
+  readonly until: number;
+}
+
+/**
+ * A bounded map of string keys whose entries are served for `ttlMs` after they were stored: the one
+ * TTL cache of catcast (verified tokens, rendered read responses, on-demand forecasts). A TTL of 0
+ * stores nothing, which turns the cache off.
+ */
+export class TtlCache<V> {
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #inflight = new Map<string, Promise<V>>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(ttlMs: number, options: TtlCacheOptions = {}) {
+    this.#ttlMs = ttlMs;
+    this.#max = options.maxEntries ?? 1000;
+    this.#now = options.now ?? (() => performance.now());
+    if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
+    if (!(this.#max >= 1)) throw new RangeError(`maxEntries must be >= 1, got ${this.#max}`);
+  }
+
+  /** The value stored for `key` while it is fresh at `at` (default: now), else undefined. */
+  get(key: string, at: number = this.#now()): V | undefined {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    if (at >= e.until) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  /** Stores `value` for the cache's TTL (or the entry's shorter one); a lifetime of 0 or less stores nothing. */
+  set(key: string, value: V, options: TtlSetOptions = {}): void {
+    const ttlMs = Math.min(this.#ttlMs, options.ttlMs ?? this.#ttlMs);
+    if (!(ttlMs > 0)) return;
+    const at = options.at ?? this.#now();
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, { value, until: at + ttlMs });
+  }
+
+  /**
+   * The fresh value for `key`, or the result of `compute()`, stored. Concurrent misses of one key share
+   * one computation (unless the cache is off), so an expiring hot entry costs one computation.
+   */
+  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
+    const hit = this.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const flight = compute()
+      .then((value) => {
+        this.set(key, value);
+        return value;
+      })
+      .finally(() => this.#inflight.delete(key));
+    if (this.#ttlMs > 0) this.#inflight.set(key, flight);
+    return flight;
+  }
+
+  /** Forgets `key`. */
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  /** Number of entries held, fresh or not yet found stale (tests, metrics). */
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { platformId } from '../catalog/index.js';
+import { MODEL_NAMES } from '../forecast-engine/index.js';
+import {
+  bearer,
+  integerQuery,
+  openApiDocument,
+  problemResponses,
+  type OpenApiDocument,
+  type OpenApiRegistry,
+} from '../http/index.js';
+
+/** The bucket types a forecast is made for (a DAY forecast is not offered). */
+export const FORECAST_BUCKETS = ['WEEK', 'MONTH', 'YEAR'] as const;
+
+const ForecastBucket = z.enum(FORECAST_BUCKETS, { error: `must be one of ${FORECAST_BUCKETS.join(', ')}` });
+
+/** Query of GET /forecast/top-categories. */
+export const TopQuery = z.object({
+  merchant_id: platformId,
+  bucket_type: ForecastBucket,
+  model: z
+    .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
+    .optional()
+    .meta({ description: 'Model used for the ranking', example: 'auto' }),
+  lookback: integerQuery(4, 1000).optional().meta({ description: 'Buckets of history to use' }),
+  limit: integerQuery(1, 100).optional().meta({ description: 'Categories returned; default 10' }),
+});
+
+/** Query of GET /forecast/compare-models. */
+export const CompareQuery = z.object({
+  merchant_id: platformId,
+  bucket_type: ForecastBucket,
+  category_id: platformId.optional(),
+});
+
+/** Backtest accuracy of one model on one category (null when the history was too short). */
+const BacktestMetrics = z
+  .object({
+    mase: z.number().nullable(),
+    wape: z.number().nullable(),
+    smape: z.number(),
+    coverage80: z.number(),
+    coverage95: z.number(),
+    ratioToSeasonalNaive: z
+      .number()
+      .nullable()
+      .meta({ description: 'MASE of this model / MASE of seasonal_naive' }),
+    wapeRatioToSeasonalNaive: z.number().nullable(),
+    origins: z.number().int(),
+  })
+  .nullable()
+  .meta({ id: 'BacktestMetrics' });
+
+/** The point forecast and its 80/95% interval, decimals of the merchant currency. */
+const Interval = {
+  forecast: z
+    .string()
+    .meta({ example: '1234.50', description: 'Point forecast, decimal in the merchant currency' }),
+  forecastMinor: z.string().meta({ description: 'Point forecast in minor units' }),
+  lo80: z.string(),
+  hi80: z.string(),
+  lo95: z.string(),
+  hi95: z.string(),
+};
+
+const Source = z.enum(['precomputed', 'on_demand']);
+
+const ForecastCategory = z
+  .object({
+    rank: z.number().int(),
+    categoryId: z.string(),
+    name: z.string(),
+    parentCategoryId: z.string().nullable(),
+    ...Interval,
+    model: z.string(),
+    modelVersion: z.string(),
+    effectiveModel: z.string(),
+    fallbackFrom: z.string().nullable(),
+    fallbackReason: z.string().nullable(),
+    historyLength: z.number().int(),
+    metrics: BacktestMetrics,
+  })
+  .meta({ id: 'ForecastCategory' });
+
+/** Body of a 200 from GET /forecast/top-categories. */
+export const TopForecastResponse = z
+  .object({
+    merchantId: z.string(),
+    currency: z.string(),
+    bucketType: ForecastBucket,
+    targetBucketStart: z.string(),
+    model: z.string(),
+    source: Source,
+    generatedAt: z.string(),
+    runId: z.string().nullable(),
+    lookback: z.number().int(),
+    stale: z.boolean(),
+    reason: z.string().nullable(),
+    categories: z.array(ForecastCategory),
+  })
+  .meta({ id: 'TopForecastResponse' });
+
+const ComparedModel = z
+  .object({
+    model: z.string(),
+    modelVersion: z.string(),
+    effectiveModel: z.string(),
+    ...Interval,
+    fallbackFrom: z.string().nullable(),
+    metrics: BacktestMetrics,
+    ratioToSeasonalNaive: z.number().nullable(),
+  })
+  .meta({ id: 'ComparedModel' });
+
+/** Body of a 200 from GET /forecast/compare-models. */
+export const CompareModelsResponse = z
+  .object({
+    merchantId: z.string(),
+    currency: z.string(),
+    bucketType: ForecastBucket,
+    targetBucketStart: z.string(),
+    source: Source,
+    generatedAt: z.string(),
+    stale: z.boolean(),
+    reason: z.string().nullable(),
+    categories: z.array(
+      z.object({
+        categoryId: z.string(),
+        name: z.string(),
+        winner: z
+          .string()
+          .nullable()
+          .meta({ description: 'Lowest backtest MASE, WAPE when MASE is undefined (auto excluded)' }),
+        models: z.array(ComparedModel),
+      }),
+    ),
+  })
+  .meta({ id: 'CompareModelsResponse' });
+
+/** Body of a 200 from GET /forecast/models. */
+export const ModelsResponse = z.object({
+  models: z.array(z.object({ name: z.string(), version: z.string(), description: z.string() })),
+});
+
+/** The response types, as the handlers build them. */
+export type TopForecastBody = z.infer<typeof TopForecastResponse>;
+export type CompareModelsBody = z.infer<typeof CompareModelsResponse>;
+export type ModelsBody = z.infer<typeof ModelsResponse>;
+
+const authProblems = { 401: 'Missing or invalid token', 403: 'Token lacks scope or merchant' };
+const readProblems = problemResponses({
+  400: 'Invalid parameter',
+  ...authProblems,
+  404: 'Unknown merchant',
+  503: 'Database unavailable',
+});
+
+/** Registers the forecast routes with their parameters, shapes and scope. */
+export function registerForecastRoutes(registry: OpenApiRegistry): void {
+  const security = bearer('forecasts:read');
+  registry.registerPath({
+    method: 'get',
+    path: '/forecast/top-categories',
+    security,
+    summary: 'Categories ranked by forecast sales of the next period',
+    request: { query: TopQuery },
+    responses: {
+      200: {
+        description: 'Ranked forecast',
+        content: { 'application/json': { schema: TopForecastResponse } },
+      },
+      ...readProblems,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/forecast/compare-models',
+    security,
+    summary: 'Every model side by side with backtest metrics and the winner per category',
+    request: { query: CompareQuery },
+    responses: {
+      200: {
+        description: 'Model comparison',
+        content: { 'application/json': { schema: CompareModelsResponse } },
+      },
+      ...readProblems,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/forecast/models',
+    security,
+    summary: 'The model catalog',
+    responses: {
+      200: { description: 'Models', content: { 'application/json': { schema: ModelsResponse } } },
+      ...problemResponses(authProblems),
+    },
+  });
+}
+
+/** The forecast API's OpenAPI 3.1 document (served at GET /openapi.json). */
+export function forecastOpenApi(): OpenApiDocument {
+  return openApiDocument({
+    title: 'catcast forecast API',
+    description: 'Next-period category forecasts and model comparison.',
+    register: registerForecastRoutes,
+  });
+}

@@ -1,0 +1,1 @@
+export { abortableSleep, backoffDelay } from './retry.js';
