@@ -13,13 +13,14 @@
  * (test cases per operation and phase, default 40), CATCAST_SCHEMATHESIS_SEED (default 1),
  * CATCAST_SCHEMATHESIS_DIR (data and reports, default .data/schemathesis).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { mintToken } from '../pkg/auth/index.js';
 import { migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../pkg/db/index.js';
+import { catcastBinary, launch, listeningPort, type Launched } from '../pkg/process/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -29,9 +30,8 @@ export const SERVICES = ['ingest', 'aggregator', 'forecast-api'] as const;
 
 interface Started {
   readonly name: string;
-  readonly child: ChildProcess;
+  readonly process: Launched;
   readonly port: Promise<number>;
-  readonly log: string[];
 }
 
 function freePort(): Promise<number> {
@@ -45,49 +45,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Starts cmd/<name> from source through pkg/process, as the integration tests do. */
 function start(name: string, env: Record<string, string>): Started {
-  const log: string[] = [];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', './pkg/telemetry/preload.ts', `cmd/${name}/main.ts`],
-    {
-      cwd: root,
+  const p = launch({
+    name,
+    ...catcastBinary(name, {
+      root,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const port = new Promise<number>((resolve, reject) => {
-    let pending = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        log.push(line);
-        const m = /"port":(\d+).*"msg":"listening"/.exec(line);
-        if (m) resolve(Number(m[1]));
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-    child.once('exit', (code, signal) =>
-      reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${log.join('\n')}`)),
-    );
-    setTimeout(
-      () => reject(new Error(`${name} did not listen within 120 s:\n${log.join('\n')}`)),
-      120_000,
-    ).unref();
+    }),
   });
+  const port = listeningPort(p, { timeoutMs: 120_000 });
   port.catch(() => undefined);
-  return { name, child, port, log };
+  return { name, process: p, port };
 }
 
 async function stop(s: Started): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  const timer = setTimeout(() => s.child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
+  await s.process.stop({ graceMs: 20_000 });
 }
 
 async function call(

@@ -14,6 +14,7 @@ import { log, root, runCommand } from './proc.js';
 export const benchEnv = {
   pgPort: Number(process.env.BENCH_PG_PORT ?? 55473),
   pgDir: path.resolve(root, process.env.BENCH_PG_DIR ?? '.data/bench-pg'),
+  pgStatStatements: process.env.BENCH_PG_STAT_STATEMENTS === '1',
   kafkaPort: process.env.BENCH_KAFKA_PORT ?? '39492',
   kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '39493',
   kafkaDir: path.resolve(root, process.env.BENCH_KAFKA_DIR ?? '.data/bench-kafka'),
@@ -42,7 +43,13 @@ export async function startInfra({ kafka }: { kafka: boolean }): Promise<Infra> 
     dataDir: benchEnv.pgDir,
     port: benchEnv.pgPort,
     // Production durability: fsync and synchronous_commit stay on, so commit flushes are measured.
-    settings: { max_connections: '400', max_wal_size: '4GB', checkpoint_timeout: '15min' },
+    settings: {
+      max_connections: '400',
+      max_wal_size: '4GB',
+      checkpoint_timeout: '15min',
+      // BENCH_PG_STAT_STATEMENTS=1: statements per request and their mean execution time (readmix).
+      ...(benchEnv.pgStatStatements ? { shared_preload_libraries: 'pg_stat_statements' } : {}),
+    },
   });
   let brokers = '';
   if (kafka) {

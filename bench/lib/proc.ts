@@ -8,6 +8,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { launch, listeningPort } from '../../pkg/process/index.js';
 
 /** Repository root. */
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -93,13 +94,16 @@ const started = new Set<Service>();
  * every service writes a V8 CPU profile (node --cpu-prof) into <dir>/<label>/ when it stops.
  */
 export function startService(name: string, env: Record<string, string>, label = name): Service {
-  const lines: string[] = [];
   const prof = process.env.BENCH_CPU_PROF
     ? `--cpu-prof --cpu-prof-dir=${path.resolve(root, process.env.BENCH_CPU_PROF, label.replace('#', '-'))}`
     : undefined;
   // Through the image's entrypoint (from this checkout), so the services run with the image's Node
-  // flags; it execs node, so the child's pid is the service's.
-  const child = spawn('sh', [path.join(root, 'scripts/k8s/entrypoint.sh'), name], {
+  // flags; it execs node, so the child's pid is the service's. Launched by pkg/process, like every
+  // process catcast starts.
+  const p = launch({
+    name: label,
+    command: 'sh',
+    args: [path.join(root, 'scripts/k8s/entrypoint.sh'), name],
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -113,15 +117,12 @@ export function startService(name: string, env: Record<string, string>, label = 
       ...(prof ? { CATCAST_NODE_ARGS: prof } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    maxLogLines: 400,
   });
-  const keep = (d: Buffer) => {
-    lines.push(d.toString());
-    if (lines.length > 400) lines.splice(0, 200);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // Watched from the start: the bounded log may have dropped the line by the time port() is asked.
+  const port = listeningPort(p, { timeoutMs: 120_000 });
+  port.catch(() => undefined);
+  const child = p.child;
   let peak: number | undefined;
   let cpu: number | undefined;
   const sample = () => {
@@ -130,40 +131,24 @@ export function startService(name: string, env: Record<string, string>, label = 
   };
   const sampler = setInterval(sample, 500);
   sampler.unref();
-  const running = () => child.exitCode === null && child.signalCode === null;
   const service: Service = {
     name: label,
     child,
-    log: lines,
-    port: () =>
-      waitFor(
-        `${label} to listen`,
-        () => {
-          if (!running()) throw new Error(`${label} exited: ${lines.join('').slice(-2000)}`);
-          const m = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(
-            lines.join(''),
-          );
-          return m ? Number(m[1] ?? m[2]) : undefined;
-        },
-        { timeoutMs: 120_000 },
-      ),
+    log: p.log,
+    port: () => port,
     peakRssMb: () => {
-      if (running()) sample();
+      if (p.running()) sample();
       return peak;
     },
     cpuSeconds: () => {
-      if (running()) sample();
+      if (p.running()) sample();
       return cpu;
     },
     async stop() {
       sample();
       clearInterval(sampler);
       started.delete(service);
-      if (!running()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      await p.stop({ graceMs: 20_000 });
     },
   };
   started.add(service);

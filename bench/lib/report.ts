@@ -5,7 +5,18 @@ import type { FreshnessResult } from '../scenarios/freshness.js';
 import type { IngestResult } from '../scenarios/ingest.js';
 import type { MemoryResult } from '../scenarios/memory.js';
 import type { ReadResult } from '../scenarios/read.js';
-import type { ReadMixResult } from '../scenarios/readmix.js';
+import type { MixEndpoint, ReadMixResult } from '../scenarios/readmix.js';
+
+/** The endpoints a read-mix run measured (the forecast ones only in runs since they were added). */
+function readmixEndpoints(x: ReadMixResult): [string, MixEndpoint][] {
+  const all: [string, MixEndpoint | undefined][] = [
+    ['/api/top-categories', x.topCategories],
+    ['/api/category-sales', x.categorySales],
+    ['/forecast/top-categories', x.forecastTopCategories],
+    ['/forecast/compare-models', x.forecastCompareModels],
+  ];
+  return all.filter((e): e is [string, MixEndpoint] => e[1] !== undefined);
+}
 import type { TopnResult } from '../scenarios/topn.js';
 
 /** Everything one run measured. */
@@ -71,10 +82,7 @@ export function renderMarkdown(r: BenchReport): string {
   if (s.readmix) {
     // The headline: the realistic mix (issue 17), against pgbench running the same SQL.
     const x = s.readmix;
-    for (const [name, e] of [
-      ['/api/top-categories', x.topCategories],
-      ['/api/category-sales', x.categorySales],
-    ] as const) {
+    for (const [name, e] of readmixEndpoints(x)) {
       row(
         '4',
         `${name}, realistic mix (${n0(x.merchants)} merchants, Zipf ${x.zipf}, ${x.ingest.targetPerSecond} orders/s of writes${e.cacheHitRatio === null ? '' : `, cache hits ${(e.cacheHitRatio * 100).toFixed(1)}%`}) max rate`,
@@ -337,10 +345,10 @@ export function renderMarkdown(r: BenchReport): string {
           ', ',
         )}; writes ${n2(x.ingest.achievedPerSecond)} orders/s achieved of ${x.ingest.targetPerSecond}. ${x.auth}.`,
       '',
-      '| endpoint | statements / request | max req/s | p50 / p99 at max | aggregator CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
+      '| endpoint | statements / request | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const e of [x.topCategories, x.categorySales])
+    for (const [, e] of readmixEndpoints(x))
       out.push(
         `| \`${e.template.split('?')[0]}\` | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
       );
@@ -358,7 +366,33 @@ export function renderMarkdown(r: BenchReport): string {
       x.explain.categorySales,
       '```',
       '',
+      ...(x.explain.forecastSetRows
+        ? [
+            "and of forecast-api's largest statement, the rows of one set (WEEK, every model):",
+            '',
+            '```',
+            x.explain.forecastSetRows,
+            '```',
+            '',
+          ]
+        : []),
     );
+    for (const [name, e] of readmixEndpoints(x)) {
+      if (!e.statements) continue;
+      out.push(
+        `Statements PostgreSQL ran for ${name} (pg_stat_statements over one round; calls per request or per pgbench transaction, mean ms):`,
+        '',
+        '| side | statement | per request | mean ms |',
+        '|---|---|---:|---:|',
+        ...(['catcast', 'pgbench'] as const).flatMap((side) =>
+          e.statements![side].map(
+            (st) =>
+              `| ${side} | \`${st.query.replace(/\|/g, '\\|')}\` | ${n2(st.perRequest)} | ${n2(st.meanMs)} |`,
+          ),
+        ),
+        '',
+      );
+    }
   }
   if (s.ingest) {
     const i = s.ingest;
@@ -461,6 +495,8 @@ export function missingNumbers(r: BenchReport, selected: readonly string[]): str
     readmix: () =>
       positive(s.readmix?.topCategories.ratio) &&
       positive(s.readmix?.categorySales.ratio) &&
+      positive(s.readmix?.forecastTopCategories?.ratio) &&
+      positive(s.readmix?.forecastCompareModels?.ratio) &&
       positive(s.readmix?.topCategories.atRate.okPerSecond),
     ingest: () =>
       positive(s.ingest?.pgbench.tps) &&

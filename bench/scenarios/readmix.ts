@@ -14,23 +14,48 @@
 import { loadavg } from 'node:os';
 import { mintToken } from '../../pkg/auth/index.js';
 import { CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from '../../pkg/aggregation/index.js';
-import { bucketSequence, parseDate, type BucketType } from '../../pkg/buckets/index.js';
-import { randomBytes } from 'node:crypto';
+import {
+  bucketSequence,
+  bucketStart,
+  formatDate,
+  parseDate,
+  shiftBucket,
+  type BucketType,
+} from '../../pkg/buckets/index.js';
+import { MODEL_NAMES } from '../../pkg/forecast-engine/index.js';
+import { CATEGORY_LABELS_SQL, FORECAST_BUCKETS } from '../../pkg/forecast-api/index.js';
+import {
+  DEFAULT_LOOKBACK,
+  FORECAST_MERCHANT_SQL,
+  LATEST_SET_SQL,
+  SET_ROWS_SQL,
+} from '../../pkg/forecast-job/index.js';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { round, type BenchContext } from '../lib/context.js';
-import { freshDatabase, seedCatalog, seedOrderHistory, type BenchDb } from '../lib/env.js';
+import { benchEnv, freshDatabase, seedCatalog, seedOrderHistory, type BenchDb } from '../lib/env.js';
 import { combineLoads, runLoad, type LoadResult, type ReadMix } from '../lib/load.js';
 import { startPipeline } from '../lib/pipeline.js';
-import { log, root, runCommand } from '../lib/proc.js';
+import { log, root, runCommand, startService, type Service } from '../lib/proc.js';
 
 const ZIPF = 1.1;
 const CATEGORIES = 6;
 const PRODUCTS = 30;
 const CONNECTIONS = 16;
 const TYPES: readonly BucketType[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
+/** The bucket types forecast-api serves (no DAY forecasts). */
+const FORECAST_TYPES: readonly BucketType[] = FORECAST_BUCKETS;
 /** Series requests ask for the default window: the 12 buckets ending at `to`. */
 const SERIES_BUCKETS = 12;
+
+/** One statement of a request, with the pgbench expressions of its $n parameters per bucket type. */
+interface Statement {
+  readonly sql: string;
+  readonly params: (type: BucketType) => Record<number, string>;
+  /** Keep the (single) result row's columns as pgbench variables (e.g. :generated_at). */
+  readonly gset?: boolean;
+}
 
 /** pgbench's transactions/s over the rounds. */
 export interface PgbenchRef {
@@ -54,6 +79,19 @@ export interface MixEndpoint {
   readonly cacheHitRatio: number | null;
   /** CPU of the serving process per request during the max-rate rounds (µs), writes included. */
   readonly serviceCpuMicrosPerRequest: number | null;
+  /**
+   * With BENCH_PG_STAT_STATEMENTS=1: the statements PostgreSQL ran during one catcast round and one
+   * pgbench round (pg_stat_statements), the most frequent first — calls per request and mean ms.
+   */
+  readonly statements?: { readonly catcast: StatementStat[]; readonly pgbench: StatementStat[] };
+}
+
+/** One statement as pg_stat_statements counted it. */
+export interface StatementStat {
+  readonly query: string;
+  /** Calls per catcast request (per pgbench transaction for pgbench). */
+  readonly perRequest: number;
+  readonly meanMs: number;
 }
 
 /** Results of the read-mix scenario. */
@@ -68,7 +106,15 @@ export interface ReadMixResult {
   readonly ingest: { readonly targetPerSecond: number; readonly achievedPerSecond: number | null };
   readonly topCategories: MixEndpoint;
   readonly categorySales: MixEndpoint;
-  readonly explain: { readonly topCategories: string; readonly categorySales: string };
+  /** forecast-api over precomputed sets of every merchant and bucket type (absent in runs before it was measured). */
+  readonly forecastTopCategories?: MixEndpoint;
+  readonly forecastCompareModels?: MixEndpoint;
+  readonly explain: {
+    readonly topCategories: string;
+    readonly categorySales: string;
+    /** The forecast rows of one set (the largest of forecast-api's four statements). */
+    readonly forecastSetRows?: string;
+  };
   /** Peak RSS (MiB) of each pipeline service during this scenario. */
   readonly peakRssMb: Record<string, number | null>;
   readonly auth: string;
@@ -152,6 +198,63 @@ async function seedHistory(db: BenchDb, merchants: number, days: number): Promis
   return Object.fromEntries(rows.map((r) => [r.bucket_type, Number(r.n)]));
 }
 
+/**
+ * A published forecast set for every merchant and forecast bucket type (WEEK, MONTH, YEAR), for the current period, with a row
+ * per category and model, as forecast-job writes them (the values are made up: the read path does
+ * not look at them). Written with SQL: running the job over 240,000 series would dominate the run.
+ */
+async function seedForecasts(db: BenchDb, merchants: number): Promise<number> {
+  const now = new Date();
+  const generatedAt = now.toISOString();
+  const runId = randomUUID();
+  await db.pool.query('SELECT forecasting.ensure_forecast_partition($1)', [generatedAt]);
+  await db.pool.query(
+    `INSERT INTO forecasting.forecast_runs (run_id, shard_index, shard_count, lease_holder, fencing_token, finished_at, status, merchants)
+     VALUES ($1, 0, 1, 'bench-readmix', 1, now(), 'succeeded', $2)`,
+    [runId, merchants],
+  );
+  const metrics = `jsonb_build_object('origins', 26, 'mae', f / 10, 'mase', 0.8, 'wape', 0.2, 'smape', 0.21,
+    'coverage80', 0.8, 'coverage95', 0.95, 'maseRatioToSeasonalNaive', 0.9, 'wapeRatioToSeasonalNaive', 0.9)`;
+  for (const type of FORECAST_TYPES) {
+    const target = bucketStart(now, type, { timezone: 'UTC', weekStart: 'MONDAY' });
+    const last = formatDate(shiftBucket(parseDate(target)!, type, -1));
+    const lookback = DEFAULT_LOOKBACK[type];
+    await db.pool.query(
+      `INSERT INTO forecasting.forecast_sets
+         (merchant_id, bucket_type, generated_at, run_id, target_bucket_start, last_bucket_start, lookback, input_hash, categories, checked_at)
+       SELECT 'bench-m-' || i, $1, $2, $3, $4, $5, $6, md5(i::text), $7, now() FROM generate_series(1, $8::int) i`,
+      [type, generatedAt, runId, target, last, lookback, CATEGORIES, merchants],
+    );
+    const chunk = 1000;
+    for (let lo = 1; lo <= merchants; lo += chunk) {
+      await db.pool.query(
+        `INSERT INTO forecasting.category_sales_forecast
+           (merchant_id, category_id, bucket_type, model_name, model_version, effective_model, effective_model_version,
+            generated_at, run_id, target_bucket_start, forecast_minor, lo80_minor, hi80_minor, lo95_minor, hi95_minor,
+            params, metrics, input_hash, history_length)
+         SELECT 'bench-m-' || i, 'c-' || j, $1, m, '1', CASE WHEN m IN ('auto', 'ensemble') THEN 'ets' ELSE m END, '1',
+                $2, $3, $4, f, f * 8 / 10, f * 12 / 10, f * 7 / 10, f * 13 / 10,
+                '{}'::jsonb, ${metrics}, md5(i || ':' || j), $5
+           FROM generate_series($6::int, $7::int) i, generate_series(0, $8::int - 1) j, unnest($9::text[]) m,
+                LATERAL (SELECT (1000 + abs(hashtext(i || ':' || j || m)) % 100000)::bigint * 10 AS f) v`,
+        [
+          type,
+          generatedAt,
+          runId,
+          target,
+          lookback,
+          lo,
+          Math.min(merchants, lo + chunk - 1),
+          CATEGORIES,
+          [...MODEL_NAMES],
+        ],
+      );
+    }
+  }
+  await db.pool.query('ANALYZE forecasting.forecast_sets, forecasting.category_sales_forecast');
+  return merchants * FORECAST_TYPES.length * CATEGORIES * MODEL_NAMES.length;
+}
+
 /** SQL expressions of a period start `k` periods before the current one (pgbench variable :k). */
 function startExpr(type: BucketType, back: string): string {
   switch (type) {
@@ -173,20 +276,25 @@ function startExpr(type: BucketType, back: string): string {
  */
 async function pgbenchScripts(
   name: string,
-  sql: string,
+  statements: readonly Statement[],
   merchants: number,
   periods: Record<BucketType, string[]>,
-  params: (type: BucketType) => Record<number, string>,
+  types: readonly BucketType[],
 ): Promise<string[]> {
   const dir = path.join(root, '.data', 'bench', 'pgbench');
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
-  for (const type of TYPES) {
-    const p = params(type);
-    const body = sql.replace(/\$(\d+)\b/g, (_, n: string) => {
-      const v = p[Number(n)];
-      if (v === undefined) throw new Error(`${name}: no pgbench value for $${n}`);
-      return v;
+  for (const type of types) {
+    const lines = statements.map((st) => {
+      const p = st.params(type);
+      const body = st.sql.replace(/\$(\d+)\b/g, (_, n: string) => {
+        const v = p[Number(n)];
+        if (v === undefined) throw new Error(`${name}: no pgbench value for $${n}`);
+        return v;
+      });
+      // pgbench reads one statement per line unless it ends with ';' (or \gset, which keeps the
+      // row's columns as variables for the next statements) on its last line.
+      return `${body.replace(/\s+/g, ' ').trim()}${st.gset ? ' \\gset' : ';'}`;
     });
     const file = path.join(dir, `${name}-${type.toLowerCase()}.sql`);
     await writeFile(
@@ -194,8 +302,7 @@ async function pgbenchScripts(
       [
         `\\set m random_zipfian(1, ${merchants}, ${ZIPF})`,
         `\\set k random(0, ${periods[type].length - 1})`,
-        // pgbench reads one statement per line unless it ends with ';' on its last line.
-        `${body.replace(/\s+/g, ' ').trim()};`,
+        ...lines,
         '',
       ].join('\n'),
     );
@@ -229,6 +336,20 @@ async function pgbench(url: string, files: readonly string[], seconds: number): 
   return { tps: Number(tps[1]), latencyMs: lat ? Number(lat[1]) : null, loadAverage };
 }
 
+/** The statements counted since the last reset, per `units` (requests or transactions). */
+async function statementStats(db: BenchDb, units: number): Promise<StatementStat[]> {
+  const { rows } = await db.pool.query<{ query: string; calls: string; mean: number }>(
+    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, calls, mean_exec_time AS mean
+       FROM pg_stat_statements WHERE calls > 0 AND query NOT LIKE '%pg_stat_statements%'
+      ORDER BY calls DESC LIMIT 8`,
+  );
+  return rows.map((r) => ({
+    query: r.query,
+    perRequest: round(Number(r.calls) / Math.max(1, units), 3)!,
+    meanMs: round(r.mean, 3)!,
+  }));
+}
+
 async function cacheLookups(url: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (result: string) =>
@@ -260,14 +381,18 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       { merchants, categories: CATEGORIES, products: PRODUCTS },
       ctx.smoke ? 1000 : 20_000,
     );
+    const forecastRows = await seedForecasts(db, merchants);
+    if (benchEnv.pgStatStatements) await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const loadSeconds = (performance.now() - t0) / 1000;
-    log(`readmix: seeded ${JSON.stringify(aggregateRows)} in ${loadSeconds.toFixed(0)} s`);
+    log(
+      `readmix: seeded ${JSON.stringify(aggregateRows)} and ${forecastRows} forecast rows in ${loadSeconds.toFixed(0)} s`,
+    );
 
     const secret = randomBytes(32).toString('hex');
     const token = await mintToken({
       secret,
       subject: 'bench-readmix',
-      scopes: ['sales:read'],
+      scopes: ['sales:read', 'forecasts:read'],
       merchants: '*',
     });
     const authorization = `Bearer ${token}`;
@@ -279,6 +404,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       AUTH_HS256_SECRET: secret,
       DATABASE_POOL_MAX: String(CONNECTIONS),
     });
+    let forecastApi: Service | undefined;
     try {
       const periods = periodsOfLastTwoYears();
       const ingestRate = ctx.smoke ? 30 : 300;
@@ -308,14 +434,18 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const rounds = ctx.smoke ? 1 : 3;
       const slice = Math.max(2, Math.round(seconds / rounds));
       const rate = ctx.smoke ? 100 : 1000;
+      const aggregator = { url, service: pipeline.aggregator };
       const measure = async (
         name: string,
         template: string,
-        sql: string,
-        params: (type: BucketType) => Record<number, string>,
+        sqls: readonly Statement[],
         cached: boolean,
+        target: { url: string; service: Service } = aggregator,
+        types: readonly BucketType[] = TYPES,
       ): Promise<MixEndpoint> => {
-        const mix: ReadMix = { template, merchants, zipf: ZIPF, periods };
+        const { url } = target;
+        const drawn = Object.fromEntries(types.map((t) => [t, periods[t]])) as Record<BucketType, string[]>;
+        const mix: ReadMix = { template, merchants, zipf: ZIPF, periods: drawn };
         const job = {
           url,
           kind: 'mix' as const,
@@ -329,29 +459,40 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         };
         const probe = template
           .replace('{m}', '1')
-          .replace('{type}', 'DAY')
-          .replace('{start}', periods.DAY.at(-2)!);
+          .replace('{type}', types[0]!)
+          .replace('{start}', periods[types[0]!].at(-2)!);
         const res = await fetch(url + probe, { headers: { authorization } });
         if (!res.ok) throw new Error(`${probe} answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
-        const files = await pgbenchScripts(name, sql, merchants, periods, params);
+        const files = await pgbenchScripts(name, sqls, merchants, drawn, types);
         await runLoad({ ...job, durationSec: 2 }); // warm-up
         // Warm-up: on a busy machine 16 connections preparing their statements can take the whole
         // warm-up without one transaction, which is not a result; the measured rounds run longer.
         await pgbench(db.url, files, 3).catch(() => undefined);
-        const before = await cacheLookups(url);
+        const before = cached ? await cacheLookups(url) : { hit: 0, miss: 0 };
         const refs: PgbenchRef[] = [];
         const runs: LoadResult[] = [];
         let cpu = 0;
         // pgbench and catcast alternate in short rounds, so a change in the machine's load hits both.
         for (let r = 0; r < rounds; r++) {
           refs.push(await pgbench(db.url, files, Math.max(5, slice)));
-          const c0 = pipeline.aggregator.cpuSeconds() ?? 0;
+          const c0 = target.service.cpuSeconds() ?? 0;
           runs.push(await runLoad({ ...job, durationSec: slice }));
-          cpu += (pipeline.aggregator.cpuSeconds() ?? 0) - c0;
+          cpu += (target.service.cpuSeconds() ?? 0) - c0;
         }
-        const after = await cacheLookups(url);
-        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay])
+        const after = cached ? await cacheLookups(url) : before;
+        let statements: MixEndpoint['statements'];
+        if (benchEnv.pgStatStatements) {
+          // One more round of each, counted alone (the writer's statements show up in both).
+          await db.pool.query('SELECT pg_stat_statements_reset()');
+          const ref = await pgbench(db.url, files, Math.max(5, slice));
+          const pgbenchStats = await statementStats(db, ref.tps * Math.max(5, slice));
+          await db.pool.query('SELECT pg_stat_statements_reset()');
+          const run = await runLoad({ ...job, durationSec: slice });
+          statements = { catcast: await statementStats(db, run.ok), pgbench: pgbenchStats };
+          log(`readmix: ${name}: statements ${JSON.stringify(statements)}`);
+        }
+        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay, target.service])
           ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
         const max = combineLoads(runs);
@@ -367,7 +508,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         if (max.non2xx + atRate.non2xx > 0) throw new Error(`${name}: non-2xx answers under the mix`);
         return {
           template,
-          statementsPerRequest: 1,
+          statementsPerRequest: sqls.length,
           pgbench: ref,
           max,
           atRate,
@@ -375,6 +516,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           ratio: round(max.okPerSecond / ref.tps),
           cacheHitRatio: cached && lookups > 0 ? round((after.hit - before.hit) / lookups, 3) : null,
           serviceCpuMicrosPerRequest: max.ok > 0 ? round((cpu * 1e6) / max.ok, 0) : null,
+          ...(statements ? { statements } : {}),
         };
       };
 
@@ -383,35 +525,79 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const topCategories = await measure(
         'top-categories',
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
-        TOP_CATEGORIES_SQL,
-        (type) => ({
-          1: `('bench-m-' || :m)`,
-          2: `:t${type}`,
-          3: back(type, 0),
-          4: '10',
-          5: back(type, 1),
-          6: 'now()',
-          7: '300',
-          8: 'NULL',
-          9: 'NULL',
-          10: 'NULL',
-        }),
+        [
+          {
+            sql: TOP_CATEGORIES_SQL,
+            params: (type) => ({
+              1: `('bench-m-' || :m)`,
+              2: `:t${type}`,
+              3: back(type, 0),
+              4: '10',
+              5: back(type, 1),
+              6: 'now()',
+              7: '300',
+              8: 'NULL',
+              9: 'NULL',
+              10: 'NULL',
+            }),
+          },
+        ],
         true,
       );
       const categorySales = await measure(
         'category-sales',
         '/api/category-sales?merchantId=bench-m-{m}&bucketType={type}&to={start}',
-        CATEGORY_SALES_SQL,
-        (type) => ({
-          1: `('bench-m-' || :m)`,
-          2: `:t${type}`,
-          3: back(type, SERIES_BUCKETS - 1),
-          4: back(type, 0),
-          5: 'NULL',
-          6: 'now()',
-          7: '300',
-        }),
+        [
+          {
+            sql: CATEGORY_SALES_SQL,
+            params: (type) => ({
+              1: `('bench-m-' || :m)`,
+              2: `:t${type}`,
+              3: back(type, SERIES_BUCKETS - 1),
+              4: back(type, 0),
+              5: 'now()',
+              6: '300',
+            }),
+          },
+        ],
         false,
+      );
+
+      // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
+      // runs four statements (merchant, latest set, its rows, category labels): the pgbench
+      // script runs the same four, the set's generated_at carried from the second to the third.
+      forecastApi = startService('forecast-api', {
+        DATABASE_URL: db.url,
+        AUTH_MODE: 'jwt',
+        AUTH_HS256_SECRET: secret,
+        DATABASE_POOL_MAX: String(CONNECTIONS),
+      });
+      const forecast = { url: `http://127.0.0.1:${await forecastApi.port()}`, service: forecastApi };
+      const merchantParam = `('bench-m-' || :m)`;
+      const forecastStatements = (models: string): Statement[] => [
+        { sql: FORECAST_MERCHANT_SQL, params: () => ({ 1: merchantParam }) },
+        { sql: LATEST_SET_SQL, params: (type) => ({ 1: merchantParam, 2: `:t${type}` }), gset: true },
+        {
+          sql: SET_ROWS_SQL,
+          params: (type) => ({ 1: merchantParam, 2: `:t${type}`, 3: ':generated_at', 4: models, 5: 'NULL' }),
+        },
+        { sql: CATEGORY_LABELS_SQL, params: () => ({ 1: merchantParam }) },
+      ];
+      const forecastTopCategories = await measure(
+        'forecast-top-categories',
+        '/forecast/top-categories?merchant_id=bench-m-{m}&bucket_type={type}&limit=10',
+        forecastStatements(`ARRAY['auto']`),
+        false,
+        forecast,
+        FORECAST_TYPES,
+      );
+      const forecastCompareModels = await measure(
+        'forecast-compare-models',
+        '/forecast/compare-models?merchant_id=bench-m-{m}&bucket_type={type}',
+        forecastStatements('NULL'),
+        false,
+        forecast,
+        FORECAST_TYPES,
       );
 
       const explain = async (sql: string, params: unknown[]) =>
@@ -439,10 +625,13 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           'WEEK',
           periods.WEEK.at(-21)!,
           week,
-          null,
           new Date().toISOString(),
           300,
         ]),
+        forecastSetRows: await (async () => {
+          const set = await db.pool.query<{ generated_at: Date }>(LATEST_SET_SQL, [mid, 'WEEK']);
+          return explain(SET_ROWS_SQL, [mid, 'WEEK', set.rows[0]?.generated_at ?? null, null, null]);
+        })(),
       };
       writing = false;
       const writes = await writer;
@@ -459,15 +648,21 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
         categorySales,
+        forecastTopCategories,
+        forecastCompareModels,
         explain: explained,
         peakRssMb: Object.fromEntries(
-          [pipeline.aggregator, pipeline.ingest, pipeline.relay].map((x) => [x.name, x.peakRssMb() ?? null]),
+          [pipeline.aggregator, pipeline.ingest, pipeline.relay, forecastApi].map((x) => [
+            x.name,
+            x.peakRssMb() ?? null,
+          ]),
         ),
         auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
       };
     } finally {
       writing = false;
       await writer?.catch(() => undefined);
+      await forecastApi?.stop();
       await pipeline.stop();
     }
   } finally {

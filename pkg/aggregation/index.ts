@@ -25,4 +25,4 @@ export { aggregatorEnv, parseAggregatorConfig, type AggregatorConfig } from './c
 export { run, type AggregatorDeps } from './run.js';
 export { kafkaWiring, type AggregatorEventDeps, type KafkaWiring } from './kafka.js';
 export { aggregatorOpenApi, registerAggregatorRoutes } from './api-schema.js';
-export { CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from './read.js';
+export { CATEGORY_SALES_ONE_SQL, CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from './read.js';

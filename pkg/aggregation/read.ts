@@ -283,19 +283,32 @@ export interface SeriesRow {
  * bucket type between two bucket starts (inclusive) with category names (category_sales_agg_bucket_idx).
  * No row = unknown merchant; a merchant without rows yields one row with null series columns.
  *
- * $1 merchant, $2 bucket type, $3 from, $4 to, $5 category (null: all), $6 now, $7 stale-after seconds.
+ * $1 merchant, $2 bucket type, $3 from, $4 to, $5 now, $6 stale-after seconds; in
+ * {@link CATEGORY_SALES_ONE_SQL} also $7 the one category.
+ *
+ * Two statements rather than one with `($n IS NULL OR category_id = $n)`: once PostgreSQL switches a
+ * prepared statement to its generic plan, that OR made it estimate one row and join the categories
+ * row by row — EXPLAIN of a 24-month DAY series (468 rows): 1,420 buffers and 1.5 ms, against 24
+ * buffers and 0.9 ms without it (a hash of the merchant's categories).
  */
-export const CATEGORY_SALES_SQL = `
-WITH m AS MATERIALIZED (${MERCHANT_CTE}
+const seriesSql = (oneCategory: boolean) => `
+WITH m AS MATERIALIZED (${MERCHANT_COLUMNS.replace('$2::timestamptz', '$5::timestamptz').replace(
+  '$3::double precision',
+  '$6::double precision',
+)}
 ), s AS (
   SELECT a.category_id, c.name AS category_name, c.parent_category_id, a.bucket_start,
          a.total_sales_minor, a.order_count, a.item_count
     FROM forecasting.category_sales_agg a
     LEFT JOIN ingestion.categories c ON c.merchant_id = a.merchant_id AND c.id = a.category_id
-   WHERE a.merchant_id = $1 AND a.bucket_type = $2 AND a.bucket_start BETWEEN $3::date AND $4::date
-     AND ($5::text IS NULL OR a.category_id = $5::text)
+   WHERE a.merchant_id = $1 AND a.bucket_type = $2 AND a.bucket_start BETWEEN $3::date AND $4::date${
+     oneCategory ? '\n     AND a.category_id = $7::text' : ''
+   }
 )
 SELECT m.*, s.* FROM m LEFT JOIN s ON true ORDER BY s.category_id, s.bucket_start`;
+export const CATEGORY_SALES_SQL = seriesSql(false);
+/** {@link CATEGORY_SALES_SQL} for one category ($7). */
+export const CATEGORY_SALES_ONE_SQL = seriesSql(true);
 
 /** Reads the merchant and its series rows in one statement; undefined = unknown merchant. */
 export async function readSeries(
@@ -320,15 +333,20 @@ export async function readSeries(
       order_count: bigint;
       item_count: bigint;
     }
-  >({ name: 'catcast_category_sales', text: CATEGORY_SALES_SQL }, [
-    q.merchantId,
-    q.bucketType,
-    q.from,
-    q.to,
-    q.categoryId ?? null,
-    q.now.toISOString(),
-    q.staleAfterSeconds,
-  ]);
+  >(
+    q.categoryId === undefined
+      ? { name: 'catcast_category_sales', text: CATEGORY_SALES_SQL }
+      : { name: 'catcast_category_sales_one', text: CATEGORY_SALES_ONE_SQL },
+    [
+      q.merchantId,
+      q.bucketType,
+      q.from,
+      q.to,
+      q.now.toISOString(),
+      q.staleAfterSeconds,
+      ...(q.categoryId === undefined ? [] : [q.categoryId]),
+    ],
+  );
   const first = rows[0];
   if (!first) return undefined;
   return {

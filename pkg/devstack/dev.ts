@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mintToken } from '../auth/index.js';
 import { migrate } from '../db/index.js';
+import { abortableSleep } from '../retry/index.js';
 import { SupervisedPostgres } from './postgres.js';
 import { Supervisor } from './supervisor.js';
 
@@ -44,7 +45,7 @@ async function waitReady(url: string, signal: AbortSignal, timeoutMs = 90_000): 
       /* not up yet */
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await abortableSleep(250, signal);
   }
 }
 

@@ -3,12 +3,13 @@ import {
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,
 } from '../db/index.js';
+import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** Options of {@link SupervisedPostgres}. */
 export interface SupervisedPostgresOptions extends EmbeddedPostgresOptions {
   /** Reports restarts, for the terminal. */
   readonly report: (line: string) => void;
-  /** First delay between failed restart attempts; doubles up to 30 s. @default 1000 */
+  /** First delay between failed restart attempts; backs off (with jitter) up to 30 s. @default 1000 */
   readonly retryDelayMs?: number;
   /** Starts a server (tests inject failures). @default startEmbeddedPostgres */
   readonly startServer?: (options: EmbeddedPostgresOptions) => Promise<EmbeddedPostgresHandle>;
@@ -63,7 +64,7 @@ export class SupervisedPostgres {
 
   async #restart(): Promise<void> {
     const t0 = Date.now();
-    let delay = this.#o.retryDelayMs ?? 1000;
+    const initialDelay = this.#o.retryDelayMs ?? 1000;
     for (let attempt = 1; !this.#stopping; attempt++) {
       try {
         const handle = await (this.#o.startServer ?? startEmbeddedPostgres)(this.#o);
@@ -78,11 +79,11 @@ export class SupervisedPostgres {
         this.#watch(handle);
         return;
       } catch (err) {
+        const delay = backoffDelay(attempt, initialDelay, 30_000);
         this.#o.report(
           `PostgreSQL restart attempt ${attempt} failed, retrying in ${delay / 1000} s: ${(err as Error).message.split('\n')[0]}`,
         );
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(30_000, delay * 2);
+        await abortableSleep(delay);
       }
     }
   }

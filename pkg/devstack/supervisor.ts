@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { launch, tsxScript, type Launched } from '../process/index.js';
 
 /** One supervised child: a catcast binary run with tsx. */
 export interface ChildSpec {
@@ -22,7 +21,7 @@ export type SupervisorReport = (line: string) => void;
 export class Supervisor {
   private readonly children = new Map<
     string,
-    { spec: ChildSpec; proc?: ChildProcess; startedAt: number; delay: number }
+    { spec: ChildSpec; proc?: Launched; startedAt: number; delay: number }
   >();
   private stopping = false;
 
@@ -41,22 +40,24 @@ export class Supervisor {
   private launch(name: string): void {
     const entry = this.children.get(name);
     if (!entry || this.stopping) return;
-    const log: WriteStream = createWriteStream(path.join(this.logDir, `${name}.log`), { flags: 'a' });
-    // The telemetry preload does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/observability.md).
-    const node = ['--import', 'tsx', '--import', './pkg/telemetry/preload.ts'];
-    const proc = spawn(process.execPath, [...node, entry.spec.binary, ...(entry.spec.args ?? [])], {
-      cwd: this.root,
-      env: { ...process.env, ...entry.spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // One launcher for every process catcast starts (pkg/process); supervision (restarts) is this
+    // class's. The telemetry preload does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const proc = launch({
+      name,
+      ...tsxScript(entry.spec.binary, {
+        root: this.root,
+        env: { ...process.env, ...entry.spec.env },
+        args: entry.spec.args,
+      }),
+      logFile: path.join(this.logDir, `${name}.log`),
+      maxLogLines: 200, // the file has everything
     });
-    proc.stdout.pipe(log, { end: false });
-    proc.stderr.pipe(log, { end: false });
     entry.proc = proc;
     entry.startedAt = Date.now();
-    proc.once('exit', (code, signal) => {
-      log.end();
+    void proc.exited.then((code) => {
       if (this.stopping) return;
       if (Date.now() - entry.startedAt > 60_000) entry.delay = 1000;
+      const signal = proc.child.signalCode;
       this.report(
         `${name} exited (${signal ?? `code ${code}`}); restarting in ${entry.delay / 1000} s — see ${path.relative(this.root, path.join(this.logDir, `${name}.log`))}`,
       );
@@ -69,18 +70,7 @@ export class Supervisor {
   async stop(graceMs = 15_000): Promise<void> {
     this.stopping = true;
     await Promise.all(
-      [...this.children.values()].map(
-        ({ proc }) =>
-          new Promise<void>((resolve) => {
-            if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
-            const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-            proc.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            proc.kill('SIGTERM');
-          }),
-      ),
+      [...this.children.values()].map(({ proc }) => (proc ? proc.stop({ graceMs }) : Promise.resolve(null))),
     );
   }
 }

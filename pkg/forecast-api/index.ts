@@ -3,6 +3,12 @@ export { parseForecastApiConfig, type ForecastApiConfig } from './config.js';
 export { run, type ForecastApiDeps } from './run.js';
 export { getForecastRows, OnDemandCache, type ForecastRows, type ForecastQuery } from './compute.js';
 export { registerForecastRunMetrics } from './metrics.js';
-export { forecastOpenApi, registerForecastRoutes } from './api-schema.js';
-export { createPgForecastStore, type ForecastStore, type CategoryLabel, type SetRowFilter } from './store.js';
+export { FORECAST_BUCKETS, forecastOpenApi, registerForecastRoutes } from './api-schema.js';
+export {
+  createPgForecastStore,
+  CATEGORY_LABELS_SQL,
+  type ForecastStore,
+  type CategoryLabel,
+  type SetRowFilter,
+} from './store.js';
 export { createMemoryForecastStore, type MemoryForecastData } from './memory-store.js';

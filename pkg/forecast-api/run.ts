@@ -2,7 +2,14 @@ import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
 import { createPool, registerPoolMetrics } from '../db/index.js';
-import { notFoundHandler, opsRoutes, problemHandler, serveUntilAborted } from '../http/index.js';
+import {
+  HttpProblem,
+  notFoundHandler,
+  opsRoutes,
+  problemHandler,
+  problemResponse,
+  serveUntilAborted,
+} from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { loginRoutes, uiRoutes } from '../ui/index.js';
 import { createRegistry } from '../metrics/index.js';
@@ -35,15 +42,9 @@ function aggregatorProxy(base: string) {
       const res = await fetch(target, { method: c.req.method, headers, signal: AbortSignal.timeout(10_000) });
       return new Response(res.body, { status: res.status, headers: res.headers });
     } catch (err) {
-      return c.json(
-        {
-          type: 'about:blank',
-          title: 'Bad Gateway',
-          status: 502,
-          detail: `aggregator unreachable: ${(err as Error).message}`,
-        },
-        502,
-        { 'content-type': 'application/problem+json' },
+      return problemResponse(
+        c,
+        new HttpProblem(502, { detail: `aggregator unreachable: ${(err as Error).message}`, cause: err }),
       );
     }
   };

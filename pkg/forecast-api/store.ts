@@ -45,7 +45,8 @@ export interface ForecastStore {
   ): Promise<MerchantSeries>;
 }
 
-const CATEGORY_LABELS =
+/** $1 merchant. Exported for the read benchmark's pgbench reference. */
+export const CATEGORY_LABELS_SQL =
   'SELECT id, name, parent_category_id FROM ingestion.categories WHERE merchant_id = $1';
 
 /** The forecast store over Postgres (the read replica when there is one): forecast-job's tables and the catalog. */
@@ -54,7 +55,7 @@ export function createPgForecastStore(db: Queryable): ForecastStore {
     merchant: (merchantId) => loadMerchant(db, merchantId),
     async categoryLabels(merchantId) {
       const { rows } = await db.query<{ id: string; name: string; parent_category_id: string | null }>(
-        CATEGORY_LABELS,
+        { name: 'catcast_category_labels', text: CATEGORY_LABELS_SQL },
         [merchantId],
       );
       return new Map(rows.map((r) => [r.id, { name: r.name, parentCategoryId: r.parent_category_id }]));

@@ -10,6 +10,7 @@ export {
   DEFAULT_LOOKBACK,
   shardOf,
   loadMerchant,
+  FORECAST_MERCHANT_SQL,
   listShardMerchants,
   loadMerchantSeries,
   setInputHash,
@@ -20,6 +21,8 @@ export {
 export {
   latestSet,
   readSetRows,
+  LATEST_SET_SQL,
+  SET_ROWS_SQL,
   writeSet,
   touchSet,
   toStored,

@@ -2,6 +2,7 @@ import { createPool } from '../db/index.js';
 import { createForecastPool } from '../forecast-engine/index.js';
 import { createKubernetesLeaseStore, PostgresLeaseStore, type LeaseStore } from '../leader/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { abortableSleep } from '../retry/index.js';
 import type { ForecastJobConfig } from './config.js';
 import { runForecastJob, type ForecastJobSummary } from './job.js';
 
@@ -77,10 +78,7 @@ async function runFromConfig(
     for (;;) {
       const summary = await runForecastJob(options, { pool, leaseStore, forecaster, logger }, signal);
       if (config.FORECAST_INTERVAL_SECONDS === 0 || signal.aborted) return summary;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, config.FORECAST_INTERVAL_SECONDS * 1000);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await abortableSleep(config.FORECAST_INTERVAL_SECONDS * 1000, signal);
       if (signal.aborted) return summary;
     }
   } finally {

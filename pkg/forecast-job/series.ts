@@ -49,10 +49,14 @@ export function shardOf(merchantId: string, shardCount: number): number {
   return h % shardCount;
 }
 
-/** Loads a merchant by id, or undefined. */
+/** $1 merchant id. Exported so the read benchmark's pgbench reference runs the same statement. */
+export const FORECAST_MERCHANT_SQL =
+  'SELECT id, timezone, week_start, currency FROM ingestion.merchants WHERE id = $1';
+
+/** Loads a merchant by id, or undefined (a named statement: prepared once per connection). */
 export async function loadMerchant(db: Queryable, merchantId: string): Promise<ForecastMerchant | undefined> {
   const { rows } = await db.query<{ id: string; timezone: string; week_start: WeekStart; currency: string }>(
-    'SELECT id, timezone, week_start, currency FROM ingestion.merchants WHERE id = $1',
+    { name: 'catcast_forecast_merchant', text: FORECAST_MERCHANT_SQL },
     [merchantId],
   );
   const r = rows[0];

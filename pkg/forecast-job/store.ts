@@ -63,21 +63,34 @@ const toSet = (r: SetRow): ForecastSet => ({
   checkedAt: r.checked_at,
 });
 
-/** The latest forecast set for (merchant, bucket type), or undefined. */
+/** $1 merchant, $2 bucket type. Exported (like the other read statements) for the read benchmark's pgbench reference. */
+export const LATEST_SET_SQL = `SELECT * FROM forecasting.forecast_sets WHERE merchant_id = $1 AND bucket_type = $2
+      ORDER BY generated_at DESC LIMIT 1`;
+
+/** The latest forecast set for (merchant, bucket type), or undefined (a named, prepared statement). */
 export async function latestSet(
   db: Queryable,
   merchantId: string,
   bucketType: BucketType,
 ): Promise<ForecastSet | undefined> {
-  const { rows } = await db.query<SetRow>(
-    `SELECT * FROM forecasting.forecast_sets WHERE merchant_id = $1 AND bucket_type = $2
-      ORDER BY generated_at DESC LIMIT 1`,
-    [merchantId, bucketType],
-  );
+  const { rows } = await db.query<SetRow>({ name: 'catcast_latest_forecast_set', text: LATEST_SET_SQL }, [
+    merchantId,
+    bucketType,
+  ]);
   return rows[0] ? toSet(rows[0]) : undefined;
 }
 
-/** Rows of one set, optionally only some models / one category. */
+/** $1 merchant, $2 bucket type, $3 generated_at of the set, $4 models (null: all), $5 category (null: all). */
+export const SET_ROWS_SQL = `SELECT category_id, model_name, model_version, effective_model, effective_model_version, forecast_minor,
+            lo80_minor, hi80_minor, lo95_minor, hi95_minor, params, metrics, input_hash, history_length,
+            fallback_from, fallback_reason
+       FROM forecasting.category_sales_forecast
+      WHERE merchant_id = $1 AND bucket_type = $2 AND generated_at = $3
+        AND ($4::text[] IS NULL OR model_name = ANY($4))
+        AND ($5::text IS NULL OR category_id = $5)
+      ORDER BY category_id, model_name`;
+
+/** Rows of one set, optionally only some models / one category (a named, prepared statement). */
 export async function readSetRows(
   db: Queryable,
   set: ForecastSet,
@@ -100,17 +113,13 @@ export async function readSetRows(
     history_length: number;
     fallback_from: string | null;
     fallback_reason: string | null;
-  }>(
-    `SELECT category_id, model_name, model_version, effective_model, effective_model_version, forecast_minor,
-            lo80_minor, hi80_minor, lo95_minor, hi95_minor, params, metrics, input_hash, history_length,
-            fallback_from, fallback_reason
-       FROM forecasting.category_sales_forecast
-      WHERE merchant_id = $1 AND bucket_type = $2 AND generated_at = $3
-        AND ($4::text[] IS NULL OR model_name = ANY($4))
-        AND ($5::text IS NULL OR category_id = $5)
-      ORDER BY category_id, model_name`,
-    [set.merchantId, set.bucketType, set.generatedAt, filter.models ?? null, filter.categoryId ?? null],
-  );
+  }>({ name: 'catcast_forecast_set_rows', text: SET_ROWS_SQL }, [
+    set.merchantId,
+    set.bucketType,
+    set.generatedAt,
+    filter.models ?? null,
+    filter.categoryId ?? null,
+  ]);
   return rows.map((r) => ({
     categoryId: r.category_id,
     model: r.model_name,

@@ -1,4 +1,7 @@
-/** How every catcast binary starts and stops: configuration, signals, deadline, telemetry flush, exit code. */
+/**
+ * Processes: how every catcast binary starts and stops (configuration, signals, deadline, telemetry
+ * flush, exit code) and how catcast starts the processes it supervises or tests (spawn, wait, stop).
+ */
 export {
   describeFailure,
   EXIT,
@@ -9,3 +12,14 @@ export {
   type MainSpec,
   type StopSignal,
 } from './main.js';
+export {
+  launch,
+  listeningPort,
+  catcastBinary,
+  tsxScript,
+  LISTENING_LINE,
+  type LaunchOptions,
+  type Launched,
+  type WaitOptions,
+  type CatcastBinaryOptions,
+} from './launch.js';

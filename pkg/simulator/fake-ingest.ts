@@ -51,6 +51,9 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
     status,
     problem: { type: 'about:blank', title, status, detail },
   });
+  // Refusals are application/problem+json, as the real service's one error handler answers them.
+  const refuse = (body: Record<string, unknown>, status: number): Response =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json' } });
 
   app.use('*', async (c, next) => {
     const text = c.req.method === 'GET' ? '' : await c.req.raw.clone().text();
@@ -78,7 +81,7 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
       rec.path.startsWith('/v1/') &&
       rec.headers.authorization !== `Bearer ${options.token}`
     ) {
-      return c.json(problem(401, 'Unauthorized').problem, 401);
+      return refuse(problem(401, 'Unauthorized').problem!, 401);
     }
     await next();
   });
@@ -97,9 +100,9 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
   app.put('/v1/merchants/:m/categories/:c', async (c) => {
     const b = await c.req.json<{ parentCategoryId?: string }>();
     const m = c.req.param('m');
-    if (!merchants.has(m)) return c.json(problem(404, 'unknown merchant').problem, 404);
+    if (!merchants.has(m)) return refuse(problem(404, 'unknown merchant').problem!, 404);
     if (b.parentCategoryId !== undefined && !categories.has(`${m}/${b.parentCategoryId}`)) {
-      return c.json(problem(422, 'unknown parent category').problem, 422);
+      return refuse(problem(422, 'unknown parent category').problem!, 422);
     }
     return c.json(
       b,
@@ -109,7 +112,8 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
   app.put('/v1/merchants/:m/products/:p', async (c) => {
     const b = await c.req.json<{ categoryId: string }>();
     const m = c.req.param('m');
-    if (!categories.has(`${m}/${b.categoryId}`)) return c.json(problem(422, 'unknown category').problem, 422);
+    if (!categories.has(`${m}/${b.categoryId}`))
+      return refuse(problem(422, 'unknown category').problem!, 422);
     return c.json(b, upsert(products, `${m}/${c.req.param('p')}`, { categoryId: b.categoryId }));
   });
 
@@ -161,16 +165,13 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
 
   app.post('/v1/orders', async (c) => {
     const v = accept(await c.req.json());
-    if (v.problem)
-      return c.body(JSON.stringify(v.problem), v.status as 400, {
-        'content-type': 'application/problem+json',
-      });
+    if (v.problem) return refuse(v.problem, v.status);
     return c.json({ ok: true }, v.status as 200 | 201);
   });
   app.post('/v1/orders/batch', async (c) => {
     const b = await c.req.json<{ orders?: unknown[] }>();
     if (!Array.isArray(b.orders) || b.orders.length > 1000) {
-      return c.json(problem(400, 'orders must be an array of at most 1000').problem, 400);
+      return refuse(problem(400, 'orders must be an array of at most 1000').problem!, 400);
     }
     // Like the real service: an entry that does not match the schema refuses the whole batch.
     const malformed = b.orders.flatMap((o, index) => {
@@ -185,7 +186,7 @@ export function createFakeIngest(options: FakeIngestOptions = {}): FakeIngest {
         : [];
     });
     if (malformed.length > 0)
-      return c.json({ ...problem(400, 'Invalid request').problem, errors: malformed }, 400);
+      return refuse({ ...problem(400, 'Invalid request').problem, errors: malformed }, 400);
     const results = b.orders.map((o, index) => {
       const v = accept(o);
       return v.problem

@@ -149,6 +149,108 @@ export async function runSimulation(
   options: SimulationOptions,
   signal?: AbortSignal,
 ): Promise<SimulationSummary> {
+  const o = withDefaults(options);
+  const stop = signal ?? new AbortController().signal;
+  const startedAt = o.now();
+  const catalog = generateCatalog(options);
+  const runTag = startedAt.toString(36);
+  const pool = new ReplayPool(10_000, createPrng(catalog.seed, 'replay-pool', runTag));
+  const tally = new Tally(pool, o.now, options.onWarning, options.onOutcome);
+  const client = new IngestClient({
+    baseUrl: o.ingestUrl,
+    token: o.token,
+    fetch: options.fetch,
+    sleep: o.sleep,
+    maxAttempts: o.maxAttempts,
+    signal: stop,
+    onRetry(info) {
+      tally.counters.retries++;
+      tally.warn(
+        `retrying ${info.method} ${info.path} in ${info.delayMs} ms after ${info.status === 'network' ? `network error ${(info.error as Error | undefined)?.message ?? ''}` : `HTTP ${info.status}`} (attempt ${info.attempt})`,
+      );
+    },
+  });
+  const faults = faultSource({ ...o, seed: catalog.seed, runTag, pool });
+  const progress = new Progress(o.now, o.rate, tally.counters, options.onProgress);
+
+  let catalogSynced = false;
+  let backfillOrders = 0;
+  let liveOrders = 0;
+  try {
+    progress.enter('waiting');
+    try {
+      await client.waitReady(o.readyTimeoutSeconds * 1000, stop);
+    } catch (err) {
+      throw new SimulationError(`cannot start: ${(err as Error).message}`, { cause: err });
+    }
+    if (o.syncCatalog && !stop.aborted) {
+      const entries = catalog.merchants.reduce((s, m) => s + 1 + m.categories.length + m.products.length, 0);
+      progress.enter('catalog', entries);
+      try {
+        await syncCatalogEntries(catalog, client, o.concurrency, stop, () => progress.step());
+        catalogSynced = !stop.aborted;
+      } catch (err) {
+        throw new SimulationError(`cannot sync the catalog: ${(err as Error).message}`, { cause: err });
+      }
+      progress.endPhase();
+    }
+    if (o.days > 0 && !stop.aborted) {
+      const history = {
+        catalog,
+        days: o.days,
+        ordersPerDay: o.ordersPerDay,
+        end: o.end ?? new Date(o.now()),
+      };
+      progress.enter('backfill', countHistory(history));
+      backfillOrders = await backfill({
+        ...o,
+        history: generateHistory(history),
+        client,
+        stop,
+        faults: faults('backfill'),
+        tally,
+        progress,
+      });
+      progress.endPhase();
+    }
+    if (o.rate > 0 && !stop.aborted) {
+      progress.enter('live', o.durationSeconds > 0 ? Math.round(o.rate * o.durationSeconds) : undefined);
+      liveOrders = await sendLive({
+        ...o,
+        catalog,
+        runTag,
+        client,
+        stop,
+        faults: faults('live'),
+        record: (order, kind, phase, outcome) => tally.record(order, kind, phase, outcome),
+        onSent: () => {
+          tally.counters.ordersSent++;
+        },
+        onDone: () => progress.step(),
+        warn: (m) => options.onWarning?.(m),
+      });
+      progress.endPhase();
+    }
+  } finally {
+    progress.close();
+  }
+  return {
+    merchants: catalog.merchants.length,
+    categories: catalog.merchants.reduce((n, m) => n + m.categories.length, 0),
+    products: catalog.merchants.reduce((n, m) => n + m.products.length, 0),
+    catalogSynced,
+    ...tally.counters,
+    backfillOrders,
+    liveOrders,
+    seconds: Math.round((o.now() - startedAt) / 10) / 100,
+    aborted: stop.aborted,
+  };
+}
+
+type Settings = ReturnType<typeof withDefaults>;
+
+/** The options with their defaults, checked: a bad value is a {@link SimulatorOptionError} before anything is sent. */
+function withDefaults(options: SimulationOptions) {
   const {
     ingestUrl,
     token,
@@ -167,9 +269,6 @@ export async function runSimulation(
     syncCatalog = true,
     sleep = realSleep,
     now = Date.now,
-    onProgress,
-    onWarning,
-    onOutcome,
   } = options;
   checkInt('concurrency', concurrency, 1, 10_000);
   checkInt('batchSize', batchSize, 1, 1000);
@@ -180,10 +279,30 @@ export async function runSimulation(
   if (!Number.isFinite(durationSeconds) || durationSeconds < 0) {
     throw new SimulatorOptionError(`durationSeconds must be >= 0 (got ${durationSeconds})`);
   }
-  const stop = signal ?? new AbortController().signal;
-  const startedAt = now();
-  const catalog = generateCatalog(options);
-  const counters: SimulationCounters = {
+  return {
+    ingestUrl,
+    token,
+    days,
+    ordersPerDay,
+    end,
+    rate,
+    durationSeconds,
+    concurrency,
+    batchSize,
+    batchConcurrency,
+    replayRatio,
+    invalidRatio,
+    readyTimeoutSeconds,
+    maxAttempts,
+    syncCatalog,
+    sleep,
+    now,
+  };
+}
+
+/** Counts every final answer by what it means for its kind of order, and warns about the unexpected ones. */
+class Tally {
+  readonly counters: SimulationCounters = {
     ordersSent: 0,
     accepted: 0,
     replayed: 0,
@@ -193,213 +312,193 @@ export async function runSimulation(
     failed: 0,
     retries: 0,
   };
-  let warnings = 0;
-  const warn = (message: string): void => {
-    if (warnings++ < MAX_WARNINGS) onWarning?.(message);
-    else if (warnings === MAX_WARNINGS + 1) onWarning?.('more warnings suppressed');
-  };
-  const client = new IngestClient({
-    baseUrl: ingestUrl,
-    token,
-    fetch: options.fetch,
-    sleep,
-    maxAttempts,
-    signal: stop,
-    onRetry(info) {
-      counters.retries++;
-      warn(
-        `retrying ${info.method} ${info.path} in ${info.delayMs} ms after ${info.status === 'network' ? `network error ${(info.error as Error | undefined)?.message ?? ''}` : `HTTP ${info.status}`} (attempt ${info.attempt})`,
-      );
-    },
-  });
-  const tag = seedTag(catalog.seed);
-  const runTag = startedAt.toString(36);
-  const pool = new ReplayPool(10_000, createPrng(catalog.seed, 'replay-pool', runTag));
-  let invalidSeq = 0;
+  #warnings = 0;
 
-  const record = (
-    order: SimOrder,
-    kind: SubmissionKind,
-    phase: OutcomeEvent['phase'],
-    o: OrderOutcome,
-  ): void => {
+  constructor(
+    private readonly pool: ReplayPool,
+    private readonly now: () => number,
+    private readonly onWarning?: (message: string) => void,
+    private readonly onOutcome?: (event: OutcomeEvent) => void,
+  ) {}
+
+  /** Passes a warning on; after {@link MAX_WARNINGS}, one "suppressed" line and then silence. */
+  warn(message: string): void {
+    if (this.#warnings++ < MAX_WARNINGS) this.onWarning?.(message);
+    else if (this.#warnings === MAX_WARNINGS + 1) this.onWarning?.('more warnings suppressed');
+  }
+
+  record(order: SimOrder, kind: SubmissionKind, phase: OutcomeEvent['phase'], o: OrderOutcome): void {
+    const c = this.counters;
     const { status } = o;
     if (typeof status === 'number' && status >= 200 && status < 300) {
       if (kind === 'invalid') {
-        counters.unexpectedAccepted++;
-        warn(
+        c.unexpectedAccepted++;
+        this.warn(
           `invalid order ${order.externalOrderId} was accepted with HTTP ${status}: ${JSON.stringify(order)}`,
         );
-      } else if (status === 200 && (kind === 'replay' || o.attempts <= 1)) counters.replayed++;
+      } else if (status === 200 && (kind === 'replay' || o.attempts <= 1)) c.replayed++;
       else {
         // 201, or 200 when an earlier attempt of ours may be the one that stored it.
-        counters.accepted++;
+        c.accepted++;
         if (kind === 'replay')
-          warn(`replayed order ${order.externalOrderId} was stored anew (HTTP ${status})`);
+          this.warn(`replayed order ${order.externalOrderId} was stored anew (HTTP ${status})`);
       }
-      if (kind === 'new') pool.add(order);
+      if (kind === 'new') this.pool.add(order);
     } else if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (kind === 'invalid') counters.expectedRejected++;
+      if (kind === 'invalid') c.expectedRejected++;
       else {
-        counters.rejected++;
-        warn(
+        c.rejected++;
+        this.warn(
           `${kind} order ${order.merchantId}/${order.externalOrderId} rejected with HTTP ${status}: ${describeProblem(o.problem)}`,
         );
       }
     } else {
-      counters.failed++;
-      warn(
+      c.failed++;
+      this.warn(
         `order ${order.merchantId}/${order.externalOrderId} failed: ${status === 'network' ? 'no answer' : `HTTP ${status}`} ${describeProblem(o.problem)}`,
       );
     }
-    onOutcome?.({ order, kind, phase, status, at: now() });
-  };
+    this.onOutcome?.({ order, kind, phase, status, at: this.now() });
+  }
+}
 
-  const faults = (phase: string) => {
-    const rng = createPrng(catalog.seed, 'faults', phase, runTag);
+/** Deliberate replays and invalid orders of one phase, drawn from their own seeded stream. */
+interface Faults {
+  replay(): SimOrder | undefined;
+  invalid(base: SimOrder): SimOrder | undefined;
+}
+
+function faultSource(o: {
+  readonly seed: string;
+  readonly runTag: string;
+  readonly pool: ReplayPool;
+  readonly replayRatio: number;
+  readonly invalidRatio: number;
+  readonly now: () => number;
+}): (phase: string) => Faults {
+  const tag = seedTag(o.seed);
+  let invalidSeq = 0;
+  return (phase) => {
+    const rng = createPrng(o.seed, 'faults', phase, o.runTag);
     return {
-      replay: (): SimOrder | undefined =>
-        replayRatio > 0 && rng.chance(replayRatio) ? pool.pick() : undefined,
-      invalid: (base: SimOrder): SimOrder | undefined =>
-        invalidRatio > 0 && rng.chance(invalidRatio)
-          ? makeInvalidOrder(base, rng.pick(INVALID_KINDS), `x-${tag}-${runTag}-${++invalidSeq}`, now())
+      replay: () => (o.replayRatio > 0 && rng.chance(o.replayRatio) ? o.pool.pick() : undefined),
+      invalid: (base) =>
+        o.invalidRatio > 0 && rng.chance(o.invalidRatio)
+          ? makeInvalidOrder(base, rng.pick(INVALID_KINDS), `x-${tag}-${o.runTag}-${++invalidSeq}`, o.now())
           : undefined,
     };
   };
+}
 
-  // Progress: one ticker for the whole run, reporting the current phase.
-  let phase: SimulationProgress['phase'] = 'waiting';
-  let phaseStart = now();
-  let done = 0;
-  let total: number | undefined;
-  const snapshot = (final: boolean): SimulationProgress => ({
-    phase,
-    done,
-    total,
-    elapsedMs: now() - phaseStart,
-    rate: phase === 'live' ? rate : undefined,
-    final,
-    counters: { ...counters },
-  });
-  const enter = (p: SimulationProgress['phase'], t?: number): void => {
-    phase = p;
-    phaseStart = now();
-    done = 0;
-    total = t;
-    onProgress?.(snapshot(false));
-  };
-  const ticker = onProgress ? setInterval(() => onProgress(snapshot(false)), 200) : undefined;
-  ticker?.unref();
+/** The run's progress: the current phase and its units, reported by one ticker about five times a second. */
+class Progress {
+  #phase: SimulationProgress['phase'] = 'waiting';
+  #phaseStart: number;
+  #done = 0;
+  #total: number | undefined;
+  readonly #ticker: ReturnType<typeof setInterval> | undefined;
 
-  let catalogSynced = false;
-  let backfillOrders = 0;
-  let liveOrders = 0;
-  try {
-    enter('waiting');
-    try {
-      await client.waitReady(readyTimeoutSeconds * 1000, stop);
-    } catch (err) {
-      throw new SimulationError(`cannot start: ${(err as Error).message}`, { cause: err });
-    }
-
-    if (syncCatalog && !stop.aborted) {
-      const entries = catalog.merchants.reduce((s, m) => s + 1 + m.categories.length + m.products.length, 0);
-      enter('catalog', entries);
-      try {
-        await syncCatalogEntries(catalog, client, concurrency, stop, () => done++);
-        catalogSynced = !stop.aborted;
-      } catch (err) {
-        throw new SimulationError(`cannot sync the catalog: ${(err as Error).message}`, { cause: err });
-      }
-      onProgress?.(snapshot(true));
-    }
-
-    if (days > 0 && !stop.aborted) {
-      const historyOptions = { catalog, days, ordersPerDay, end: end ?? new Date(now()) };
-      enter('backfill', countHistory(historyOptions));
-      const f = faults('backfill');
-      const history = generateHistory(historyOptions);
-      let exhausted = false;
-      const nextBatch = (): { order: SimOrder; kind: SubmissionKind }[] => {
-        const batch: { order: SimOrder; kind: SubmissionKind }[] = [];
-        while (batch.length < batchSize) {
-          const r = history.next();
-          if (r.done) {
-            exhausted = true;
-            break;
-          }
-          // Extras only while there is room, so a batch never exceeds batchSize.
-          const replay = batch.length + 2 <= batchSize ? f.replay() : undefined;
-          if (replay) batch.push({ order: replay, kind: 'replay' });
-          const invalid = batch.length + 2 <= batchSize ? f.invalid(r.value) : undefined;
-          if (invalid) batch.push({ order: invalid, kind: 'invalid' });
-          batch.push({ order: r.value, kind: 'new' });
-        }
-        return batch;
-      };
-      const inflight = new Set<Promise<void>>();
-      while (!stop.aborted && !exhausted) {
-        const batch = nextBatch();
-        if (batch.length === 0) break;
-        counters.ordersSent += batch.length;
-        const p = client
-          .postBatch(batch.map((b) => b.order))
-          .then((outcomes) => {
-            for (const [i, b] of batch.entries()) {
-              record(b.order, b.kind, 'backfill', outcomes[i]!);
-              if (b.kind === 'new') {
-                done++;
-                backfillOrders++;
-              }
-            }
-          })
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
-        if (inflight.size >= batchConcurrency) await Promise.race(inflight);
-      }
-      await Promise.all(inflight);
-      onProgress?.(snapshot(true));
-    }
-
-    if (rate > 0 && !stop.aborted) {
-      enter('live', durationSeconds > 0 ? Math.round(rate * durationSeconds) : undefined);
-      liveOrders = await sendLive({
-        catalog,
-        ordersPerDay,
-        runTag,
-        rate,
-        durationSeconds,
-        concurrency,
-        client,
-        now,
-        sleep,
-        stop,
-        faults: faults('live'),
-        record,
-        onSent: () => {
-          counters.ordersSent++;
-        },
-        onDone: () => {
-          done++;
-        },
-        warn: (m) => onWarning?.(m),
-      });
-      onProgress?.(snapshot(true));
-    }
-  } finally {
-    if (ticker) clearInterval(ticker);
+  constructor(
+    private readonly now: () => number,
+    private readonly rate: number,
+    private readonly counters: SimulationCounters,
+    private readonly onProgress?: (progress: SimulationProgress) => void,
+  ) {
+    this.#phaseStart = now();
+    this.#ticker = onProgress ? setInterval(() => onProgress(this.#snapshot(false)), 200) : undefined;
+    this.#ticker?.unref();
   }
-  return {
-    merchants: catalog.merchants.length,
-    categories: catalog.merchants.reduce((n, m) => n + m.categories.length, 0),
-    products: catalog.merchants.reduce((n, m) => n + m.products.length, 0),
-    catalogSynced,
-    ...counters,
-    backfillOrders,
-    liveOrders,
-    seconds: Math.round((now() - startedAt) / 10) / 100,
-    aborted: stop.aborted,
+
+  enter(phase: SimulationProgress['phase'], total?: number): void {
+    this.#phase = phase;
+    this.#phaseStart = this.now();
+    this.#done = 0;
+    this.#total = total;
+    this.onProgress?.(this.#snapshot(false));
+  }
+
+  /** One unit of the current phase done. */
+  step(): void {
+    this.#done++;
+  }
+
+  /** The phase's final snapshot. */
+  endPhase(): void {
+    this.onProgress?.(this.#snapshot(true));
+  }
+
+  close(): void {
+    if (this.#ticker) clearInterval(this.#ticker);
+  }
+
+  #snapshot(final: boolean): SimulationProgress {
+    return {
+      phase: this.#phase,
+      done: this.#done,
+      total: this.#total,
+      elapsedMs: this.now() - this.#phaseStart,
+      rate: this.#phase === 'live' ? this.rate : undefined,
+      final,
+      counters: { ...this.counters },
+    };
+  }
+}
+
+/**
+ * Sends the history through the batch endpoint, `batchConcurrency` batches in flight, with the
+ * phase's replays and invalid orders mixed in; returns how many history orders were sent.
+ */
+async function backfill(
+  o: Pick<Settings, 'batchSize' | 'batchConcurrency'> & {
+    readonly history: Iterator<SimOrder>;
+    readonly client: IngestClient;
+    readonly stop: AbortSignal;
+    readonly faults: Faults;
+    readonly tally: Tally;
+    readonly progress: Progress;
+  },
+): Promise<number> {
+  let sent = 0;
+  let exhausted = false;
+  const nextBatch = (): { order: SimOrder; kind: SubmissionKind }[] => {
+    const batch: { order: SimOrder; kind: SubmissionKind }[] = [];
+    while (batch.length < o.batchSize) {
+      const r = o.history.next();
+      if (r.done) {
+        exhausted = true;
+        break;
+      }
+      // Extras only while there is room, so a batch never exceeds batchSize.
+      const replay = batch.length + 2 <= o.batchSize ? o.faults.replay() : undefined;
+      if (replay) batch.push({ order: replay, kind: 'replay' });
+      const invalid = batch.length + 2 <= o.batchSize ? o.faults.invalid(r.value) : undefined;
+      if (invalid) batch.push({ order: invalid, kind: 'invalid' });
+      batch.push({ order: r.value, kind: 'new' });
+    }
+    return batch;
   };
+  const inflight = new Set<Promise<void>>();
+  while (!o.stop.aborted && !exhausted) {
+    const batch = nextBatch();
+    if (batch.length === 0) break;
+    o.tally.counters.ordersSent += batch.length;
+    const p = o.client
+      .postBatch(batch.map((b) => b.order))
+      .then((outcomes) => {
+        for (const [i, b] of batch.entries()) {
+          o.tally.record(b.order, b.kind, 'backfill', outcomes[i]!);
+          if (b.kind === 'new') {
+            o.progress.step();
+            sent++;
+          }
+        }
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= o.batchConcurrency) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  return sent;
 }
 
 function checkRatio(name: string, value: number): void {
@@ -463,7 +562,7 @@ interface LiveOptions {
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly stop: AbortSignal;
-  readonly faults: { replay(): SimOrder | undefined; invalid(base: SimOrder): SimOrder | undefined };
+  readonly faults: Faults;
   readonly record: (order: SimOrder, kind: SubmissionKind, phase: 'live', o: OrderOutcome) => void;
   readonly onSent: () => void;
   readonly onDone: () => void;

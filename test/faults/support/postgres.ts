@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../../pkg/db/index.js';
+import { launch } from '../../../pkg/process/index.js';
 import { waitFor } from '../../integration/support/wait.js';
 import { DATA, ROOT } from './env.js';
 import { gone } from './kafka.js';
@@ -158,11 +159,11 @@ export async function startReplica(primary: PrivatePostgres, port: number): Prom
   execFileSync('chown', ['-R', `${ids.uid}:${ids.gid}`, dir]);
   execFileSync('chmod', ['700', dir]);
 
-  const log: string[] = [];
-  const child: ChildProcess = spawn(
-    POSTGRES_BIN,
+  const replica = launch({
+    name: 'replica',
+    command: POSTGRES_BIN,
     // A standby needs at least the primary's max_connections (startEmbeddedPostgres sets 300).
-    [
+    args: [
       '-D',
       dir,
       '-p',
@@ -178,23 +179,13 @@ export async function startReplica(primary: PrivatePostgres, port: number): Prom
       '-c',
       'fsync=off',
     ],
-    { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(
-    'the replica to accept read-only connections',
-    () => {
-      if (child.exitCode !== null) throw new Error(`replica exited: ${log.join('')}`);
-      return log.join('').includes('ready to accept read-only connections');
-    },
-    { timeoutMs: 60_000 },
-  );
+    ...ids,
+  });
+  await replica.waitForLine(/ready to accept read-only connections/, { timeoutMs: 60_000 });
   return {
     url: primary.url.replace(`:${primary.port}/`, `:${port}/`),
     async stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
-      await exited;
+      await replica.stop({ signal: 'SIGINT' }); // fast shutdown
     },
   };
 }

@@ -3,10 +3,10 @@
  * `scripts/tools.sh toxiproxy` and cached in the tools dir): a real TCP proxy between the services and
  * Postgres/Kafka whose HTTP API adds latency, resets and blackholes to live connections.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '../../integration/support/wait.js';
+import { launch } from '../../../pkg/process/index.js';
 import { ROOT } from './env.js';
 
 const run = promisify(execFile);
@@ -59,22 +59,13 @@ export async function startToxiproxy(apiPort: number): Promise<Toxiproxy> {
     });
   });
   const bin = path.join((await run('bash', [tools, 'path'])).stdout.trim(), 'toxiproxy-server');
-  const log: string[] = [];
-  const child: ChildProcess = spawn(bin, ['-host', '127.0.0.1', '-port', String(apiPort)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(
-    'toxiproxy to answer /version',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`toxiproxy-server exited: ${log.join('')}`);
-      return (await fetch(`${api}/version`)).ok;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
+  const server = launch({
+    name: 'toxiproxy-server',
+    command: bin,
+    args: ['-host', '127.0.0.1', '-port', String(apiPort)],
+  });
+  await server.waitForHealth(async () => (await fetch(`${api}/version`)).ok, { timeoutMs: 30_000 });
   return {
     api,
     async proxy(name, listenPort, upstream) {
@@ -92,8 +83,7 @@ export async function startToxiproxy(apiPort: number): Promise<Toxiproxy> {
       };
     },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { catcastBinary, launch, listeningPort } from '../../../pkg/process/index.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -7,7 +8,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 export interface Service {
   readonly name: string;
   readonly child: ChildProcess;
-  /** Everything the process wrote (stdout JSON lines and stderr). */
+  /** Everything the process wrote (stdout JSON lines and stderr), one entry per line. */
   readonly log: string[];
   /** Resolves with the HTTP port once the process logged "listening". */
   readonly port: Promise<number>;
@@ -22,66 +23,32 @@ export interface Service {
 
 /**
  * Starts `cmd/<name>/main.ts` exactly as the image does, but from source:
- * `node --import tsx --import ./pkg/telemetry/preload.ts cmd/<name>/main.ts`.
+ * `node --import tsx --import ./pkg/telemetry/preload.ts cmd/<name>/main.ts` (pkg/process).
  */
 export function startService(name: string, env: Record<string, string>): Service {
-  const log: string[] = [];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', './pkg/telemetry/preload.ts', `cmd/${name}/main.ts`],
-    {
-      cwd: root,
+  const p = launch({
+    name,
+    ...catcastBinary(name, {
+      root,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let resolvePort: (p: number) => void = () => undefined;
-  let rejectPort: (e: Error) => void = () => undefined;
-  const port = new Promise<number>((resolve, reject) => {
-    resolvePort = resolve;
-    rejectPort = reject;
-  });
-  port.catch(() => undefined);
-  let pending = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    pending += d.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      log.push(line);
-      const m = /"port":(\d+).*"msg":"listening"/.exec(line);
-      if (m) resolvePort(Number(m[1]));
-    }
-  });
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code, signal) => {
-      rejectPort(new Error(`${name} exited (${code ?? signal}) before listening: ${log.join('\n')}`));
-      resolve(code);
     }),
-  );
+  });
+  const port = listeningPort(p, { timeoutMs: 120_000 });
+  port.catch(() => undefined);
   const get = async (pathname: string) => fetch(`http://127.0.0.1:${await port}${pathname}`);
   return {
     name,
-    child,
-    log,
+    child: p.child,
+    log: p.log,
     port,
-    exited,
+    exited: p.exited,
     get,
     async metrics() {
       const res = await get('/metrics');
       if (!res.ok) throw new Error(`${name} /metrics answered ${res.status}`);
       return res.text();
     },
-    async stop(graceMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (graceMs = 20_000) => p.stop({ graceMs }),
   };
 }
 
