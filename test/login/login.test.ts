@@ -316,9 +316,13 @@ describe('OpenID Connect sign-in', () => {
     // page may itself meet the refused cookie first and navigate to sign-in mid-evaluate.
     const refused = await browser.context.request.get(`${api.url}/api/merchants/shop-b`);
     expect(refused.status()).toBe(401);
-    await page.goto(`${api.url}/ui/?merchant=shop-b`, { waitUntil: 'commit' });
-    await page.waitForURL((u) => u.href.startsWith(idp.issuer));
+    // A fresh page: the old one's own API calls may meet the refused cookie and start navigating to
+    // sign-in by themselves, which would interrupt a goto issued on it.
     await page.close();
+    const again = await newPage();
+    await again.goto(`${api.url}/ui/?merchant=shop-b`, { waitUntil: 'commit' });
+    await again.waitForURL((u) => u.href.startsWith(idp.issuer));
+    await again.close();
   });
 
   it('reported no console errors or CSP violations on catcast pages', () => {
