@@ -60,6 +60,8 @@ export interface AppDeploymentProps {
   readonly resources: Resources;
   /** ConfigMap whose keys become environment variables. */
   readonly configMapName: string;
+  /** Pod-template annotation `checksum/config`, so a changed ConfigMap rolls the pods. @default none */
+  readonly configChecksum?: string;
   /** @default [] */
   readonly secretEnv?: readonly SecretEnv[];
   /**
@@ -132,7 +134,10 @@ export class AppDeployment extends Construct {
       metadata: { name: this.name, labels },
       replicas: props.autoscaled ? undefined : props.replicas,
       select: false,
-      podMetadata: { labels },
+      podMetadata: {
+        labels,
+        ...(props.configChecksum ? { annotations: { 'checksum/config': props.configChecksum } } : {}),
+      },
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         // Surge first, never drop below the desired count: a rollout must not shed capacity.
         maxSurge: kplus.PercentOrAbsolute.absolute(1),

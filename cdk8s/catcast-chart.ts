@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Aggregator, AGGREGATOR_PORT } from './aggregator.js';
@@ -20,6 +21,12 @@ export interface CatcastChartProps {
   readonly release?: string;
   /** The resolved values tree (charts/catcast/values.yaml plus overrides). */
   readonly values: CatcastValues;
+  /**
+   * Pod-template annotation `checksum/config`: a change of the ConfigMap must roll the Deployments
+   * that read it with envFrom (Kubernetes does not restart pods for a changed ConfigMap).
+   * @default sha256 of the ConfigMap's data (the Helm chart passes `include … | sha256sum` instead)
+   */
+  readonly configChecksum?: string;
 }
 
 /** Environment shared by all binaries through the ConfigMap (empty strings are left out). */
@@ -83,7 +90,10 @@ export class CatcastChart extends Chart {
       );
     }
     const version = v.image.tag;
-    const config = new AppConfig(this, 'config', { release, version, data: configData(v) });
+    const data = configData(v);
+    const config = new AppConfig(this, 'config', { release, version, data });
+    const configChecksum =
+      props.configChecksum ?? createHash('sha256').update(JSON.stringify(data)).digest('hex');
 
     const databaseEnv: SecretEnv[] = [
       { name: 'DATABASE_URL', secretName: v.database.secretName, key: v.database.urlKey },
@@ -123,6 +133,7 @@ export class CatcastChart extends Chart {
       imagePullPolicy: v.image.pullPolicy,
       imagePullSecrets: v.imagePullSecrets,
       configMapName: config.name,
+      configChecksum,
       databaseEnv,
       authEnv,
       terminationGracePeriodSeconds: v.pod.terminationGracePeriodSeconds,

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { staleTemplates } from './helm/generate.js';
 import { synthObjects } from './synth.js';
 import {
+  configChecksums,
   KUBE_VERSION,
   helmBinary,
   helmTemplate,
@@ -192,6 +193,29 @@ describe('charts/catcast', () => {
     expect(res.status).not.toBe(0);
     expect(res.stderr).toContain(mentioned);
     expect(() => resolveValues(overlay)).toThrow(/values\.schema\.json/);
+  });
+
+  it('rolls the Deployments when, and only when, the ConfigMap changes (checksum/config)', () => {
+    const sums = (overlay: Record<string, unknown>) =>
+      configChecksums(helmTemplate(helm, 'catcast', overlay));
+    const base = sums({});
+    expect(Object.keys(base).sort()).toEqual([
+      'Deployment/catcast-aggregator',
+      'Deployment/catcast-forecast-api',
+      'Deployment/catcast-ingest',
+      'Deployment/catcast-relay',
+    ]);
+    const [first] = Object.values(base);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(Object.values(base))).toEqual(new Set([first]));
+    // A setting read from the ConfigMap changes every pod template; a replica count changes none.
+    expect(new Set(Object.values(sums({ logLevel: 'debug' })))).not.toContain(first);
+    expect(sums({ ingest: { autoscaling: { enabled: false }, replicas: 3 } })).toEqual(base);
+    // cdk8s synth (kind-up's manifests) does the same from the ConfigMap's data.
+    const synthSum = (overlay: Record<string, unknown>) =>
+      Object.values(configChecksums(synthObjects(resolveValues(overlay)) as Record<string, unknown>[]))[0];
+    expect(synthSum({ logLevel: 'debug' })).not.toBe(synthSum({}));
+    expect(synthSum({ ingest: { replicas: 3 } })).toBe(synthSum({}));
   });
 
   it('refuses values that break a construct invariant (maxReplicas above partitions) in cdk8s', () => {

@@ -11,8 +11,12 @@ export interface KubeObject {
 }
 
 /** Synthesizes one release's objects in memory (no files written). */
-export function synthObjects(values: CatcastValues, release = 'catcast'): KubeObject[] {
-  const chart = new CatcastChart(Testing.app(), 'catcast', { values, release });
+export function synthObjects(
+  values: CatcastValues,
+  release = 'catcast',
+  configChecksum?: string,
+): KubeObject[] {
+  const chart = new CatcastChart(Testing.app(), 'catcast', { values, release, configChecksum });
   return Testing.synth(chart) as KubeObject[];
 }
 

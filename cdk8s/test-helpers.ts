@@ -85,9 +85,37 @@ export function objectKey(o: Record<string, unknown>): string {
   return `${String(o.kind)}/${md?.name ?? ''}`;
 }
 
-/** Normalizes a list of objects for semantic comparison: nulls dropped, sorted by kind/name. */
+/**
+ * Normalizes a list of objects for semantic comparison: nulls dropped, sorted by kind/name, and a
+ * pod template's `checksum/config` that is a sha256 replaced by a marker (Helm hashes the rendered
+ * ConfigMap, cdk8s its data: both change exactly when the settings do, with different digests).
+ */
 export function normalize(objs: readonly object[]): Record<string, unknown>[] {
   return objs
-    .map((o) => dropNulls(o) as Record<string, unknown>)
+    .map((o) => maskConfigChecksum(dropNulls(o) as Record<string, unknown>))
     .sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+}
+
+/** The `checksum/config` pod-template annotation of each Deployment, by name. */
+export function configChecksums(
+  objs: readonly Record<string, unknown>[],
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    objs
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => [objectKey(o), podAnnotations(o)?.['checksum/config']]),
+  );
+}
+
+function podAnnotations(o: Record<string, unknown>): Record<string, string> | undefined {
+  const spec = o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined;
+  return spec?.template?.metadata?.annotations;
+}
+
+function maskConfigChecksum(o: Record<string, unknown>): Record<string, unknown> {
+  const annotations = podAnnotations(o);
+  const sum = annotations?.['checksum/config'];
+  if (annotations && sum !== undefined && /^[0-9a-f]{64}$/.test(sum))
+    annotations['checksum/config'] = '<sha256>';
+  return o;
 }

@@ -16,6 +16,8 @@ export interface WorkloadCommon {
   readonly imagePullSecrets?: readonly string[];
   /** ConfigMap read with envFrom. */
   readonly configMapName: string;
+  /** Checksum of that ConfigMap, as the pod-template annotation `checksum/config` (rolls pods on change). */
+  readonly configChecksum?: string;
   /** Database variables (DATABASE_URL, optional DATABASE_READ_URL) from an existing Secret. */
   readonly databaseEnv: readonly SecretEnv[];
   /** Auth variables (optional keys) from an existing Secret; only API components get them. */

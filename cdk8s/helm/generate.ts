@@ -161,9 +161,13 @@ export function renderTemplates(): Map<string, string> {
   const seenSentinels = new Set<string>();
   for (const mode of ['keda', 'hpa'] as const) {
     const { values, sentinels } = templateValues(defaults, mode);
+    // Rendered by Helm from the rendered ConfigMap, so `helm upgrade` with changed settings rolls the pods.
+    const checksum = sentinels.str(
+      'include (print $.Template.BasePath "/configmap-config.yaml") $ | sha256sum',
+    );
     // Longest first, so that no sentinel is replaced inside a longer one.
     const order = [...sentinels.exprs.keys()].sort((a, b) => b.length - a.length);
-    for (const obj of synthObjects(values, Sentinels.RELEASE)) {
+    for (const obj of synthObjects(values, Sentinels.RELEASE, checksum)) {
       const key = ruleKey(obj);
       const name = fileName(obj);
       if (files.has(name)) continue;

@@ -503,8 +503,19 @@ describe('catcast on a single-node Kubernetes', () => {
   });
 
   it('deleting the aggregator pod mid-stream: it is replaced and totals stay exact', async () => {
-    const pods = await kjson<{ items: Pod[] }>('get', 'pods', '-l', 'app.kubernetes.io/component=aggregator');
-    const victim = pods.items[0]!.metadata.name;
+    // A serving pod, not one of the rollback's old pods that are still terminating.
+    let victim = '';
+    await waitFor('a serving aggregator pod', async () => {
+      const pods = await kjson<{ items: (Pod & { metadata: { deletionTimestamp?: string } })[] }>(
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/component=aggregator',
+      );
+      const serving = pods.items.find((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running');
+      victim = serving?.metadata.name ?? '';
+      return serving !== undefined;
+    });
     const sim = simulate(ingestUrl, [
       '--merchants',
       '2',
@@ -555,6 +566,18 @@ describe('catcast on a single-node Kubernetes', () => {
         );
       },
       { timeoutMs: 300_000 },
+    );
+    // kube-proxy programs the Service's new endpoint a moment after the pod turns Ready.
+    await waitFor(
+      'the aggregator Service to route to the new pod',
+      async () => {
+        try {
+          return (await request(`${aggregatorUrl}/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 120_000 },
     );
     await expectExactTotals();
   });
@@ -714,6 +737,16 @@ describe('catcast on a single-node Kubernetes', () => {
       `--from-literal=sessionSecret=${randomBytes(24).toString('hex')}`,
       `--from-literal=uiClientSecret=${clientSecret}`,
     );
+    const authed = [`${RELEASE}-forecast-api`, `${RELEASE}-aggregator`];
+    const configChecksum = async (name: string): Promise<string | undefined> =>
+      (
+        await kjson<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>(
+          'get',
+          'deployment',
+          name,
+        )
+      ).spec.template.metadata.annotations?.['checksum/config'];
+    const before = await Promise.all(authed.map(configChecksum));
     await sh(
       kenv,
       helm,
@@ -747,11 +780,14 @@ describe('catcast on a single-node Kubernetes', () => {
     expect(egress.spec.egress.flatMap((e) => e.ports ?? []).map((p) => p.port)).toContain(
       Number(new URL(idp.issuer).port),
     );
-    // Only the ConfigMap and Secret changed, which a running pod does not re-read: restart the two
-    // services that verify tokens.
-    const authed = [`deployment/${RELEASE}-forecast-api`, `deployment/${RELEASE}-aggregator`];
-    await kubectl('rollout', 'restart', ...authed);
-    for (const d of authed) await kubectl('rollout', 'status', d, '--timeout=300s');
+    // Only settings of the ConfigMap changed, which a running pod does not re-read: the chart's
+    // checksum/config annotation changed with them, so helm upgrade itself rolled the pods.
+    const after = await Promise.all(authed.map(configChecksum));
+    for (const [i, sum] of after.entries()) {
+      expect(sum).toMatch(/^[0-9a-f]{64}$/);
+      expect(sum).not.toBe(before[i]);
+    }
+    for (const d of authed) await kubectl('rollout', 'status', `deployment/${d}`, '--timeout=300s');
 
     const ingressUrl = await traefikUrl();
     const jar = new Map<string, string>();
