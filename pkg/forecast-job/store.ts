@@ -163,18 +163,8 @@ export function toStored(categoryId: string, r: ForecastResult): StoredForecast 
   };
 }
 
-/** What {@link writeSet} stores. */
-export interface NewSet {
-  readonly merchantId: string;
-  readonly bucketType: BucketType;
-  readonly generatedAt: Date;
-  readonly runId: string;
-  readonly targetBucketStart: string;
-  readonly lastBucketStart: string;
-  readonly lookback: number;
-  readonly inputHash: string;
-  /** The job's clock at this run; freshness is judged from it. */
-  readonly checkedAt: Date;
+/** What {@link writeSet} stores: a set's fields (`checkedAt`, the job's clock at this run, judges freshness) and its rows. */
+export interface NewSet extends Omit<ForecastSet, 'categories'> {
   readonly rows: readonly StoredForecast[];
 }
 
