@@ -3,7 +3,7 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--no-dates] [--out=FILE]
  *   [--per-family=N] [--real-every=N]
  * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
  * Nth real series, default 1, 5 with --quick)
@@ -43,6 +43,8 @@ const intArg = (name: string): number | null => {
 const PER_FAMILY = intArg('per-family') ?? (quick ? 30 : 150);
 /** Keep every REAL_EVERY-th real series (1: all; --quick: 5). */
 const REAL_EVERY = intArg('real-every') ?? (quick ? 5 : 1);
+/** --no-dates: series without their start date (no calendar effects), for comparison. */
+const NO_DATES = args.has('--no-dates');
 const SPEED_SERIES = quick ? 2_000 : 20_000;
 const MODELS: ModelName[] = [
   'auto',
@@ -92,7 +94,15 @@ function accuracy(series: readonly BenchSeries[]): { scores: Scores; seconds: Re
   for (const model of MODELS) {
     const t0 = performance.now();
     for (const s of series)
-      push(scores, s.family, model, scoreSeries({ bucketType: s.bucketType, values: s.values }, model));
+      push(
+        scores,
+        s.family,
+        model,
+        scoreSeries(
+          { bucketType: s.bucketType, values: s.values, ...(NO_DATES ? {} : { start: s.start }) },
+          model,
+        ),
+      );
     seconds[model] = (performance.now() - t0) / 1000;
     log(`accuracy ${model}: ${seconds[model]?.toFixed(1)} s`);
   }

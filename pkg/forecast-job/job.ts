@@ -200,7 +200,7 @@ async function runShard(
         const requests: ForecastRequest[] = inputs.flatMap((ms, setIndex) =>
           ms.series.map((s) => ({
             key: `${setIndex}\u0000${s.categoryId}`,
-            series: { bucketType: ms.bucketType, values: s.values },
+            series: { bucketType: ms.bucketType, values: s.values, start: s.firstBucketStart },
             models: options.models,
           })),
         );
