@@ -6,7 +6,7 @@
  * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
  *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
  * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
- * 40, and only on the sample series without cached results in bench/results/forecast-peer.json
+ * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
  * (peer.ts); --no-peer never runs it. Either way the comparison uses every series with cached peer
  * results, so rerunning our models does not rerun statsforecast.)
  * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
@@ -71,7 +71,7 @@ const MODELS: ModelName[] = [
 ];
 if (process.env.CATCAST_BENCH_MODELS)
   MODELS.splice(0, MODELS.length, ...(process.env.CATCAST_BENCH_MODELS.split(',') as ModelName[]));
-const PEER_PER_FAMILY = intArg('peer-per-family') ?? 40;
+const PEER_PER_FAMILY = intArg('peer-per-family') ?? 25;
 const log = (msg: string): void => void process.stderr.write(`bench-forecast: ${msg}\n`);
 
 const r4 = (x: number | null): number | null =>
