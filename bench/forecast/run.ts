@@ -3,12 +3,13 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--peer-only] [--out=FILE]
  *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
  * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
  * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
  * (peer.ts); --no-peer never runs it. Either way the comparison uses every series with cached peer
- * results, so rerunning our models does not rerun statsforecast.)
+ * results, so rerunning our models does not rerun statsforecast. --peer-only redoes just that
+ * comparison, with the current engine, in the existing results file; --speed-only redoes it too.)
  * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
  * Nth real series, default 1, 5 with --quick)
  * (--no-real: synthetic families only; otherwise the real series of real.ts are scored too, from the
@@ -136,6 +137,10 @@ function peerCompare(
     return null;
   }
   const compared = series.filter((s) => cached.has(s.id));
+  // One untimed pass first, so that JIT compilation is not charged to the timed one (the peer warms
+  // up statsforecast the same way).
+  for (const model of PEER_OURS)
+    for (const s of compared) scoreSeries({ bucketType: s.bucketType, values: s.values }, model);
   const ours = new Map<ModelName, Map<string, OursTimed>>();
   const oursCpuSeconds: Record<string, number> = {};
   for (const model of PEER_OURS) {
@@ -274,7 +279,26 @@ async function speed(models: ModelName[]): Promise<SpeedRun> {
 const fmt = (x: number | null | undefined, d = 3): string =>
   x === null || x === undefined ? '–' : x.toFixed(d);
 
-/** --speed-only: reruns the speed runs and updates them in the existing results file. */
+/**
+ * Redoes the statsforecast comparison of a results file against the current engine from the cached
+ * peer results (our side costs seconds), so a results file written without it still gets it.
+ */
+async function refreshPeerSection(result: { statsforecast?: PeerSection | null }): Promise<void> {
+  const cache = await loadCache();
+  if (Object.keys(cache.series).length === 0) return;
+  const synthetic = generateBench(PER_FAMILY);
+  let real: BenchSeries[] = [];
+  try {
+    real = args.has('--no-real') ? [] : loadRealSeries();
+  } catch (e) {
+    log(`peer comparison without the real series: ${(e as Error).message}`);
+  }
+  result.statsforecast =
+    peerCompare([...synthetic, ...real], cache, familiesOf(real)) ?? result.statsforecast;
+  if (result.statsforecast) process.stdout.write(`${peerTables(result.statsforecast).join('\n')}\n`);
+}
+
+/** --speed-only: reruns the speed runs (and the peer comparison) and updates them in the results file. */
 async function speedOnly(): Promise<void> {
   const path = resultsPath();
   const result = JSON.parse(await readFile(path, 'utf8')) as {
@@ -282,26 +306,20 @@ async function speedOnly(): Promise<void> {
     targets: Record<string, boolean | null>;
     statsforecast?: PeerSection | null;
   };
-  // The peer comparison is redone against the current engine from the cached statsforecast results
-  // (our side costs seconds), so a results file written without it still gets it.
-  const cache = await loadCache();
-  if (Object.keys(cache.series).length > 0) {
-    const synthetic = generateBench(PER_FAMILY);
-    let real: BenchSeries[] = [];
-    try {
-      real = args.has('--no-real') ? [] : loadRealSeries();
-    } catch (e) {
-      log(`peer comparison without the real series: ${(e as Error).message}`);
-    }
-    result.statsforecast =
-      peerCompare([...synthetic, ...real], cache, familiesOf(real)) ?? result.statsforecast;
-    if (result.statsforecast) process.stdout.write(`${peerTables(result.statsforecast).join('\n')}\n`);
-  }
+  await refreshPeerSection(result);
   result.speed = [await speed(['auto']), await speed(SPEED_ALL)];
   const first = result.speed[0] as SpeedRun;
   result.targets.speed20kWithin60s = first.series >= 20_000 && first.wallSeconds <= 60;
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${speedTable(result.speed).join('\n')}\n`);
+}
+
+/** --peer-only: redoes only the statsforecast comparison in the results file (cached peer results). */
+async function peerOnly(): Promise<void> {
+  const path = resultsPath();
+  const result = JSON.parse(await readFile(path, 'utf8')) as { statsforecast?: PeerSection | null };
+  await refreshPeerSection(result);
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 const SPEED_ALL: ModelName[] = ['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'];
@@ -334,6 +352,7 @@ function resultsPath(): string {
 
 async function main(): Promise<void> {
   if (args.has('--speed-only')) return speedOnly();
+  if (args.has('--peer-only')) return peerOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
   await mkdir(dataDir, { recursive: true });
   const synthetic = generateBench(PER_FAMILY);
