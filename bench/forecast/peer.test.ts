@@ -301,5 +301,7 @@ describe('comparePeer', () => {
     expect(h?.timeRatioAutoVsAutoETS).toBeCloseTo(0.52 / 4, 3);
     expect(peerHeadline(section, 'REAL')).toBeNull();
     expect(peerHeadline(null)).toBeNull();
+    const before = { version: '2.1.1', seconds: { AutoETS: 62 } } as unknown as PeerSection;
+    expect(peerHeadline(before)).toBeNull();
   });
 });

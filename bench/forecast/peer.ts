@@ -580,7 +580,8 @@ export function peerHeadline(
   maseRatioAutoVsBest: number | null;
   timeRatioAutoVsFastest: number | null;
 } | null {
-  const row = section?.rows.find((r) => r.family === family);
+  // A results file from before the cache has { version, seconds } here: no comparison to show.
+  const row = Array.isArray(section?.rows) ? section.rows.find((r) => r.family === family) : undefined;
   if (!section || !row) return null;
   const ets = row.peers.AutoETS;
   const r3 = (x: number | null): number | null => (x === null ? null : Number(x.toFixed(3)));
