@@ -68,6 +68,7 @@ const weekSet: ForecastSet = {
   lastBucketStart: '2026-11-16',
   lookback: 156,
   inputHash: 'set-hash',
+  horizon: 0,
   categories: 3,
   checkedAt: new Date('2026-11-25T11:30:00Z'),
 };
