@@ -128,10 +128,7 @@ export async function getForecastRows(
   const ms = await store.history(q.merchant, q.bucketType, lookback, q.now, q.categoryId);
   const rows: StoredForecast[] = [];
   for (const s of ms.series) {
-    const results = forecastModels(
-      { bucketType: q.bucketType, values: s.values, start: s.firstBucketStart },
-      models,
-    );
+    const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
     for (const r of results) rows.push(toStored(s.categoryId, r));
   }
   const value: ForecastRows = {
