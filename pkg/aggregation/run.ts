@@ -140,7 +140,10 @@ async function aggregateUntilAborted(
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) stop.abort();
 
-  const metrics = createAggregationMetrics(registry, clock);
+  const metrics = createAggregationMetrics(registry, clock, {
+    consumerGroup: config.KAFKA_CONSUMER_GROUP,
+    topic: config.KAFKA_TOPIC,
+  });
   // Hot top-category reads come from memory; this process's applies invalidate them at once.
   const cacheLookups = new Counter({
     name: 'catcast_api_response_cache_lookups_total',
