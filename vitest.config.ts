@@ -15,6 +15,7 @@ export default defineConfig({
             'cdk8s/**/*.test.ts',
             'scripts/**/*.test.ts',
             'ui/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           environment: 'node',
           // Property tests do real work; on a shared 2-core CI machine 5 s is too tight.

@@ -16,6 +16,8 @@
  *   region, sub-category, region and total: 25 series of 209 weeks (4 seasons).
  * - `store_w_80`: the same series, the last 80 weeks (54 before the 26 origins).
  * - `store_m`: the same orders by month, 48 months.
+ * - `store_d`: the same orders by day, 1,457 days (two years before the origins, so weekly and yearly
+ *   seasonality both have two full cycles), by region and total; mostly zero days (intermittent).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +32,7 @@ export const REAL_FAMILIES = [
   'store_w',
   'store_w_80',
   'store_m',
+  'store_d',
 ] as const;
 
 /** Where real-data.sh puts the files. */
@@ -118,7 +121,7 @@ export function loadRealSeries(dir = realDataDir()): BenchSeries[] {
   const add = (
     family: string,
     id: string,
-    bucketType: 'WEEK' | 'MONTH',
+    bucketType: 'DAY' | 'WEEK' | 'MONTH',
     first: number,
     values: number[],
     start: (idx: number) => string,
@@ -178,6 +181,7 @@ export function loadRealSeries(dir = realDataDir()): BenchSeries[] {
     const [mm, dd, yyyy] = (r['Order Date'] as string).split('/').map(Number);
     const day = Date.UTC(yyyy as number, (mm as number) - 1, dd) / 86_400_000;
     return {
+      day,
       week: Math.floor((day + 3) / 7), // 1970-01-01 was a Thursday: weeks start on Monday
       month: (yyyy as number) * 12 + (mm as number) - 1,
       sub: r['Sub-Category'] as string,
@@ -225,5 +229,15 @@ export function loadRealSeries(dir = realDataDir()): BenchSeries[] {
     maxMonth,
   );
   for (const [key, v] of monthly) add('store_m', key.replace(/[ |]/g, '_'), 'MONTH', minMonth, v, monthStart);
+  // By day: the total and the four regions only (a sub-category x region is nearly all zero days).
+  const minDay = Math.min(...orders.map((o) => o.day));
+  const maxDay = Math.max(...orders.map((o) => o.day));
+  const daily = grid(
+    orders.flatMap((o) => ['all', `all|${o.region}`].map((key) => ({ key, t: o.day, v: o.cents }))),
+    minDay,
+    maxDay,
+  );
+  const dayStart = (d: number): string => new Date(d * 86_400_000).toISOString().slice(0, 10);
+  for (const [key, v] of daily) add('store_d', key.replace(/[ |]/g, '_'), 'DAY', minDay, v, dayStart);
   return out;
 }

@@ -3,33 +3,46 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--out=FILE]
- *   [--per-family=N] [--real-every=N]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--peer-only] [--out=FILE]
+ *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
+ * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
+ * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
+ * (peer.ts); --no-peer never runs it. Either way the comparison uses every series with cached peer
+ * results, so rerunning our models does not rerun statsforecast. --peer-only redoes just that
+ * comparison, with the current engine, in the existing results file; --speed-only redoes it too.)
  * (--per-family: synthetic series per family, default 150, 30 with --quick; --real-every: keep every
  * Nth real series, default 1, 5 with --quick)
  * (--no-real: synthetic families only; otherwise the real series of real.ts are scored too, from the
  * files bench/forecast/real-data.sh installs)
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
+  MODEL_CATALOG,
   createForecastPool,
-  defaultOrigins,
   scoreSeries,
-  seasonLength,
   summarizeScores,
-  type ErrorSums,
   type ModelName,
   type ScoreSummary,
   type SeriesScore,
 } from '../../pkg/forecast-engine/index.js';
 import { FAMILIES, generateBench, generateSpeedSeries, toCsv, type BenchSeries } from './generate.js';
+import {
+  PEER_BAR,
+  PEER_MODELS,
+  PEER_PROTOCOL,
+  cachedFor,
+  comparePeer,
+  loadCache,
+  measuredRange,
+  runPeer,
+  type OursTimed,
+  type PeerCache,
+  type PeerSection,
+} from './peer.js';
 import { REAL_FAMILIES, loadRealSeries } from './real.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,7 +72,7 @@ const MODELS: ModelName[] = [
 ];
 if (process.env.CATCAST_BENCH_MODELS)
   MODELS.splice(0, MODELS.length, ...(process.env.CATCAST_BENCH_MODELS.split(',') as ModelName[]));
-const PEERS = ['AutoETS', 'AutoTheta', 'AutoARIMA', 'SeasonalNaive', 'Theta'] as const;
+const PEER_PER_FAMILY = intArg('peer-per-family') ?? 25;
 const log = (msg: string): void => void process.stderr.write(`bench-forecast: ${msg}\n`);
 
 const r4 = (x: number | null): number | null =>
@@ -99,91 +112,118 @@ function accuracy(series: readonly BenchSeries[]): { scores: Scores; seconds: Re
   return { scores, seconds };
 }
 
-async function peer(
+/** Our models timed against the peer on the same series (one thread). */
+const PEER_OURS: ModelName[] = ['auto', 'ets', 'theta', 'seasonal_naive'];
+/** Ours vs statsforecast's same-named method, for the peer check. */
+const PEER_PAIRS: [ModelName, (typeof PEER_MODELS)[number]][] = [
+  ['ets', 'AutoETS'],
+  ['theta', 'Theta'],
+  ['seasonal_naive', 'SeasonalNaive'],
+];
+
+/**
+ * Compares our models with the cached peer scores of every series of this run that has them. Our side
+ * is re-scored here series by series to time it on exactly those series (single thread, CPU time).
+ */
+function peerCompare(
   series: readonly BenchSeries[],
-  scores: Scores,
-  dir: string,
-): Promise<{ version: string; seconds: Record<string, number> } | null> {
-  const venv = join(
-    process.env.CATCAST_CACHE_DIR ?? join(process.env.HOME ?? '/root', '.cache', 'catcast'),
-    'venv-statsforecast',
-  );
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    log(`no statsforecast venv at ${venv}: run "make bench-forecast" (it installs it) or pass --no-peer`);
+  cache: PeerCache,
+  families: readonly string[],
+): PeerSection | null {
+  const cached = cachedFor(cache, series);
+  const range = measuredRange(cached);
+  if (!range) {
+    log('no cached statsforecast results for these series: no peer comparison');
     return null;
   }
-  const lines = ['unique_id,ds,y'];
-  const groups: Record<string, { m: number; k: number }> = {};
-  for (const s of series) {
-    s.values.forEach((v, t) => lines.push(`${s.id},${t},${v}`));
-    groups[s.id] = {
-      m: seasonLength(s.bucketType),
-      k: Math.min(defaultOrigins(s.bucketType), Math.floor(s.values.length / 2)),
-    };
-  }
-  const input = join(dir, 'peer-input.csv');
-  const groupsPath = join(dir, 'peer-groups.json');
-  const output = join(dir, 'peer-output.csv');
-  const timings = join(dir, 'peer-timings.json');
-  await writeFile(input, `${lines.join('\n')}\n`);
-  await writeFile(groupsPath, JSON.stringify(groups));
-  log(`statsforecast: running ${PEERS.join(', ')}`);
-  await promisify(execFile)(
-    python,
-    [join(root, 'bench', 'forecast', 'statsforecast_peer.py'), input, groupsPath, output, timings],
-    {
-      maxBuffer: 64 << 20,
-    },
-  );
-  const byId = new Map(series.map((s) => [s.id, s]));
-  const preds = new Map<string, Map<number, Record<string, number>>>();
-  const [header, ...rows] = (await readFile(output, 'utf8')).trim().split('\n');
-  const cols = (header ?? '').split(',');
-  for (const row of rows) {
-    const f = row.split(',');
-    const id = f[cols.indexOf('unique_id')] as string;
-    const ds = Number(f[cols.indexOf('ds')]);
-    const rec: Record<string, number> = {};
-    for (const p of PEERS) rec[p] = f[cols.indexOf(p)] === '' ? NaN : Number(f[cols.indexOf(p)]);
-    let m = preds.get(id);
-    if (!m) preds.set(id, (m = new Map<number, Record<string, number>>()));
-    m.set(ds, rec);
-  }
-  for (const [id, m] of preds) {
-    const s = byId.get(id) as BenchSeries;
-    const n = s.values.length;
-    const k = (groups[id] as { k: number }).k;
-    const scale = maseScaleOf(s.values, seasonLength(s.bucketType), n - k);
-    for (const p of PEERS) {
-      const sums: ErrorSums = { count: 0, absError: 0, absActual: 0, smape: 0, hits80: 0, hits95: 0 };
-      for (let t = n - k; t < n; t++) {
-        const raw = m.get(t)?.[p];
-        if (raw === undefined || Number.isNaN(raw)) continue;
-        // Clamped at 0 like ours (sales are never negative); this can only help the peer.
-        const f = Math.max(0, raw);
-        const a = s.values[t] as number;
-        const e = Math.abs(a - f);
-        sums.count++;
-        sums.absError += e;
-        sums.absActual += Math.abs(a);
-        sums.smape += Math.abs(a) + f === 0 ? 0 : (2 * e) / (Math.abs(a) + f);
-      }
-      push(scores, s.family, `sf:${p}`, {
-        sums,
-        mase: sums.count > 0 && scale > 0 ? sums.absError / sums.count / scale : null,
-      });
+  const compared = series.filter((s) => cached.has(s.id));
+  // One untimed pass first, so that JIT compilation is not charged to the timed one (the peer warms
+  // up statsforecast the same way).
+  for (const model of PEER_OURS)
+    for (const s of compared) scoreSeries({ bucketType: s.bucketType, values: s.values }, model);
+  const ours = new Map<ModelName, Map<string, OursTimed>>();
+  const oursCpuSeconds: Record<string, number> = {};
+  for (const model of PEER_OURS) {
+    const m = new Map<string, OursTimed>();
+    let total = 0;
+    for (const s of compared) {
+      const c0 = process.cpuUsage();
+      const score = scoreSeries({ bucketType: s.bucketType, values: s.values }, model);
+      const c = process.cpuUsage(c0);
+      const cpuSeconds = (c.user + c.system) / 1e6;
+      total += cpuSeconds;
+      m.set(s.id, { family: s.family, score, cpuSeconds });
     }
+    ours.set(model, m);
+    oursCpuSeconds[model] = Number(total.toFixed(3));
   }
-  return JSON.parse(await readFile(timings, 'utf8')) as { version: string; seconds: Record<string, number> };
+  const peerCpuSeconds: Record<string, number> = {};
+  for (const e of cached.values())
+    for (const [model, score] of Object.entries(e.models))
+      peerCpuSeconds[model] = (peerCpuSeconds[model] ?? 0) + score.cpuSeconds;
+  const rows = comparePeer(ours.get('auto') as Map<string, OursTimed>, cached, families, POOLS);
+  // The peer check: our ets/theta/seasonal_naive against statsforecast's, as rows of the same shape.
+  const check = PEER_PAIRS.flatMap(([mine]) =>
+    comparePeer(ours.get(mine) as Map<string, OursTimed>, cached, ['ALL', 'REAL'], POOLS).map((r) => ({
+      ...r,
+      family: `${r.family}:${mine}`,
+    })),
+  );
+  const versions = [...new Set([...cached.values()].map((e) => e.statsforecast))].sort();
+  log(
+    `peer comparison on ${compared.length} series with cached statsforecast results (${range.first} .. ${range.last})`,
+  );
+  return {
+    version: versions.join(', '),
+    measuredAt: range,
+    engine: Object.fromEntries(
+      PEER_OURS.map((m) => [m, MODEL_CATALOG.find((x) => x.name === m)?.modelVersion ?? '?']),
+    ),
+    series: compared.length,
+    protocol: PEER_PROTOCOL,
+    oursCpuSeconds,
+    peerCpuSeconds: Object.fromEntries(
+      Object.entries(peerCpuSeconds).map(([k, v]) => [k, Number(v.toFixed(3))]),
+    ),
+    rows: [...rows, ...check],
+  };
 }
 
-function maseScaleOf(y: readonly number[], m: number, end: number): number {
-  const lag = m > 1 && end > m ? m : 1;
-  if (end <= lag) return NaN;
-  let s = 0;
-  for (let t = lag; t < end; t++) s += Math.abs((y[t] as number) - (y[t - lag] as number));
-  return s / (end - lag);
+function peerTables(p: PeerSection): string[] {
+  const out: string[] = [];
+  const ms = (cpu: number | undefined, n: number): string =>
+    cpu === undefined ? '–' : ((cpu * 1000) / n).toFixed(1);
+  out.push(
+    `\n### auto vs statsforecast ${p.version} (${p.series} series with cached peer results, measured ${p.measuredAt.first.slice(0, 16)} .. ${p.measuredAt.last.slice(0, 16)}; ours: ${Object.entries(
+      p.engine,
+    )
+      .map(([m, v]) => `${m} ${v}`)
+      .join(', ')}; same protocol; CPU time, one thread each)\n`,
+  );
+  out.push(
+    `| family | series | auto WAPE | best sf WAPE | model | ratio | auto median MASE | best sf MASE | model | ratio | auto CPU ms/series | ${PEER_BAR.join(' / ')} CPU ms/series | auto / fastest | ahead |`,
+  );
+  out.push('|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|');
+  for (const r of p.rows.filter((x) => !x.family.includes(':'))) {
+    out.push(
+      `| ${r.family} | ${r.series} | ${fmt(r.auto.wape)} | ${fmt(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${fmt(r.bestWape?.ratio)} | ${fmt(r.auto.maseMedian)} | ${fmt(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${fmt(r.bestMase?.ratio)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series ?? 1)).join(' / ')} | ${fmt(r.timeRatioVsFastest?.ratio)} | ${r.ahead ? 'yes' : 'no'} |`,
+    );
+  }
+  out.push("\n### Peer check: our model vs statsforecast's same method, same series, one thread each\n");
+  out.push(
+    '| pool:ours | sf model | series | ours WAPE | sf WAPE | ratio | ours MASE | sf MASE | ratio | ours CPU s | sf CPU s | time ratio |',
+  );
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of p.rows.filter((x) => x.family.includes(':'))) {
+    const theirs = PEER_PAIRS.find(([mine]) => r.family.endsWith(`:${mine}`))?.[1];
+    const t = theirs ? r.peers[theirs] : undefined;
+    // Only where statsforecast's method forecast every series of the row.
+    if (!theirs || !t || t.series !== r.series) continue;
+    out.push(
+      `| ${r.family} | ${theirs} | ${r.series} | ${fmt(r.auto.wape)} | ${fmt(t.wape)} | ${fmt(div(r.auto.wape, t.wape))} | ${fmt(r.auto.maseMedian)} | ${fmt(t.maseMedian)} | ${fmt(div(r.auto.maseMedian, t.maseMedian))} | ${fmt(r.auto.cpuSeconds, 3)} | ${fmt(t.cpuSeconds, 3)} | ${fmt(div(r.auto.cpuSeconds, t.cpuSeconds), 3)} |`,
+    );
+  }
+  return out;
 }
 
 interface SpeedRun {
@@ -239,18 +279,47 @@ async function speed(models: ModelName[]): Promise<SpeedRun> {
 const fmt = (x: number | null | undefined, d = 3): string =>
   x === null || x === undefined ? '–' : x.toFixed(d);
 
-/** --speed-only: reruns the speed runs and updates them in the existing results file. */
+/**
+ * Redoes the statsforecast comparison of a results file against the current engine from the cached
+ * peer results (our side costs seconds), so a results file written without it still gets it.
+ */
+async function refreshPeerSection(result: { statsforecast?: PeerSection | null }): Promise<void> {
+  const cache = await loadCache();
+  if (Object.keys(cache.series).length === 0) return;
+  const synthetic = generateBench(PER_FAMILY);
+  let real: BenchSeries[] = [];
+  try {
+    real = args.has('--no-real') ? [] : loadRealSeries();
+  } catch (e) {
+    log(`peer comparison without the real series: ${(e as Error).message}`);
+  }
+  result.statsforecast =
+    peerCompare([...synthetic, ...real], cache, familiesOf(real)) ?? result.statsforecast;
+  if (result.statsforecast) process.stdout.write(`${peerTables(result.statsforecast).join('\n')}\n`);
+}
+
+/** --speed-only: reruns the speed runs (and the peer comparison) and updates them in the results file. */
 async function speedOnly(): Promise<void> {
   const path = resultsPath();
   const result = JSON.parse(await readFile(path, 'utf8')) as {
     speed: SpeedRun[];
     targets: Record<string, boolean | null>;
+    statsforecast?: PeerSection | null;
   };
+  await refreshPeerSection(result);
   result.speed = [await speed(['auto']), await speed(SPEED_ALL)];
   const first = result.speed[0] as SpeedRun;
   result.targets.speed20kWithin60s = first.series >= 20_000 && first.wallSeconds <= 60;
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${speedTable(result.speed).join('\n')}\n`);
+}
+
+/** --peer-only: redoes only the statsforecast comparison in the results file (cached peer results). */
+async function peerOnly(): Promise<void> {
+  const path = resultsPath();
+  const result = JSON.parse(await readFile(path, 'utf8')) as { statsforecast?: PeerSection | null };
+  await refreshPeerSection(result);
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 const SPEED_ALL: ModelName[] = ['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'];
@@ -267,6 +336,15 @@ function speedTable(runs: readonly SpeedRun[]): string[] {
   return out;
 }
 
+/** The rows of the tables: every synthetic family, ALL, and the real families present with REAL. */
+function familiesOf(real: readonly BenchSeries[]): string[] {
+  return [
+    ...FAMILIES,
+    'ALL',
+    ...(real.length > 0 ? [...REAL_FAMILIES.filter((f) => real.some((s) => s.family === f)), 'REAL'] : []),
+  ];
+}
+
 /** Where results are written (and, with --speed-only, read from). */
 function resultsPath(): string {
   return outArg ? outArg.slice('--out='.length) : join(root, 'bench', 'results', 'forecast.json');
@@ -274,6 +352,7 @@ function resultsPath(): string {
 
 async function main(): Promise<void> {
   if (args.has('--speed-only')) return speedOnly();
+  if (args.has('--peer-only')) return peerOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
   await mkdir(dataDir, { recursive: true });
   const synthetic = generateBench(PER_FAMILY);
@@ -295,16 +374,14 @@ async function main(): Promise<void> {
   );
 
   const { scores, seconds } = accuracy(series);
-  const peerInfo = args.has('--no-peer') ? null : await peer(series, scores, dataDir);
+  const peerCache = await loadCache();
+  if (!args.has('--no-peer')) await runPeer(peerCache, series, PEER_PER_FAMILY, dataDir);
   const speedRuns = args.has('--no-speed')
     ? []
     : [await speed(['auto']), await speed(['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'])];
 
-  const families = [
-    ...FAMILIES,
-    'ALL',
-    ...(real.length > 0 ? [...REAL_FAMILIES.filter((f) => real.some((s) => s.family === f)), 'REAL'] : []),
-  ];
+  const families = familiesOf(real);
+  const peerSection = peerCompare(series, peerCache, families);
   const famRows = families.map((family) => {
     const a = summary(scores, family, 'auto');
     const sn = summary(scores, family, 'seasonal_naive');
@@ -314,7 +391,7 @@ async function main(): Promise<void> {
       wapeRatio: r4(div(a.wape, sn.wape)),
       maseMedianRatio: r4(div(a.maseMedian, sn.maseMedian)),
       models: Object.fromEntries(
-        [...MODELS, ...(peerInfo ? PEERS.map((p) => `sf:${p}`) : [])].map((m) => {
+        MODELS.map((m) => {
           const s = summary(scores, family, m);
           const sn = summary(scores, family, 'seasonal_naive');
           return [
@@ -356,7 +433,7 @@ async function main(): Promise<void> {
     secondsSingleThread: Object.fromEntries(
       Object.entries(seconds).map(([k, v]) => [k, Number(v.toFixed(2))]),
     ),
-    statsforecast: peerInfo,
+    statsforecast: peerSection,
     speed: speedRuns,
     targets,
   };
@@ -378,8 +455,8 @@ async function main(): Promise<void> {
       `| ${family} | ${a.series} | ${fmt(a.wape)} | ${fmt(sn.wape)} | ${fmt(div(a.wape, sn.wape))} | ${fmt(a.maseMedian)} | ${fmt(sn.maseMedian)} | ${fmt(div(a.maseMedian, sn.maseMedian))} | ${fmt(a.coverage80, 2)} | ${fmt(a.coverage95, 2)} |`,
     );
   }
-  const cols = [...MODELS, ...(peerInfo ? PEERS.map((p) => `sf:${p}`) : [])];
-  out.push(`\n### All models (WAPE / median MASE; sf: = statsforecast ${peerInfo?.version ?? 'not run'})\n`);
+  const cols = [...MODELS];
+  out.push('\n### All models (WAPE / median MASE)\n');
   out.push(`| family | ${cols.join(' | ')} |`);
   out.push(`|---|${cols.map(() => '---:').join('|')}|`);
   for (const family of families) {
@@ -406,57 +483,7 @@ async function main(): Promise<void> {
         .join(' | ')} |`,
     );
   }
-  if (peerInfo) {
-    const pairs: [string, ModelName, string][] = [
-      ['AutoETS', 'ets', 'AutoETS'],
-      ['Theta', 'theta', 'Theta'],
-      ['SeasonalNaive', 'seasonal_naive', 'SeasonalNaive'],
-    ];
-    out.push('\n### Peer check: same series, same protocol, one thread each\n');
-    out.push(
-      '| model | ours WAPE | sf WAPE | WAPE ratio | ours MASE | sf MASE | ours s | sf s | time ratio |',
-    );
-    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const [label, ours, theirs] of pairs) {
-      const a = summary(scores, 'ALL', ours);
-      const b = summary(scores, 'ALL', `sf:${theirs}`);
-      const so = seconds[ours] ?? null;
-      const st = peerInfo.seconds[theirs] ?? null;
-      out.push(
-        `| ${label} | ${fmt(a.wape)} | ${fmt(b.wape)} | ${fmt(div(a.wape, b.wape))} | ${fmt(a.maseMedian)} | ${fmt(b.maseMedian)} | ${fmt(so, 1)} | ${fmt(st, 1)} | ${fmt(div(so, st), 2)} |`,
-      );
-    }
-    const a = summary(scores, 'ALL', 'auto');
-    const b = summary(scores, 'ALL', 'sf:AutoETS');
-    out.push(
-      `| auto vs AutoETS | ${fmt(a.wape)} | ${fmt(b.wape)} | ${fmt(div(a.wape, b.wape))} | ${fmt(a.maseMedian)} | ${fmt(b.maseMedian)} | ${fmt(seconds.auto ?? null, 1)} | ${fmt(peerInfo.seconds.AutoETS ?? null, 1)} | ${fmt(div(seconds.auto ?? null, peerInfo.seconds.AutoETS ?? null), 2)} |`,
-    );
-  }
-  if (peerInfo) {
-    const autos = ['AutoETS', 'AutoTheta', 'AutoARIMA'];
-    out.push(
-      '\n### auto vs the best statsforecast Auto* model of each family (same series, same protocol)\n',
-    );
-    out.push(
-      '| family | auto WAPE | best sf WAPE | model | ratio | auto MASE | best sf MASE | model | ratio |',
-    );
-    out.push('|---|---:|---:|---|---:|---:|---:|---|---:|');
-    for (const family of families) {
-      const a = summary(scores, family, 'auto');
-      // A peer that did not forecast every series of the row (AutoARIMA: monthly only) is left out.
-      const sf = autos
-        .map((p) => ({ p, s: summary(scores, family, `sf:${p}`) }))
-        .filter((x) => x.s.series === a.series);
-      if (sf.length === 0) continue;
-      const bw = sf.reduce((x, y) => ((y.s.wape ?? Infinity) < (x.s.wape ?? Infinity) ? y : x));
-      const bm = sf.reduce((x, y) => ((y.s.maseMedian ?? Infinity) < (x.s.maseMedian ?? Infinity) ? y : x));
-      out.push(
-        `| ${family} | ${fmt(a.wape)} | ${fmt(bw.s.wape)} | ${bw.p} | ${fmt(div(a.wape, bw.s.wape))} | ${fmt(a.maseMedian)} | ${fmt(bm.s.maseMedian)} | ${bm.p} | ${fmt(div(a.maseMedian, bm.s.maseMedian))} |`,
-      );
-    }
-    const sfSeconds = autos.map((p) => `${p} ${fmt(peerInfo.seconds[p] ?? null, 1)} s`).join(', ');
-    out.push(`\nSingle-thread time on these series: auto ${fmt(seconds.auto ?? null, 1)} s; ${sfSeconds}.`);
-  }
+  if (peerSection) out.push(...peerTables(peerSection));
   if (speedRuns.length > 0) out.push(...speedTable(speedRuns));
   out.push(`\nTargets: ${JSON.stringify(targets)}`);
   process.stdout.write(`${out.join('\n')}\n`);

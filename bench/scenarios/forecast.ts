@@ -1,18 +1,21 @@
 /**
  * (5) Forecast job speed and the statsforecast comparison, by running bench/forecast/run.ts (the
  * forecast engine's own benchmark; not duplicated here). The full run re-measures the 20,000-series
- * speed runs; the accuracy and statsforecast peer results (AutoETS takes ~10 minutes) come from the
- * last `make bench-forecast`, whose date is reported. BENCH_FORECAST=full reruns all of it.
+ * speed runs and redoes the statsforecast comparison from the cached peer results (their run's date is
+ * reported); the accuracy results come from the last `make bench-forecast`, whose date is reported.
+ * BENCH_FORECAST=full reruns all of it (statsforecast only on sample series without cached results).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { round, type BenchContext } from '../lib/context.js';
+import { peerHeadline, type PeerSection } from '../forecast/peer.js';
+import type { BenchContext } from '../lib/context.js';
 import { log, root, runCommand } from '../lib/proc.js';
 
 interface ForecastJson {
   generatedAt: string;
   secondsSingleThread: Record<string, number>;
-  statsforecast: { version: string; seconds: Record<string, number> } | null;
+  /** From the cached statsforecast results (bench/results/forecast-peer.json), with their own date. */
+  statsforecast?: PeerSection | null;
   families: {
     family: string;
     series: number;
@@ -36,14 +39,13 @@ export interface ForecastResult {
   readonly autoWallSeconds: number;
   readonly autoCpuMsPerSeries: number;
   readonly allModelsSeriesPerSecond: number | null;
-  readonly statsforecast: {
-    version: string;
-    /** Our auto vs statsforecast AutoETS: single-thread seconds on the same accuracy series. */
-    timeRatioAutoVsAutoETS: number | null;
-    /** WAPE ratio (ours / theirs; below 1 = ours more accurate). */
-    wapeRatioAutoVsAutoETS: number | null;
-    maseRatioAutoVsAutoETS: number | null;
-  } | null;
+  /**
+   * auto vs statsforecast on the synthetic (ALL) and real (REAL) series with cached peer results:
+   * ratios ours / theirs (below 1 = ours better or faster), single-thread CPU time on the same
+   * series, and the date of the peer run (not of this one).
+   */
+  readonly statsforecast: ReturnType<typeof peerHeadline>;
+  readonly statsforecastReal?: ReturnType<typeof peerHeadline>;
 }
 
 /** Runs (or, in smoke mode, runs small) the forecast benchmark and extracts the headline numbers. */
@@ -65,9 +67,6 @@ export async function forecastScenario(ctx: BenchContext): Promise<ForecastResul
   const r = JSON.parse(await readFile(out, 'utf8')) as ForecastJson;
   const auto = r.speed[0];
   if (!auto) throw new Error('the forecast benchmark wrote no speed run');
-  const all = r.families.find((f) => f.family === 'ALL');
-  const ours = all?.models.auto;
-  const theirs = all?.models['sf:AutoETS'];
   return {
     accuracyMeasuredAt: r.generatedAt,
     series: auto.series,
@@ -75,16 +74,7 @@ export async function forecastScenario(ctx: BenchContext): Promise<ForecastResul
     autoWallSeconds: auto.wallSeconds,
     autoCpuMsPerSeries: auto.cpuMsPerSeries,
     allModelsSeriesPerSecond: r.speed[1]?.seriesPerSecond ?? null,
-    statsforecast: r.statsforecast
-      ? {
-          version: r.statsforecast.version,
-          timeRatioAutoVsAutoETS: round(
-            (r.secondsSingleThread.auto ?? NaN) / (r.statsforecast.seconds.AutoETS ?? NaN),
-            3,
-          ),
-          wapeRatioAutoVsAutoETS: ours && theirs ? round(ours.wape / theirs.wape, 3) : null,
-          maseRatioAutoVsAutoETS: ours && theirs ? round(ours.maseMedian / theirs.maseMedian, 3) : null,
-        }
-      : null,
+    statsforecast: peerHeadline(r.statsforecast),
+    statsforecastReal: peerHeadline(r.statsforecast, 'REAL'),
   };
 }
