@@ -109,13 +109,10 @@ export interface ReadMixResult {
   readonly periods: Record<string, number>;
   readonly connections: number;
   readonly ingest: { readonly targetPerSecond: number; readonly achievedPerSecond: number | null };
-  /** Served by the read-only API process (AGGREGATOR_ROLE=api), as deployed. */
+  /** Served by the consumer's process (AGGREGATOR_ROLE=all), as the chart deploys it. */
   readonly topCategories: MixEndpoint;
-  /**
-   * The same, served by the consumer's own process with the 250 ms TTL cache only: the read path
-   * before issue 17's split and exact invalidation (absent in earlier runs).
-   */
-  readonly topCategoriesCombined?: MixEndpoint;
+  /** The same, served by a read-only process (AGGREGATOR_ROLE=api; absent in earlier runs). */
+  readonly topCategoriesApiRole?: MixEndpoint;
   readonly categorySales: MixEndpoint;
   /** forecast-api over precomputed sets of every merchant and bucket type (absent in runs before it was measured). */
   readonly forecastTopCategories?: MixEndpoint;
@@ -431,14 +428,10 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       AUTH_HS256_SECRET: secret,
       DATABASE_POOL_MAX: String(CONNECTIONS),
     };
-    // The consumer's process also serves reads (AGGREGATOR_ROLE=all), with only the short TTL
-    // cache: how the read API ran before issue 17's split, measured once for comparison.
-    const pipeline = await startPipeline(ctx, db, 'readmix', {
-      ...readEnv,
-      AGGREGATION_API_CACHE_EXACT_MS: '0',
-    });
-    // The read API as deployed: its own Deployment (AGGREGATOR_ROLE=api), told of every apply by
-    // PostgreSQL notifications.
+    // The read API as the chart deploys it: in the consumer's process (AGGREGATOR_ROLE=all), its
+    // answer cache invalidated exactly by the change notifications.
+    const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
+    // The same binary as a read-only process (AGGREGATOR_ROLE=api), measured beside it once.
     const readApi = startService('aggregator', { ...readEnv, AGGREGATOR_ROLE: 'api' }, 'aggregator-api');
     let forecastApi: Service | undefined;
     try {
@@ -465,13 +458,13 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         return runs;
       })();
 
-      const url = `http://127.0.0.1:${await readApi.port()}`;
+      const url = pipeline.aggregatorUrl;
       const seconds = ctx.smoke ? 2 : 12;
       const rounds = ctx.smoke ? 1 : 3;
       const slice = Math.max(2, Math.round(seconds / rounds));
       const rate = ctx.smoke ? 100 : 1000;
-      const aggregator = { url, service: readApi };
-      const combined = { url: pipeline.aggregatorUrl, service: pipeline.aggregator };
+      const aggregator = { url, service: pipeline.aggregator };
+      const apiOnly = { url: `http://127.0.0.1:${await readApi.port()}`, service: readApi };
       const measure = async (
         name: string,
         template: string,
@@ -576,19 +569,18 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           }),
         },
       ];
-      // The read path as it was first (its process is the older one: no JIT warm-up in its figure).
-      const topCategoriesCombined = await measure(
-        'top-categories-combined',
-        '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
-        topStatements,
-        true,
-        combined,
-      );
       const topCategories = await measure(
         'top-categories',
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
         topStatements,
         true,
+      );
+      const topCategoriesApiRole = await measure(
+        'top-categories-api-role',
+        '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
+        topStatements,
+        true,
+        apiOnly,
       );
       const categorySales = await measure(
         'category-sales',
@@ -695,7 +687,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         connections: CONNECTIONS,
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
-        topCategoriesCombined,
+        topCategoriesApiRole,
         categorySales,
         forecastTopCategories,
         forecastCompareModels,
