@@ -120,10 +120,11 @@ export async function freshDatabase(infra: Infra, scenario: string, template?: s
 
 /**
  * A fresh database holding what `seed` writes, copied from a template database kept on the
- * benchmark's PostgreSQL between runs (benchtpl_<scenario>_<hash>; a file copy takes seconds where
+ * benchmark's PostgreSQL between runs (benchtpl_<scenario>_m<merchants>_<hash>; a file copy takes seconds where
  * the 10,000-merchant read mix took ~18 minutes to seed under load). The hash covers `key` (seed
  * parameters; include the date when the data is relative to today), the migrations and the source of
- * the seed function, so any change of them seeds anew; older templates of the scenario are dropped.
+ * the seed function, so any change of them seeds anew; older templates of the scenario at the same
+ * size (`key.merchants`) are dropped.
  * `seed`'s result is kept with the template (as its comment) and returned either way.
  * BENCH_SEED_CACHE=0 always seeds.
  */
@@ -137,7 +138,11 @@ export async function seededDatabase<T>(
   const hash = createHash('sha256').update(JSON.stringify(key)).update(seed.toString());
   for (const f of (await readdir(migrationsDir)).sort())
     hash.update(f).update(await readFile(path.join(migrationsDir, f)));
-  const tag = scenario.replace(/\W/g, '_');
+  // One template per scenario and size: a smoke run (make test) must not drop the full-size seed.
+  const tag = `${scenario}_${typeof key.merchants === 'number' ? `m${key.merchants}` : 'x'}`.replace(
+    /\W/g,
+    '_',
+  );
   const template = `benchtpl_${tag}_${hash.digest('hex').slice(0, 16)}`;
   const useCache = process.env.BENCH_SEED_CACHE !== '0';
   const admin = new pg.Client({ connectionString: infra.adminUrl });
