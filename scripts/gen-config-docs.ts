@@ -16,6 +16,7 @@ export const SERVICES: ReadonlyArray<{ name: string; files: string[] }> = [
   { name: 'forecast-api', files: ['pkg/forecast-api/config.ts'] },
   { name: 'forecast-job', files: ['pkg/forecast-job/config.ts'] },
   { name: 'migrate', files: ['pkg/db/migrate-config.ts'] },
+  { name: 'lag-metrics', files: ['pkg/lag-metrics/config.ts'] },
 ];
 const SHARED = 'pkg/config/index.ts';
 const GROUPS: Record<string, string> = {

@@ -32,7 +32,7 @@ import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
 import { aggregatorOpenApi, PLATFORM_ID, SeriesQuery, TopQuery } from './api-schema.js';
 import type { Clock } from './metrics.js';
-import type { RenderedResponse, ResponseCache } from './response-cache.js';
+import type { ComputedAnswer, RenderedResponse, ResponseCache } from './response-cache.js';
 import {
   listMerchants,
   loadCategory,
@@ -91,10 +91,6 @@ function freshnessOf(m: MerchantView, staleAfterSeconds: number): Freshness {
     stale: m.pending,
     staleAfterSeconds,
   };
-}
-
-function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.infer<S> {
-  return validate(schema, c.req.query());
 }
 
 function validate<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
@@ -246,14 +242,16 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     });
 
   app.get('/api/top-categories', async (c) => {
-    const { q, limit, key } = topQueries.get(c);
+    const { q, limit, key: queryKey } = topQueries.get(c);
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchantId);
+    const now = clock.now();
+    // Without bucketStart the current bucket is wanted, which needs the calendar first.
+    const cal0 = q.bucketStart ? calendars.get(q.merchantId) : await calendarOf(c, q.merchantId);
+    const start0 = q.bucketStart ?? bucketStartOf(now, q.bucketType, cal0!);
     // Concurrent misses of one key share one computation: an expiring hot entry costs one query.
-    const compute = async (): Promise<RenderedResponse> => {
-      const now = clock.now();
-      // Without bucketStart the current bucket is wanted, which needs the calendar first.
-      let cal = q.bucketStart ? calendars.get(q.merchantId) : await calendarOf(c, q.merchantId);
+    const compute = async (): Promise<ComputedAnswer> => {
+      let cal = cal0;
       for (;;) {
         const start = q.bucketStart
           ? parseDate(q.bucketStart)!
@@ -339,132 +337,165 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
           freshness,
         });
         // The 200 header block is built here once; every hit of this entry reuses it.
-        return prepareJson(rendered, responseOptions);
+        return {
+          value: prepareJson(rendered, responseOptions),
+          // A period in progress compares with the clock; "stale" may end any moment.
+          moving: elapsed !== undefined || m.pending,
+          // Read for another period than the key names (the calendar changed): not stored under it.
+          store: formatDate(start) === start0,
+        };
       }
     };
-    return respond(
-      c,
-      responseCache ? await responseCache.getOrCompute(key, q.merchantId, compute) : await compute(),
-    );
+    if (!responseCache) return respond(c, (await compute()).value);
+    const scope = {
+      merchantId: q.merchantId,
+      bucketType: q.bucketType,
+      bucketStarts: [start0, formatDate(shiftBucket(parseDate(start0)!, q.bucketType, -1))],
+    };
+    const key = q.bucketStart ? queryKey : `${queryKey}\u0000${start0}`;
+    return respond(c, await responseCache.getOrCompute(key, scope, compute));
   });
 
-  app.get('/api/category-sales', async (c) => {
-    const q = parseQuery(SeriesQuery, c);
-    authorizeMerchant(c, q.merchantId);
-    const now = clock.now();
-    let cal = await calendarOf(c, q.merchantId);
-    for (;;) {
-      const type = q.bucketType;
-      const current = parseDate(bucketStartOf(now, type, cal))!;
-      const to = q.to ? bucketStartOfDate(parseDate(q.to)!, type, cal.weekStart) : current;
-      const from = q.from
-        ? bucketStartOfDate(parseDate(q.from)!, type, cal.weekStart)
-        : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
-      const count = bucketCount(from, to, type);
-      if (count < 1) {
-        // Each date is valid alone; the pair is not (a rule across parameters): 422.
-        throw new HttpProblem(422, {
-          detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
-          errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
-        });
-      }
-      if (count > maxSeriesBuckets) {
-        throw new HttpProblem(422, {
-          detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
-          errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
-        });
-      }
-      const read = await readSeries(readDb, {
-        merchantId: q.merchantId,
-        bucketType: type,
-        from: formatDate(from),
-        to: formatDate(to),
-        categoryId: q.categoryId,
-        now,
-        staleAfterSeconds,
-      });
-      if (!read) throw notFound(q.merchantId);
-      const m = read.merchant;
-      const real = remember(m);
-      if (!sameCalendar(cal, real)) {
-        cal = real; // the range was aligned with an outdated calendar
-        continue;
-      }
-      let only: { name: string; parentCategoryId: string | null } | undefined;
-      if (q.categoryId) {
-        only = await loadCategory(readDb, m.id, q.categoryId);
-        if (!only) {
-          throw new HttpProblem(404, {
-            detail: `category ${q.categoryId} of merchant ${m.id} does not exist`,
-            errors: [{ field: 'categoryId', message: `unknown category ${q.categoryId}` }],
-          });
-        }
-      }
-      const { rows } = read;
-      const buckets: string[] = [];
-      for (let i = 0, d = from; i < count; i++, d = shiftBucket(d, type, 1)) buckets.push(formatDate(d));
-      const byCategory = new Map<
-        string,
-        { name: string | null; parentCategoryId: string | null; points: Map<string, (typeof rows)[number]> }
-      >();
-      if (q.categoryId && only) byCategory.set(q.categoryId, { ...only, points: new Map() });
-      for (const r of rows) {
-        let s = byCategory.get(r.categoryId);
-        if (!s) {
-          s = { name: r.name, parentCategoryId: r.parentCategoryId, points: new Map() };
-          byCategory.set(r.categoryId, s);
-        }
-        s.points.set(r.bucketStart, r);
-      }
-      const series = [...byCategory.entries()].map(([categoryId, s]) => {
-        let total = 0n;
-        const points = buckets.map((b) => {
-          const r = s.points.get(b);
-          const minor = r?.totalMinor ?? 0n;
-          total += minor;
-          return {
-            bucketStart: b,
-            total: formatAmount(minor, m.currency),
-            totalMinor: minor.toString(),
-            orderCount: toNumber(r?.orderCount ?? 0n),
-            itemCount: toNumber(r?.itemCount ?? 0n),
-          };
-        });
-        return {
-          categoryId,
-          name: s.name ?? categoryId,
-          parentCategoryId: s.parentCategoryId,
-          total: formatAmount(total, m.currency),
-          totalMinor: total.toString(),
-          totalSortKey: total,
-          points,
-        };
-      });
-      // Largest categories first, ties by id, so the response is deterministic (stable ETag).
-      series.sort((a, b) =>
-        a.totalSortKey === b.totalSortKey
-          ? a.categoryId < b.categoryId
-            ? -1
-            : 1
-          : a.totalSortKey > b.totalSortKey
-            ? -1
-            : 1,
-      );
-      const freshness = freshnessOf(m, staleAfterSeconds);
-      return cachedJson(c, {
-        merchantId: m.id,
-        currency: m.currency,
-        timezone: m.timezone,
-        weekStart: m.weekStart,
-        bucketType: type,
-        from: formatDate(from),
-        to: formatDate(to),
-        buckets,
-        series: series.map(({ totalSortKey: _k, ...s }) => s),
-        asOf: freshness.asOf,
-        freshness,
+  const seriesQueries = new ValidatedQueries((c) => validate(SeriesQuery, c.req.query()));
+
+  // The buckets a series request shows under calendar `cal`; a problem when the range is not valid.
+  function seriesRange(q: z.infer<typeof SeriesQuery>, cal: Calendar, now: Date) {
+    const type = q.bucketType;
+    const current = parseDate(bucketStartOf(now, type, cal))!;
+    const to = q.to ? bucketStartOfDate(parseDate(q.to)!, type, cal.weekStart) : current;
+    const from = q.from
+      ? bucketStartOfDate(parseDate(q.from)!, type, cal.weekStart)
+      : shiftBucket(to, type, -(defaultSeriesBuckets - 1));
+    const count = bucketCount(from, to, type);
+    if (count < 1) {
+      // Each date is valid alone; the pair is not (a rule across parameters): 422.
+      throw new HttpProblem(422, {
+        detail: `from: ${formatDate(from)} is after to (${formatDate(to)})`,
+        errors: [{ field: 'from', message: `must not be after to (${formatDate(to)})` }],
       });
     }
+    if (count > maxSeriesBuckets) {
+      throw new HttpProblem(422, {
+        detail: `to: the range ${formatDate(from)}..${formatDate(to)} spans ${count} ${type} buckets; at most ${maxSeriesBuckets} are allowed`,
+        errors: [{ field: 'to', message: `range spans ${count} buckets; at most ${maxSeriesBuckets}` }],
+      });
+    }
+    const buckets: string[] = [];
+    for (let i = 0, d = from; i < count; i++, d = shiftBucket(d, type, 1)) buckets.push(formatDate(d));
+    return { type, from: buckets[0]!, to: buckets.at(-1)!, buckets };
+  }
+
+  app.get('/api/category-sales', async (c) => {
+    const q = seriesQueries.get(c);
+    authorizeMerchant(c, q.merchantId);
+    const now = clock.now();
+    const cal0 = await calendarOf(c, q.merchantId);
+    const range0 = seriesRange(q, cal0, now);
+    const compute = async (): Promise<ComputedAnswer> => {
+      let cal = cal0;
+      let range = range0;
+      for (;;) {
+        const { type, from, to, buckets } = range;
+        const read = await readSeries(readDb, {
+          merchantId: q.merchantId,
+          bucketType: type,
+          from,
+          to,
+          categoryId: q.categoryId,
+          now,
+          staleAfterSeconds,
+        });
+        if (!read) throw notFound(q.merchantId);
+        const m = read.merchant;
+        const real = remember(m);
+        if (!sameCalendar(cal, real)) {
+          cal = real; // the range was aligned with an outdated calendar
+          range = seriesRange(q, cal, now);
+          continue;
+        }
+        let only: { name: string; parentCategoryId: string | null } | undefined;
+        if (q.categoryId) {
+          only = await loadCategory(readDb, m.id, q.categoryId);
+          if (!only) {
+            throw new HttpProblem(404, {
+              detail: `category ${q.categoryId} of merchant ${m.id} does not exist`,
+              errors: [{ field: 'categoryId', message: `unknown category ${q.categoryId}` }],
+            });
+          }
+        }
+        const { rows } = read;
+        const byCategory = new Map<
+          string,
+          { name: string | null; parentCategoryId: string | null; points: Map<string, (typeof rows)[number]> }
+        >();
+        if (q.categoryId && only) byCategory.set(q.categoryId, { ...only, points: new Map() });
+        for (const r of rows) {
+          let s = byCategory.get(r.categoryId);
+          if (!s) {
+            s = { name: r.name, parentCategoryId: r.parentCategoryId, points: new Map() };
+            byCategory.set(r.categoryId, s);
+          }
+          s.points.set(r.bucketStart, r);
+        }
+        const series = [...byCategory.entries()].map(([categoryId, s]) => {
+          let total = 0n;
+          const points = buckets.map((b) => {
+            const r = s.points.get(b);
+            const minor = r?.totalMinor ?? 0n;
+            total += minor;
+            return {
+              bucketStart: b,
+              total: formatAmount(minor, m.currency),
+              totalMinor: minor.toString(),
+              orderCount: toNumber(r?.orderCount ?? 0n),
+              itemCount: toNumber(r?.itemCount ?? 0n),
+            };
+          });
+          return {
+            categoryId,
+            name: s.name ?? categoryId,
+            parentCategoryId: s.parentCategoryId,
+            total: formatAmount(total, m.currency),
+            totalMinor: total.toString(),
+            totalSortKey: total,
+            points,
+          };
+        });
+        // Largest categories first, ties by id, so the response is deterministic (stable ETag).
+        series.sort((a, b) =>
+          a.totalSortKey === b.totalSortKey
+            ? a.categoryId < b.categoryId
+              ? -1
+              : 1
+            : a.totalSortKey > b.totalSortKey
+              ? -1
+              : 1,
+        );
+        const freshness = freshnessOf(m, staleAfterSeconds);
+        const rendered = renderJson({
+          merchantId: m.id,
+          currency: m.currency,
+          timezone: m.timezone,
+          weekStart: m.weekStart,
+          bucketType: type,
+          from,
+          to,
+          buckets,
+          series: series.map(({ totalSortKey: _k, ...s }) => s),
+          asOf: freshness.asOf,
+          freshness,
+        });
+        return {
+          value: prepareJson(rendered, responseOptions),
+          moving: m.pending,
+          store: range === range0,
+        };
+      }
+    };
+    if (!responseCache) return respond(c, (await compute()).value);
+    const key = `series\u0000${q.merchantId}\u0000${range0.type}\u0000${range0.from}\u0000${range0.to}\u0000${q.categoryId ?? ''}`;
+    const scope = { merchantId: q.merchantId, bucketType: range0.type, bucketStarts: range0.buckets };
+    return respond(c, await responseCache.getOrCompute(key, scope, compute));
   });
 
   app.get('/api/merchants', async (c) => {

@@ -1,5 +1,6 @@
 import { withTransaction, isDataError, type Pool, type Queryable } from '../db/index.js';
 import type { IncomingMessage } from '../events/index.js';
+import { encodeChanges, NOTIFY_CHANGES_SQL, type ChangedPeriod } from './changes.js';
 import { decodeBatch, foldEvents, type DecodedEvent, type Fold, type RejectedMessage } from './fold.js';
 
 /** What one {@link applyBatch} call did. */
@@ -16,6 +17,8 @@ export interface ApplyResult {
   readonly newestAppliedEventAt: Date | undefined;
   /** Newest occurredAt per merchant among the applied events. */
   readonly newestPerMerchant: ReadonlyMap<string, Date>;
+  /** The (merchant, bucket type, bucket start) periods whose aggregates the batch changed. */
+  readonly changedPeriods: readonly ChangedPeriod[];
 }
 
 const CATALOG_CHECK = `
@@ -87,6 +90,7 @@ export async function applyBatch(pool: Pool, messages: readonly IncomingMessage[
     rowsUpserted: outcome.rows,
     newestAppliedEventAt: newest,
     newestPerMerchant,
+    changedPeriods: outcome.periods,
   };
 }
 
@@ -95,14 +99,17 @@ interface Outcome {
   duplicates: number;
   rows: number;
   watermarks: Fold['watermarks'];
+  periods: ChangedPeriod[];
 }
+
+const NOTHING = (): Outcome => ({ applied: 0, duplicates: 0, rows: 0, watermarks: [], periods: [] });
 
 async function applyIsolating(
   pool: Pool,
   events: readonly DecodedEvent[],
   rejected: RejectedMessage[],
 ): Promise<Outcome> {
-  if (events.length === 0) return { applied: 0, duplicates: 0, rows: 0, watermarks: [] };
+  if (events.length === 0) return NOTHING();
   try {
     // Catalog rejections are only reported once the transaction committed: a rolled-back attempt
     // that is split and retried must not report them twice.
@@ -120,7 +127,7 @@ async function applyIsolating(
         reason: `cannot be applied: ${(err as Error).message}`,
         kind: 'unapplicable',
       });
-      return { applied: 0, duplicates: 0, rows: 0, watermarks: [] };
+      return NOTHING();
     }
     const mid = Math.ceil(events.length / 2);
     const a = await applyIsolating(pool, events.slice(0, mid), rejected);
@@ -130,6 +137,7 @@ async function applyIsolating(
       duplicates: a.duplicates + b.duplicates,
       rows: a.rows + b.rows,
       watermarks: [...a.watermarks, ...b.watermarks],
+      periods: [...a.periods, ...b.periods],
     };
   }
 }
@@ -140,13 +148,14 @@ async function applyInTransaction(
   rejected: RejectedMessage[],
 ): Promise<Outcome> {
   const valid = await dropUnknownCatalog(tx, events, rejected);
-  if (valid.length === 0) return { applied: 0, duplicates: 0, rows: 0, watermarks: [] };
+  if (valid.length === 0) return NOTHING();
 
   const ids = valid.map((e) => e.event.eventId);
   const inserted = await tx.query<{ event_id: string }>(MARK_PROCESSED, [ids]);
   const fresh = new Set(inserted.rows.map((r) => r.event_id));
   const newEvents = valid.filter((e) => fresh.has(e.event.eventId)).map((e) => e.event);
   const fold = foldEvents(newEvents);
+  const periods: ChangedPeriod[] = [];
 
   if (fold.deltas.length > 0) {
     const n = fold.deltas.length;
@@ -186,12 +195,23 @@ async function applyInTransaction(
       fold.watermarks.map((w) => w.lastEventPlacedAt.toISOString()),
       fold.watermarks.map((w) => String(w.eventsApplied)),
     ]);
+    // Read processes (every replica) drop exactly the cached answers showing these periods; the
+    // notifications are delivered on commit, so no reader hears of a change it cannot yet see.
+    const seen = new Set<string>();
+    for (const d of fold.deltas) {
+      const k = `${d.merchantId}\u0000${d.bucketType}\u0000${d.bucketStart}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      periods.push({ merchantId: d.merchantId, bucketType: d.bucketType, bucketStart: d.bucketStart });
+    }
+    await tx.query({ name: 'catcast_notify_changes', text: NOTIFY_CHANGES_SQL }, [encodeChanges(periods)]);
   }
   return {
     applied: newEvents.length,
     duplicates: valid.length - newEvents.length,
     rows: fold.deltas.length,
     watermarks: fold.watermarks,
+    periods,
   };
 }
 

@@ -19,6 +19,13 @@ export const aggregatorEnv = {
   /** HTTP port of the read API, /health, /ready and /metrics. @default 8082 */
   PORT: port(8082),
   /**
+   * What this process runs: `all` consumes order-events and serves the read API; `consumer` only
+   * consumes (HTTP serves /health, /ready and /metrics); `api` only serves the read API (no Kafka, no
+   * retention job), so reads never wait behind a batch being decoded and applied on the same event
+   * loop. Read processes learn of applied batches from PostgreSQL notifications either way. @default all
+   */
+  AGGREGATOR_ROLE: z.enum(['all', 'consumer', 'api']).default('all'),
+  /**
    * Orders accepted longer ago than this and not yet aggregated make read responses say
    * `freshness.stale: true`. @default 300
    */
@@ -63,11 +70,27 @@ export const aggregatorEnv = {
    */
   AGGREGATION_READY_REQUIRES_KAFKA: bool(false),
   /**
-   * How long /api/top-categories keeps a rendered response in memory, in ms; entries of a merchant
-   * are dropped as soon as this process applies its events, so the TTL only bounds how late another
-   * replica's applies show. 0 turns the cache off. @default 250
+   * How long the read API keeps a rendered answer in memory, in ms, while it cannot be told exactly
+   * which answers an apply changed (no change notifications: the listener is connecting or lost its
+   * connection), and always for answers about a period in progress (their like-for-like comparison
+   * moves with the clock). 0 turns the cache off. @default 250
    */
   AGGREGATION_API_CACHE_MS: z.coerce.number().int().min(0).default(250),
+  /**
+   * How long the read API keeps a rendered answer about closed periods, in ms, while it listens to
+   * the change notifications every apply sends (channel `catcast_aggregates_changed`, one line per
+   * merchant, bucket type and bucket start a batch changed — late orders included): an answer is
+   * dropped as soon as a period it shows changes, on every replica. The TTL only bounds how long the
+   * answer's `freshness.stale` and category names may lag. At most AGGREGATION_API_MAX_AGE_SECONDS
+   * makes sense; 0 uses AGGREGATION_API_CACHE_MS for every answer, and so does a process reading from
+   * DATABASE_READ_URL (a replica may replay a change after its notification arrived). @default 5000
+   */
+  AGGREGATION_API_CACHE_EXACT_MS: z.coerce.number().int().min(0).default(5000),
+  /**
+   * Rendered answers the read API keeps at most (1–3 KB each for top-categories, 5–10 KB for a
+   * 12-bucket series), the oldest evicted first. @default 10000
+   */
+  AGGREGATION_API_CACHE_ENTRIES: positiveInt(10_000),
   /** Cache-Control max-age of read responses in seconds. @default 5 */
   AGGREGATION_API_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(5),
 };

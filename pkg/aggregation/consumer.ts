@@ -11,6 +11,7 @@ import type { Logger } from '../log/index.js';
 import { abortableSleep, backoffDelay } from '../retry/index.js';
 import { traceConsumedBatch, type ConsumedBatchTrace } from '../telemetry/index.js';
 import { applyBatch, type ApplyResult } from './apply.js';
+import type { ChangedPeriod } from './changes.js';
 import type { AggregationMetrics } from './metrics.js';
 
 /** Options of {@link createBatchHandler}. */
@@ -24,8 +25,8 @@ export interface BatchHandlerOptions {
   readonly retryForMs?: number;
   /** Stops retrying early (shutdown). */
   readonly signal?: AbortSignal;
-  /** Called with the merchants whose events a committed batch applied (read-cache invalidation). */
-  readonly onApplied?: (merchantIds: Iterable<string>) => void;
+  /** Called with the periods a committed batch changed (read-cache invalidation). */
+  readonly onApplied?: (periods: readonly ChangedPeriod[]) => void;
 }
 
 const MAX_REASON = 1000;
@@ -86,7 +87,7 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   async function handle(batch: readonly IncomingMessage[], trace: ConsumedBatchTrace) {
     const stop = metrics.batchSeconds.startTimer();
     const result = await withRetry(() => applyBatch(pool, batch), retryForMs, logger, signal);
-    if (result.applied > 0) onApplied?.(result.newestPerMerchant.keys());
+    if (result.changedPeriods.length > 0) onApplied?.(result.changedPeriods);
     if (result.rejected.length > 0) {
       await deadLetters.publish(result.rejected);
       for (const r of result.rejected) {

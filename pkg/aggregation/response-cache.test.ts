@@ -1,81 +1,147 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseCache } from './response-cache.js';
+import { ResponseCache, type AnswerScope, type ComputedAnswer } from './response-cache.js';
 
 const value = (text: string) => ({ text, etag: `"${text}"` });
+const answer = (text: string, moving = false): ComputedAnswer => ({ value: value(text), moving });
+const scope = (merchantId: string, ...bucketStarts: string[]): AnswerScope => ({
+  merchantId,
+  bucketType: 'DAY',
+  bucketStarts: bucketStarts.length > 0 ? bucketStarts : ['2026-01-10'],
+});
+const changed = (merchantId: string, bucketStart = '2026-01-10', bucketType = 'DAY') => ({
+  merchantId,
+  bucketType,
+  bucketStart,
+});
 
-function cache(ttlMs = 100, maxEntries = 3) {
+function cache(ttlMs = 100, maxEntries = 3, exactTtlMs = 1000) {
   let t = 0;
-  const c = new ResponseCache({ ttlMs, maxEntries, now: () => t });
+  const c = new ResponseCache({ ttlMs, exactTtlMs, maxEntries, now: () => t });
   return { c, advance: (ms: number) => (t += ms) };
 }
+
+const store = async (c: ResponseCache, key: string, s: AnswerScope, a: ComputedAnswer) =>
+  c.getOrCompute(key, s, () => Promise.resolve(a));
 
 describe('ResponseCache', () => {
   it('reports every getOrCompute lookup as a hit or a miss (the bench hit ratio)', async () => {
     const seen: boolean[] = [];
     const c = new ResponseCache({ ttlMs: 100, now: () => 0, onLookup: (hit) => seen.push(hit) });
-    const compute = () => Promise.resolve(value('a'));
-    await c.getOrCompute('k', 'm1', compute);
-    await c.getOrCompute('k', 'm1', compute);
-    c.invalidate(['m1']);
-    await c.getOrCompute('k', 'm1', compute);
+    const compute = () => Promise.resolve(answer('a'));
+    await c.getOrCompute('k', scope('m1'), compute);
+    await c.getOrCompute('k', scope('m1'), compute);
+    c.invalidate([changed('m1')]);
+    await c.getOrCompute('k', scope('m1'), compute);
     expect(seen).toEqual([false, true, false]);
   });
 
-  it('serves an entry until its TTL ends', () => {
+  it('serves an entry for the short TTL while changes are not known exactly', async () => {
     const { c, advance } = cache();
-    c.set('k', 'm1', c.generation('m1'), value('a'));
+    await store(c, 'k', scope('m1'), answer('a'));
     advance(99);
     expect(c.get('k')?.text).toBe('a');
     advance(1);
     expect(c.get('k')).toBeUndefined();
   });
 
-  it('drops a merchant’s entries when its events were applied, and only that merchant’s', () => {
-    const { c } = cache();
-    c.set('k1', 'm1', c.generation('m1'), value('a'));
-    c.set('k2', 'm2', c.generation('m2'), value('b'));
-    c.invalidate(['m1']);
-    expect(c.get('k1')).toBeUndefined();
-    expect(c.get('k2')?.text).toBe('b');
+  it('serves a closed period for the long TTL while notifications are live, a moving answer for the short one', async () => {
+    const { c, advance } = cache();
+    c.setExact(true);
+    await store(c, 'closed', scope('m1'), answer('a'));
+    await store(c, 'moving', scope('m1', '2026-01-11'), answer('b', true));
+    advance(500);
+    expect(c.get('closed')?.text).toBe('a');
+    expect(c.get('moving')).toBeUndefined();
+    advance(500);
+    expect(c.get('closed')).toBeUndefined();
   });
 
-  it('does not store a response computed while an apply happened', () => {
+  it('drops exactly the answers showing a changed period: same merchant, type and start', async () => {
+    const { c } = cache(100, 10);
+    c.setExact(true);
+    await store(c, 'jan10', scope('m1', '2026-01-10', '2026-01-09'), answer('a'));
+    await store(c, 'jan11', scope('m1', '2026-01-11', '2026-01-10'), answer('b'));
+    await store(c, 'jan12', scope('m1', '2026-01-12', '2026-01-11'), answer('c'));
+    await store(c, 'other', scope('m2', '2026-01-10'), answer('d'));
+    await store(
+      c,
+      'week',
+      { merchantId: 'm1', bucketType: 'WEEK', bucketStarts: ['2026-01-10'] },
+      answer('e'),
+    );
+    c.invalidate([changed('m1', '2026-01-10')]);
+    // The day itself and the day whose comparison shows it; not the next day, merchant or type.
+    expect(c.get('jan10')).toBeUndefined();
+    expect(c.get('jan11')).toBeUndefined();
+    expect(c.get('jan12')?.text).toBe('c');
+    expect(c.get('other')?.text).toBe('d');
+    expect(c.get('week')?.text).toBe('e');
+  });
+
+  it('does not store an answer computed while one of its periods changed', async () => {
     const { c } = cache();
-    const before = c.generation('m1');
-    c.invalidate(['m1']); // a batch committed while the query ran
-    c.set('k', 'm1', before, value('old'));
+    let release: (a: ComputedAnswer) => void = () => undefined;
+    const running = c.getOrCompute('k', scope('m1'), () => new Promise((r) => (release = r)));
+    c.invalidate([changed('m1')]); // a batch committed while the query ran
+    release(answer('old'));
+    expect((await running).text).toBe('old');
     expect(c.get('k')).toBeUndefined();
-    c.set('k', 'm1', c.generation('m1'), value('new'));
+    await store(c, 'k', scope('m1'), answer('new'));
     expect(c.get('k')?.text).toBe('new');
   });
 
-  it('evicts the oldest entry beyond maxEntries', () => {
+  it('forgets every entry when notifications go live or are lost (changes may have been missed)', async () => {
+    const { c } = cache();
+    await store(c, 'a', scope('m1'), answer('a'));
+    c.setExact(true);
+    expect(c.get('a')).toBeUndefined();
+    await store(c, 'b', scope('m1'), answer('b'));
+    c.setExact(false);
+    expect(c.get('b')).toBeUndefined();
+  });
+
+  it('does not store an answer the computation marks as not the key’s', async () => {
+    const { c } = cache();
+    await store(c, 'k', scope('m1'), { ...answer('a'), store: false });
+    expect(c.get('k')).toBeUndefined();
+  });
+
+  it('keeps the change log bounded to what can still invalidate an entry', () => {
+    const { c, advance } = cache(100, 3, 1000);
+    for (let i = 0; i < 100; i++) {
+      c.invalidate([changed(`m${i}`)]);
+      advance(1000);
+    }
+    expect(c.changeLogSize).toBeLessThan(40);
+  });
+
+  it('evicts the oldest entry beyond maxEntries', async () => {
     const { c } = cache(100, 2);
-    c.set('a', 'm', 0, value('a'));
-    c.set('b', 'm', 0, value('b'));
-    c.set('c', 'm', 0, value('c'));
+    await store(c, 'a', scope('m'), answer('a'));
+    await store(c, 'b', scope('m'), answer('b'));
+    await store(c, 'c', scope('m'), answer('c'));
     expect(c.get('a')).toBeUndefined();
     expect(c.get('b')?.text).toBe('b');
     expect(c.get('c')?.text).toBe('c');
   });
 
-  it('shares one computation among concurrent misses, but not across an apply', async () => {
+  it('shares one computation among concurrent misses, but not across a change of its periods', async () => {
     const { c } = cache();
     let calls = 0;
-    let release: (v: { text: string; etag: string }) => void = () => undefined;
+    let release: (a: ComputedAnswer) => void = () => undefined;
     const compute = () => {
       calls++;
-      return new Promise<{ text: string; etag: string }>((r) => (release = r));
+      return new Promise<ComputedAnswer>((r) => (release = r));
     };
-    const a = c.getOrCompute('k', 'm1', compute);
-    const b = c.getOrCompute('k', 'm1', compute);
+    const a = c.getOrCompute('k', scope('m1'), compute);
+    const b = c.getOrCompute('k', scope('m1'), compute);
     expect(calls).toBe(1);
-    c.invalidate(['m1']);
+    c.invalidate([changed('m1')]);
     const first = release;
-    const d = c.getOrCompute('k', 'm1', compute);
+    const d = c.getOrCompute('k', scope('m1'), compute);
     expect(calls).toBe(2);
-    first(value('old'));
-    release(value('new'));
+    first(answer('old'));
+    release(answer('new'));
     expect((await a).text).toBe('old');
     expect((await b).text).toBe('old');
     expect((await d).text).toBe('new');
@@ -84,10 +150,10 @@ describe('ResponseCache', () => {
 
   it('lets a failed computation fail every waiter, then computes again', async () => {
     const { c } = cache();
-    await expect(c.getOrCompute('k', 'm1', () => Promise.reject(new Error('db down')))).rejects.toThrow(
-      'db down',
-    );
-    expect((await c.getOrCompute('k', 'm1', () => Promise.resolve(value('ok')))).text).toBe('ok');
+    await expect(
+      c.getOrCompute('k', scope('m1'), () => Promise.reject(new Error('db down'))),
+    ).rejects.toThrow('db down');
+    expect((await store(c, 'k', scope('m1'), answer('ok'))).text).toBe('ok');
   });
 
   it.each([0, -1])('refuses ttlMs %d', (ttlMs) => {

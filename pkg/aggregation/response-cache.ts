@@ -1,9 +1,18 @@
 import { TtlCache } from '../cache/index.js';
+import type { ChangedPeriod } from './changes.js';
 
 /** Options of {@link ResponseCache}. */
 export interface ResponseCacheOptions {
-  /** How long an entry may be served, ms (bounds staleness from other replicas' applies). */
+  /**
+   * Lifetime of an entry while changes are not known exactly (no live change notifications) and of
+   * every entry marked `moving`, ms.
+   */
   readonly ttlMs: number;
+  /**
+   * Lifetime of an entry while change notifications are live (so any change to a period it shows
+   * drops it), ms. @default ttlMs
+   */
+  readonly exactTtlMs?: number;
   /** Entries kept at most; the oldest is evicted first. @default 2000 */
   readonly maxEntries?: number;
   /** Monotonic clock in ms. @default performance.now */
@@ -20,84 +29,165 @@ export interface RenderedResponse {
   readonly okHeaders?: Readonly<Record<string, string>>;
 }
 
-interface Entry {
+/** The aggregate rows an answer shows: one merchant, one bucket type, these bucket starts. */
+export interface AnswerScope {
   readonly merchantId: string;
-  readonly generation: number;
+  readonly bucketType: string;
+  readonly bucketStarts: readonly string[];
+}
+
+/** A computed answer and whether it moves with the clock (a period in progress, a stale merchant). */
+export interface ComputedAnswer {
+  readonly value: RenderedResponse;
+  /** True: kept only for the short TTL even while changes are known exactly. */
+  readonly moving: boolean;
+  /** False: served to the requests waiting for it but not stored (it is not what the key names). @default true */
+  readonly store?: boolean;
+}
+
+interface Entry {
+  readonly epoch: number;
+  readonly deps: readonly string[];
   readonly value: RenderedResponse;
 }
 
+interface Flight {
+  readonly epoch: number;
+  readonly deps: readonly string[];
+  readonly promise: Promise<RenderedResponse>;
+}
+
+// A computation that ran longer than this is not stored: the change log below is pruned on that
+// assumption (a change older than every stored entry cannot invalidate one).
+const MAX_COMPUTE_MS = 30_000;
+
+const periodKey = (merchantId: string, bucketType: string, bucketStart: string) =>
+  `${merchantId}\u0000${bucketType}\u0000${bucketStart}`;
+
 /**
- * Caches rendered read responses per merchant for a short TTL, and drops a merchant's entries as
- * soon as this process applied events of that merchant (so the aggregator that applies a batch never
- * serves older totals afterwards; other replicas' applies show after at most the TTL). A response
- * computed while an apply happened is not stored: the generation read before the query must still
- * be current when the result is stored.
+ * Caches rendered read answers and drops exactly those whose periods changed: every answer names
+ * the (merchant, bucket type, bucket start) rows it shows, and {@link invalidate} — fed by this
+ * process's applies and by the change notifications of every aggregator — records which of those
+ * changed. A logical clock (epoch) orders both: an answer is served only if no period it shows
+ * changed after its computation began, so an answer computed while an apply happened is dropped at
+ * the latest when the change arrives. While notifications are not live ({@link setExact}(false))
+ * entries live only the short TTL, and going live or losing the connection forgets every entry,
+ * since changes may have been missed in between.
  */
 export class ResponseCache {
   readonly #entries: TtlCache<Entry>;
-  readonly #generations = new Map<string, number>();
-  readonly #inflight = new Map<string, Promise<RenderedResponse>>();
+  readonly #inflight = new Map<string, Flight>();
   readonly #onLookup: ((hit: boolean) => void) | undefined;
+  readonly #now: () => number;
+  readonly #ttlMs: number;
+  readonly #exactTtlMs: number;
+  /** Period key -> epoch and time of its last change, oldest first (pruned from the front). */
+  readonly #changed = new Map<string, { epoch: number; at: number }>();
+  #epoch = 0;
+  /** Entries computed before this epoch are invalid (a notification gap). */
+  #resetEpoch = 0;
+  #exact = false;
 
   constructor(options: ResponseCacheOptions) {
-    const { ttlMs, maxEntries = 2000, now } = options;
+    const { ttlMs, exactTtlMs = ttlMs, maxEntries = 2000 } = options;
     this.#onLookup = options.onLookup;
+    this.#now = options.now ?? (() => performance.now());
     if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be > 0, got ${ttlMs}`);
-    this.#entries = new TtlCache<Entry>(ttlMs, { maxEntries, ...(now ? { now } : {}) });
+    if (!(exactTtlMs >= ttlMs))
+      throw new RangeError(`exactTtlMs must be >= ttlMs (${ttlMs}), got ${exactTtlMs}`);
+    this.#ttlMs = ttlMs;
+    this.#exactTtlMs = exactTtlMs;
+    this.#entries = new TtlCache<Entry>(exactTtlMs, { maxEntries, now: this.#now });
   }
 
-  /** The merchant's current generation; pass it to {@link set} with the response computed after it. */
-  generation(merchantId: string): number {
-    return this.#generations.get(merchantId) ?? 0;
+  /** Whether changes are currently known exactly (entries then live the long TTL). */
+  get exact(): boolean {
+    return this.#exact;
   }
 
-  /** A fresh entry for `key`, or undefined. */
+  /**
+   * Says whether change notifications are live. Every change of state forgets all entries: before
+   * the listener was connected (or while it was not) changes may have been missed.
+   */
+  setExact(exact: boolean): void {
+    if (exact === this.#exact) return;
+    this.#exact = exact;
+    this.#resetEpoch = ++this.#epoch;
+  }
+
+  /** The fresh entry for `key`, or undefined. */
   get(key: string): RenderedResponse | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (e.generation !== this.generation(e.merchantId)) {
+    if (!this.#current(e.epoch, e.deps)) {
       this.#entries.delete(key);
       return undefined;
     }
     return e.value;
   }
 
-  /** Stores `value` unless the merchant's data changed since `generation` was read. */
-  set(key: string, merchantId: string, generation: number, value: RenderedResponse): void {
-    if (generation !== this.generation(merchantId)) return;
-    this.#entries.set(key, { merchantId, generation, value });
-  }
-
   /**
-   * The fresh entry for `key`, or the result of `compute` (stored unless an apply intervened).
-   * Concurrent misses of one key in one generation share one computation, so an expiring hot entry
-   * costs one query instead of one per request that arrives meanwhile; a request that arrives after
-   * an apply starts a new computation rather than joining an older one.
+   * The fresh entry for `key`, or the result of `compute` (stored unless a period it shows changed
+   * meanwhile). Concurrent misses of one key share one computation, so an expiring hot entry costs
+   * one query instead of one per request that arrives meanwhile; a request that arrives after a
+   * change of one of its periods starts a new computation rather than joining an older one.
    */
   getOrCompute(
     key: string,
-    merchantId: string,
-    compute: () => Promise<RenderedResponse>,
+    scope: AnswerScope,
+    compute: () => Promise<ComputedAnswer>,
   ): Promise<RenderedResponse> {
     const hit = this.get(key);
     this.#onLookup?.(hit !== undefined);
     if (hit) return Promise.resolve(hit);
-    const generation = this.generation(merchantId);
-    const flightKey = `${key}\u0000${generation}`;
-    const running = this.#inflight.get(flightKey);
-    if (running) return running;
-    const flight = compute()
-      .then((value) => {
-        this.set(key, merchantId, generation, value);
-        return value;
+    const running = this.#inflight.get(key);
+    if (running && this.#current(running.epoch, running.deps)) return running.promise;
+    const epoch = this.#epoch;
+    const started = this.#now();
+    const deps = scope.bucketStarts.map((s) => periodKey(scope.merchantId, scope.bucketType, s));
+    const promise = compute()
+      .then((answer) => {
+        if (answer.store !== false && this.#current(epoch, deps) && this.#now() - started < MAX_COMPUTE_MS) {
+          const ttlMs = this.#exact && !answer.moving ? this.#exactTtlMs : this.#ttlMs;
+          this.#entries.set(key, { epoch, deps, value: answer.value }, { ttlMs });
+        }
+        return answer.value;
       })
-      .finally(() => this.#inflight.delete(flightKey));
-    this.#inflight.set(flightKey, flight);
-    return flight;
+      .finally(() => {
+        if (this.#inflight.get(key)?.promise === promise) this.#inflight.delete(key);
+      });
+    this.#inflight.set(key, { epoch, deps, promise });
+    return promise;
   }
 
-  /** Makes every entry of these merchants stale (called after a batch of theirs was committed). */
-  invalidate(merchantIds: Iterable<string>): void {
-    for (const m of merchantIds) this.#generations.set(m, this.generation(m) + 1);
+  /** Records that these periods changed (a committed apply): answers showing any of them are dropped. */
+  invalidate(periods: Iterable<ChangedPeriod>): void {
+    const epoch = ++this.#epoch;
+    const at = this.#now();
+    for (const p of periods) {
+      const k = periodKey(p.merchantId, p.bucketType, p.bucketStart);
+      this.#changed.delete(k); // re-inserted at the end: the map stays ordered by time
+      this.#changed.set(k, { epoch, at });
+    }
+    // Changes older than any entry that may still be served can invalidate nothing.
+    const horizon = at - this.#exactTtlMs - MAX_COMPUTE_MS;
+    for (const [k, c] of this.#changed) {
+      if (c.at >= horizon) break;
+      this.#changed.delete(k);
+    }
+  }
+
+  /** Periods remembered as changed (tests: the log stays bounded). */
+  get changeLogSize(): number {
+    return this.#changed.size;
+  }
+
+  #current(epoch: number, deps: readonly string[]): boolean {
+    if (epoch < this.#resetEpoch) return false;
+    for (const d of deps) {
+      const c = this.#changed.get(d);
+      if (c && c.epoch > epoch) return false;
+    }
+    return true;
   }
 }

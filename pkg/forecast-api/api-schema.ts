@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { platformId } from '../catalog/index.js';
-import { MODEL_NAMES } from '../forecast-engine/index.js';
+import { MAX_HORIZON, MODEL_NAMES } from '../forecast-engine/index.js';
 import {
   bearer,
   integerQuery,
@@ -33,6 +33,32 @@ export const CompareQuery = z.object({
   bucket_type: ForecastBucket,
   category_id: platformId.optional(),
 });
+
+/** Query of GET /forecast/category-path. */
+export const PathQuery = z.object({
+  merchant_id: platformId,
+  bucket_type: ForecastBucket,
+  category_id: platformId.meta({
+    description: 'The category; a category with children gets the coherent path of its whole subtree',
+  }),
+  model: z
+    .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
+    .optional()
+    .meta({ description: 'Model of the path; default auto', example: 'auto' }),
+  horizon: integerQuery(1, MAX_HORIZON)
+    .optional()
+    .meta({ description: 'Steps; default the precomputed horizon (WEEK 13, MONTH 12, YEAR 3)' }),
+});
+
+/** Out-of-sample accuracy of the h-step-ahead forecast (rolling origins, parameters fitted before them). */
+const HorizonAccuracy = z
+  .object({
+    step: z.number().int().meta({ description: '1 = the next bucket' }),
+    wape: z.number().nullable().meta({ description: 'Sum |error| / sum |actual|; null without errors' }),
+    maeMinor: z.number().nullable().meta({ description: 'Mean absolute error in minor units' }),
+    errors: z.number().int().meta({ description: 'h-step errors behind it (0: one-step fallback)' }),
+  })
+  .meta({ id: 'HorizonAccuracy' });
 
 /** Backtest accuracy of one model on one category (null when the history was too short). */
 const BacktestMetrics = z
@@ -110,6 +136,10 @@ const ComparedModel = z
     fallbackFrom: z.string().nullable(),
     metrics: BacktestMetrics,
     ratioToSeasonalNaive: z.number().nullable(),
+    horizons: z.array(HorizonAccuracy).nullable().meta({
+      description:
+        'Accuracy per step h = 1..H of the precomputed path (of the whole subtree for a category with children); null when the set holds no path of this model or the answer was computed on demand',
+    }),
   })
   .meta({ id: 'ComparedModel' });
 
@@ -138,6 +168,45 @@ export const CompareModelsResponse = z
   })
   .meta({ id: 'CompareModelsResponse' });
 
+/** One step of a path: the bucket, the point forecast and its 80/95% interval, and the step's accuracy. */
+const PathStepView = z
+  .object({
+    step: z.number().int(),
+    bucketStart: z.string().meta({ description: 'Start of the forecast bucket (merchant calendar)' }),
+    ...Interval,
+    lo80Minor: z.string(),
+    hi80Minor: z.string(),
+    lo95Minor: z.string(),
+    hi95Minor: z.string(),
+    accuracy: HorizonAccuracy,
+  })
+  .meta({ id: 'PathStep' });
+
+/** Body of a 200 from GET /forecast/category-path. */
+export const CategoryPathResponse = z
+  .object({
+    merchantId: z.string(),
+    currency: z.string(),
+    bucketType: ForecastBucket,
+    categoryId: z.string(),
+    name: z.string(),
+    parentCategoryId: z.string().nullable(),
+    children: z.array(z.string()).meta({
+      description:
+        'Child categories: the path is coherent, each step equals the category’s own sales forecast plus its children’s',
+    }),
+    model: z.string(),
+    horizon: z.number().int(),
+    targetBucketStart: z.string(),
+    source: Source,
+    generatedAt: z.string(),
+    runId: z.string().nullable(),
+    stale: z.boolean(),
+    reason: z.string().nullable(),
+    steps: z.array(PathStepView),
+  })
+  .meta({ id: 'CategoryPathResponse' });
+
 /** Body of a 200 from GET /forecast/models. */
 export const ModelsResponse = z.object({
   models: z.array(z.object({ name: z.string(), version: z.string(), description: z.string() })),
@@ -146,6 +215,7 @@ export const ModelsResponse = z.object({
 /** The response types, as the handlers build them. */
 export type TopForecastBody = z.infer<typeof TopForecastResponse>;
 export type CompareModelsBody = z.infer<typeof CompareModelsResponse>;
+export type CategoryPathBody = z.infer<typeof CategoryPathResponse>;
 export type ModelsBody = z.infer<typeof ModelsResponse>;
 
 const authProblems = { 401: 'Missing or invalid token', 403: 'Token lacks scope or merchant' };
@@ -189,6 +259,25 @@ export function registerForecastRoutes(registry: OpenApiRegistry): void {
   });
   registry.registerPath({
     method: 'get',
+    path: '/forecast/category-path',
+    security,
+    summary: 'The next H buckets of one category with 80/95% intervals per step, coherent with its children',
+    request: { query: PathQuery },
+    responses: {
+      200: {
+        description: 'Forecast path',
+        content: { 'application/json': { schema: CategoryPathResponse } },
+      },
+      ...problemResponses({
+        400: 'Invalid parameter',
+        ...authProblems,
+        404: 'Unknown merchant or category',
+        503: 'Database unavailable',
+      }),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/forecast/models',
     security,
     summary: 'The model catalog',
@@ -203,7 +292,7 @@ export function registerForecastRoutes(registry: OpenApiRegistry): void {
 export function forecastOpenApi(): OpenApiDocument {
   return openApiDocument({
     title: 'catcast forecast API',
-    description: 'Next-period category forecasts and model comparison.',
+    description: 'Next-period and next-H-periods category forecasts and model comparison.',
     register: registerForecastRoutes,
   });
 }

@@ -8,7 +8,7 @@ import {
   requireScope,
 } from '../auth/index.js';
 import { MODEL_NAMES } from '../forecast-engine/index.js';
-import type { ForecastSet, StoredForecast } from '../forecast-job/index.js';
+import type { ForecastSet, StoredForecast, StoredPathStep } from '../forecast-job/index.js';
 import { silentLogger } from '../log/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi, type ForecastApiOptions } from './app.js';
@@ -68,9 +68,40 @@ const weekSet: ForecastSet = {
   lastBucketStart: '2026-11-16',
   lookback: 156,
   inputHash: 'set-hash',
+  horizon: 0,
   categories: 3,
   checkedAt: new Date('2026-11-25T11:30:00Z'),
 };
+
+// A MONTH set with 3-step paths of auto for shoes (boots' parent) and boots.
+const monthSet: ForecastSet = {
+  ...weekSet,
+  bucketType: 'MONTH',
+  targetBucketStart: '2026-11-01',
+  lastBucketStart: '2026-10-01',
+  lookback: 48,
+  horizon: 3,
+  categories: 2,
+  runId: 'run-m',
+};
+const pathStep = (categoryId: string, model: string, step: number, minor: bigint): StoredPathStep => ({
+  categoryId,
+  model,
+  modelVersion: '1.0.0',
+  step,
+  bucketStart: ['2026-11-01', '2026-12-01', '2027-01-01'][step - 1]!,
+  forecastMinor: minor,
+  lo80Minor: minor - 10n * BigInt(step),
+  hi80Minor: minor + 10n * BigInt(step),
+  lo95Minor: minor - 20n * BigInt(step),
+  hi95Minor: minor + 20n * BigInt(step),
+  errors: 10 - step,
+  wape: 0.1 * step,
+  mae: 5 * step,
+  inputHash: `p-${categoryId}`,
+});
+const monthly = (level: number, phase: number) =>
+  Array.from({ length: 36 }, (_, i) => Math.round(level + level * 0.2 * Math.sin((i + phase) / 2)));
 
 const data: MemoryForecastData = {
   merchants: [merchant, { ...merchant, id: 'other' }, { ...merchant, id: 'new' }],
@@ -93,9 +124,30 @@ const data: MemoryForecastData = {
         stored('shoes', 'ses', 1200_00n, 0.9),
       ],
     },
+    {
+      set: monthSet,
+      rows: [
+        stored('boots', 'auto', 300_00n),
+        stored('boots', 'naive', 310_00n),
+        stored('shoes', 'auto', 50_00n),
+      ],
+      paths: [1, 2, 3].flatMap((step) => [
+        pathStep('boots', 'auto', step, 300_00n + BigInt(step)),
+        pathStep('shoes', 'auto', step, 350_00n + BigInt(step)),
+      ]),
+    },
   ],
   // 'new' has no precomputed set: its forecast is computed on demand from this history.
   history: [
+    {
+      merchantId: 'shop',
+      bucketType: 'MONTH',
+      series: [
+        { categoryId: 'boots', firstBucketStart: '2023-11-01', values: monthly(30_000, 0) },
+        { categoryId: 'hats', firstBucketStart: '2023-11-01', values: monthly(9_000, 3) },
+        { categoryId: 'shoes', firstBucketStart: '2023-11-01', values: monthly(5_000, 1) },
+      ],
+    },
     {
       merchantId: 'new',
       bucketType: 'WEEK',
@@ -206,6 +258,97 @@ describe('forecast API over an in-memory store', () => {
     expect(one.body.categories?.map((c) => c.categoryId)).toEqual(['shoes']);
   });
 
+  it('serves a precomputed path step by step, cut to the asked horizon, with accuracy per step', async () => {
+    const path = '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes';
+    const { res, body } = await get(api(), path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-catcast-forecast-source')).toBe('precomputed');
+    expect(body).toMatchObject({
+      categoryId: 'shoes',
+      name: 'Shoes',
+      parentCategoryId: null,
+      children: ['boots'],
+      model: 'auto',
+      horizon: 3,
+      source: 'precomputed',
+      runId: 'run-m',
+      targetBucketStart: '2026-11-01',
+      reason: null,
+    });
+    const steps = body.steps as Record<string, unknown>[];
+    expect(steps.map((s) => s.bucketStart)).toEqual(['2026-11-01', '2026-12-01', '2027-01-01']);
+    expect(steps[1]).toMatchObject({
+      step: 2,
+      forecast: '350.02',
+      forecastMinor: '35002',
+      lo80Minor: '34982',
+      hi95Minor: '35042',
+      lo95: '349.62',
+      accuracy: { step: 2, wape: 0.2, maeMinor: 10, errors: 8 },
+    });
+    const two = await get(api(), `${path}&horizon=2`);
+    expect((two.body.steps as unknown[]).length).toBe(2);
+    expect(two.body.source).toBe('precomputed');
+  });
+
+  it('computes a path on demand beyond the precomputed horizon, coherent with the children', async () => {
+    const q = '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&horizon=6&model=seasonal_naive';
+    const shoes = await get(api(), `${q}&category_id=shoes`);
+    expect(shoes.res.status).toBe(200);
+    expect(shoes.body).toMatchObject({ source: 'on_demand', horizon: 6, runId: null });
+    expect(String(shoes.body.reason)).toMatch(/horizon 6 is longer than the precomputed 3/);
+    const boots = await get(api(), `${q}&category_id=boots`);
+    const own = monthly(5_000, 1);
+    const b = boots.body.steps as { forecastMinor: string }[];
+    const s = shoes.body.steps as { forecastMinor: string; step: number }[];
+    expect(s).toHaveLength(6);
+    // Seasonal naive repeats the last year; the parent's step is its own plus its child's.
+    s.forEach((st, j) =>
+      expect(BigInt(st.forecastMinor)).toBe(BigInt(b[j]!.forecastMinor) + BigInt(own[36 - 12 + j]!)),
+    );
+    // A model the set has no path of is computed on demand too.
+    const ets = await get(
+      api(),
+      '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=hats&model=ets',
+    );
+    expect(ets.body).toMatchObject({ source: 'on_demand', children: [] });
+    expect(String(ets.body.reason)).toMatch(/no precomputed ets path for category hats/);
+  });
+
+  it('answers a category without sales with an empty path, and an unknown one with 404', async () => {
+    const none = await get(api(), '/forecast/category-path?merchant_id=new&bucket_type=YEAR&category_id=tea');
+    expect(none.res.status).toBe(404);
+    const empty = await get(
+      api(),
+      '/forecast/category-path?merchant_id=shop&bucket_type=YEAR&category_id=hats',
+    );
+    expect(empty.res.status).toBe(200);
+    expect(empty.body).toMatchObject({ steps: [], source: 'on_demand' });
+    expect(String(empty.body.reason)).toMatch(/no sales yet/);
+    const unknown = await get(
+      api(),
+      '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=gloves',
+    );
+    expect(unknown.res.status).toBe(404);
+    expect(unknown.res.headers.get('content-type')).toBe('application/problem+json');
+    expect((unknown.body.errors as { field: string }[])[0]!.field).toBe('category_id');
+  });
+
+  it('reports accuracy per horizon in compare-models for the models whose path the set holds', async () => {
+    const { body } = await get(api(), '/forecast/compare-models?merchant_id=shop&bucket_type=MONTH');
+    const boots = body.categories?.find((c) => c.categoryId === 'boots');
+    const models = boots?.models as { model: string; horizons: unknown }[];
+    expect(models.find((m) => m.model === 'auto')!.horizons).toEqual([
+      { step: 1, wape: 0.1, maeMinor: 5, errors: 9 },
+      { step: 2, wape: 0.2, maeMinor: 10, errors: 8 },
+      { step: 3, wape: expect.closeTo(0.3, 9) as unknown, maeMinor: 15, errors: 7 },
+    ]);
+    expect(models.find((m) => m.model === 'naive')!.horizons).toBeNull();
+    // Answers computed on demand carry no per-horizon accuracy.
+    const od = await get(api(), '/forecast/compare-models?merchant_id=new&bucket_type=WEEK&category_id=tea');
+    expect((od.body.categories![0]!.models as { horizons: unknown }[])[0]!.horizons).toBeNull();
+  });
+
   it('lists the model catalog', async () => {
     const { res, body } = await get(api(), '/forecast/models');
     expect(res.status).toBe(200);
@@ -216,7 +359,12 @@ describe('forecast API over an in-memory store', () => {
     const { res, body } = await get(api(), '/openapi.json');
     expect(res.status).toBe(200);
     expect(Object.keys(body.paths as object)).toEqual(
-      expect.arrayContaining(['/forecast/top-categories', '/forecast/compare-models', '/forecast/models']),
+      expect.arrayContaining([
+        '/forecast/top-categories',
+        '/forecast/compare-models',
+        '/forecast/category-path',
+        '/forecast/models',
+      ]),
     );
   });
 
@@ -230,6 +378,12 @@ describe('forecast API over an in-memory store', () => {
     ['/forecast/top-categories?merchant_id=shop&bucket_type=WEEK&model=magic', 'model'],
     ['/forecast/compare-models?merchant_id=shop&bucket_type=YEARLY', 'bucket_type'],
     ['/forecast/compare-models?merchant_id=shop&bucket_type=WEEK&category_id=', 'category_id'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=MONTH', 'category_id'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes&horizon=0', 'horizon'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes&horizon=105', 'horizon'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes&horizon=2.5', 'horizon'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes&model=magic', 'model'],
+    ['/forecast/category-path?merchant_id=shop&bucket_type=DAY&category_id=shoes', 'bucket_type'],
   ])('answers %s with a 400 problem naming %s', async (path, field) => {
     const { res, body } = await get(api(), path);
     expect(res.status).toBe(400);
@@ -303,6 +457,13 @@ describe('forecast API with authentication', () => {
     const { res } = await get(secured, top);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('guards /forecast/category-path the same way', async () => {
+    const path = '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes';
+    expect((await get(secured, path)).res.status).toBe(401);
+    expect((await get(secured, path, await bearer(['forecasts:read'], ['other']))).res.status).toBe(403);
+    expect((await get(secured, path, await bearer(['forecasts:read'], ['shop']))).res.status).toBe(200);
   });
 
   it('refuses a token without forecasts:read with 403', async () => {

@@ -20,10 +20,22 @@ import {
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { TtlCache } from '../cache/index.js';
-import { getForecastRows, OnDemandCache, type ForecastQuery } from './compute.js';
-import { CompareQuery, forecastOpenApi, TopQuery } from './api-schema.js';
+import {
+  getCategoryPath,
+  getForecastRows,
+  OnDemandCache,
+  OnDemandPathCache,
+  type ForecastQuery,
+} from './compute.js';
+import { CompareQuery, forecastOpenApi, PathQuery, TopQuery } from './api-schema.js';
 import { createPgForecastStore, type ForecastStore } from './store.js';
-import { compareModelsBody, modelsBody, topCategoriesBody, type ViewContext } from './view.js';
+import {
+  categoryPathBody,
+  compareModelsBody,
+  modelsBody,
+  topCategoriesBody,
+  type ViewContext,
+} from './view.js';
 
 /** Where the forecast API reads: a store, or a Postgres pool for the default store. */
 export type ForecastSource =
@@ -76,7 +88,10 @@ function validQuery<S extends z.ZodType>(schema: S, c: Context): z.infer<S> {
   return result.data;
 }
 
-/** The forecast API: /forecast/top-categories, /forecast/compare-models, /forecast/models, /openapi.json. */
+/**
+ * The forecast API: /forecast/top-categories, /forecast/compare-models, /forecast/category-path,
+ * /forecast/models, /openapi.json.
+ */
 export function createForecastApi(options: ForecastApiOptions): Hono {
   const {
     logger,
@@ -91,6 +106,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   } = options;
   const store = options.store ?? createPgForecastStore(options.readDb);
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
+  const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
   // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query
   // and no serialisation while the entry lives.
   const responses = new TtlCache<RenderedTop>(responseCacheMs);
@@ -100,12 +116,8 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     headers: { 'x-catcast-forecast-source': source },
   });
 
-  /** The merchant, its category labels and the forecast rows a request asks for. */
-  async function load(
-    c: Context,
-    merchantId: string,
-    query: Omit<ForecastQuery, 'merchant' | 'now' | 'staleAfterSeconds'>,
-  ) {
+  /** The merchant a request names (authorised), or a 404 problem. */
+  async function merchantOf(c: Context, merchantId: string): Promise<ForecastMerchant> {
     authorizeMerchant(c, merchantId);
     const merchant: ForecastMerchant | undefined = await store.merchant(merchantId);
     if (!merchant)
@@ -113,6 +125,16 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
         detail: `merchant ${merchantId} does not exist`,
         errors: [{ field: 'merchant_id', message: `unknown merchant ${merchantId}` }],
       });
+    return merchant;
+  }
+
+  /** The merchant, its category labels and the forecast rows a request asks for. */
+  async function load(
+    c: Context,
+    merchantId: string,
+    query: Omit<ForecastQuery, 'merchant' | 'now' | 'staleAfterSeconds'>,
+  ) {
+    const merchant = await merchantOf(c, merchantId);
     const result = await getForecastRows(
       store,
       { ...query, merchant, now: now(), staleAfterSeconds },
@@ -177,7 +199,39 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       lookback: undefined,
       ...(q.category_id ? { categoryId: q.category_id } : {}),
     });
-    return cachedJson(c, compareModelsBody(view, result), headers(result.source));
+    // Accuracy per horizon comes from the set's paths (precomputed answers only).
+    const paths = result.set
+      ? await store.setPaths(result.set, q.category_id ? { categoryId: q.category_id } : {})
+      : [];
+    return cachedJson(c, compareModelsBody(view, result, paths), headers(result.source));
+  });
+
+  app.get('/forecast/category-path', async (c) => {
+    const q = validQuery(PathQuery, c);
+    const merchant = await merchantOf(c, q.merchant_id);
+    const labels = await store.categoryLabels(merchant.id);
+    if (!labels.has(q.category_id))
+      throw new HttpProblem(404, {
+        detail: `category ${q.category_id} does not exist for merchant ${merchant.id}`,
+        errors: [{ field: 'category_id', message: `unknown category ${q.category_id}` }],
+      });
+    const model: ModelName = q.model ?? 'auto';
+    const result = await getCategoryPath(
+      store,
+      {
+        merchant,
+        bucketType: q.bucket_type,
+        categoryId: q.category_id,
+        model,
+        horizon: q.horizon,
+        parents: new Map([...labels].map(([id, l]) => [id, l.parentCategoryId])),
+        now: now(),
+        staleAfterSeconds,
+      },
+      onDemandPaths,
+    );
+    const view: ViewContext = { merchant, labels, bucketType: q.bucket_type };
+    return cachedJson(c, categoryPathBody(view, q.category_id, model, result), headers(result.source));
   });
 
   app.get('/forecast/models', (c) => c.json(modelsBody(MODEL_CATALOG), 200));

@@ -1,5 +1,11 @@
 import { bucketStart, formatDate, parseDate, shiftBucket, type BucketType } from '../buckets/index.js';
-import type { CategorySeries, ForecastMerchant, ForecastSet, StoredForecast } from '../forecast-job/index.js';
+import type {
+  CategorySeries,
+  ForecastMerchant,
+  ForecastSet,
+  StoredForecast,
+  StoredPathStep,
+} from '../forecast-job/index.js';
 import type { CategoryLabel, ForecastStore } from './store.js';
 
 /** What an in-memory forecast store holds. */
@@ -7,7 +13,11 @@ export interface MemoryForecastData {
   readonly merchants?: readonly ForecastMerchant[];
   readonly categories?: ReadonlyArray<CategoryLabel & { readonly merchantId: string; readonly id: string }>;
   /** Precomputed sets with their rows; the newest `generatedAt` of a (merchant, bucket type) is its latest. */
-  readonly sets?: ReadonlyArray<{ readonly set: ForecastSet; readonly rows: readonly StoredForecast[] }>;
+  readonly sets?: ReadonlyArray<{
+    readonly set: ForecastSet;
+    readonly rows: readonly StoredForecast[];
+    readonly paths?: readonly StoredPathStep[];
+  }>;
   /** Histories for on-demand forecasts, oldest value first, ending with the bucket before `now`'s. */
   readonly history?: ReadonlyArray<{
     readonly merchantId: string;
@@ -42,6 +52,14 @@ export function createMemoryForecastStore(data: MemoryForecastData): ForecastSto
     setRows: (set, filter) =>
       Promise.resolve(
         (data.sets?.find((s) => s.set === set)?.rows ?? []).filter(
+          (r) =>
+            (!filter.models || filter.models.includes(r.model)) &&
+            (!filter.categoryId || r.categoryId === filter.categoryId),
+        ),
+      ),
+    setPaths: (set, filter) =>
+      Promise.resolve(
+        (data.sets?.find((s) => s.set === set)?.paths ?? []).filter(
           (r) =>
             (!filter.models || filter.models.includes(r.model)) &&
             (!filter.categoryId || r.categoryId === filter.categoryId),

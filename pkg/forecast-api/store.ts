@@ -4,11 +4,13 @@ import {
   latestSet,
   loadMerchant,
   loadMerchantSeries,
+  readSetPaths,
   readSetRows,
   type ForecastMerchant,
   type ForecastSet,
   type MerchantSeries,
   type StoredForecast,
+  type StoredPathStep,
 } from '../forecast-job/index.js';
 
 /** A category's display name and parent. */
@@ -35,6 +37,8 @@ export interface ForecastStore {
   latestSet(merchantId: string, bucketType: BucketType): Promise<ForecastSet | undefined>;
   /** The rows of one set. */
   setRows(set: ForecastSet, filter: SetRowFilter): Promise<StoredForecast[]>;
+  /** The multi-horizon path steps of one set, by category, model and step. */
+  setPaths(set: ForecastSet, filter: SetRowFilter): Promise<StoredPathStep[]>;
   /** The complete-bucket history of every category (or one) over `lookback` buckets before `now`'s. */
   history(
     merchant: ForecastMerchant,
@@ -62,6 +66,7 @@ export function createPgForecastStore(db: Queryable): ForecastStore {
     },
     latestSet: (merchantId, bucketType) => latestSet(db, merchantId, bucketType),
     setRows: (set, filter) => readSetRows(db, set, filter),
+    setPaths: (set, filter) => readSetPaths(db, set, filter),
     history: (merchant, bucketType, lookback, now, categoryId) =>
       loadMerchantSeries(db, merchant, bucketType, lookback, now, categoryId),
   };

@@ -1,10 +1,10 @@
 import type { BucketType } from '../buckets/index.js';
 import type { BacktestMetrics, ModelInfo } from '../forecast-engine/index.js';
-import type { ForecastMerchant, StoredForecast } from '../forecast-job/index.js';
+import type { ForecastMerchant, StoredForecast, StoredPathStep } from '../forecast-job/index.js';
 import { formatAmount } from '../money/index.js';
-import type { ForecastRows } from './compute.js';
+import type { ForecastRows, PathRows } from './compute.js';
 import { groupByCategory, inCatalogOrder, pickWinner, rankByForecast } from './ranking.js';
-import type { CompareModelsBody, ModelsBody, TopForecastBody } from './api-schema.js';
+import type { CategoryPathBody, CompareModelsBody, ModelsBody, TopForecastBody } from './api-schema.js';
 import type { CategoryLabel } from './store.js';
 
 /** The point forecast and its 80/95% interval as decimals of the merchant currency. */
@@ -79,11 +79,27 @@ export function topCategoriesBody(
   };
 }
 
-/** The body of GET /forecast/compare-models: per category every model, in catalog order, and the winner. */
+/** The accuracy of one path step. */
+function accuracyView(s: StoredPathStep) {
+  return { step: s.step, wape: s.wape, maeMinor: s.mae, errors: s.errors };
+}
+
+/**
+ * The body of GET /forecast/compare-models: per category every model, in catalog order, and the
+ * winner; `paths` (the set's path steps) add each model's accuracy per horizon.
+ */
 export function compareModelsBody(
   { merchant, labels, bucketType }: ViewContext,
   result: ForecastRows,
+  paths: readonly StoredPathStep[] = [],
 ): CompareModelsBody {
+  const horizons = new Map<string, StoredPathStep[]>();
+  for (const s of paths) {
+    const key = `${s.categoryId}\u0000${s.model}`;
+    let list = horizons.get(key);
+    if (!list) horizons.set(key, (list = []));
+    list.push(s);
+  }
   return {
     merchantId: merchant.id,
     currency: merchant.currency,
@@ -105,7 +121,54 @@ export function compareModelsBody(
         fallbackFrom: r.fallbackFrom,
         metrics: metricsView(r.metrics),
         ratioToSeasonalNaive: r.metrics?.maseRatioToSeasonalNaive ?? null,
+        horizons: horizons.get(`${categoryId}\u0000${r.model}`)?.map(accuracyView) ?? null,
       })),
+    })),
+  };
+}
+
+/** The body of GET /forecast/category-path: one category's path, step by step, in the merchant currency. */
+export function categoryPathBody(
+  { merchant, labels, bucketType }: ViewContext,
+  categoryId: string,
+  model: string,
+  result: PathRows,
+): CategoryPathBody {
+  const money = (v: bigint) => formatAmount(v, merchant.currency);
+  const children = [...labels]
+    .filter(([, l]) => l.parentCategoryId === categoryId)
+    .map(([id]) => id)
+    .sort();
+  return {
+    merchantId: merchant.id,
+    currency: merchant.currency,
+    bucketType: bucketType as CategoryPathBody['bucketType'],
+    categoryId,
+    name: labels.get(categoryId)?.name ?? categoryId,
+    parentCategoryId: labels.get(categoryId)?.parentCategoryId ?? null,
+    children,
+    model,
+    horizon: result.horizon,
+    targetBucketStart: result.targetBucketStart,
+    source: result.source,
+    generatedAt: result.generatedAt.toISOString(),
+    runId: result.runId,
+    stale: result.stale,
+    reason: result.reason,
+    steps: result.steps.map((s) => ({
+      step: s.step,
+      bucketStart: s.bucketStart,
+      forecast: money(s.forecastMinor),
+      forecastMinor: s.forecastMinor.toString(),
+      lo80: money(s.lo80Minor),
+      hi80: money(s.hi80Minor),
+      lo95: money(s.lo95Minor),
+      hi95: money(s.hi95Minor),
+      lo80Minor: s.lo80Minor.toString(),
+      hi80Minor: s.hi80Minor.toString(),
+      lo95Minor: s.lo95Minor.toString(),
+      hi95Minor: s.hi95Minor.toString(),
+      accuracy: accuracyView(s),
     })),
   };
 }

@@ -1,4 +1,5 @@
 import { forecastModels } from './engine.js';
+import { forecastPath, type ForecastPath } from './path.js';
 import type { ForecastOptions, ForecastResult, ModelName, SeriesInput } from './types.js';
 
 /** One series to forecast with a list of models, under a caller-chosen key. */
@@ -7,12 +8,16 @@ export interface ForecastRequest {
   readonly key: string;
   readonly series: SeriesInput;
   readonly models: readonly ModelName[];
+  /** Also forecast the next `horizon` buckets with these models (see forecastPath). @default none */
+  readonly path?: { readonly models: readonly ModelName[]; readonly horizon: number };
 }
 
 /** The outcome for one {@link ForecastRequest}: results in the order of its models, or the error. */
 export interface ForecastReply {
   readonly key: string;
   readonly results: ForecastResult[] | null;
+  /** The paths asked for, in the order of `path.models` (null when none was asked or on error). */
+  readonly paths?: ForecastPath[] | null;
   /** Why this series could not be forecast (the other series of the batch are unaffected). */
   readonly error: string | null;
 }
@@ -24,7 +29,11 @@ export function forecastMany(
 ): ForecastReply[] {
   return requests.map((req) => {
     try {
-      return { key: req.key, results: forecastModels(req.series, req.models, options), error: null };
+      const results = forecastModels(req.series, req.models, options);
+      const path = req.path;
+      if (!path) return { key: req.key, results, error: null };
+      const paths = path.models.map((m) => forecastPath(req.series, m, path.horizon, options));
+      return { key: req.key, results, paths, error: null };
     } catch (cause) {
       return { key: req.key, results: null, error: cause instanceof Error ? cause.message : String(cause) };
     }

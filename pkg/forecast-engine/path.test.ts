@@ -57,6 +57,29 @@ describe('forecastPath', () => {
     expect(p.steps[12]!.errors).toBeGreaterThan(10);
   });
 
+  it('reports out-of-sample accuracy per step: seasonal naive on an exact season has no error', () => {
+    const values = Array.from({ length: 48 }, (_, t) => 100 + ((t * 37) % 12) * 10);
+    const exact = forecastPath({ bucketType: 'MONTH', values }, 'seasonal_naive', 12);
+    for (const st of exact.steps) {
+      expect(st.errors).toBeGreaterThan(0);
+      expect(st.wape).toBe(0);
+      expect(st.mae).toBe(0);
+    }
+    // The same series shifted by a constant from its last season on: naive misses by that shift.
+    const naive = forecastPath({ bucketType: 'MONTH', values }, 'naive', 3);
+    expect(naive.steps[0]!.mae).toBeGreaterThan(0);
+    expect(naive.steps[0]!.wape).toBeCloseTo(
+      (naive.steps[0]!.mae! * naive.steps[0]!.errors) /
+        values.slice(-naive.steps[0]!.errors).reduce((a, b) => a + b, 0),
+      9,
+    );
+    const short = forecastPath({ bucketType: 'MONTH', values: [5] }, 'naive', 2);
+    expect(short.steps.map((s) => [s.errors, s.wape, s.mae])).toEqual([
+      [0, null, null],
+      [0, null, null],
+    ]);
+  });
+
   it('is deterministic, and the horizon is part of the input hash', () => {
     const [s] = fixtureSeries();
     const a = forecastPath(s!, 'auto', 4);

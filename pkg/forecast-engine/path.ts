@@ -43,6 +43,10 @@ export interface PathStep {
   readonly hi95: number;
   /** How many out-of-sample h-step errors the interval of this step comes from (0: one-step fallback). */
   readonly errors: number;
+  /** Out-of-sample h-step accuracy of this step: sum |error| / sum |actual| (null: no errors, or all actuals 0). */
+  readonly wape: number | null;
+  /** Out-of-sample h-step mean absolute error (null: no errors). */
+  readonly mae: number | null;
 }
 
 /** The next H buckets of one series by one model. */
@@ -187,6 +191,13 @@ export function forecastPath(
   for (let j = 0; j < horizon; j++) {
     const point = served[j] as number;
     const errs = (actual[j] as number[]).length;
+    let sumErr = 0;
+    let sumAct = 0;
+    for (let i = 0; i < errs; i++) {
+      const a = (actual[j] as number[])[i] as number;
+      sumErr += Math.abs(a - ((predicted[j] as number[])[i] as number));
+      sumAct += Math.abs(a);
+    }
     if (errs > 0) {
       const [a, b] = stepHalfWidths(actual[j] as number[], predicted[j] as number[], point);
       // A fan: never narrower than the step before.
@@ -201,6 +212,8 @@ export function forecastPath(
       lo95: Math.max(0, point - h95),
       hi95: point + h95,
       errors: errs,
+      wape: errs > 0 && sumAct > 0 ? sumErr / sumAct : null,
+      mae: errs > 0 ? sumErr / errs : null,
     });
   }
   const info = modelInfo(model);

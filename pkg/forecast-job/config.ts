@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { BUCKET_TYPES } from '../buckets/index.js';
 import { commonEnv, databaseEnv, list, parseEnv, positiveInt } from '../config/index.js';
-import { MODEL_NAMES } from '../forecast-engine/index.js';
+import { MAX_HORIZON, MODEL_NAMES, defaultHorizon } from '../forecast-engine/index.js';
+
+/** Steps of the multi-horizon path for one bucket type: 0 (no paths) to MAX_HORIZON. */
+const horizon = (bt: (typeof BUCKET_TYPES)[number]) =>
+  z.coerce.number().int().min(0).max(MAX_HORIZON).default(defaultHorizon(bt));
 
 const jobEnv = z
   .object({
@@ -37,6 +41,18 @@ const jobEnv = z
     FORECAST_MODELS: list()
       .pipe(z.array(z.enum(MODEL_NAMES)).min(1))
       .default([...MODEL_NAMES]),
+    /** Models whose next-H-buckets paths are precomputed (each costs several one-step forecasts). @default auto,seasonal_naive */
+    FORECAST_PATH_MODELS: list()
+      .pipe(z.array(z.enum(MODEL_NAMES)))
+      .default(['auto', 'seasonal_naive']),
+    /** Steps of the DAY paths (0: none). @default 14 */
+    FORECAST_HORIZON_DAY: horizon('DAY'),
+    /** Steps of the WEEK paths (0: none). @default 13 */
+    FORECAST_HORIZON_WEEK: horizon('WEEK'),
+    /** Steps of the MONTH paths (0: none). @default 12 */
+    FORECAST_HORIZON_MONTH: horizon('MONTH'),
+    /** Steps of the YEAR paths (0: none). @default 3 */
+    FORECAST_HORIZON_YEAR: horizon('YEAR'),
     /** Worker threads. @default 2 */
     FORECAST_THREADS: positiveInt(2),
     /** Merchants whose series are forecast in one worker batch. @default 50 */
@@ -46,7 +62,16 @@ const jobEnv = z
     /** Seconds between runs in loop mode (development); 0 = run once and exit (CronJob). @default 0 */
     FORECAST_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(0),
   })
-  .transform((c) => ({ ...c, shardIndex: c.SHARD_INDEX ?? c.JOB_COMPLETION_INDEX ?? 0 }))
+  .transform((c) => ({
+    ...c,
+    shardIndex: c.SHARD_INDEX ?? c.JOB_COMPLETION_INDEX ?? 0,
+    horizons: {
+      DAY: c.FORECAST_HORIZON_DAY,
+      WEEK: c.FORECAST_HORIZON_WEEK,
+      MONTH: c.FORECAST_HORIZON_MONTH,
+      YEAR: c.FORECAST_HORIZON_YEAR,
+    },
+  }))
   .refine((c) => c.shardIndex < c.SHARD_COUNT, {
     message: 'shard index (SHARD_INDEX or JOB_COMPLETION_INDEX) must be smaller than SHARD_COUNT',
     path: ['SHARD_INDEX'],

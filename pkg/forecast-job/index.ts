@@ -1,5 +1,6 @@
 export { parseForecastJobConfig, type ForecastJobConfig } from './config.js';
 export {
+  DEFAULT_PATH_MODELS,
   runForecastJob,
   type ForecastJobOptions,
   type ForecastJobDeps,
@@ -13,6 +14,7 @@ export {
   FORECAST_MERCHANT_SQL,
   listShardMerchants,
   loadMerchantSeries,
+  loadCategoryParents,
   setInputHash,
   type ForecastMerchant,
   type CategorySeries,
@@ -21,6 +23,8 @@ export {
 export {
   latestSet,
   readSetRows,
+  readSetPaths,
+  SET_PATH_SQL,
   LATEST_SET_SQL,
   SET_ROWS_SQL,
   writeSet,
@@ -31,3 +35,12 @@ export {
   type StoredForecast,
   type NewSet,
 } from './store.js';
+export {
+  planPaths,
+  coherentPaths,
+  roundPath,
+  stepBucketStarts,
+  toStoredPath,
+  type PathNode,
+  type StoredPathStep,
+} from './paths.js';

@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BucketType } from '../buckets/index.js';
 import type { Pool } from '../db/index.js';
-import type { ForecastPool, ForecastRequest, ModelName } from '../forecast-engine/index.js';
+import {
+  defaultHorizon,
+  type ForecastPath,
+  type ForecastPool,
+  type ForecastRequest,
+  type ModelName,
+} from '../forecast-engine/index.js';
 import { FencedError, LeaderElector, type LeaseStore } from '../leader/index.js';
 import type { Logger } from '../log/index.js';
 import { annotateActiveSpan, failSpan, startScope, withSpan, type SpanScope } from '../telemetry/index.js';
+import { coherentPaths, planPaths, toStoredPath, type PathNode, type StoredPathStep } from './paths.js';
 import {
   DEFAULT_LOOKBACK,
+  loadCategoryParents,
   listShardMerchants,
   loadMerchantSeries,
   setInputHash,
@@ -31,7 +39,14 @@ export interface ForecastJobOptions {
   readonly leaseWaitMs: number;
   readonly identity?: string;
   readonly lookback?: Partial<Record<BucketType, number>>;
+  /** Models whose multi-horizon paths are written with each set. @default DEFAULT_PATH_MODELS */
+  readonly pathModels?: readonly ModelName[];
+  /** Steps of the paths per bucket type (0: none). @default defaultHorizon of the engine */
+  readonly horizons?: Partial<Record<BucketType, number>>;
 }
+
+/** Models whose paths the job writes unless told otherwise: the served model and the baseline it must beat. */
+export const DEFAULT_PATH_MODELS: readonly ModelName[] = ['auto', 'seasonal_naive'];
 
 /** Collaborators of the job. */
 export interface ForecastJobDeps {
@@ -197,14 +212,46 @@ async function runShard(
                   ),
                 ),
             );
-        const requests: ForecastRequest[] = inputs.flatMap((ms, setIndex) =>
-          ms.series.map((s) => ({
-            key: `${setIndex}\u0000${s.categoryId}`,
-            series: { bucketType: ms.bucketType, values: s.values },
-            models: options.models,
-          })),
-        );
-        counts.series += requests.length;
+        const pathModels = options.pathModels ?? DEFAULT_PATH_MODELS;
+        const parentsByMerchant = new Map<string, ReadonlyMap<string, string | null>>();
+        for (const m of group)
+          parentsByMerchant.set(
+            m.id,
+            await merchantSpans.get(m.id)!.run(() => loadCategoryParents(deps.pool, m.id)),
+          );
+        // Per set: the hierarchy to forecast paths for (none when its horizon is 0).
+        const plans = inputs.map((ms) => {
+          const horizon = options.horizons?.[ms.bucketType] ?? defaultHorizon(ms.bucketType);
+          const on = horizon > 0 && pathModels.length > 0;
+          return {
+            horizon: on ? horizon : 0,
+            nodes: on
+              ? planPaths(ms.series, parentsByMerchant.get(ms.merchant.id)!)
+              : new Map<string, PathNode>(),
+          };
+        });
+        const requests: ForecastRequest[] = inputs.flatMap((ms, setIndex) => {
+          const { horizon, nodes } = plans[setIndex]!;
+          const path = horizon > 0 ? { path: { models: pathModels, horizon } } : {};
+          return [
+            ...ms.series.map((s) => ({
+              key: `${setIndex}\u0000${s.categoryId}`,
+              series: { bucketType: ms.bucketType, values: s.values },
+              models: options.models,
+              ...path,
+            })),
+            // A category with children also gets its whole subtree forecast (path only), to reconcile.
+            ...[...nodes.values()]
+              .filter((n) => n.children.length > 0)
+              .map((n) => ({
+                key: `${setIndex}\u0000${n.categoryId}\u0000subtree`,
+                series: { bucketType: ms.bucketType, values: n.rollup },
+                models: [],
+                ...path,
+              })),
+          ];
+        });
+        counts.series += inputs.reduce((a, ms) => a + ms.series.length, 0);
         const replies = await deps.forecaster.forecastMany(requests);
         const bySet = new Map<number, typeof replies>();
         for (const r of replies) {
@@ -224,14 +271,16 @@ async function runShard(
           for (const f of failed)
             log.warn({ merchant: ms.merchant.id, key: f.key, error: f.error }, 'series failed');
           counts.failures += failed.length;
-          const rows = replies.flatMap((r) =>
-            r.results ? r.results.map((res) => toStored(r.key.split('\u0000')[1]!, res)) : [],
-          );
-          const hash = setInputHash(
-            ms.targetBucketStart,
-            ms.lookback,
-            rows.map((r) => `${r.categoryId}:${r.inputHash}`),
-          );
+          const rows = replies.flatMap((r) => {
+            const [, categoryId, kind] = r.key.split('\u0000');
+            return r.results && kind === undefined ? r.results.map((res) => toStored(categoryId!, res)) : [];
+          });
+          const { horizon, nodes } = plans[setIndex]!;
+          const paths = setPaths(replies, nodes, pathModels, ms.targetBucketStart);
+          const hash = setInputHash(ms.targetBucketStart, ms.lookback, [
+            ...rows.map((r) => `${r.categoryId}:${r.inputHash}`),
+            ...pathHashes(paths),
+          ]);
           const merchantSpan = merchantSpans.get(ms.merchant.id)!;
           try {
             const previous = await merchantSpan.run(() =>
@@ -256,6 +305,8 @@ async function runShard(
                     inputHash: hash,
                     checkedAt: generatedAt,
                     rows,
+                    horizon,
+                    paths,
                   },
                   fence,
                 ),
@@ -317,4 +368,34 @@ async function runShard(
     : { ...base, status: signal.aborted ? 'aborted' : 'not_leader', runId: null, seconds };
   log.info(result, `forecast run ${result.status}`);
   return result;
+}
+
+/** The set's coherent paths, as stored steps, from the replies of its own-series and subtree requests. */
+function setPaths(
+  replies: readonly { key: string; paths?: ForecastPath[] | null }[],
+  nodes: Parameters<typeof coherentPaths>[0],
+  pathModels: readonly ModelName[],
+  targetBucketStart: string,
+): StoredPathStep[] {
+  if (nodes.size === 0) return [];
+  const out: StoredPathStep[] = [];
+  pathModels.forEach((_model, mi) => {
+    const own = new Map<string, ForecastPath>();
+    const subtree = new Map<string, ForecastPath>();
+    for (const r of replies) {
+      const p = r.paths?.[mi];
+      if (!p) continue;
+      const [, categoryId, kind] = r.key.split('\u0000');
+      (kind === 'subtree' ? subtree : own).set(categoryId!, p);
+    }
+    const coherent = coherentPaths(nodes, own, subtree);
+    for (const [categoryId, p] of [...coherent].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      out.push(...toStoredPath(categoryId, p, targetBucketStart));
+  });
+  return out;
+}
+
+/** One hash line per stored path (category, model): the set is rewritten when any path's input changes. */
+function pathHashes(paths: readonly StoredPathStep[]): string[] {
+  return paths.filter((p) => p.step === 1).map((p) => `path:${p.categoryId}:${p.model}:${p.inputHash}`);
 }

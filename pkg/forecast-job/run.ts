@@ -66,6 +66,8 @@ async function runFromConfig(
       shardCount: config.SHARD_COUNT,
       bucketTypes: config.FORECAST_BUCKET_TYPES,
       models: config.FORECAST_MODELS,
+      pathModels: config.FORECAST_PATH_MODELS,
+      horizons: config.horizons,
       merchantBatch: config.FORECAST_MERCHANT_BATCH,
       keepSets: config.FORECAST_KEEP_SETS,
       leaseNamePrefix: config.LEASE_NAME_PREFIX,

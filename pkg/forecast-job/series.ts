@@ -131,3 +131,15 @@ export function setInputHash(target: string, lookback: number, seriesHashes: rea
   for (const s of seriesHashes) h.update(`${s}\n`);
   return h.digest('hex');
 }
+
+/** Every category of a merchant and its parent (null: a root), for the coherent paths. */
+export async function loadCategoryParents(
+  db: Queryable,
+  merchantId: string,
+): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ id: string; parent_category_id: string | null }>(
+    'SELECT id, parent_category_id FROM ingestion.categories WHERE merchant_id = $1',
+    [merchantId],
+  );
+  return new Map(rows.map((r) => [r.id, r.parent_category_id]));
+}

@@ -2,6 +2,7 @@ import type { BucketType } from '../buckets/index.js';
 import { withTransaction, type Pool, type Queryable } from '../db/index.js';
 import type { BacktestMetrics, ForecastResult } from '../forecast-engine/index.js';
 import { claimFence } from '../leader/index.js';
+import type { StoredPathStep } from './paths.js';
 
 /** The newest published forecast set of a merchant and bucket type. */
 export interface ForecastSet {
@@ -15,6 +16,8 @@ export interface ForecastSet {
   readonly inputHash: string;
   readonly categories: number;
   readonly checkedAt: Date;
+  /** Steps of the set's multi-horizon paths (0: the set holds none, e.g. written before paths existed). */
+  readonly horizon: number;
 }
 
 /** One stored forecast row. */
@@ -48,6 +51,7 @@ interface SetRow {
   input_hash: string;
   categories: number;
   checked_at: Date;
+  horizon: number;
 }
 
 const toSet = (r: SetRow): ForecastSet => ({
@@ -61,6 +65,7 @@ const toSet = (r: SetRow): ForecastSet => ({
   inputHash: r.input_hash,
   categories: r.categories,
   checkedAt: r.checked_at,
+  horizon: r.horizon,
 });
 
 /** $1 merchant, $2 bucket type. Exported (like the other read statements) for the read benchmark's pgbench reference. */
@@ -140,6 +145,61 @@ export async function readSetRows(
   }));
 }
 
+/** $1 merchant, $2 bucket type, $3 generated_at of the set, $4 category, $5 models (null: all). */
+export const SET_PATH_SQL = `SELECT category_id, model_name, model_version, step, bucket_start, forecast_minor, lo80_minor,
+            hi80_minor, lo95_minor, hi95_minor, errors, wape, mae, input_hash
+       FROM forecasting.category_forecast_path
+      WHERE merchant_id = $1 AND bucket_type = $2 AND generated_at = $3
+        AND ($4::text IS NULL OR category_id = $4)
+        AND ($5::text[] IS NULL OR model_name = ANY($5))
+      ORDER BY category_id, model_name, step`;
+
+/** Path steps of one set: one category's or all, optionally only some models (a named, prepared statement). */
+export async function readSetPaths(
+  db: Queryable,
+  set: ForecastSet,
+  filter: { models?: readonly string[]; categoryId?: string } = {},
+): Promise<StoredPathStep[]> {
+  const { rows } = await db.query<{
+    category_id: string;
+    model_name: string;
+    model_version: string;
+    step: number;
+    bucket_start: string;
+    forecast_minor: bigint;
+    lo80_minor: bigint;
+    hi80_minor: bigint;
+    lo95_minor: bigint;
+    hi95_minor: bigint;
+    errors: number;
+    wape: number | null;
+    mae: number | null;
+    input_hash: string;
+  }>({ name: 'catcast_forecast_set_paths', text: SET_PATH_SQL }, [
+    set.merchantId,
+    set.bucketType,
+    set.generatedAt,
+    filter.categoryId ?? null,
+    filter.models ?? null,
+  ]);
+  return rows.map((r) => ({
+    categoryId: r.category_id,
+    model: r.model_name,
+    modelVersion: r.model_version,
+    step: r.step,
+    bucketStart: r.bucket_start,
+    forecastMinor: r.forecast_minor,
+    lo80Minor: r.lo80_minor,
+    hi80Minor: r.hi80_minor,
+    lo95Minor: r.lo95_minor,
+    hi95Minor: r.hi95_minor,
+    errors: r.errors,
+    wape: r.wape,
+    mae: r.mae,
+    inputHash: r.input_hash,
+  }));
+}
+
 /** Converts an engine result to stored minor units (rounded; never negative). */
 export function toStored(categoryId: string, r: ForecastResult): StoredForecast {
   const minor = (v: number) => BigInt(Math.max(0, Math.round(v)));
@@ -164,8 +224,12 @@ export function toStored(categoryId: string, r: ForecastResult): StoredForecast 
 }
 
 /** What {@link writeSet} stores: a set's fields (`checkedAt`, the job's clock at this run, judges freshness) and its rows. */
-export interface NewSet extends Omit<ForecastSet, 'categories'> {
+export interface NewSet extends Omit<ForecastSet, 'categories' | 'horizon'> {
   readonly rows: readonly StoredForecast[];
+  /** Steps of every path in `paths`. @default 0 (no paths) */
+  readonly horizon?: number;
+  /** The set's multi-horizon path steps. @default none */
+  readonly paths?: readonly StoredPathStep[];
 }
 
 /**
@@ -221,10 +285,45 @@ export async function writeSet(
         ],
       );
     }
+    const p = set.paths ?? [];
+    if (p.length > 0) {
+      await tx.query(
+        `INSERT INTO forecasting.category_forecast_path
+           (merchant_id, category_id, bucket_type, model_name, model_version, generated_at, step, bucket_start,
+            forecast_minor, lo80_minor, hi80_minor, lo95_minor, hi95_minor, errors, wape, mae, input_hash)
+         SELECT $1, u.category_id, $2, u.model_name, u.model_version, $3, u.step, u.bucket_start, u.f, u.lo80,
+                u.hi80, u.lo95, u.hi95, u.errors, u.wape, u.mae, u.input_hash
+           FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::date[], $9::bigint[], $10::bigint[],
+                       $11::bigint[], $12::bigint[], $13::bigint[], $14::int[], $15::float8[], $16::float8[],
+                       $17::text[])
+             AS u(category_id, model_name, model_version, step, bucket_start, f, lo80, hi80, lo95, hi95, errors,
+                  wape, mae, input_hash)`,
+        [
+          set.merchantId,
+          set.bucketType,
+          set.generatedAt,
+          p.map((x) => x.categoryId),
+          p.map((x) => x.model),
+          p.map((x) => x.modelVersion),
+          p.map((x) => x.step),
+          p.map((x) => x.bucketStart),
+          p.map((x) => x.forecastMinor.toString()),
+          p.map((x) => x.lo80Minor.toString()),
+          p.map((x) => x.hi80Minor.toString()),
+          p.map((x) => x.lo95Minor.toString()),
+          p.map((x) => x.hi95Minor.toString()),
+          p.map((x) => x.errors),
+          p.map((x) => x.wape),
+          p.map((x) => x.mae),
+          p.map((x) => x.inputHash),
+        ],
+      );
+    }
     await tx.query(
       `INSERT INTO forecasting.forecast_sets
-         (merchant_id, bucket_type, generated_at, run_id, target_bucket_start, last_bucket_start, lookback, input_hash, categories, checked_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         (merchant_id, bucket_type, generated_at, run_id, target_bucket_start, last_bucket_start, lookback, input_hash,
+          categories, checked_at, horizon)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         set.merchantId,
         set.bucketType,
@@ -236,6 +335,7 @@ export async function writeSet(
         set.inputHash,
         categories,
         set.checkedAt,
+        p.length > 0 ? (set.horizon ?? 0) : 0,
       ],
     );
   });
@@ -259,7 +359,7 @@ export async function touchSet(
 
 /**
  * Retention: keeps the newest `keepSets` sets per merchant and bucket type, deletes older sets and
- * their rows, then drops daily partitions that no longer hold any kept set. Returns what it removed.
+ * their rows (one-step and path), then drops daily partitions that no longer hold any kept set. Returns what it removed.
  */
 export async function applyRetention(
   pool: Pool,
@@ -283,6 +383,12 @@ export async function applyRetention(
           WHERE f.merchant_id = d.merchant_id AND f.bucket_type = d.bucket_type AND f.generated_at = d.generated_at`,
         [rows.map((r) => r.merchant_id), rows.map((r) => r.bucket_type), rows.map((r) => r.generated_at)],
       );
+      await tx.query(
+        `DELETE FROM forecasting.category_forecast_path f
+          USING unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(merchant_id, bucket_type, generated_at)
+          WHERE f.merchant_id = d.merchant_id AND f.bucket_type = d.bucket_type AND f.generated_at = d.generated_at`,
+        [rows.map((r) => r.merchant_id), rows.map((r) => r.bucket_type), rows.map((r) => r.generated_at)],
+      );
     }
     return rows.length;
   });
@@ -290,7 +396,8 @@ export async function applyRetention(
   const { rows: parts } = await pool.query<{ name: string; day: string }>(
     `SELECT c.relname AS name, to_char(to_date(right(c.relname, 8), 'YYYYMMDD'), 'YYYY-MM-DD') AS day
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'forecasting.category_sales_forecast'::regclass`,
+      WHERE i.inhparent IN ('forecasting.category_sales_forecast'::regclass,
+                            'forecasting.category_forecast_path'::regclass)`,
   );
   const dropped: string[] = [];
   for (const p of parts) {

@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/index.js';
@@ -15,6 +16,11 @@ export interface ServeOptions {
   readonly drainMs?: number;
   /** Called with the bound port once listening. */
   readonly onListening?: (port: number) => void;
+  /**
+   * Serve HTTPS with these options (key, cert, client certificates) instead of HTTP; the app reads
+   * the TLS socket from `env.incoming.socket`. @default plain HTTP
+   */
+  readonly tls?: HttpsServerOptions;
 }
 
 /** Serves `app` until `signal` aborts, then stops accepting and drains in-flight requests. */
@@ -24,8 +30,9 @@ export async function serveUntilAborted(options: ServeOptions, signal: AbortSign
     // Security headers are added here, around the whole app, so no route or error path can miss them.
     const fetch = async (req: Request, env?: unknown): Promise<Response> =>
       withSecurityHeaders(await app.fetch(req, env));
-    const s = nodeServe({ fetch, port, hostname: host }, (info) => {
-      logger.info({ port: info.port, host }, 'listening');
+    const transport = options.tls ? { createServer: createHttpsServer, serverOptions: options.tls } : {};
+    const s = nodeServe({ fetch, port, hostname: host, ...transport }, (info) => {
+      logger.info({ port: info.port, host, tls: options.tls !== undefined }, 'listening');
       options.onListening?.(info.port);
       resolve(s);
     });

@@ -7,7 +7,7 @@
 set -eu
 
 usage() {
-  echo "usage: catcast-entrypoint <ingest|relay|aggregator|forecast-api|forecast-job|forecast-eval|migrate|simulator|catcast> [args...]" >&2
+  echo "usage: catcast-entrypoint <ingest|relay|aggregator|forecast-api|forecast-job|forecast-eval|migrate|simulator|lag-metrics|catcast> [args...]" >&2
 }
 
 if [ "$#" -lt 1 ] || [ "$1" = "--help" ] || [ "$1" = "-h" ]; then
@@ -18,7 +18,7 @@ fi
 name=$1
 shift
 case "$name" in
-  ingest | relay | aggregator | forecast-api | forecast-job | forecast-eval | migrate | simulator | catcast) ;;
+  ingest | relay | aggregator | forecast-api | forecast-job | forecast-eval | migrate | simulator | lag-metrics | catcast) ;;
   *)
     echo "catcast-entrypoint: unknown binary '$name'" >&2
     usage

@@ -87,6 +87,65 @@ describe('aggregation run()', () => {
     }
   });
 
+  it('runs as a consumer and a separate read-only API that learns of applies from notifications', async () => {
+    const bus = new EmbeddedBus({ sinkTopics: ['order-events.dlq'] });
+    const controller = new AbortController();
+    const ports: Array<Promise<number>> = [];
+    const start = (role: string, deps: Parameters<typeof run>[2]) => {
+      let resolvePort: (p: number) => void = () => undefined;
+      ports.push(new Promise<number>((r) => (resolvePort = r)));
+      const config = parseAggregatorConfig({
+        DATABASE_URL: db.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AUTH_MODE: 'none',
+        AGGREGATOR_ROLE: role,
+        // Long enough that only a notification can make the API show the new totals in time.
+        AGGREGATION_API_CACHE_EXACT_MS: '120000',
+      });
+      return run(config, controller.signal, {
+        ...deps,
+        pool: db.pool,
+        logger: silentLogger(),
+        registry: new Registry(),
+        onListening: resolvePort,
+      });
+    };
+    const running = [
+      start('consumer', {
+        subscriber: bus.subscriber('order-events'),
+        deadLetters: deadLetterSink(bus, 'order-events.dlq'),
+      }),
+      // The API role: no subscriber, no Kafka; it hears of the consumer's applies via LISTEN.
+      start('api', {}),
+    ];
+    try {
+      const [consumerBase, apiBase] = (await Promise.all(ports)).map((p) => `http://127.0.0.1:${p}`);
+      const path = '/api/top-categories?merchantId=dev&bucketType=YEAR&bucketStart=2025-01-01';
+      expect((await fetch(`${consumerBase}${path}`)).status).toBe(404);
+      expect((await fetch(`${consumerBase}/ready`)).status).toBe(200);
+      const total = async () => {
+        const res = await fetch(`${apiBase}${path}`);
+        expect(res.status).toBe(200);
+        return BigInt(((await res.json()) as { periodTotalMinor: string }).periodTotalMinor);
+      };
+      const before = await total();
+      const events = randomOrders([M], 50, '2025-03-01T00:00:00Z', '2025-03-05T00:00:00Z', prng(11));
+      await storeOrders(db.pool, events);
+      await bus.publish('order-events', events.map(message));
+      const deadline = Date.now() + 20_000;
+      while ((await total()) === before) {
+        if (Date.now() > deadline) throw new Error('the API role still serves the totals before the apply');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await reconcile(db.pool)).toMatchObject({ drift: [] });
+    } finally {
+      controller.abort();
+      await Promise.all(running);
+      await bus.close();
+    }
+  });
+
   it('fails fast on a subscriber without a dead-letter sink', async () => {
     const bus = new EmbeddedBus();
     await expect(

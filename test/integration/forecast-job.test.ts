@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForecastPool, type ForecastPool } from '../../pkg/forecast-engine/index.js';
 import {
   latestSet,
+  readSetPaths,
   readSetRows,
   runForecastJob,
   type ForecastJobOptions,
@@ -55,6 +56,13 @@ beforeAll(async () => {
     );
   }
   await seedCatalog(db.pool, 'm-new', 2); // no sales yet
+  // m-a's categories all sit under a parent that sells nothing itself: its path must be their sum.
+  await db.pool.query(
+    `INSERT INTO ingestion.categories (merchant_id, id, name) VALUES ('m-a', 'all', 'Everything')`,
+  );
+  await db.pool.query(
+    `UPDATE ingestion.categories SET parent_category_id = 'all' WHERE merchant_id = 'm-a' AND id <> 'all'`,
+  );
 });
 afterAll(async () => {
   await forecaster.close();
@@ -101,6 +109,40 @@ describe('forecast job', () => {
     expect(await latestSet(db.pool, 'm-new', 'WEEK')).toBeUndefined();
     const runs = await db.pool.query(`SELECT status, sets_written FROM forecasting.forecast_runs`);
     expect(runs.rows).toEqual([{ status: 'succeeded', sets_written: 4 }]);
+  });
+
+  it('writes the next H buckets per category and path model, the parent coherent with its children', async () => {
+    for (const [bt, horizon, first, second] of [
+      ['WEEK', 13, '2026-11-23', '2026-11-30'],
+      ['MONTH', 12, '2026-11-01', '2026-12-01'],
+    ] as const) {
+      const set = (await latestSet(db.pool, 'm-a', bt))!;
+      expect(set.horizon).toBe(horizon);
+      const steps = await readSetPaths(db.pool, set);
+      // c0..c2 and their parent "all", for the default path models auto and seasonal_naive.
+      expect(steps).toHaveLength(4 * 2 * horizon);
+      const of = (cat: string, model: string) =>
+        steps.filter((s) => s.categoryId === cat && s.model === model);
+      for (const model of ['auto', 'seasonal_naive']) {
+        const c0 = of('c0', model);
+        expect(c0.map((s) => s.step)).toEqual(Array.from({ length: horizon }, (_, j) => j + 1));
+        expect(c0.slice(0, 2).map((s) => s.bucketStart)).toEqual([first, second]);
+        of('all', model).forEach((s, j) => {
+          const sum = ['c0', 'c1', 'c2'].reduce((a, c) => a + of(c, model)[j]!.forecastMinor, 0n);
+          expect(s.forecastMinor, `${bt} ${model} step ${j + 1}`).toBe(sum);
+          expect(s.lo95Minor <= s.lo80Minor && s.hi80Minor <= s.hi95Minor).toBe(true);
+        });
+      }
+      // Step 1 of auto's path is the one-step forecast that top-categories serves.
+      const rows = await readSetRows(db.pool, set, { models: ['auto'], categoryId: 'c1' });
+      expect(of('c1', 'auto')[0]!.forecastMinor).toBe(rows[0]!.forecastMinor);
+      expect(of('c1', 'seasonal_naive').at(-1)!.errors).toBeGreaterThan(0);
+    }
+    // A merchant without a hierarchy gets paths for its own categories only.
+    const b = (await latestSet(db.pool, 'm-b', 'MONTH'))!;
+    expect(new Set((await readSetPaths(db.pool, b)).map((s) => s.categoryId))).toEqual(
+      new Set(['c0', 'c1', 'c2']),
+    );
   });
 
   it('writes no new rows when the input did not change', async () => {

@@ -3,8 +3,13 @@
 // database had at the watermark the answer states (asOf), and an ETag must never stand for two bodies.
 // Plus the like-for-like comparison of a bucket in progress against real rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBatch, createAggregatorApi } from '../../pkg/aggregation/index.js';
-import { ResponseCache } from '../../pkg/aggregation/response-cache.js';
+import {
+  applyBatch,
+  createAggregatorApi,
+  listenForChanges,
+  ResponseCache,
+  type ChangedPeriod,
+} from '../../pkg/aggregation/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import { Registry } from '../../pkg/metrics/index.js';
 import {
@@ -31,12 +36,65 @@ const LFL: FixtureMerchant = {
   categories: ['x', 'y'],
 };
 
+const LATE: FixtureMerchant = {
+  id: 'late-shop',
+  timezone: 'UTC',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['p', 'q'],
+};
+
 let db: TestDatabase;
+const listening = new AbortController();
+const listeners: Promise<void>[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('readpath');
-  await seedCatalog(db.pool, [SHOP, LFL]);
+  await seedCatalog(db.pool, [SHOP, LFL, LATE]);
 });
-afterAll(async () => db.drop());
+afterAll(async () => {
+  listening.abort();
+  await Promise.all(listeners);
+  await db.drop();
+});
+
+/**
+ * A replica's response cache fed only by the change notifications of the database (as in another
+ * process): a long TTL, so that only the notifications keep it right. Resolves once LISTEN is live.
+ */
+async function listeningCache(received: ChangedPeriod[] = []): Promise<ResponseCache> {
+  const cache = new ResponseCache({ ttlMs: 200, exactTtlMs: 120_000 });
+  let live!: () => void;
+  const isLive = new Promise<void>((r) => (live = r));
+  listeners.push(
+    listenForChanges(
+      {
+        connectionString: db.url,
+        onChanges: (periods) => {
+          received.push(...periods);
+          cache.invalidate(periods);
+        },
+        onLive: (on) => {
+          cache.setExact(on);
+          if (on) live();
+        },
+        logger: silentLogger(),
+      },
+      listening.signal,
+    ),
+  );
+  await isLive;
+  return cache;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const line = (categoryId: string, quantity: number, unitPriceMinor: bigint) => ({
   categoryId,
@@ -57,9 +115,10 @@ interface SeriesBody {
 describe('reads while writing', () => {
   it('never serves a total other than the one at the stated watermark, cached or not', async () => {
     const now = new Date();
-    // Two caches: the aggregator's own (invalidated by its applies, long TTL so only invalidation keeps
-    // it right) and another replica's (never told about the applies: only its short TTL bounds it).
+    // Two caches, both with a long TTL so that only invalidation keeps them right: the aggregator's
+    // own (told by its applies) and another replica's (told only by the change notifications).
     const own = new ResponseCache({ ttlMs: 60_000 });
+    const other = await listeningCache();
     const apis = [
       createAggregatorApi({
         readDb: db.pool,
@@ -73,7 +132,7 @@ describe('reads while writing', () => {
         clock: { now: () => now },
         logger: silentLogger(),
         registry: new Registry(),
-        responseCache: new ResponseCache({ ttlMs: 200 }),
+        responseCache: other,
       }),
     ];
     // Late orders: all into old periods (DAY 2026-01-10, its week and month), like a backfill.
@@ -113,7 +172,7 @@ describe('reads while writing', () => {
           );
           expect(result.applied).toBe(events.length);
           // What the consumer does after the commit (onApplied).
-          own.invalidate(result.newestPerMerchant.keys());
+          own.invalidate(result.changedPeriods);
         }
       } finally {
         writing = false;
@@ -154,20 +213,24 @@ describe('reads while writing', () => {
     const readers = Array.from({ length: 4 }, async (_, r) => {
       while (writing) {
         for (const p of [topPath, monthPath, seriesPath]) await check(apis[r % 2]!, p);
+        // Answers from memory resolve without I/O: without a turn of the event loop these readers
+        // would starve the writer (real requests arrive through sockets).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     });
     await Promise.all([writer, ...readers]);
     expect(checked).toBeGreaterThan(0);
 
-    // The aggregator's own cache shows the last batch at once; the other replica's within its TTL.
+    // The aggregator's own cache shows the last batch at once; the other replica's once the
+    // notification of the last commit arrived (its TTL alone would take two minutes).
     const last = [...states.keys()].at(-1)!;
     const top = (await (await apis[0]!.request(topPath)).json()) as TopBody;
     expect(new Date(top.asOf!).toISOString()).toBe(last);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const other = (await (await apis[1]!.request(topPath)).json()) as TopBody;
-      if (other.asOf && new Date(other.asOf).toISOString() === last) break;
-      if (Date.now() > deadline) throw new Error(`the other replica still answers asOf ${other.asOf}`);
+      const seen = (await (await apis[1]!.request(topPath)).json()) as TopBody;
+      if (seen.asOf && new Date(seen.asOf).toISOString() === last) break;
+      if (Date.now() > deadline) throw new Error(`the other replica still answers asOf ${seen.asOf}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     await check(apis[1]!, topPath);
@@ -180,6 +243,86 @@ describe('reads while writing', () => {
     );
     expect(new Map(rows.map((r) => [r.category_id, r.total]))).toEqual(states.get(last));
   }, 180_000);
+});
+
+describe('exact invalidation of cached answers', () => {
+  // Run with the invalidation in listeningCache's onChanges removed, this test fails (checked when it
+  // was written): the cached answer of the old week would then be served for the two-minute TTL.
+  it('drops the cached answer of an OLD period when a late order lands in it, and only that one', async () => {
+    const received: ChangedPeriod[] = [];
+    const cache = await listeningCache(received);
+    const api = createAggregatorApi({
+      readDb: db.pool,
+      clock: { now: () => new Date() },
+      logger: silentLogger(),
+      registry: new Registry(),
+      responseCache: cache,
+    });
+    // Two closed weeks of history, applied before anything is cached.
+    const history = [
+      orderEvent(LATE, '2025-06-03T10:00:00Z', [line('p', 1, 1000n)], '2025-06-03T10:00:01Z'),
+      orderEvent(LATE, '2025-06-10T10:00:00Z', [line('q', 1, 3000n)], '2025-06-10T10:00:01Z'),
+    ];
+    await storeOrders(db.pool, history);
+    await applyBatch(
+      db.pool,
+      history.map((e) => asMessage(e)),
+    );
+    const oldWeek = `/api/top-categories?merchantId=${LATE.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
+    const otherWeek = `/api/top-categories?merchantId=${LATE.id}&bucketType=WEEK&bucketStart=2025-06-16&limit=10`;
+    const series = `/api/category-sales?merchantId=${LATE.id}&bucketType=WEEK&from=2025-05-26&to=2025-06-09`;
+    const read = async <T>(path: string) => {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      return { body: (await res.json()) as T, etag: res.headers.get('etag')! };
+    };
+    // Wait until the history's own notification has arrived, so nothing cached below predates it.
+    await until('the history’s notification', () =>
+      Promise.resolve(
+        received.some((p) => p.merchantId === LATE.id && p.bucketStart === '2025-06-09') ? true : undefined,
+      ),
+    );
+    const first = await read<TopBody>(oldWeek);
+    expect(first.body.periodTotalMinor).toBe('1000');
+    const untouched = await read<TopBody>(otherWeek);
+    const seriesBefore = await read<SeriesBody>(series);
+    // Cached now: the same answers, from memory (a second read returns the identical ETag).
+    expect((await read<TopBody>(oldWeek)).etag).toBe(first.etag);
+
+    // A late order placed in the old week arrives a year later (a backfill).
+    const late = [orderEvent(LATE, '2025-06-04T09:00:00Z', [line('p', 2, 250n)], new Date().toISOString())];
+    await storeOrders(db.pool, late);
+    const applied = await applyBatch(
+      db.pool,
+      late.map((e) => asMessage(e)),
+    );
+    expect(applied.changedPeriods).toContainEqual({
+      merchantId: LATE.id,
+      bucketType: 'WEEK',
+      bucketStart: '2025-06-02',
+    });
+
+    // The old week's cached answer is dropped (nothing else would do it within the two-minute TTL).
+    const after = await until(
+      "the old week's new total",
+      async () => {
+        const r = await read<TopBody>(oldWeek);
+        return r.body.periodTotalMinor === '1500' ? r : undefined;
+      },
+      20_000,
+    );
+    expect(after.etag).not.toBe(first.etag);
+    expect(new Date(after.body.asOf!).getTime()).toBe(new Date(late[0]!.occurredAt).getTime());
+    // The series showing the old week changed too (its total includes the week).
+    const seriesAfter = await read<SeriesBody>(series);
+    const total = (b: SeriesBody) =>
+      b.series.flatMap((x) => x.points).reduce((a, p) => a + BigInt(p.totalMinor), 0n);
+    expect(total(seriesAfter.body) - total(seriesBefore.body)).toBe(500n);
+    // A week the order did not touch keeps its cached answer (same ETag, its own older asOf, which
+    // is still the truth about that week).
+    const again = await read<TopBody>(otherWeek);
+    expect(again.etag).toBe(untouched.etag);
+  }, 60_000);
 });
 
 describe('like-for-like comparison of a bucket in progress', () => {

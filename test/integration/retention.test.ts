@@ -108,6 +108,23 @@ describe('forecast retention (applyRetention)', () => {
           inputHash: `h-${merchantId}-${generatedAt.toISOString()}`,
           checkedAt: generatedAt,
           rows: [toStored('c0', result)],
+          horizon: 2,
+          paths: [1, 2].map((step) => ({
+            categoryId: 'c0',
+            model: result.model,
+            modelVersion: result.modelVersion,
+            step,
+            bucketStart: step === 1 ? '2026-12-07' : '2026-12-14',
+            forecastMinor: 100n,
+            lo80Minor: 90n,
+            hi80Minor: 110n,
+            lo95Minor: 80n,
+            hi95Minor: 120n,
+            errors: 0,
+            wape: null,
+            mae: null,
+            inputHash: `p-${merchantId}`,
+          })),
         },
         { shardKey: 'shard-0-of-1', token: 1 },
       );
@@ -115,12 +132,20 @@ describe('forecast retention (applyRetention)', () => {
     for (const d of [6, 5, 4, 3, 2, 0]) await write('m1', at(d));
     // m2: a single set 6 days ago, its newest: still needed, so day -6's partition stays.
     await write('m2', at(6));
-    const partitionOf = (d: Date) =>
-      `category_sales_forecast_${d.toISOString().slice(0, 10).replaceAll('-', '')}`;
+    const partitionOf = (d: Date, table = 'category_sales_forecast') =>
+      `${table}_${d.toISOString().slice(0, 10).replaceAll('-', '')}`;
 
     const { sets, partitions } = await applyRetention(db.pool, 3);
     expect(sets).toBe(3);
-    expect(partitions.sort()).toEqual([partitionOf(at(5)), partitionOf(at(4))].sort());
+    // The path rows live in their own daily partitions, dropped with the one-step ones.
+    expect(partitions.sort()).toEqual(
+      [
+        partitionOf(at(5)),
+        partitionOf(at(4)),
+        partitionOf(at(5), 'category_forecast_path'),
+        partitionOf(at(4), 'category_forecast_path'),
+      ].sort(),
+    );
 
     const kept = await db.pool.query<{ merchant_id: string; generated_at: Date; rows: number }>(
       `SELECT s.merchant_id, s.generated_at,
@@ -141,6 +166,13 @@ describe('forecast retention (applyRetention)', () => {
                            WHERE s.merchant_id = f.merchant_id AND s.bucket_type = f.bucket_type AND s.generated_at = f.generated_at)`,
     );
     expect(stray[0]!.n).toBe(0);
+    const { rows: strayPaths } = await db.pool.query<{ n: number; kept: number }>(
+      `SELECT count(*) FILTER (WHERE s.merchant_id IS NULL)::int AS n, count(s.merchant_id)::int AS kept
+         FROM forecasting.category_forecast_path f
+         LEFT JOIN forecasting.forecast_sets s
+           ON s.merchant_id = f.merchant_id AND s.bucket_type = f.bucket_type AND s.generated_at = f.generated_at`,
+    );
+    expect(strayPaths[0]).toEqual({ n: 0, kept: 4 * 2 });
     const { rows: left } = await db.pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'forecasting.category_sales_forecast'::regclass ORDER BY 1`,

@@ -212,6 +212,10 @@ function classify(service: RouteCase['service'], method: string, path: string): 
       return r('forecasts:read', 403, (m) => ({ url: `${path}?merchant_id=${m}&bucket_type=MONTH` }));
     case 'GET /forecast/compare-models':
       return r('forecasts:read', 403, (m) => ({ url: `${path}?merchant_id=${m}&bucket_type=MONTH` }));
+    case 'GET /forecast/category-path':
+      return r('forecasts:read', 403, (m) => ({
+        url: `${path}?merchant_id=${m}&bucket_type=MONTH&category_id=c0`,
+      }));
     case 'GET /forecast/models':
       return r('forecasts:read', 'none', () => ({ url: path }));
     default:
