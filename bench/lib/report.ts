@@ -50,6 +50,9 @@ const n0 = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US');
 const n2 = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2);
+// A results file written before the peer cache (bench/results/forecast-peer.json) has no date.
+const peerDate = (at: string | undefined): string =>
+  at ? `measured ${at.slice(0, 10)}` : 'measured before the peer cache (date not recorded)';
 const check = (ok: boolean | null): string => (ok === null ? '–' : ok ? 'yes' : '**no**');
 const atLeast = (x: number | null | undefined, t: number): boolean | null =>
   x === null || x === undefined ? null : x >= t;
@@ -100,6 +103,18 @@ export function renderMarkdown(r: BenchReport): string {
         '–',
         'p99 <= 10 ms',
         check(atMost(e.atRate.latencyMs.p99, 10)),
+      );
+    }
+    const split = x.topCategoriesApiRole;
+    if (split) {
+      row(
+        '4',
+        `/api/top-categories, realistic mix, served by a read-only process (AGGREGATOR_ROLE=api; cache hits ${split.cacheHitRatio === null ? '–' : `${(split.cacheHitRatio * 100).toFixed(1)}%`}) max rate`,
+        `${n0(split.max.okPerSecond)} req/s`,
+        `pgbench, same SQL ${n0(split.pgbench.tps)} tx/s`,
+        n2(split.ratio),
+        '(the read-only role)',
+        '–',
       );
     }
   }
@@ -255,7 +270,7 @@ export function renderMarkdown(r: BenchReport): string {
         '5',
         `auto vs statsforecast, ${pool} (${n0(sf.series)} series): CPU time, 1 thread each`,
         `${n2(sf.timeRatioAutoVsAutoETS)}x AutoETS`,
-        `statsforecast ${sf.version}, measured ${sf.measuredAt.slice(0, 10)}`,
+        `statsforecast ${sf.version}, ${peerDate(sf.measuredAt)}`,
         `${n2(sf.timeRatioAutoVsFastest)} of the fastest`,
         '<= 0.1',
         check(atMost(sf.timeRatioAutoVsFastest, 0.1)),
@@ -264,11 +279,11 @@ export function renderMarkdown(r: BenchReport): string {
         '5',
         `auto vs statsforecast, ${pool}: WAPE / median MASE`,
         `${n2(sf.wapeRatioAutoVsAutoETS)} / ${n2(sf.maseRatioAutoVsAutoETS)}x AutoETS`,
-        `statsforecast ${sf.version}, measured ${sf.measuredAt.slice(0, 10)}`,
+        `statsforecast ${sf.version}, ${peerDate(sf.measuredAt)}`,
         `${n2(sf.wapeRatioAutoVsBest)} / ${n2(sf.maseRatioAutoVsBest)} of the best`,
         '<= 1',
         check(
-          sf.wapeRatioAutoVsBest === null
+          sf.wapeRatioAutoVsBest === null || sf.wapeRatioAutoVsBest === undefined
             ? null
             : atMost(Math.max(sf.wapeRatioAutoVsBest, sf.maseRatioAutoVsBest ?? 0), 1),
         ),
@@ -347,7 +362,11 @@ export function renderMarkdown(r: BenchReport): string {
         x.aggregateRows,
       )
         .map(([k, v]) => `${k} ${n0(v)}`)
-        .join(', ')} (loaded in ${n0(x.loadSeconds)} s); periods drawn from ${Object.entries(x.periods)
+        .join(
+          ', ',
+        )} (${x.seedReused ? `copied from the seeded template database in ${n0(x.loadSeconds)} s; seeding took ${n0(x.seedSeconds)} s` : `loaded in ${n0(x.loadSeconds)} s`}); periods drawn from ${Object.entries(
+        x.periods,
+      )
         .map(([k, v]) => `${v} ${k}`)
         .join(
           ', ',
@@ -356,9 +375,15 @@ export function renderMarkdown(r: BenchReport): string {
       '| endpoint | statements / request | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const [, e] of readmixEndpoints(x))
+    const detailRows: [string, MixEndpoint][] = [
+      ...readmixEndpoints(x).map(([name, e]): [string, MixEndpoint] => [`\`${name}\``, e]),
+      ...(x.topCategoriesApiRole
+        ? [['`/api/top-categories` (read-only process)', x.topCategoriesApiRole] as [string, MixEndpoint]]
+        : []),
+    ];
+    for (const [label, e] of detailRows)
       out.push(
-        `| \`${e.template.split('?')[0]}\` | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
+        `| ${label} | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
       );
     out.push(
       '',
@@ -479,7 +504,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (s.forecast) {
     out.push(
-      `**Forecast**: ${n0(s.forecast.series)} series, auto ${n2(s.forecast.autoWallSeconds)} s wall, ${n2(s.forecast.autoCpuMsPerSeries)} CPU ms/series; five models together ${n0(s.forecast.allModelsSeriesPerSecond)} series/s. Accuracy figures from the run of ${s.forecast.accuracyMeasuredAt.slice(0, 16)} (bench/results/forecast.json)${s.forecast.statsforecast ? `; statsforecast figures from its cached run of ${s.forecast.statsforecast.measuredAt.slice(0, 16)} (bench/results/forecast-peer.json), compared with this engine` : ''}.`,
+      `**Forecast**: ${n0(s.forecast.series)} series, auto ${n2(s.forecast.autoWallSeconds)} s wall, ${n2(s.forecast.autoCpuMsPerSeries)} CPU ms/series; five models together ${n0(s.forecast.allModelsSeriesPerSecond)} series/s. Accuracy figures from the run of ${s.forecast.accuracyMeasuredAt.slice(0, 16)} (bench/results/forecast.json)${s.forecast.statsforecast?.measuredAt ? `; statsforecast figures from its cached run of ${s.forecast.statsforecast.measuredAt.slice(0, 16)} (bench/results/forecast-peer.json), compared with this engine` : ''}.`,
       '',
     );
   }
