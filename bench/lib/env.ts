@@ -3,8 +3,8 @@
  * single-node Kafka, both on private ports and data directories so that a benchmark never shares a
  * server with a test run or `make dev`. Each scenario gets a fresh, migrated database.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { createPool, migrate, startEmbeddedPostgres, type Pool } from '../../pkg/db/index.js';
@@ -77,8 +77,11 @@ export interface BenchDb {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates a new database named bench_<scenario>_<random>. */
-export async function freshDatabase(infra: Infra, scenario: string): Promise<BenchDb> {
+/**
+ * Creates and migrates a new database named bench_<scenario>_<random>, or copies `template` (a
+ * migrated database, see {@link seededDatabase}) file by file.
+ */
+export async function freshDatabase(infra: Infra, scenario: string, template?: string): Promise<BenchDb> {
   const name = `bench_${scenario.replace(/\W/g, '_')}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: infra.adminUrl });
   await admin.connect();
@@ -89,12 +92,16 @@ export async function freshDatabase(infra: Infra, scenario: string): Promise<Ben
     );
     for (const r of old.rows)
       await admin.query(`DROP DATABASE ${pg.escapeIdentifier(r.datname)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    await admin.query(
+      template
+        ? `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)} STRATEGY FILE_COPY`
+        : `CREATE DATABASE ${pg.escapeIdentifier(name)}`,
+    );
   } finally {
     await admin.end();
   }
   const url = infra.adminUrl.replace(/\/[^/]*$/, `/${name}`);
-  await migrate({ databaseUrl: url });
+  if (!template) await migrate({ databaseUrl: url });
   // No statement timeout: filling 200,000 outbox rows or 10^7 aggregate rows takes minutes here.
   const pool = createPool({ connectionString: url, max: 4, statementTimeoutMs: 0 });
   return {
@@ -109,6 +116,79 @@ export async function freshDatabase(infra: Infra, scenario: string): Promise<Ben
         .finally(() => c.end());
     },
   };
+}
+
+/**
+ * A fresh database holding what `seed` writes, copied from a template database kept on the
+ * benchmark's PostgreSQL between runs (benchtpl_<scenario>_m<merchants>_<hash>; a file copy takes seconds where
+ * the 10,000-merchant read mix took ~18 minutes to seed under load). The hash covers `key` (seed
+ * parameters; include the date when the data is relative to today), the migrations and the source of
+ * the seed function, so any change of them seeds anew; older templates of the scenario at the same
+ * size (`key.merchants`) are dropped.
+ * `seed`'s result is kept with the template (as its comment) and returned either way.
+ * BENCH_SEED_CACHE=0 always seeds.
+ */
+export async function seededDatabase<T>(
+  infra: Infra,
+  scenario: string,
+  key: Record<string, unknown>,
+  seed: (db: BenchDb) => Promise<T>,
+): Promise<{ db: BenchDb; seeded: T; reused: boolean }> {
+  const migrationsDir = path.join(root, 'migrations');
+  const hash = createHash('sha256').update(JSON.stringify(key)).update(seed.toString());
+  for (const f of (await readdir(migrationsDir)).sort())
+    hash.update(f).update(await readFile(path.join(migrationsDir, f)));
+  // One template per scenario and size: a smoke run (make test) must not drop the full-size seed.
+  const tag = `${scenario}_${typeof key.merchants === 'number' ? `m${key.merchants}` : 'x'}`.replace(
+    /\W/g,
+    '_',
+  );
+  const template = `benchtpl_${tag}_${hash.digest('hex').slice(0, 16)}`;
+  const useCache = process.env.BENCH_SEED_CACHE !== '0';
+  const admin = new pg.Client({ connectionString: infra.adminUrl });
+  await admin.connect();
+  let stored: T | undefined;
+  try {
+    const { rows } = await admin.query<{ datname: string; comment: string | null }>(
+      `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname LIKE $1`,
+      [`benchtpl\\_${tag}\\_%`],
+    );
+    for (const r of rows) {
+      // A template without its result comment was left half-built by an interrupted run.
+      if (useCache && r.datname === template && r.comment)
+        stored = (JSON.parse(r.comment) as { seeded: T }).seeded;
+      else await admin.query(`DROP DATABASE ${pg.escapeIdentifier(r.datname)} WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
+  if (!useCache) {
+    const db = await freshDatabase(infra, scenario);
+    return { db, seeded: await seed(db), reused: false };
+  }
+  const reused = stored !== undefined;
+  if (!reused) {
+    log(`${scenario}: seeding template database ${template}`);
+    const db = await freshDatabase(infra, scenario);
+    stored = await seed(db);
+    const name = db.url.slice(db.url.lastIndexOf('/') + 1);
+    await db.pool.end();
+    const c = new pg.Client({ connectionString: infra.adminUrl });
+    await c.connect();
+    try {
+      // The seeded database becomes the template; the scenario runs on a copy of it.
+      await c.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} RENAME TO ${pg.escapeIdentifier(template)}`);
+      await c.query(
+        `COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS ${pg.escapeLiteral(JSON.stringify({ seeded: stored }))}`,
+      );
+    } finally {
+      await c.end();
+    }
+  } else {
+    log(`${scenario}: reusing the seeded template database ${template} (BENCH_SEED_CACHE=0 seeds anew)`);
+  }
+  const db = await freshDatabase(infra, scenario, template);
+  return { db, seeded: stored!, reused };
 }
 
 /** Catalog shape every scenario uses: merchant bench-m-<i>, categories c-<j>, products p-<k> in c-<k % categories>. */

@@ -102,6 +102,18 @@ export function renderMarkdown(r: BenchReport): string {
         check(atMost(e.atRate.latencyMs.p99, 10)),
       );
     }
+    const split = x.topCategoriesApiRole;
+    if (split) {
+      row(
+        '4',
+        `/api/top-categories, realistic mix, served by a read-only process (AGGREGATOR_ROLE=api; cache hits ${split.cacheHitRatio === null ? '–' : `${(split.cacheHitRatio * 100).toFixed(1)}%`}) max rate`,
+        `${n0(split.max.okPerSecond)} req/s`,
+        `pgbench, same SQL ${n0(split.pgbench.tps)} tx/s`,
+        n2(split.ratio),
+        '(the read-only role)',
+        '–',
+      );
+    }
   }
   if (s.ingest) {
     const i = s.ingest;
@@ -347,7 +359,11 @@ export function renderMarkdown(r: BenchReport): string {
         x.aggregateRows,
       )
         .map(([k, v]) => `${k} ${n0(v)}`)
-        .join(', ')} (loaded in ${n0(x.loadSeconds)} s); periods drawn from ${Object.entries(x.periods)
+        .join(
+          ', ',
+        )} (${x.seedReused ? `copied from the seeded template database in ${n0(x.loadSeconds)} s; seeding took ${n0(x.seedSeconds)} s` : `loaded in ${n0(x.loadSeconds)} s`}); periods drawn from ${Object.entries(
+        x.periods,
+      )
         .map(([k, v]) => `${v} ${k}`)
         .join(
           ', ',
@@ -356,9 +372,15 @@ export function renderMarkdown(r: BenchReport): string {
       '| endpoint | statements / request | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
-    for (const [, e] of readmixEndpoints(x))
+    const detailRows: [string, MixEndpoint][] = [
+      ...readmixEndpoints(x).map(([name, e]): [string, MixEndpoint] => [`\`${name}\``, e]),
+      ...(x.topCategoriesApiRole
+        ? [['`/api/top-categories` (read-only process)', x.topCategoriesApiRole] as [string, MixEndpoint]]
+        : []),
+    ];
+    for (const [label, e] of detailRows)
       out.push(
-        `| \`${e.template.split('?')[0]}\` | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
+        `| ${label} | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
       );
     out.push(
       '',

@@ -34,7 +34,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { round, type BenchContext } from '../lib/context.js';
-import { benchEnv, freshDatabase, seedCatalog, seedOrderHistory, type BenchDb } from '../lib/env.js';
+import { benchEnv, seedCatalog, seededDatabase, seedOrderHistory, type BenchDb } from '../lib/env.js';
 import { combineLoads, runLoad, type LoadResult, type ReadMix } from '../lib/load.js';
 import { startPipeline } from '../lib/pipeline.js';
 import { log, root, runCommand, startService, type Service } from '../lib/proc.js';
@@ -99,12 +99,20 @@ export interface ReadMixResult {
   readonly merchants: number;
   readonly categoriesPerMerchant: number;
   readonly aggregateRows: Record<string, number>;
+  /** Seconds until the database was ready: seeding, or copying the seeded template. */
   readonly loadSeconds: number;
+  /** Seconds the seed itself took (when it was made; equal to loadSeconds unless reused). */
+  readonly seedSeconds?: number;
+  /** Whether the seeded template database of an earlier run was copied. */
+  readonly seedReused?: boolean;
   readonly zipf: number;
   readonly periods: Record<string, number>;
   readonly connections: number;
   readonly ingest: { readonly targetPerSecond: number; readonly achievedPerSecond: number | null };
+  /** Served by the consumer's process (AGGREGATOR_ROLE=all), as the chart deploys it. */
   readonly topCategories: MixEndpoint;
+  /** The same, served by a read-only process (AGGREGATOR_ROLE=api; absent in earlier runs). */
+  readonly topCategoriesApiRole?: MixEndpoint;
   readonly categorySales: MixEndpoint;
   /** forecast-api over precomputed sets of every merchant and bucket type (absent in runs before it was measured). */
   readonly forecastTopCategories?: MixEndpoint;
@@ -366,26 +374,41 @@ async function cacheLookups(url: string): Promise<{ hit: number; miss: number }>
 export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult> {
   const merchants = ctx.smoke ? 30 : Number(process.env.BENCH_READMIX_MERCHANTS ?? 10_000);
   const days = 730;
-  const db = await freshDatabase(ctx.infra, 'readmix');
+  const orders = ctx.smoke ? 1000 : 20_000;
+  const t0 = performance.now();
+  log(`readmix: ${merchants} merchants with two years of aggregates`);
+  // The seed is kept as a template database between runs (keyed by its parameters, today's date,
+  // the migrations and the seed code): 10,000 merchants took ~18 minutes to write under load.
+  const { db, seeded, reused } = await seededDatabase(
+    ctx.infra,
+    'readmix',
+    {
+      merchants,
+      days,
+      orders,
+      categories: CATEGORIES,
+      products: PRODUCTS,
+      date: new Date().toISOString().slice(0, 10),
+      code: [seedCatalog, seedHistory, seedOrderHistory, seedForecasts].map(String),
+    },
+    async (fresh) => {
+      await seedCatalog(fresh, { merchants, categories: CATEGORIES, products: PRODUCTS });
+      const aggregateRows = await seedHistory(fresh, merchants, days);
+      // Some order history, so the order tables' plans (foreign keys, the "pending" range scan) are
+      // those of a store with history (see seedOrderHistory).
+      await seedOrderHistory(fresh, { merchants, categories: CATEGORIES, products: PRODUCTS }, orders);
+      const forecastRows = await seedForecasts(fresh, merchants);
+      return { aggregateRows, forecastRows, seedSeconds: (performance.now() - t0) / 1000 };
+    },
+  );
+  const { aggregateRows, forecastRows } = seeded;
   let writer: Promise<LoadResult[]> | undefined;
   let writing = true;
   try {
-    const t0 = performance.now();
-    log(`readmix: seeding ${merchants} merchants with two years of aggregates`);
-    await seedCatalog(db, { merchants, categories: CATEGORIES, products: PRODUCTS });
-    const aggregateRows = await seedHistory(db, merchants, days);
-    // Some order history, so the order tables' plans (foreign keys, the "pending" range scan) are
-    // those of a store with history (see seedOrderHistory).
-    await seedOrderHistory(
-      db,
-      { merchants, categories: CATEGORIES, products: PRODUCTS },
-      ctx.smoke ? 1000 : 20_000,
-    );
-    const forecastRows = await seedForecasts(db, merchants);
     if (benchEnv.pgStatStatements) await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const loadSeconds = (performance.now() - t0) / 1000;
     log(
-      `readmix: seeded ${JSON.stringify(aggregateRows)} and ${forecastRows} forecast rows in ${loadSeconds.toFixed(0)} s`,
+      `readmix: ${reused ? 'copied' : 'seeded'} ${JSON.stringify(aggregateRows)} and ${forecastRows} forecast rows in ${loadSeconds.toFixed(0)} s${reused ? ` (seeding took ${seeded.seedSeconds.toFixed(0)} s)` : ''}`,
     );
 
     const secret = randomBytes(32).toString('hex');
@@ -399,11 +422,17 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     // The same client count on both sides: wrk's connections, the aggregator's database connections
     // (DATABASE_POOL_MAX, 10 by default) and pgbench's clients. On a machine shared by many runnable
     // processes each backend gets a slice of the CPU, so fewer connections would mean less CPU.
-    const pipeline = await startPipeline(ctx, db, 'readmix', {
+    const readEnv = {
+      DATABASE_URL: db.url,
       AUTH_MODE: 'jwt',
       AUTH_HS256_SECRET: secret,
       DATABASE_POOL_MAX: String(CONNECTIONS),
-    });
+    };
+    // The read API as the chart deploys it: in the consumer's process (AGGREGATOR_ROLE=all), its
+    // answer cache invalidated exactly by the change notifications.
+    const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
+    // The same binary as a read-only process (AGGREGATOR_ROLE=api), measured beside it once.
+    const readApi = startService('aggregator', { ...readEnv, AGGREGATOR_ROLE: 'api' }, 'aggregator-api');
     let forecastApi: Service | undefined;
     try {
       const periods = periodsOfLastTwoYears();
@@ -435,6 +464,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const slice = Math.max(2, Math.round(seconds / rounds));
       const rate = ctx.smoke ? 100 : 1000;
       const aggregator = { url, service: pipeline.aggregator };
+      const apiOnly = { url: `http://127.0.0.1:${await readApi.port()}`, service: readApi };
       const measure = async (
         name: string,
         template: string,
@@ -492,7 +522,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           statements = { catcast: await statementStats(db, run.ok), pgbench: pgbenchStats };
           log(`readmix: ${name}: statements ${JSON.stringify(statements)}`);
         }
-        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay, target.service])
+        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay, readApi, target.service])
           ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
         const max = combineLoads(runs);
@@ -522,27 +552,35 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
 
       const back = (type: BucketType, extra: number) =>
         startExpr(type, extra === 0 ? ':k::int' : `:k::int + ${extra}`);
+      const topStatements: Statement[] = [
+        {
+          sql: TOP_CATEGORIES_SQL,
+          params: (type) => ({
+            1: `('bench-m-' || :m)`,
+            2: `:t${type}`,
+            3: back(type, 0),
+            4: '10',
+            5: back(type, 1),
+            6: 'now()',
+            7: '300',
+            8: 'NULL',
+            9: 'NULL',
+            10: 'NULL',
+          }),
+        },
+      ];
       const topCategories = await measure(
         'top-categories',
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
-        [
-          {
-            sql: TOP_CATEGORIES_SQL,
-            params: (type) => ({
-              1: `('bench-m-' || :m)`,
-              2: `:t${type}`,
-              3: back(type, 0),
-              4: '10',
-              5: back(type, 1),
-              6: 'now()',
-              7: '300',
-              8: 'NULL',
-              9: 'NULL',
-              10: 'NULL',
-            }),
-          },
-        ],
+        topStatements,
         true,
+      );
+      const topCategoriesApiRole = await measure(
+        'top-categories-api-role',
+        '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
+        topStatements,
+        true,
+        apiOnly,
       );
       const categorySales = await measure(
         'category-sales',
@@ -560,7 +598,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
             }),
           },
         ],
-        false,
+        true,
       );
 
       // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
@@ -642,17 +680,20 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         categoriesPerMerchant: CATEGORIES,
         aggregateRows,
         loadSeconds: round(loadSeconds, 1)!,
+        seedSeconds: round(seeded.seedSeconds, 1)!,
+        seedReused: reused,
         zipf: ZIPF,
         periods: Object.fromEntries(TYPES.map((t) => [t, periods[t].length])),
         connections: CONNECTIONS,
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
+        topCategoriesApiRole,
         categorySales,
         forecastTopCategories,
         forecastCompareModels,
         explain: explained,
         peakRssMb: Object.fromEntries(
-          [pipeline.aggregator, pipeline.ingest, pipeline.relay, forecastApi].map((x) => [
+          [pipeline.aggregator, readApi, pipeline.ingest, pipeline.relay, forecastApi].map((x) => [
             x.name,
             x.peakRssMb() ?? null,
           ]),
@@ -663,6 +704,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       writing = false;
       await writer?.catch(() => undefined);
       await forecastApi?.stop();
+      await readApi.stop();
       await pipeline.stop();
     }
   } finally {

@@ -28,6 +28,7 @@ import {
   type ForecastQuery,
 } from './compute.js';
 import { CompareQuery, forecastOpenApi, PathQuery, TopQuery } from './api-schema.js';
+import { cachedForecastStore } from './cached-store.js';
 import { createPgForecastStore, type ForecastStore } from './store.js';
 import {
   categoryPathBody,
@@ -104,7 +105,9 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     authorizeMerchant = () => undefined,
     responseCacheMs = 0,
   } = options;
-  const store = options.store ?? createPgForecastStore(options.readDb);
+  // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
+  // from memory (cached-store.ts).
+  const store = options.store ?? cachedForecastStore(createPgForecastStore(options.readDb));
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
   const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
   // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query

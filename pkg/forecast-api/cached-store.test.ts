@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { ForecastSet } from '../forecast-job/index.js';
+import { cachedForecastStore } from './cached-store.js';
+import type { ForecastStore } from './store.js';
+
+const set = (generatedAt: string): ForecastSet =>
+  ({
+    merchantId: 'm1',
+    bucketType: 'WEEK',
+    generatedAt: new Date(generatedAt),
+    runId: 'r1',
+  }) as ForecastSet;
+
+function counting() {
+  const calls: string[] = [];
+  const inner = {
+    merchant: (id: string) => {
+      calls.push(`merchant ${id}`);
+      return Promise.resolve({ id, timezone: 'UTC', weekStart: 'MONDAY', currency: 'EUR' });
+    },
+    categoryLabels: (id: string) => {
+      calls.push(`labels ${id}`);
+      return Promise.resolve(new Map([['c', { name: 'C', parentCategoryId: null }]]));
+    },
+    latestSet: () => {
+      calls.push('latest');
+      return Promise.resolve(undefined);
+    },
+    setRows: (s: ForecastSet, f: { models?: readonly string[] }) => {
+      calls.push(`rows ${s.generatedAt.toISOString()} ${f.models?.join(',') ?? '*'}`);
+      return Promise.resolve([]);
+    },
+    setPaths: () => {
+      calls.push('paths');
+      return Promise.resolve([]);
+    },
+    history: () => {
+      calls.push('history');
+      return Promise.resolve({} as never);
+    },
+  } as unknown as ForecastStore;
+  return { inner, calls };
+}
+
+describe('cachedForecastStore', () => {
+  it('reads a published set’s rows once per filter, and a newer set anew', async () => {
+    const { inner, calls } = counting();
+    const store = cachedForecastStore(inner);
+    await store.setRows(set('2026-01-01T00:00:00Z'), { models: ['auto'] });
+    await store.setRows(set('2026-01-01T00:00:00Z'), { models: ['auto'] });
+    await store.setRows(set('2026-01-01T00:00:00Z'), {});
+    await store.setRows(set('2026-01-08T00:00:00Z'), { models: ['auto'] });
+    expect(calls).toEqual([
+      'rows 2026-01-01T00:00:00.000Z auto',
+      'rows 2026-01-01T00:00:00.000Z *',
+      'rows 2026-01-08T00:00:00.000Z auto',
+    ]);
+  });
+
+  it('always asks for the latest set (the pointer moves), and reuses calendar and labels for the TTL only', async () => {
+    let t = 0;
+    const { inner, calls } = counting();
+    const store = cachedForecastStore(inner, { catalogTtlMs: 100, now: () => t });
+    await store.latestSet('m1', 'WEEK');
+    await store.latestSet('m1', 'WEEK');
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    t = 50;
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    t = 150;
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    expect(calls).toEqual(['latest', 'latest', 'merchant m1', 'labels m1', 'merchant m1', 'labels m1']);
+  });
+});
