@@ -9,6 +9,7 @@ import {
   comparePeer,
   emptyCache,
   ingestRun,
+  isComplete,
   loadCache,
   measuredRange,
   parseCache,
@@ -176,6 +177,17 @@ describe('ingestRun / cachedFor', () => {
     ingestRun(cache, [changed], third.csv, third.timings, later);
     expect(Object.keys(cache.series['a-0']?.models ?? {})).toEqual(['MSTL']);
     expect(cache.series['a-0']?.key).toBe(seriesKey(changed));
+  });
+
+  it('counts an entry without AutoETS, AutoTheta or AutoARIMA as incomplete (rerun)', () => {
+    const cache = emptyCache();
+    const part = output([a], { AutoETS: () => 1, AutoTheta: () => 1, MSTL: () => 1 }, {});
+    ingestRun(cache, [a], part.csv, part.timings, run);
+    expect(isComplete(cache.series['a-0'])).toBe(false);
+    const rest = output([a], { AutoARIMA: () => 1 }, {});
+    ingestRun(cache, [a], rest.csv, rest.timings, run);
+    expect(isComplete(cache.series['a-0'])).toBe(true);
+    expect(isComplete(undefined)).toBe(false);
   });
 
   it('rejects a forecasts file without the expected columns', () => {

@@ -353,6 +353,18 @@ export function peerPython(): string {
   );
 }
 
+/**
+ * Whether a cached entry has every model that runs on all series (AutoETS, AutoTheta, AutoARIMA); an
+ * entry from an interrupted run lacks some and its series is run again. (MSTL, SeasonalNaive and Theta
+ * legitimately have no forecast on some series.)
+ */
+export function isComplete(e: PeerEntry | undefined): boolean {
+  return (
+    e !== undefined &&
+    (['AutoETS', 'AutoTheta', 'AutoARIMA'] as const).every((m) => e.models[m] !== undefined)
+  );
+}
+
 /** Reads a statsforecast_peer.py output directory into the cache. */
 export async function ingestDir(
   cache: PeerCache,
@@ -390,7 +402,7 @@ export async function runPeer(
     return null;
   }
   const cached = cachedFor(cache, series);
-  const todo = peerSample(series, perFamily).filter((x) => !cached.has(x.series.id));
+  const todo = peerSample(series, perFamily).filter((x) => !isComplete(cached.get(x.series.id)));
   if (todo.length === 0) {
     log(`every sample series (${perFamily} per family) has cached peer results`);
     return 0;

@@ -131,6 +131,13 @@ const PEER_PAIRS: [ModelName, (typeof PEER_MODELS)[number]][] = [
   ['seasonal_naive', 'SeasonalNaive'],
 ];
 
+/** Our input for a series, as the accuracy run gives it (with its start date unless --no-dates). */
+const peerInput = (s: BenchSeries) => ({
+  bucketType: s.bucketType,
+  values: s.values,
+  ...(NO_DATES ? {} : { start: s.start }),
+});
+
 /**
  * Compares our models with the cached peer scores of every series of this run that has them. Our side
  * is re-scored here series by series to time it on exactly those series (single thread, CPU time).
@@ -149,8 +156,7 @@ function peerCompare(
   const compared = series.filter((s) => cached.has(s.id));
   // One untimed pass first, so that JIT compilation is not charged to the timed one (the peer warms
   // up statsforecast the same way).
-  for (const model of PEER_OURS)
-    for (const s of compared) scoreSeries({ bucketType: s.bucketType, values: s.values }, model);
+  for (const model of PEER_OURS) for (const s of compared) scoreSeries(peerInput(s), model);
   const ours = new Map<ModelName, Map<string, OursTimed>>();
   const oursCpuSeconds: Record<string, number> = {};
   for (const model of PEER_OURS) {
@@ -158,7 +164,7 @@ function peerCompare(
     let total = 0;
     for (const s of compared) {
       const c0 = process.cpuUsage();
-      const score = scoreSeries({ bucketType: s.bucketType, values: s.values }, model);
+      const score = scoreSeries(peerInput(s), model);
       const c = process.cpuUsage(c0);
       const cpuSeconds = (c.user + c.system) / 1e6;
       total += cpuSeconds;
