@@ -77,6 +77,13 @@ export interface AppDeploymentProps {
   readonly preStopSleepSeconds?: number;
   /** @default - maxSkew 1 across zones, ScheduleAnyway */
   readonly topologySpread?: TopologySpread;
+  /** More named container ports, each exposed by the Service on `servicePort`. @default none */
+  readonly extraPorts?: readonly { name: string; containerPort: number; servicePort: number }[];
+  /**
+   * Run as this (existing) ServiceAccount with its token mounted; only for a component that calls
+   * the API server. @default - the namespace's default account, no token mounted
+   */
+  readonly serviceAccountName?: string;
 }
 
 /**
@@ -143,7 +150,12 @@ export class AppDeployment extends Construct {
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: props.serviceAccountName !== undefined,
+      ...(props.serviceAccountName
+        ? {
+            serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'sa', props.serviceAccountName),
+          }
+        : {}),
       terminationGracePeriod: Duration.seconds(grace),
       securityContext: { ensureNonRoot: true, user: APP_UID, group: APP_UID, fsGroup: APP_UID },
       volumes: [tmp],
@@ -155,7 +167,10 @@ export class AppDeployment extends Construct {
             (props.imagePullPolicy as kplus.ImagePullPolicy | undefined) ??
             kplus.ImagePullPolicy.IF_NOT_PRESENT,
           args: [props.binary ?? props.component],
-          ports: [{ number: props.port, name: 'http' }],
+          ports: [
+            { number: props.port, name: 'http' },
+            ...(props.extraPorts ?? []).map((p) => ({ number: p.containerPort, name: p.name })),
+          ],
           envFrom: [
             kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'config', props.configMapName)),
           ],
@@ -247,6 +262,12 @@ export class AppDeployment extends Construct {
             targetPort: kplus.k8s.IntOrString.fromString('http'),
             protocol: 'TCP',
           },
+          ...(props.extraPorts ?? []).map((p) => ({
+            name: p.name,
+            port: p.servicePort,
+            targetPort: kplus.k8s.IntOrString.fromString(p.name),
+            protocol: 'TCP',
+          })),
         ],
       },
     });

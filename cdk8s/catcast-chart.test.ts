@@ -183,6 +183,82 @@ describe('CatcastChart', () => {
     ]);
   });
 
+  it('deploys its own external metrics provider, registered for the External metric the lag HPA reads', () => {
+    const objs = synthObjects(
+      resolveValues({ aggregator: { autoscaling: { mode: 'adapter', cooldownPeriodSeconds: 20 } } }),
+      'shop',
+      undefined,
+      'team-a',
+    );
+    expect(objs.some((o) => o.kind === 'ScaledObject')).toBe(false);
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'shop-aggregator');
+    expect(hpa.spec.metrics[0].external.metric).toEqual({
+      name: 'catcast_consumer_lag',
+      selector: { matchLabels: { consumer_group: 'catcast-aggregator', topic: 'order-events' } },
+    });
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(20);
+
+    const api = find(objs, 'APIService', 'v1beta1.external.metrics.k8s.io');
+    expect(api.spec).toMatchObject({
+      group: 'external.metrics.k8s.io',
+      version: 'v1beta1',
+      service: { name: 'shop-lag-metrics', namespace: 'team-a', port: 443 },
+    });
+    const svc = find(objs, 'Service', 'shop-lag-metrics');
+    expect(svc.spec.ports).toContainEqual(
+      expect.objectContaining({ name: 'https', port: 443, targetPort: 'https' }),
+    );
+    const dep = find(objs, 'Deployment', 'shop-lag-metrics');
+    const pod = podSpecOf(dep);
+    const c = pod.containers[0];
+    expect(c.args).toEqual(['lag-metrics']);
+    expect(c.ports).toContainEqual({ containerPort: 6443, name: 'https' });
+    expect(envOf(c, 'SECURE_PORT')?.value).toBe('6443');
+    expect(envOf(c, 'LAG_METRIC_NAME')?.value).toBe('catcast_consumer_lag');
+    // It calls the API server (ConfigMap, SubjectAccessReviews): its own account, token mounted.
+    expect(pod.serviceAccountName).toBe('shop-lag-metrics');
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(dep.spec.replicas).toBe(2);
+    // No other Deployment gets a token.
+    for (const d of objs.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'shop-lag-metrics')) {
+      expect(podSpecOf(d).automountServiceAccountToken).toBe(false);
+    }
+
+    const subject = { kind: 'ServiceAccount', name: 'shop-lag-metrics', namespace: 'team-a' };
+    const delegator = find(objs, 'ClusterRoleBinding', 'shop-lag-metrics-auth-delegator');
+    expect(delegator.roleRef.name).toBe('system:auth-delegator');
+    expect(delegator.subjects).toEqual([subject]);
+    const reader = find(objs, 'RoleBinding', 'shop-lag-metrics-auth-reader');
+    expect(reader.metadata.namespace).toBe('kube-system');
+    expect(reader.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'extension-apiserver-authentication-reader',
+    });
+    expect(reader.subjects).toEqual([subject]);
+    expect(() => validateObjects(objs)).not.toThrow();
+
+    // kube-apiserver reaches the secure port, Prometheus the http port; it reaches the API server.
+    const policy = (n: string) => find(objs, 'NetworkPolicy', `shop-${n}`).spec;
+    expect(policy('allow-apiserver-to-lag-metrics').ingress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 6443 }] },
+    ]);
+    expect(policy('allow-prometheus-to-lag-metrics').ingress[0].ports).toEqual([
+      { protocol: 'TCP', port: 8084 },
+    ]);
+    expect(policy('allow-egress-apiserver-lag-metrics').egress[0].ports).toEqual([
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 6443 },
+    ]);
+  });
+
+  it.each(['keda', 'hpa', 'none'] as const)('deploys no provider or APIService in mode %s', (mode) => {
+    const objs = synthObjects(resolveValues({ aggregator: { autoscaling: { mode } } }));
+    expect(objs.filter((o) => o.metadata.name.includes('lag-metrics') || o.kind === 'APIService')).toEqual(
+      [],
+    );
+  });
+
   it('scales ingest and forecast-api on CPU and keeps relay at a fixed, bounded count', () => {
     const objs = defaults();
     for (const c of ['ingest', 'forecast-api']) {

@@ -11,6 +11,7 @@ import { MigrationJob } from './migration-job.js';
 import { CatcastMonitoring } from './monitoring.js';
 import { CatcastNetworkPolicies } from './network-policies.js';
 import type { SecretEnv } from './pod-security.js';
+import { LagMetricsAdapter, LAG_METRICS_PORT, LAG_METRICS_SECURE_PORT } from './lag-metrics-adapter.js';
 import { Relay, RELAY_PORT } from './relay.js';
 import type { CatcastValues, HttpComponentValues } from './values.js';
 import type { WorkloadCommon } from './workload-defaults.js';
@@ -19,6 +20,11 @@ import type { WorkloadCommon } from './workload-defaults.js';
 export interface CatcastChartProps {
   /** Release name: prefix of every object name, app.kubernetes.io/instance. @default 'catcast' */
   readonly release?: string;
+  /**
+   * Namespace the release is installed in; only objects that must name it carry it (the
+   * APIService's Service, RBAC subjects). @default 'default' (what `helm template` renders without -n)
+   */
+  readonly namespace?: string;
   /** The resolved values tree (charts/catcast/values.yaml plus overrides). */
   readonly values: CatcastValues;
   /**
@@ -165,7 +171,8 @@ export class CatcastChart extends Chart {
         a.mode === 'none'
           ? undefined
           : {
-              mode: a.mode,
+              // adapter: the same External-metric HPA, served by the provider below.
+              mode: a.mode === 'keda' ? 'keda' : 'hpa',
               minReplicas: a.minReplicas,
               maxReplicas: a.maxReplicas,
               partitions: v.kafka.partitions,
@@ -178,6 +185,15 @@ export class CatcastChart extends Chart {
               externalMetricName: a.externalMetricName,
             },
     });
+    if (a.mode === 'adapter') {
+      new LagMetricsAdapter(this, 'lag-metrics', {
+        ...common,
+        namespace: props.namespace ?? 'default',
+        metricName: a.externalMetricName,
+        replicas: a.adapter.replicas,
+        resources: a.adapter.resources,
+      });
+    }
     const forecastApi = new ForecastApi(this, 'forecast-api', {
       ...common,
       replicas: v.forecastApi.replicas,
@@ -243,6 +259,8 @@ export class CatcastChart extends Chart {
         ingressControllerPodLabels: n.ingressController.podLabels,
         prometheusNamespaceLabels: n.prometheus.namespaceLabels,
         egressPorts: n.egressPorts,
+        lagMetrics:
+          a.mode === 'adapter' ? { port: LAG_METRICS_PORT, securePort: LAG_METRICS_SECURE_PORT } : undefined,
       });
     }
 

@@ -140,6 +140,21 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
   ],
   ['ingress off', 'catcast', { ingress: { enabled: false } }],
   [
+    "lag autoscaling by catcast's own external metrics provider",
+    'shop',
+    {
+      kafka: { topic: 'orders', consumerGroup: 'shop-agg' },
+      aggregator: {
+        autoscaling: {
+          mode: 'adapter',
+          externalMetricName: 'shop_lag',
+          adapter: { replicas: 3, resources: { requests: { cpu: '10m' } } },
+        },
+      },
+      networkPolicy: { prometheus: { namespaceLabels: { team: 'obs' } }, egressPorts: { apiServer: [6443] } },
+    },
+  ],
+  [
     'charts/catcast/examples/production.yaml',
     'catcast',
     readValuesFile('charts/catcast/examples/production.yaml') as Record<string, unknown>,

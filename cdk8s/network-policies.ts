@@ -34,6 +34,12 @@ export interface CatcastNetworkPoliciesProps {
     readonly identityProvider: readonly number[];
     readonly apiServer: readonly number[];
   };
+  /**
+   * The external-metrics provider (lag autoscaling mode adapter): kube-apiserver calls its secure
+   * port, Prometheus scrapes its http port, and it calls the API server.
+   * @default - not deployed
+   */
+  readonly lagMetrics?: { readonly port: number; readonly securePort: number };
 }
 
 type Rule = kplus.k8s.NetworkPolicyPort;
@@ -118,6 +124,31 @@ export class CatcastNetworkPolicies extends Construct {
       policyTypes: ['Egress'],
       egress: [{ ports: tcp(props.egressPorts.apiServer) }],
     });
+    if (props.lagMetrics) {
+      const lagMetrics = { matchLabels: selectorLabels(r, 'lag-metrics') };
+      // kube-apiserver's requests come from the control plane's (host) addresses, which no pod or
+      // namespace selector matches; the provider itself admits only the front proxy's certificate.
+      policy('allow-apiserver-to-lag-metrics', {
+        podSelector: lagMetrics,
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: tcp([props.lagMetrics.securePort]) }],
+      });
+      policy('allow-prometheus-to-lag-metrics', {
+        podSelector: lagMetrics,
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { ...props.prometheusNamespaceLabels } } }],
+            ports: tcp([props.lagMetrics.port]),
+          },
+        ],
+      });
+      policy('allow-egress-apiserver-lag-metrics', {
+        podSelector: lagMetrics,
+        policyTypes: ['Egress'],
+        egress: [{ ports: tcp(props.egressPorts.apiServer) }],
+      });
+    }
     policy('allow-egress-api-clients', {
       podSelector: { matchLabels: { [API_CLIENT_LABEL]: 'true' } },
       policyTypes: ['Egress'],

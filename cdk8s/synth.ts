@@ -15,8 +15,9 @@ export function synthObjects(
   values: CatcastValues,
   release = 'catcast',
   configChecksum?: string,
+  namespace = 'default',
 ): KubeObject[] {
-  const chart = new CatcastChart(Testing.app(), 'catcast', { values, release, configChecksum });
+  const chart = new CatcastChart(Testing.app(), 'catcast', { values, release, configChecksum, namespace });
   return Testing.synth(chart) as KubeObject[];
 }
 

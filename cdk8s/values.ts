@@ -31,7 +31,7 @@ export interface HttpComponentValues extends ComponentValues {
 }
 
 /** How the aggregator scales on Kafka consumer lag. */
-export type LagAutoscalingMode = 'keda' | 'hpa' | 'none';
+export type LagAutoscalingMode = 'keda' | 'hpa' | 'adapter' | 'none';
 
 /** Values of the aggregator (Kafka consumer, lag-scaled). */
 export interface AggregatorValues extends ComponentValues {
@@ -43,6 +43,8 @@ export interface AggregatorValues extends ComponentValues {
     readonly pollingIntervalSeconds: number;
     readonly cooldownPeriodSeconds: number;
     readonly externalMetricName: string;
+    /** catcast's own external-metrics provider (cmd/lag-metrics), deployed in mode `adapter`. */
+    readonly adapter: { readonly replicas: number; readonly resources: Resources };
   };
 }
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../ui/src/api/client.js';
 import {
+  categoryPathSpec,
   categorySalesSpec,
   checkSchema,
   compareModelsSpec,
@@ -57,6 +58,17 @@ const CALLS: { [K in keyof ApiClient]: [(c: ApiClient) => Promise<unknown>, Fiel
   compareModels: [
     (c) => c.compareModels({ merchantId: 'acme', bucketType: 'MONTH', categoryId: 'shoes' }),
     compareModelsSpec,
+  ],
+  categoryPath: [
+    (c) =>
+      c.categoryPath({
+        merchantId: 'acme',
+        bucketType: 'MONTH',
+        categoryId: 'shoes',
+        model: 'auto',
+        horizon: 12,
+      }),
+    categoryPathSpec,
   ],
   models: [(c) => c.models(), modelCatalogSpec],
 };

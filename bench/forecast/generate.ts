@@ -4,6 +4,7 @@
  * with the statsforecast peer check.
  */
 import type { BucketType } from '../../pkg/forecast-engine/index.js';
+import { easterSunday, epochDay, thanksgiving } from '../../pkg/forecast-engine/calendar.js';
 
 /** One generated series. */
 export interface BenchSeries {
@@ -66,6 +67,8 @@ export const FAMILIES = [
   'intermittent',
   'level_shift',
   'short',
+  'holiday_weekly',
+  'holiday_daily',
 ] as const;
 /** A benchmark family. */
 export type Family = (typeof FAMILIES)[number];
@@ -109,6 +112,24 @@ function yearlyProfile(r: Rng, m: number, spikes: boolean): number[] {
 function finish(values: number[]): number[] {
   // Sales in minor units: whole numbers, never below zero.
   return values.map((v) => Math.max(0, Math.round(v)));
+}
+
+/**
+ * Demand uplift of one day from holidays that move: Easter (Thursday to Sunday), US Thanksgiving
+ * (Wednesday to Sunday, Black Friday the largest) and the days before Christmas (rising to the
+ * 23rd). Shapes differ on purpose from the engine's windows (calendar.ts), which only say where
+ * to look.
+ */
+function holidayUplift(day: number, e: { easter: number; tg: number; xmas: number }): number {
+  const year = new Date(day * 86_400_000).getUTCFullYear();
+  const es = easterSunday(year);
+  const tg = thanksgiving(year);
+  const x = Date.UTC(year, 11, 24) / 86_400_000;
+  let u = 0;
+  if (day >= es - 3 && day <= es) u += e.easter * (day === es - 1 ? 1.3 : 0.9);
+  if (day >= tg - 1 && day <= tg + 3) u += e.tg * (day === tg + 1 ? 2 : day === tg ? 0.3 : 1);
+  if (day >= x - 9 && day < x) u += e.xmas * (0.5 + (day - (x - 9)) / 9);
+  return u;
 }
 
 function make(family: Family, r: Rng): { bucketType: BucketType; values: number[] } {
@@ -205,6 +226,38 @@ function make(family: Family, r: Rng): { bucketType: BucketType; values: number[
         ),
       };
     }
+    case 'holiday_weekly':
+    case 'holiday_daily': {
+      const daily = family === 'holiday_daily';
+      // Three years of days, so that every holiday occurs twice before the last 28 days.
+      const n = daily ? 1092 : 156;
+      const start = (epochDay(START[daily ? 'DAY' : 'WEEK']) as number) - (n - (daily ? 728 : 156));
+      const prof = yearlyProfile(r, 52, false);
+      const amp = r.uniform(0.05, 0.3);
+      const dow = Array.from({ length: 7 }, (_, i) => (i >= 5 ? r.uniform(0.2, 0.7) : r.uniform(-0.1, 0.1)));
+      const e = { easter: r.uniform(0.5, 2), tg: r.uniform(1, 3), xmas: r.uniform(0.3, 1.2) };
+      const slope = level * r.uniform(-0.0005, 0.002);
+      const sd = level * r.uniform(0.04, 0.12);
+      return {
+        bucketType: daily ? 'DAY' : 'WEEK',
+        values: finish(
+          Array.from({ length: n }, (_, t) => {
+            const days = daily ? [start + t] : Array.from({ length: 7 }, (_, d) => start + 7 * t + d);
+            let v = 0;
+            for (const day of days) {
+              const week = Math.floor((day - start) / 7) % 52;
+              const base = (level / (daily ? 1 : 7)) * (1 + (slope * (day - start)) / level / 7);
+              v +=
+                base *
+                (1 + amp * (prof[week] as number)) *
+                (1 + (dow[(day + 3) % 7] as number)) *
+                (1 + holidayUplift(day, e));
+            }
+            return v + sd * r.normal();
+          }),
+        ),
+      };
+    }
     case 'short': {
       const n = r.int(20, 100);
       const slope = level * r.uniform(-0.005, 0.01);
@@ -225,6 +278,7 @@ export function generateBench(perFamily: number, seed = 20251125): BenchSeries[]
     for (let i = 0; i < perFamily; i++) {
       const { bucketType, values } = make(family, r);
       // All series of a bucket type end on the same bucket, as in a real export.
+      // (holiday_daily is longer: it starts a year earlier and ends on the same day)
       const fullLength = bucketType === 'DAY' ? 728 : bucketType === 'MONTH' ? 60 : 156;
       out.push({
         family,

@@ -160,6 +160,24 @@ describe('ingestRun / cachedFor', () => {
     expect(cachedFor(cache, [monthly('a-9', 'a', base)]).size).toBe(0);
   });
 
+  it('adds a later run of some models to the same series, but starts afresh for a changed one', () => {
+    const cache = emptyCache();
+    const first = output([a, b], { AutoETS: () => 1 }, { AutoETS: 2 });
+    ingestRun(cache, [a, b], first.csv, first.timings, run);
+    const second = output([a], { MSTL: () => 2 }, { MSTL: 4 });
+    const later = { ...run, at: '2026-12-06T09:00:00.000Z' };
+    expect(ingestRun(cache, [a, b], second.csv, second.timings, later)).toBe(1);
+    expect(Object.keys(cache.series['a-0']?.models ?? {}).sort()).toEqual(['AutoETS', 'MSTL']);
+    expect(cache.series['a-0']?.models.AutoETS?.cpuSeconds).toBe(1);
+    expect(cache.series['a-0']?.measuredAt).toBe(later.at);
+    expect(Object.keys(cache.series['a-1']?.models ?? {})).toEqual(['AutoETS']);
+    const changed = { ...a, values: a.values.map((v) => v + 1) };
+    const third = output([changed], { MSTL: () => 2 }, {});
+    ingestRun(cache, [changed], third.csv, third.timings, later);
+    expect(Object.keys(cache.series['a-0']?.models ?? {})).toEqual(['MSTL']);
+    expect(cache.series['a-0']?.key).toBe(seriesKey(changed));
+  });
+
   it('rejects a forecasts file without the expected columns', () => {
     expect(() => ingestRun(emptyCache(), [a], 'id,y\n', '', run)).toThrow(/unexpected header/);
   });

@@ -300,13 +300,23 @@ export function ingestRun(
       const score = scoreForecasts(s, fc.get(`${model}\t${id}`) ?? new Map<number, number>());
       if (!score) continue;
       const key = seriesKey(s);
-      // A run replaces what an earlier run cached for the series (all its models).
+      // A run adds its models to what an earlier run cached for the same series and statsforecast
+      // version (a model rerun alone replaces only that model); anything else starts afresh.
       let e = fresh.get(id);
-      if (!e)
+      if (!e) {
+        const old = cache.series[id];
+        const keep = old && old.key === key && old.statsforecast === run.statsforecast ? old.models : {};
         fresh.set(
           id,
-          (e = { key, family: s.family, measuredAt: run.at, statsforecast: run.statsforecast, models: {} }),
+          (e = {
+            key,
+            family: s.family,
+            measuredAt: run.at,
+            statsforecast: run.statsforecast,
+            models: { ...keep },
+          }),
         );
+      }
       // Rounded as saved, so what a run compares is what a later run reads back.
       (e.models as Record<string, PeerScore>)[model] = {
         count: score.count,

@@ -3,7 +3,7 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--peer-only] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--peer-only] [--no-dates] [--out=FILE]
  *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
  * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
  * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
@@ -56,6 +56,8 @@ const intArg = (name: string): number | null => {
 const PER_FAMILY = intArg('per-family') ?? (quick ? 30 : 150);
 /** Keep every REAL_EVERY-th real series (1: all; --quick: 5). */
 const REAL_EVERY = intArg('real-every') ?? (quick ? 5 : 1);
+/** --no-dates: series without their start date (no calendar effects), for comparison. */
+const NO_DATES = args.has('--no-dates');
 const SPEED_SERIES = quick ? 2_000 : 20_000;
 const MODELS: ModelName[] = [
   'auto',
@@ -105,7 +107,15 @@ function accuracy(series: readonly BenchSeries[]): { scores: Scores; seconds: Re
   for (const model of MODELS) {
     const t0 = performance.now();
     for (const s of series)
-      push(scores, s.family, model, scoreSeries({ bucketType: s.bucketType, values: s.values }, model));
+      push(
+        scores,
+        s.family,
+        model,
+        scoreSeries(
+          { bucketType: s.bucketType, values: s.values, ...(NO_DATES ? {} : { start: s.start }) },
+          model,
+        ),
+      );
     seconds[model] = (performance.now() - t0) / 1000;
     log(`accuracy ${model}: ${seconds[model]?.toFixed(1)} s`);
   }

@@ -17,7 +17,7 @@ MSTL runs where the season is long (m = 52 for WEEK; DAY with periods 7 and 365)
 that have at least two full cycles in the fitting window (the rule of R's forecast::mstl, which
 statsforecast does not apply itself); series with no such period get no MSTL forecast.
 
-usage: python statsforecast_peer.py INPUT.csv GROUPS.json OUTDIR
+usage: [CATCAST_PEER_MODELS=A,B] python statsforecast_peer.py INPUT.csv GROUPS.json OUTDIR
 """
 
 import os
@@ -45,6 +45,13 @@ MODELS = {
     "SeasonalNaive": lambda m: SeasonalNaive(season_length=m),
     "Theta": lambda m: Theta(season_length=m),
 }
+
+
+# CATCAST_PEER_MODELS=MSTL,Theta runs only those (e.g. to fill in a model that did not finish).
+ONLY = [x for x in os.environ.get("CATCAST_PEER_MODELS", "").split(",") if x]
+if ONLY:
+    MODELS = {k: v for k, v in MODELS.items() if k in ONLY}
+RUN_MSTL = not ONLY or "MSTL" in ONLY
 
 
 def mstl_periods(m, fit_length):
@@ -117,7 +124,7 @@ def main():
             cv = run_cv(make(int(m)), frame, k)
             emit(name, cv, ids, time.process_time() - c0, time.perf_counter() - t0, family)
         by_periods = {}
-        for uid, n in zip(g["unique_id"], g["n"]):
+        for uid, n in zip(g["unique_id"], g["n"]) if RUN_MSTL else []:
             p = mstl_periods(int(m), int(n) - int(k))
             if p is not None:
                 by_periods.setdefault(p, []).append(uid)

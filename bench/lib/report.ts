@@ -7,14 +7,6 @@ import type { MemoryResult } from '../scenarios/memory.js';
 import type { ReadResult } from '../scenarios/read.js';
 import type { MixEndpoint, ReadMixResult } from '../scenarios/readmix.js';
 
-/**
- * The date (first `length` characters) of a kept result's measuredAt; results kept from runs before
- * the field existed (a subset run keeps the other benchmarks' rows) have none.
- */
-function measuredOn(at: string | undefined, length: number): string {
-  return at ? at.slice(0, length) : 'an earlier run';
-}
-
 /** The endpoints a read-mix run measured (the forecast ones only in runs since they were added). */
 function readmixEndpoints(x: ReadMixResult): [string, MixEndpoint][] {
   const all: [string, MixEndpoint | undefined][] = [
@@ -58,6 +50,9 @@ const n0 = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US');
 const n2 = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2);
+// A results file written before the peer cache (bench/results/forecast-peer.json) has no date.
+const peerDate = (at: string | undefined): string =>
+  at ? `measured ${at.slice(0, 10)}` : 'measured before the peer cache (date not recorded)';
 const check = (ok: boolean | null): string => (ok === null ? '–' : ok ? 'yes' : '**no**');
 const atLeast = (x: number | null | undefined, t: number): boolean | null =>
   x === null || x === undefined ? null : x >= t;
@@ -275,7 +270,7 @@ export function renderMarkdown(r: BenchReport): string {
         '5',
         `auto vs statsforecast, ${pool} (${n0(sf.series)} series): CPU time, 1 thread each`,
         `${n2(sf.timeRatioAutoVsAutoETS)}x AutoETS`,
-        `statsforecast ${sf.version}, measured ${measuredOn(sf.measuredAt, 10)}`,
+        `statsforecast ${sf.version}, ${peerDate(sf.measuredAt)}`,
         `${n2(sf.timeRatioAutoVsFastest)} of the fastest`,
         '<= 0.1',
         check(atMost(sf.timeRatioAutoVsFastest, 0.1)),
@@ -284,11 +279,11 @@ export function renderMarkdown(r: BenchReport): string {
         '5',
         `auto vs statsforecast, ${pool}: WAPE / median MASE`,
         `${n2(sf.wapeRatioAutoVsAutoETS)} / ${n2(sf.maseRatioAutoVsAutoETS)}x AutoETS`,
-        `statsforecast ${sf.version}, measured ${measuredOn(sf.measuredAt, 10)}`,
+        `statsforecast ${sf.version}, ${peerDate(sf.measuredAt)}`,
         `${n2(sf.wapeRatioAutoVsBest)} / ${n2(sf.maseRatioAutoVsBest)} of the best`,
         '<= 1',
         check(
-          sf.wapeRatioAutoVsBest === null
+          sf.wapeRatioAutoVsBest === null || sf.wapeRatioAutoVsBest === undefined
             ? null
             : atMost(Math.max(sf.wapeRatioAutoVsBest, sf.maseRatioAutoVsBest ?? 0), 1),
         ),
@@ -509,7 +504,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (s.forecast) {
     out.push(
-      `**Forecast**: ${n0(s.forecast.series)} series, auto ${n2(s.forecast.autoWallSeconds)} s wall, ${n2(s.forecast.autoCpuMsPerSeries)} CPU ms/series; five models together ${n0(s.forecast.allModelsSeriesPerSecond)} series/s. Accuracy figures from the run of ${s.forecast.accuracyMeasuredAt.slice(0, 16)} (bench/results/forecast.json)${s.forecast.statsforecast ? `; statsforecast figures from its cached run of ${measuredOn(s.forecast.statsforecast.measuredAt, 16)} (bench/results/forecast-peer.json), compared with this engine` : ''}.`,
+      `**Forecast**: ${n0(s.forecast.series)} series, auto ${n2(s.forecast.autoWallSeconds)} s wall, ${n2(s.forecast.autoCpuMsPerSeries)} CPU ms/series; five models together ${n0(s.forecast.allModelsSeriesPerSecond)} series/s. Accuracy figures from the run of ${s.forecast.accuracyMeasuredAt.slice(0, 16)} (bench/results/forecast.json)${s.forecast.statsforecast?.measuredAt ? `; statsforecast figures from its cached run of ${s.forecast.statsforecast.measuredAt.slice(0, 16)} (bench/results/forecast-peer.json), compared with this engine` : ''}.`,
       '',
     );
   }

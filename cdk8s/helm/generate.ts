@@ -159,7 +159,7 @@ export function renderTemplates(): Map<string, string> {
   const files = new Map<string, string>();
   const used = new Set<string>();
   const seenSentinels = new Set<string>();
-  for (const mode of ['keda', 'hpa'] as const) {
+  for (const mode of ['keda', 'hpa', 'adapter'] as const) {
     const { values, sentinels } = templateValues(defaults, mode);
     // Rendered by Helm from the rendered ConfigMap, so `helm upgrade` with changed settings rolls the pods.
     const checksum = sentinels.str(
@@ -167,7 +167,7 @@ export function renderTemplates(): Map<string, string> {
     );
     // Longest first, so that no sentinel is replaced inside a longer one.
     const order = [...sentinels.exprs.keys()].sort((a, b) => b.length - a.length);
-    for (const obj of synthObjects(values, Sentinels.RELEASE, checksum)) {
+    for (const obj of synthObjects(values, Sentinels.RELEASE, checksum, Sentinels.NAMESPACE)) {
       const key = ruleKey(obj);
       const name = fileName(obj);
       if (files.has(name)) continue;
@@ -182,16 +182,19 @@ export function renderTemplates(): Map<string, string> {
       let text = stringify(replaced, { lineWidth: 0, aliasDuplicateObjects: false });
       for (const [k, v] of ph.text) text = text.split(k).join(v);
       for (const x of order) if (JSON.stringify(obj).includes(x)) seenSentinels.add(x);
-      const leftover = /zz(s\d+|rel)zz|\b7\d{6}\b/.exec(text);
+      const leftover = /zz(s\d+|rel|ns)zz|\b7\d{6}\b/.exec(text);
       if (leftover) throw new GenerateError(`${key}: sentinel '${leftover[0]}' survived templating`);
       const body = rule.when ? `{{- if ${rule.when} }}\n${text}{{- end }}\n` : text;
       files.set(name, `${GENERATED_HEADER}\n${body}`);
     }
     const unused = [...sentinels.exprs.keys()].filter(
       (x) =>
-        !seenSentinels.has(x) && x !== Sentinels.RELEASE && !CHECK_ONLY.has(sentinels.exprs.get(x) ?? ''),
+        !seenSentinels.has(x) &&
+        x !== Sentinels.RELEASE &&
+        x !== Sentinels.NAMESPACE &&
+        !CHECK_ONLY.has(sentinels.exprs.get(x) ?? ''),
     );
-    if (mode === 'hpa' && unused.length > 0) {
+    if (mode === 'adapter' && unused.length > 0) {
       throw new GenerateError(
         `values never reached a manifest: ${unused.map((u) => sentinels.exprs.get(u)).join(', ')}`,
       );

@@ -31,6 +31,7 @@ function deployment(key: string, replicas?: PathSub): TemplateRule {
 }
 
 const netpol = `${V}.networkPolicy.enabled`;
+const adapter = `eq ${V}.aggregator.autoscaling.mode "adapter"`;
 const ingressFrom = {
   when: netpol,
   paths: {
@@ -82,7 +83,17 @@ export const RULES: Readonly<Record<string, TemplateRule>> = {
   'Service/-aggregator': {},
   'PodDisruptionBudget/-aggregator': {},
   'ScaledObject/-aggregator': { when: `eq ${V}.aggregator.autoscaling.mode "keda"` },
-  'HorizontalPodAutoscaler/-aggregator': { when: `eq ${V}.aggregator.autoscaling.mode "hpa"` },
+  'HorizontalPodAutoscaler/-aggregator': {
+    when: `or (eq ${V}.aggregator.autoscaling.mode "hpa") (eq ${V}.aggregator.autoscaling.mode "adapter")`,
+  },
+
+  'Deployment/-lag-metrics': { when: adapter, ...deployment('aggregator.autoscaling.adapter') },
+  'Service/-lag-metrics': { when: adapter },
+  'PodDisruptionBudget/-lag-metrics': { when: adapter },
+  'ServiceAccount/-lag-metrics': { when: adapter },
+  'ClusterRoleBinding/-lag-metrics-auth-delegator': { when: adapter },
+  'RoleBinding/-lag-metrics-auth-reader': { when: adapter },
+  'APIService/v1beta1.external.metrics.k8s.io': { when: adapter },
 
   'ServiceAccount/-forecast-job': {},
   'Role/-forecast-job': {
@@ -153,6 +164,23 @@ export const RULES: Readonly<Record<string, TemplateRule>> = {
     },
   },
   'NetworkPolicy/-allow-egress-api-clients': { when: netpol },
+  'NetworkPolicy/-allow-apiserver-to-lag-metrics': { when: `and ${netpol} (${adapter})` },
+  'NetworkPolicy/-allow-prometheus-to-lag-metrics': {
+    when: `and ${netpol} (${adapter})`,
+    paths: {
+      '/spec/ingress/0/from/0/namespaceSelector/matchLabels': {
+        expr: `${V}.networkPolicy.prometheus.namespaceLabels`,
+      },
+    },
+  },
+  'NetworkPolicy/-allow-egress-apiserver-lag-metrics': {
+    when: `and ${netpol} (${adapter})`,
+    paths: {
+      '/spec/egress/0/ports': {
+        raw: `{{ include "catcast.tcpPorts" ${V}.networkPolicy.egressPorts.apiServer }}`,
+      },
+    },
+  },
 
   'ServiceMonitor/': {
     when: `${V}.monitoring.serviceMonitor.enabled`,

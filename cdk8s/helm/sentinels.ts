@@ -36,4 +36,7 @@ export class Sentinels {
 
   /** The literal sentinel used for the release name (also appears inside names). */
   static readonly RELEASE = 'zzrelzz';
+
+  /** The literal sentinel used for the release namespace (.Release.Namespace). */
+  static readonly NAMESPACE = 'zznszz';
 }

@@ -9,10 +9,11 @@ import { Sentinels } from './sentinels.js';
  */
 export function templateValues(
   defaults: CatcastValues,
-  mode: 'keda' | 'hpa',
+  mode: 'keda' | 'hpa' | 'adapter',
 ): { values: CatcastValues; sentinels: Sentinels } {
   const S = new Sentinels();
   S.exprs.set(Sentinels.RELEASE, '.Release.Name');
+  S.exprs.set(Sentinels.NAMESPACE, '.Release.Namespace');
   const v = '.Values';
   const http = (key: 'ingest' | 'forecastApi') => {
     const min = S.num(`${v}.${key}.autoscaling.minReplicas`);
@@ -100,6 +101,10 @@ export function templateValues(
         pollingIntervalSeconds: S.num(`${v}.aggregator.autoscaling.pollingIntervalSeconds`),
         cooldownPeriodSeconds: S.num(`${v}.aggregator.autoscaling.cooldownPeriodSeconds`),
         externalMetricName: S.str(`${v}.aggregator.autoscaling.externalMetricName`),
+        adapter: {
+          replicas: S.num(`${v}.aggregator.autoscaling.adapter.replicas`),
+          resources: defaults.aggregator.autoscaling.adapter.resources,
+        },
       },
       resources: defaults.aggregator.resources,
       pdb: { maxUnavailable: S.num(`${v}.aggregator.pdb.maxUnavailable`) },

@@ -36,10 +36,16 @@ describe('aggregation metrics', () => {
     ],
   ])('sets the lag per partition and the total (%j)', async (lags, total) => {
     const registry = new Registry();
-    const metrics = createAggregationMetrics(registry, { now: () => new Date() });
+    const metrics = createAggregationMetrics(
+      registry,
+      { now: () => new Date() },
+      { consumerGroup: 'g', topic: 't' },
+    );
     metrics.setLag([{ partition: 9, lag: 100 }]);
     metrics.setLag(lags);
-    expect(await value(registry, 'catcast_consumer_lag', { partition: 'total' })).toBe(total);
+    expect(
+      await value(registry, 'catcast_consumer_lag', { partition: 'total', consumer_group: 'g', topic: 't' }),
+    ).toBe(total);
     expect(await value(registry, 'catcast_consumer_lag', { partition: '9' })).toBeUndefined();
     for (const { partition, lag } of lags)
       expect(await value(registry, 'catcast_consumer_lag', { partition: String(partition) })).toBe(lag);

@@ -14,20 +14,34 @@ export interface AggregationMetrics {
   readonly eventsDuplicate: Counter;
   readonly dlqMessages: Counter<'reason'>;
   readonly batchSeconds: Histogram;
-  readonly consumerLag: Gauge<'partition'>;
+  readonly consumerLag: Gauge<'partition' | 'consumer_group' | 'topic'>;
   /** Records that events up to `createdAt` are applied (feeds the freshness gauge). */
   noteApplied(createdAt: Date): void;
   /** Replaces the per-partition lag gauge values (plus partition="total"). */
   setLag(lags: ReadonlyArray<{ readonly partition: number; readonly lag: number }>): void;
 }
 
-/** Registers the aggregator's metrics on `registry`. */
-export function createAggregationMetrics(registry: Registry, clock: Clock): AggregationMetrics {
+/** The consumer group and topic the lag gauge is about (its consumer_group and topic labels). */
+export interface LagSeriesLabels {
+  readonly consumerGroup: string;
+  readonly topic: string;
+}
+
+/**
+ * Registers the aggregator's metrics on `registry`. With `lagSeries`, the lag gauge carries
+ * consumer_group and topic labels, the ones the lag HPA's External metric selects on.
+ */
+export function createAggregationMetrics(
+  registry: Registry,
+  clock: Clock,
+  lagSeries?: LagSeriesLabels,
+): AggregationMetrics {
   let newestApplied: Date | undefined;
+  const seriesLabels = lagSeries ? { consumer_group: lagSeries.consumerGroup, topic: lagSeries.topic } : {};
   const consumerLag = new Gauge({
     name: 'catcast_consumer_lag',
     help: 'Messages of order-events not yet committed by the aggregator consumer group, per partition and "total"',
-    labelNames: ['partition'] as const,
+    labelNames: ['partition', 'consumer_group', 'topic'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -69,10 +83,10 @@ export function createAggregationMetrics(registry: Registry, clock: Clock): Aggr
       consumerLag.reset();
       let total = 0;
       for (const { partition, lag } of lags) {
-        consumerLag.set({ partition: String(partition) }, lag);
+        consumerLag.set({ partition: String(partition), ...seriesLabels }, lag);
         total += lag;
       }
-      consumerLag.set({ partition: 'total' }, total);
+      consumerLag.set({ partition: 'total', ...seriesLabels }, total);
     },
   };
 }

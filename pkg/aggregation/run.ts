@@ -150,7 +150,10 @@ async function aggregateUntilAborted(
   const role = config.AGGREGATOR_ROLE;
   const serving = role !== 'consumer';
   const consuming = role !== 'api';
-  const metrics = createAggregationMetrics(registry, clock);
+  const metrics = createAggregationMetrics(registry, clock, {
+    consumerGroup: config.KAFKA_CONSUMER_GROUP,
+    topic: config.KAFKA_TOPIC,
+  });
   // Read answers come from memory until a period they show changes: this process's applies and the
   // change notifications of every aggregator drop exactly those answers.
   const cacheLookups = new Counter({

@@ -128,7 +128,10 @@ export async function getForecastRows(
   const ms = await store.history(q.merchant, q.bucketType, lookback, q.now, q.categoryId);
   const rows: StoredForecast[] = [];
   for (const s of ms.series) {
-    const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
+    const results = forecastModels(
+      { bucketType: q.bucketType, values: s.values, start: s.firstBucketStart },
+      models,
+    );
     for (const r of results) rows.push(toStored(s.categoryId, r));
   }
   const value: ForecastRows = {

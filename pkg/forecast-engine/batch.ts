@@ -32,7 +32,12 @@ export function forecastMany(
       const results = forecastModels(req.series, req.models, options);
       const path = req.path;
       if (!path) return { key: req.key, results, error: null };
-      const paths = path.models.map((m) => forecastPath(req.series, m, path.horizon, options));
+      // Paths iterate their members on the series as it is (path.ts does not apply calendar effects
+      // yet), so they get it without its start date: the same members, replays and intervals as
+      // their subtree rollups, which have no dates either.
+      const { bucketType, values } = req.series;
+      const undated: SeriesInput = { bucketType, values };
+      const paths = path.models.map((m) => forecastPath(undated, m, path.horizon, options));
       return { key: req.key, results, paths, error: null };
     } catch (cause) {
       return { key: req.key, results: null, error: cause instanceof Error ? cause.message : String(cause) };

@@ -4,6 +4,7 @@
  * no refit) up to the next bucket, and derives metrics, conformal intervals, the `ensemble` and the
  * `auto` choice from those shared fits.
  */
+import { estimateCalendar, holidayFeatures, epochDay, type CalendarEffects } from './calendar.js';
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
@@ -24,6 +25,7 @@ import {
   MODEL_NAMES,
   type BacktestMetrics,
   type BaseModelName,
+  type BucketType,
   type ForecastOptions,
   type ForecastResult,
   type JsonValue,
@@ -73,13 +75,32 @@ export class CandidateSet implements Scorer {
   private readonly ets: EtsFitter;
   /** More than INTERMITTENT_SHARE of the fitting window is zero (or negative). */
   readonly intermittent: boolean;
+  /** Holiday effects estimated on the fitting window, when the series has dates and they show. */
+  readonly calendar: CalendarEffects | null;
+  /** What the models are fitted on: y, or y divided by its calendar factors. */
+  private readonly yFit: Float64Array;
+  private readonly adjusted = new Map<Float64Array, Float64Array>();
 
+  /**
+   * @param features holiday features of buckets [0, n] (calendar.ts), when the series has dates:
+   *   the models then fit the series without its estimated holiday effects and forecast with them.
+   */
   constructor(
     readonly y: Float64Array,
     readonly m: number,
     readonly fitEnd: number,
+    features: readonly Float64Array[] | null = null,
+    bucketType: BucketType = 'WEEK',
   ) {
-    this.ets = new EtsFitter({ y, m, fitEnd });
+    this.calendar = features ? estimateCalendar(y, features, fitEnd, bucketType) : null;
+    let yFit = y;
+    if (this.calendar) {
+      const f = this.calendar.factor;
+      yFit = new Float64Array(y.length);
+      for (let t = 0; t < y.length; t++) yFit[t] = (y[t] as number) / (f[t] as number);
+    }
+    this.yFit = yFit;
+    this.ets = new EtsFitter({ y: yFit, m, fitEnd });
     let zeros = 0;
     for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
     this.intermittent = fitEnd > 0 && zeros > INTERMITTENT_SHARE * fitEnd;
@@ -89,6 +110,17 @@ export class CandidateSet implements Scorer {
     let f = this.fits.get(name);
     if (!f) {
       f = this.make(name);
+      if (this.calendar) {
+        // One adjusted array per raw one, so candidates sharing predictions still share them.
+        let adj = this.adjusted.get(f.pred);
+        if (!adj) {
+          const cf = this.calendar.factor;
+          adj = new Float64Array(f.pred.length);
+          for (let t = 0; t < adj.length; t++) adj[t] = (f.pred[t] as number) * (cf[t] as number);
+          this.adjusted.set(f.pred, adj);
+        }
+        f = { ...f, pred: adj };
+      }
       // Forecasts are never negative; errors are measured on what would have been issued.
       const p = f.pred;
       for (let t = 0; t < p.length; t++) if ((p[t] as number) < 0) p[t] = 0;
@@ -98,7 +130,7 @@ export class CandidateSet implements Scorer {
   }
 
   private make(name: BaseModelName): Fit {
-    const input = { y: this.y, m: this.m, fitEnd: this.fitEnd };
+    const input = { y: this.yFit, m: this.m, fitEnd: this.fitEnd };
     switch (name) {
       case 'naive':
         return fitNaive(input);
@@ -340,6 +372,9 @@ interface Resolved {
   readonly s: number;
   /** MASE scale on the history before the first origin. */
   readonly scale: number;
+  readonly bucketType: BucketType;
+  /** Holiday features of buckets [0, n] when the series has a start date (WEEK and DAY). */
+  readonly features: Float64Array[] | null;
 }
 
 function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
@@ -358,10 +393,25 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
     throw new ForecastInputError(`origins must be a positive integer, got ${origins}`);
   if (!Number.isInteger(selectionOrigins) || selectionOrigins < 1)
     throw new ForecastInputError(`selectionOrigins must be a positive integer, got ${selectionOrigins}`);
+  if (series.start !== undefined && epochDay(series.start) === null)
+    throw new ForecastInputError(`start must be a YYYY-MM-DD date, got "${series.start}"`);
   const m = seasonLength(series.bucketType);
   const k = Math.min(origins, Math.floor(n / 2));
   const s = Math.min(selectionOrigins, k);
-  return { y, n, m, origins, selectionOrigins, k, s, scale: maseScale(y, m, n - k) };
+  const features =
+    series.start === undefined ? null : holidayFeatures(series.start, series.bucketType, n + 1);
+  return {
+    y,
+    n,
+    m,
+    origins,
+    selectionOrigins,
+    k,
+    s,
+    scale: maseScale(y, m, n - k),
+    bucketType: series.bucketType,
+    features,
+  };
 }
 
 /** What one model produced on one series: the stored result's numbers plus pooled error sums. */
@@ -494,11 +544,13 @@ export function computeOutcomes(
   readonly seasonalNaive: ModelOutcome;
 } {
   const r = resolve(series, options);
-  const c1 = new CandidateSet(r.y, r.m, r.n - r.k);
+  const cands = (fitEnd: number): CandidateSet =>
+    new CandidateSet(r.y, r.m, fitEnd, r.features, r.bucketType);
+  const c1 = cands(r.n - r.k);
   // The served forecast refits the chosen models on the whole history; backtests never see it.
   // Without `serve` (scoring only) the served point is the backtest fit's and is not used.
   let c3: CandidateSet | null = null;
-  const full = (): CandidateSet => (c3 ??= serve && r.k > 0 ? new CandidateSet(r.y, r.m, r.n) : c1);
+  const full = (): CandidateSet => (c3 ??= serve && r.k > 0 ? cands(r.n) : c1);
   const refit = (choice: Choice): Choice => ({
     ...choice,
     fits: choice.names.map((name) => full().fit(name)),
@@ -512,7 +564,7 @@ export function computeOutcomes(
       // selection at an origin uses errors made out of sample.
       const s2 = Math.min(r.s, Math.floor((r.n - r.k) / 2));
       lo = r.n - r.k - s2;
-      scorer = new HybridSet(new CandidateSet(r.y, r.m, lo), c1);
+      scorer = new HybridSet(cands(lo), c1);
     }
     return scorer;
   };
@@ -599,6 +651,7 @@ export function forecastModels(
       params: o.params,
       inputHash: inputHash({
         bucketType: series.bucketType,
+        start: series.start,
         values: r.y,
         model: o.model,
         modelVersion: info.modelVersion,

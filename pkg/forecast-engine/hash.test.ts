@@ -30,6 +30,7 @@ describe('canonical serialisation', () => {
       { modelVersion: '1.0.1' },
       { origins: 12 },
       { selectionOrigins: 13 },
+      { start: '2024-01-01' },
     ])
       expect(inputHash({ ...base, ...change })).not.toBe(h);
   });

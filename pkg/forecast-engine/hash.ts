@@ -32,6 +32,8 @@ export function canonicalJson(value: unknown): string {
 export interface HashInput {
   readonly bucketType: BucketType;
   readonly values: ArrayLike<number>;
+  /** Start date of values[0]; absent for undated series (whose hash it leaves unchanged). */
+  readonly start?: string | undefined;
   readonly model: string;
   readonly modelVersion: string;
   readonly origins: number;
@@ -50,6 +52,7 @@ export function inputHash(input: HashInput): string {
     origins: input.origins,
     selectionOrigins: input.selectionOrigins,
     horizon: input.horizon,
+    start: input.start,
     values: Array.from(input.values),
   });
   return createHash('sha256').update(canonical).digest('hex');

@@ -40,6 +40,13 @@ export interface SeriesInput {
   readonly bucketType: BucketType;
   /** Values per bucket (minor units as JS numbers), oldest first, gaps filled with 0. */
   readonly values: ArrayLike<number>;
+  /**
+   * Start date (YYYY-MM-DD) of the bucket of values[0], optional. With it, WEEK and DAY series get
+   * calendar effects: holidays that move from year to year (Easter, US Thanksgiving and the days
+   * after it, the Christmas run-up) are estimated and applied on the right bucket. It is part of
+   * the input hash only when present.
+   */
+  readonly start?: string;
 }
 
 /** Options shared by every forecast call; defaults depend on the bucket type. */

@@ -41,8 +41,9 @@ const jobEnv = z
     FORECAST_MODELS: list()
       .pipe(z.array(z.enum(MODEL_NAMES)).min(1))
       .default([...MODEL_NAMES]),
-    /** Models whose next-H-buckets paths are precomputed (each costs several one-step forecasts). @default auto,seasonal_naive */
+    /** Models whose next-H-buckets paths are precomputed (each costs several one-step forecasts); "none" for none. @default auto,seasonal_naive */
     FORECAST_PATH_MODELS: list()
+      .transform((v) => (v.length === 1 && v[0] === 'none' ? [] : v))
       .pipe(z.array(z.enum(MODEL_NAMES)))
       .default(['auto', 'seasonal_naive']),
     /** Steps of the DAY paths (0: none). @default 14 */

@@ -236,7 +236,7 @@ async function runShard(
           return [
             ...ms.series.map((s) => ({
               key: `${setIndex}\u0000${s.categoryId}`,
-              series: { bucketType: ms.bucketType, values: s.values },
+              series: { bucketType: ms.bucketType, values: s.values, start: s.firstBucketStart },
               models: options.models,
               ...path,
             })),

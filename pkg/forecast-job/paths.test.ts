@@ -93,6 +93,32 @@ describe('coherentPaths', () => {
     },
   );
 
+  it('is reproducible: the same input gives byte-identical stored paths and hashes', () => {
+    // Bigints as strings: the bytes the job writes, per category, model and step.
+    const bytes = () =>
+      JSON.stringify(
+        [...coherentPaths(nodes, own('auto'), subtree('auto'))].map(([id, p]) =>
+          toStoredPath(id, p, '2026-12-01'),
+        ),
+        (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+      );
+    expect(bytes()).toBe(bytes());
+    // A parent's hash covers its children's: changing a leaf's history changes the root's hash.
+    const changed = own('auto');
+    changed.set(
+      'leaf-a',
+      forecastPath(
+        { bucketType: 'MONTH', values: series[0]!.values.map((v, i) => (i === 47 ? v + 1 : v)) },
+        'auto',
+        H,
+      ),
+    );
+    const root = coherentPaths(nodes, changed, subtree('auto')).get('root')!;
+    expect(root.inputHash).not.toBe(
+      coherentPaths(nodes, own('auto'), subtree('auto')).get('root')!.inputHash,
+    );
+  });
+
   it('leaves out a parent (and its ancestors) when a descendant has no path, never serving it incoherent', () => {
     const o = own('seasonal_naive');
     o.delete('leaf-b');

@@ -17,9 +17,9 @@ describe('registerConsumerLagMetrics', () => {
     const registry = new Registry();
     registerConsumerLagMetrics(registry, { read: () => Promise.resolve(lag) });
     const text = await registry.metrics();
-    expect(text).toContain('catcast_consumer_lag{partition="0"} 4');
-    expect(text).toContain('catcast_consumer_lag{partition="1"} 3');
-    expect(text).toContain('catcast_consumer_lag{partition="total"} 7');
+    expect(text).toContain('catcast_consumer_lag{partition="0",consumer_group="g",topic="t"} 4');
+    expect(text).toContain('catcast_consumer_lag{partition="1",consumer_group="g",topic="t"} 3');
+    expect(text).toContain('catcast_consumer_lag{partition="total",consumer_group="g",topic="t"} 7');
   });
 
   it.each([
@@ -29,7 +29,7 @@ describe('registerConsumerLagMetrics', () => {
     const registry = new Registry();
     let read: () => Promise<ConsumerLag> = () => Promise.resolve(lag);
     registerConsumerLagMetrics(registry, { read: () => read(), timeoutMs: 50 });
-    expect(await registry.metrics()).toContain('partition="total"} 7');
+    expect(await registry.metrics()).toMatch(/partition="total"[^}]*} 7/);
     read = failing;
     expect(await registry.metrics()).not.toContain('partition="total"');
   });

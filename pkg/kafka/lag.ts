@@ -88,7 +88,8 @@ export interface ConsumerLagMetricsOptions {
 }
 
 /**
- * Registers catcast_consumer_lag{partition} (plus partition="total"), read from Kafka when scraped.
+ * Registers catcast_consumer_lag{partition,consumer_group,topic} (plus partition="total"), read from
+ * Kafka when scraped.
  * Exported by a process other than the consumer (the relay): a consumer that is stuck, paused or
  * crash-looping cannot report how far behind it is. The series vanish while Kafka cannot be read,
  * rather than showing a stale number.
@@ -98,7 +99,7 @@ export function registerConsumerLagMetrics(registry: Registry, options: Consumer
   new Gauge({
     name: 'catcast_consumer_lag',
     help: 'Messages of order-events not yet committed by the aggregator consumer group, per partition and "total"',
-    labelNames: ['partition'] as const,
+    labelNames: ['partition', 'consumer_group', 'topic'] as const,
     registers: [registry],
     async collect() {
       this.reset();
@@ -109,8 +110,9 @@ export function registerConsumerLagMetrics(registry: Registry, options: Consumer
       ]);
       clearTimeout(timer);
       if (!lag) return;
-      for (const p of lag.partitions) this.set({ partition: String(p.partition) }, p.lag);
-      this.set({ partition: 'total' }, lag.total);
+      const series = { consumer_group: lag.groupId, topic: lag.topic };
+      for (const p of lag.partitions) this.set({ partition: String(p.partition), ...series }, p.lag);
+      this.set({ partition: 'total', ...series }, lag.total);
     },
   });
 }

@@ -4,11 +4,13 @@
  * helm install / test / upgrade / rollback of charts/catcast, orders through the ingest Service ending
  * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work;
  * the chart's Ingress served by Traefik and the CPU HPA fed by metrics-server (scripts/k8s/addons.yaml);
- * last, a merchant signing in through the Ingress with the OpenID Provider catcast-idp (auth.mode=jwt).
+ * the aggregator scaled on Kafka consumer lag by an HPA reading catcast's own external-metrics provider
+ * (chart mode adapter); last, a merchant signing in through the Ingress with the OpenID Provider catcast-idp (auth.mode=jwt).
  * The steps share one release and run in order.
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import https from 'node:https';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatAmount } from '../../pkg/money/index.js';
@@ -89,15 +91,15 @@ const helmArgs = (tag: string, shards: number) => [
   `networkPolicy.egressPorts.kafka={${brokers.split(':')[1]}}`,
 ];
 
-/** Every Deployment of the release has all replicas updated and Ready, running `tag`. */
-async function allReady(tag: string): Promise<Deployment[] | false> {
+/** Every Deployment of the release (`count` of them) has all replicas updated and Ready, running `tag`. */
+async function allReady(tag: string, count = 4): Promise<Deployment[] | false> {
   const list = await kjson<{ items: Deployment[] }>(
     'get',
     'deployments',
     '-l',
     `app.kubernetes.io/instance=${RELEASE}`,
   );
-  if (list.items.length !== 4) return false;
+  if (list.items.length !== count) return false;
   const ok = list.items.every(
     (d) =>
       d.spec.template.spec.containers[0]!.image.endsWith(`:${tag}`) &&
@@ -706,6 +708,197 @@ describe('catcast on a single-node Kubernetes', () => {
     }
     await waitFor('every Deployment Ready after the scale-out', () => allReady(TAG1), { timeoutMs: 300_000 });
     await expectExactTotals();
+  });
+
+  it("the aggregator scales on Kafka consumer lag through catcast's own external-metrics provider, and back down", async () => {
+    interface LagHpa {
+      spec: { minReplicas: number; maxReplicas: number };
+      status: {
+        currentReplicas?: number;
+        desiredReplicas?: number;
+        currentMetrics?: { external?: { current: { averageValue?: string; value?: string } } }[];
+        conditions?: { type: string; status: string; reason?: string; message?: string }[];
+      };
+    }
+    const started = Date.now();
+    const group = `aggregator-${RUN}`;
+    const topic = `orders-${RUN}`;
+    const metricPath = `/apis/external.metrics.k8s.io/v1beta1/namespaces/${NS}/catcast_consumer_lag?labelSelector=${encodeURIComponent(`consumer_group=${group},topic=${topic}`)}`;
+    // Mode adapter: the lag HPA plus cmd/lag-metrics behind the APIService v1beta1.external.metrics.k8s.io.
+    // 20 messages per replica and a 15 s scale-down window, so that a burst of a few hundred orders
+    // asks for every replica and the way back down fits the suite.
+    await sh(
+      kenv,
+      helm,
+      [
+        'upgrade',
+        RELEASE,
+        'charts/catcast',
+        ...helmArgs(TAG1, 2),
+        '--set',
+        'aggregator.autoscaling.mode=adapter',
+        '--set',
+        'aggregator.autoscaling.minReplicas=1',
+        '--set',
+        'aggregator.autoscaling.maxReplicas=3',
+        '--set',
+        'aggregator.autoscaling.lagThreshold=20',
+        '--set',
+        'aggregator.autoscaling.cooldownPeriodSeconds=15',
+        '--set',
+        'aggregator.autoscaling.adapter.replicas=1',
+        '--set',
+        'aggregator.autoscaling.adapter.resources.requests.cpu=20m',
+        '--set',
+        'aggregator.autoscaling.adapter.resources.requests.memory=64Mi',
+        '--wait',
+        '--timeout',
+        '5m',
+      ],
+      400_000,
+    );
+    await waitFor('every Deployment Ready, the provider included', () => allReady(TAG1, 5), {
+      timeoutMs: 300_000,
+    });
+    // kube-apiserver marks the APIService Available once its discovery call through the front proxy
+    // (client certificate + X-Remote-User) is answered by the provider.
+    await waitFor('the APIService v1beta1.external.metrics.k8s.io to be Available', async () => {
+      const api = JSON.parse(
+        await sh(kenv, 'kubectl', ['get', 'apiservice', 'v1beta1.external.metrics.k8s.io', '-o', 'json']),
+      ) as { status?: { conditions?: { type: string; status: string }[] } };
+      return api.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+    });
+    const readMetric = async () => {
+      const list = JSON.parse(await sh(kenv, 'kubectl', ['get', '--raw', metricPath])) as {
+        kind: string;
+        items: { metricLabels: Record<string, string>; value: string }[];
+      };
+      expect(list.kind).toBe('ExternalMetricValueList');
+      expect(list.items).toHaveLength(1);
+      expect(list.items[0]!.metricLabels).toEqual({ consumer_group: group, topic });
+      return Number(list.items[0]!.value);
+    };
+    // Caught up: the metric through kube-apiserver is 0 and the HPA reads it (ScalingActive).
+    await waitFor('the external metric to read 0 lag', async () => (await readMetric()) === 0);
+    const hpaName = `${RELEASE}-aggregator`;
+    await waitFor('the lag HPA to read the External metric', async () => {
+      const h = await kjson<LagHpa>('get', 'hpa', hpaName);
+      const active = h.status.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True');
+      return active && h.status.currentMetrics?.[0]?.external !== undefined && h;
+    });
+
+    // The provider answers nobody but the front proxy: straight to its pod, without kube-apiserver's
+    // client certificate, a forged X-Remote-User gets 401.
+    const pods = await kjson<{ items: Pod[] }>(
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/component=lag-metrics',
+    );
+    const podIp = pods.items.find((p) => p.status.phase === 'Running')?.status.podIP;
+    expect(podIp).toBeDefined();
+    const direct = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: podIp,
+          port: 6443,
+          path: metricPath,
+          rejectUnauthorized: false,
+          headers: { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters' },
+          timeout: 10_000,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(direct.status).toBe(401);
+    expect(direct.body).toContain('no client certificate');
+
+    // Stop the aggregator from keeping up: hold a lock on the table its batches insert into, so no
+    // batch commits and no offset moves (any replica the HPA adds is stuck the same way), then
+    // send a burst of orders through ingest.
+    const blocker = await pool.connect();
+    let blocked = true;
+    const unblock = async () => {
+      if (!blocked) return;
+      blocked = false;
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    };
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE forecasting.processed_events IN ACCESS EXCLUSIVE MODE');
+      const burst = await simulate(ingestUrl, [
+        '--merchants',
+        '1',
+        '--days',
+        '40',
+        '--orders-per-day',
+        '10',
+        '--rate',
+        '0',
+        '--merchant-prefix',
+        `lag-${RUN}`,
+        '--seed',
+        'cluster-lag',
+      ]);
+      expect(burst.failed).toBe(0);
+      expect(burst.accepted).toBeGreaterThanOrEqual(200);
+      // The provider sees the lag (ceil(lag / 20) > maxReplicas), and the HPA scales the aggregator out.
+      const peak = await waitFor(
+        'the external metric to show the burst',
+        async () => {
+          const v = await readMetric();
+          return v >= 100 && v;
+        },
+        { timeoutMs: 120_000 },
+      );
+      const scaled = await waitFor(
+        'the lag HPA to scale the aggregator to its maxReplicas',
+        async () => {
+          const h = await kjson<LagHpa>('get', 'hpa', hpaName);
+          const d = await kjson<Deployment>('get', 'deployment', hpaName);
+          return (
+            h.status.desiredReplicas === h.spec.maxReplicas && d.spec.replicas === h.spec.maxReplicas && h
+          );
+        },
+        { timeoutMs: 180_000, intervalMs: 2000 },
+      );
+      const seen = Number.parseFloat(
+        scaled.status.currentMetrics?.[0]?.external?.current.averageValue ?? '0',
+      );
+      // averageValue = metric / current replicas: the HPA computed from the provider's number.
+      expect(seen).toBeGreaterThan(20);
+      console.log(
+        `lag step: peak lag ${peak}, HPA scaled 1 -> ${scaled.status.desiredReplicas} after ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+    } finally {
+      await unblock();
+    }
+
+    // The lag drains, the metric falls to 0, and after the 15 s window the HPA scales back to 1.
+    await waitFor('the lag to drain (external metric 0)', async () => (await readMetric()) === 0, {
+      timeoutMs: 180_000,
+    });
+    await waitFor(
+      'the lag HPA to scale the aggregator back to minReplicas',
+      async () => {
+        const h = await kjson<LagHpa>('get', 'hpa', hpaName);
+        const d = await kjson<Deployment>('get', 'deployment', hpaName);
+        return h.status.desiredReplicas === h.spec.minReplicas && d.spec.replicas === h.spec.minReplicas;
+      },
+      { timeoutMs: 180_000, intervalMs: 2000 },
+    );
+    await waitFor('every Deployment Ready after the scale-down', () => allReady(TAG1, 5), {
+      timeoutMs: 300_000,
+    });
+    await expectExactTotals();
+    console.log(`lag step: ${Math.round((Date.now() - started) / 1000)} s in all`);
   });
 
   it('a merchant signs in through the ingress: OIDC code flow with the identity provider, sealed session cookie, merchant scope enforced', async () => {

@@ -13,6 +13,7 @@ import {
   categorySalesSpec,
   checkSchema,
   checkValue,
+  categoryPathSpec,
   compareModelsSpec,
   forecastTopSpec,
   merchantDetailSpec,
@@ -224,6 +225,7 @@ describe('the merchant UI against the real services', () => {
     for (const [p, spec] of [
       ['/forecast/top-categories', forecastTopSpec],
       ['/forecast/compare-models', compareModelsSpec],
+      ['/forecast/category-path', categoryPathSpec],
       ['/forecast/models', modelCatalogSpec],
     ] as const) {
       const schema = doc.paths[p]?.get.responses[200].content['application/json'].schema;
@@ -383,6 +385,15 @@ describe('the merchant UI against the real services', () => {
     expect(await rows.count()).toBeGreaterThan(3);
     expect(await page.locator('[data-table="compare"] tr.winner').count()).toBe(1);
     await page.locator('.history-chart svg path.history-line').waitFor();
+    // The next months as a fan after the history: both bands, the line, a table row per step.
+    const fan = page.locator('[data-path-steps]');
+    await fan.waitFor({ timeout: 60_000 });
+    const steps = Number(await fan.getAttribute('data-path-steps'));
+    expect(steps).toBeGreaterThan(1);
+    for (const part of ['path.fan-95', 'path.fan-80', 'path.fan-line', 'path.history-line'])
+      expect(await fan.locator(`.fan-chart svg ${part}`).count(), part).toBe(1);
+    expect(await fan.locator('.fan-chart svg circle.fan-dot').count()).toBe(steps);
+    expect(await fan.locator('[data-table="path"] tbody tr').count()).toBe(steps);
 
     const options = await page
       .locator('#compare-category option')

@@ -135,6 +135,19 @@ export function App({ api, token, session }: AppProps) {
     { ...opts, refreshMs: 60_000 },
   );
 
+  // The next H periods of the compared category, for the model in use (the fan after its history).
+  const pathRes = useResource(
+    mid && compareCategory && state.view === 'compare' && tf !== 'day'
+      ? `path|${mid}|${bt}|${compareCategory}|${state.model}`
+      : null,
+    (s) =>
+      api.categoryPath(
+        { merchantId: mid!, bucketType: bt, categoryId: compareCategory!, model: state.model },
+        s,
+      ),
+    { ...opts, refreshMs: 60_000 },
+  );
+
   const models: ModelChoice[] = [
     { name: 'auto' },
     ...(modelsRes.data?.models ?? [])
@@ -277,6 +290,9 @@ export function App({ api, token, session }: AppProps) {
         model={state.model}
         onModel={(m) => navigate({ ...state, model: m })}
         merchantId={merchant.id}
+        path={pathRes.data}
+        pathLoading={pathRes.loading}
+        pathUnavailable={problemText(pathRes.error)}
       />
     );
   } else {

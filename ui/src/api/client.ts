@@ -5,6 +5,7 @@
  */
 import type {
   BucketType,
+  CategoryPath,
   CategorySales,
   CompareModels,
   ForecastTop,
@@ -70,6 +71,10 @@ export interface ApiClient {
     q: { merchantId: string; bucketType: BucketType; categoryId?: string },
     signal?: AbortSignal,
   ): Promise<CompareModels>;
+  categoryPath(
+    q: { merchantId: string; bucketType: BucketType; categoryId: string; model: string; horizon?: number },
+    signal?: AbortSignal,
+  ): Promise<CategoryPath>;
   models(signal?: AbortSignal): Promise<ModelCatalog>;
 }
 
@@ -148,6 +153,18 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       get(
         '/forecast/compare-models',
         { merchant_id: q.merchantId, bucket_type: q.bucketType, category_id: q.categoryId },
+        signal,
+      ),
+    categoryPath: (q, signal) =>
+      get(
+        '/forecast/category-path',
+        {
+          merchant_id: q.merchantId,
+          bucket_type: q.bucketType,
+          category_id: q.categoryId,
+          model: q.model,
+          horizon: q.horizon,
+        },
         signal,
       ),
     models: (signal) => get('/forecast/models', {}, signal),

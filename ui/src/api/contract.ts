@@ -5,6 +5,7 @@
  * changed API fails the build's tests, not the merchant's page.
  */
 import type {
+  CategoryPath,
   CategorySales,
   CompareModels,
   ForecastTop,
@@ -154,6 +155,7 @@ export const compareModelsSpec: Spec<CompareModels> = {
           hi95: amount,
           metrics: { ...metrics },
           ratioToSeasonalNaive: '?number|null',
+          horizons: '?',
         },
       ],
     },
@@ -292,3 +294,37 @@ export function checkSchema(doc: unknown, schema: JsonSchema, spec: FieldSpec, p
     return checkSchema(doc, prop, s, `${path}.${k}`);
   });
 }
+
+const horizonAccuracy = {
+  step: 'integer',
+  wape: 'number|null',
+  maeMinor: 'number|null',
+  errors: 'integer',
+} as const;
+
+/** GET /forecast/category-path. */
+export const categoryPathSpec: Spec<CategoryPath> = {
+  merchantId: 'string',
+  currency: 'string',
+  bucketType: 'string',
+  categoryId: 'string',
+  name: 'string',
+  children: ['string'],
+  model: 'string',
+  horizon: 'integer',
+  targetBucketStart: 'string',
+  source: 'string',
+  reason: '?string|null',
+  steps: [
+    {
+      step: 'integer',
+      bucketStart: 'string',
+      forecast: amount,
+      lo80: amount,
+      hi80: amount,
+      lo95: amount,
+      hi95: amount,
+      accuracy: { ...horizonAccuracy },
+    },
+  ],
+};

@@ -159,6 +159,44 @@ export interface ModelForecast {
   readonly hi95: Amount;
   readonly metrics: ForecastMetrics | null;
   readonly ratioToSeasonalNaive?: number | null;
+  /** Accuracy per step h = 1..H of the precomputed path, when the set holds one for this model. */
+  readonly horizons?: readonly HorizonAccuracy[] | null;
+}
+
+/** Out-of-sample accuracy of the h-step-ahead forecast. */
+export interface HorizonAccuracy {
+  readonly step: number;
+  readonly wape: number | null;
+  readonly maeMinor: number | null;
+  readonly errors: number;
+}
+
+/** One step of a forecast path. */
+export interface PathStep {
+  readonly step: number;
+  readonly bucketStart: string;
+  readonly forecast: Amount;
+  readonly lo80: Amount;
+  readonly hi80: Amount;
+  readonly lo95: Amount;
+  readonly hi95: Amount;
+  readonly accuracy: HorizonAccuracy;
+}
+
+/** GET /forecast/category-path: the next H buckets of one category (its whole subtree when it has children). */
+export interface CategoryPath {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly bucketType: BucketType;
+  readonly categoryId: string;
+  readonly name: string;
+  readonly children: readonly string[];
+  readonly model: string;
+  readonly horizon: number;
+  readonly targetBucketStart: string;
+  readonly source: ForecastSource;
+  readonly reason?: string | null;
+  readonly steps: readonly PathStep[];
 }
 
 /** One category in the comparison. */

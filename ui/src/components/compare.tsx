@@ -1,5 +1,13 @@
 /** Model comparison: one category's history with every model's next-period forecast, and the metrics table. */
-import type { CategorySales, CompareCategory, CompareModels, ModelForecast } from '../api/types.js';
+import type {
+  CategoryPath,
+  CategorySales,
+  CompareCategory,
+  CompareModels,
+  ModelForecast,
+} from '../api/types.js';
+import { fanSteps } from '../lib/fan.js';
+import { FanChart, FanTable } from './fan.js';
 import { seriesTotals } from '../api/client.js';
 import { ratioWords } from '../lib/accuracy.js';
 import { csvFileName } from '../lib/csv.js';
@@ -206,6 +214,77 @@ export function compareCsv(
   };
 }
 
+/** The next H periods of the category as a fan after its history, with the figures in a table. */
+function PathSection(props: {
+  path: CategoryPath | undefined;
+  loading: boolean;
+  unavailable: string | undefined;
+  tf: Timeframe;
+  name: string;
+  buckets: readonly string[];
+  values: readonly number[];
+  lastIsPartial: boolean;
+}) {
+  const { path, tf } = props;
+  if (!path)
+    return props.loading ? (
+      <Loading label="Loading the forecast of the next periods…" />
+    ) : (
+      <p class="muted">
+        {props.unavailable ?? 'The forecast of the next periods is not available right now.'}
+      </p>
+    );
+  const h = path.steps.length;
+  if (h === 0) return <p class="muted">{path.reason ?? 'No forecast of the next periods yet.'}</p>;
+  const first = periodLabel(tf, path.steps[0]!.bucketStart);
+  const last = periodLabel(tf, path.steps[h - 1]!.bucketStart);
+  const steps = fanSteps(path);
+  const widest = steps[h - 1]!;
+  return (
+    <section class="path-section" aria-labelledby="path-heading" data-path-steps={h}>
+      <div class="panel-head">
+        <h3 id="path-heading">
+          Next {h} {tf}s of {props.name}
+        </h3>
+      </div>
+      <FanChart
+        tf={tf}
+        buckets={props.buckets}
+        values={props.values}
+        lastIsPartial={props.lastIsPartial}
+        steps={steps}
+        currency={path.currency}
+        label={`Sales of ${props.name} per ${tf}, then the ${path.model} forecast for ${first} to ${last} with 80% and 95% ranges`}
+        description={`The forecast line continues the history; the inner band holds the next ${tf}s' sales with 80% probability, the outer one with 95%. ${last}: ${formatMoney(widest.point, path.currency)}, 80% range ${formatMoney(widest.lo80, path.currency)} to ${formatMoney(widest.hi80, path.currency)}. The table below lists every ${tf}.`}
+      />
+      <ul class="legend" aria-hidden="true">
+        <li>
+          <span class="swatch swatch-history" /> Sales per {tf}
+        </li>
+        <li>
+          <span class="swatch swatch-fan-line" /> Forecast ({path.model})
+        </li>
+        <li>
+          <span class="swatch swatch-fan-80" /> 80% range
+        </li>
+        <li>
+          <span class="swatch swatch-fan-95" /> 95% range
+        </li>
+      </ul>
+      {path.children.length > 0 && (
+        <p class="muted small">
+          Includes its {path.children.length} sub-categor{path.children.length === 1 ? 'y' : 'ies'}: every{' '}
+          {tf}&rsquo;s forecast is its own sales forecast plus theirs, so the numbers add up.
+        </p>
+      )}
+      <details class="help">
+        <summary>Forecast per {tf}</summary>
+        <FanTable path={path} tf={tf} />
+      </details>
+    </section>
+  );
+}
+
 /** The comparison view. */
 export function ComparePanel(props: {
   data: CompareModels | undefined;
@@ -220,6 +299,10 @@ export function ComparePanel(props: {
   model: string;
   onModel: (m: string) => void;
   merchantId: string;
+  /** The next H periods of the selected category (the model in use). */
+  path?: CategoryPath | undefined;
+  pathLoading?: boolean;
+  pathUnavailable?: string | undefined;
 }) {
   const { data, tf } = props;
   if (tf === 'day') {
@@ -317,6 +400,16 @@ export function ComparePanel(props: {
             </li>
           )}
         </ul>
+        <PathSection
+          path={props.path?.categoryId === selected.categoryId ? props.path : undefined}
+          loading={props.pathLoading ?? false}
+          unavailable={props.pathUnavailable}
+          tf={tf}
+          name={selected.name}
+          buckets={buckets}
+          values={values}
+          lastIsPartial={buckets[buckets.length - 1] === props.current}
+        />
         <div class="panel-head">
           <h3>Models for {selected.name}</h3>
           <div class="panel-tools">

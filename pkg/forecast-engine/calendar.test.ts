@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { easterSunday, epochDay, estimateCalendar, holidayFeatures, thanksgiving } from './calendar.js';
+import { forecast, ForecastInputError, inputHash } from './index.js';
+
+const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Weekly sales from Monday 2022-01-03: level 1000 +-5% noise, doubled in the week holding Easter Sunday. */
+function easterWeekly(weeks: number, seed = 1): { start: string; values: number[] } {
+  const start = '2022-01-03';
+  const s = epochDay(start) as number;
+  const next = rng(seed);
+  const values = Array.from({ length: weeks }, (_, t) => {
+    const from = s + 7 * t;
+    const year = new Date(from * 86_400_000).getUTCFullYear();
+    const e = easterSunday(year);
+    const easter = e >= from && e < from + 7;
+    return Math.round(1000 * (1 + (next() - 0.5) * 0.1) * (easter ? 2 : 1));
+  });
+  return { start, values };
+}
+
+describe('holiday dates', () => {
+  it.each([
+    [2019, '2019-04-21'],
+    [2024, '2024-03-31'],
+    [2025, '2025-04-20'],
+    [2026, '2026-04-05'],
+    [2038, '2038-04-25'],
+  ])('Easter %i is %s', (year, want) => {
+    expect(iso(easterSunday(year))).toBe(want);
+  });
+
+  it.each([
+    [2023, '2023-11-23'],
+    [2024, '2024-11-28'],
+    [2025, '2025-11-27'],
+  ])('Thanksgiving %i is %s', (year, want) => {
+    expect(iso(thanksgiving(year))).toBe(want);
+  });
+
+  it('rejects dates that are not on the calendar', () => {
+    expect(epochDay('2024-02-29')).not.toBeNull();
+    expect(epochDay('2023-02-29')).toBeNull();
+    expect(epochDay('2024-1-05')).toBeNull();
+  });
+});
+
+describe('holiday features', () => {
+  it('splits a window over the weeks it falls in, and follows Easter from March to April', () => {
+    // Weeks from Monday 2024-01-01: Good Friday 2024-03-29 to Easter Monday 2024-04-01 straddle
+    // the weeks of 03-25 (3 days) and 04-01 (1 day).
+    const x = holidayFeatures('2024-01-01', 'WEEK', 70) as Float64Array[];
+    const w = (date: string): number => ((epochDay(date) as number) - (epochDay('2024-01-01') as number)) / 7;
+    expect(x[w('2024-03-25')]![0]).toBeCloseTo(0.75, 12);
+    expect(x[w('2024-04-01')]![0]).toBeCloseTo(0.25, 12);
+    // 2025: Good Friday 04-18 to Easter Monday 04-21, again two weeks, three weeks later in the year.
+    expect(x[w('2025-04-14')]![0]).toBeCloseTo(0.75, 12);
+    expect(x[w('2025-04-21')]![0]).toBeCloseTo(0.25, 12);
+    // Every window's shares add up to 1 per year it is whole in.
+    const total = x.reduce((a, row) => a + row[0]!, 0);
+    expect(total).toBeCloseTo(2, 12);
+  });
+
+  it('gives DAY one column per day of each window, and nothing for MONTH', () => {
+    const x = holidayFeatures('2024-11-25', 'DAY', 10) as Float64Array[];
+    // Thanksgiving 2024-11-28 is index 3; Black Friday index 4, on different columns.
+    const col = (t: number): number => x[t]!.findIndex((v) => v === 1);
+    expect(col(3)).toBeGreaterThanOrEqual(0);
+    expect(col(4)).toBe(col(3) + 1);
+    expect(x[0]!.every((v) => v === 0)).toBe(true);
+    expect(holidayFeatures('2024-01-01', 'MONTH', 10)).toBeNull();
+  });
+});
+
+describe('estimateCalendar', () => {
+  it('finds the Easter uplift only from the fitting window, and none in pure noise', () => {
+    const { start, values } = easterWeekly(180);
+    const y = Float64Array.from(values);
+    const x = holidayFeatures(start, 'WEEK', y.length + 1) as Float64Array[];
+    const c = estimateCalendar(y, x, y.length, 'WEEK');
+    expect(c).not.toBeNull();
+    expect(c!.effects[0]).toBeGreaterThan(0.8);
+    expect(c!.effects[0]).toBeLessThan(1.2);
+    expect(c!.effects[1]).toBe(0);
+    // Before the second Easter there is one occurrence only: nothing is estimated.
+    const w2023 = ((epochDay('2023-04-03') as number) - (epochDay(start) as number)) / 7;
+    expect(estimateCalendar(y, x, w2023 - 1, 'WEEK')).toBeNull();
+    const next = rng(9);
+    const noise = Float64Array.from({ length: 180 }, () => 1000 * (1 + (next() - 0.5) * 0.1));
+    const n = estimateCalendar(noise, x, noise.length, 'WEEK');
+    for (const e of n?.effects ?? []) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
+});
+
+describe('calendar effects in the engine', () => {
+  it('forecasts the moved Easter week from dates, and leaves undated series and their hash alone', () => {
+    const { start, values } = easterWeekly(171);
+    // The next bucket (index 171) is the week of Monday 2025-04-14, which holds Easter 2025.
+    expect(iso((epochDay(start) as number) + 7 * 171)).toBe('2025-04-14');
+    const dated = forecast({ bucketType: 'WEEK', values, start }, 'ets');
+    const undated = forecast({ bucketType: 'WEEK', values }, 'ets');
+    expect(dated.point).toBeGreaterThan(1.6 * undated.point);
+    expect(dated.point).toBeLessThan(2.4 * 1000);
+    // The hash covers the date only when it is given.
+    expect(undated.inputHash).toBe(
+      inputHash({
+        bucketType: 'WEEK',
+        values,
+        model: 'ets',
+        modelVersion: undated.modelVersion,
+        origins: 26,
+        selectionOrigins: 26,
+      }),
+    );
+    expect(dated.inputHash).not.toBe(undated.inputHash);
+    expect(forecast({ bucketType: 'WEEK', values, start }, 'ets')).toEqual(dated);
+  });
+
+  it('rejects a start that is not a date', () => {
+    expect(() => forecast({ bucketType: 'WEEK', values: [1, 2, 3], start: '2024-13-01' }, 'naive')).toThrow(
+      ForecastInputError,
+    );
+  });
+});
