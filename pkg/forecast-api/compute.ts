@@ -11,6 +11,7 @@ import {
   DEFAULT_LOOKBACK,
   coherentPaths,
   planPaths,
+  rollupStart,
   toStored,
   toStoredPath,
   type ForecastMerchant,
@@ -128,7 +129,10 @@ export async function getForecastRows(
   const ms = await store.history(q.merchant, q.bucketType, lookback, q.now, q.categoryId);
   const rows: StoredForecast[] = [];
   for (const s of ms.series) {
-    const results = forecastModels({ bucketType: q.bucketType, values: s.values }, models);
+    const results = forecastModels(
+      { bucketType: q.bucketType, values: s.values, start: s.firstBucketStart },
+      models,
+    );
     for (const r of results) rows.push(toStored(s.categoryId, r));
   }
   const value: ForecastRows = {
@@ -232,12 +236,25 @@ export async function getCategoryPath(
   take(q.categoryId, 0);
   const own = new Map<string, ForecastPath>();
   const whole = new Map<string, ForecastPath>();
-  const bySeries = new Map(ms.series.map((s) => [s.categoryId, s.values]));
+  const bySeries = new Map(ms.series.map((s) => [s.categoryId, s]));
   for (const n of subtree.values()) {
-    const values = bySeries.get(n.categoryId);
-    if (values) own.set(n.categoryId, forecastPath({ bucketType: q.bucketType, values }, q.model, horizon));
-    if (n.children.length > 0)
-      whole.set(n.categoryId, forecastPath({ bucketType: q.bucketType, values: n.rollup }, q.model, horizon));
+    const s = bySeries.get(n.categoryId);
+    if (s)
+      own.set(
+        n.categoryId,
+        forecastPath(
+          { bucketType: q.bucketType, values: s.values, start: s.firstBucketStart },
+          q.model,
+          horizon,
+        ),
+      );
+    if (n.children.length > 0) {
+      const start = rollupStart(n, ms.series, q.bucketType);
+      whole.set(
+        n.categoryId,
+        forecastPath({ bucketType: q.bucketType, values: n.rollup, start }, q.model, horizon),
+      );
+    }
   }
   const path = coherentPaths(subtree, own, whole).get(q.categoryId);
   const value: PathRows = {

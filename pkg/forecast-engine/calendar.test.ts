@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { easterSunday, epochDay, estimateCalendar, holidayFeatures, thanksgiving } from './calendar.js';
-import { forecast, ForecastInputError, inputHash } from './index.js';
+import { forecast, ForecastInputError, forecastPath, inputHash } from './index.js';
 
 const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
@@ -126,6 +126,27 @@ describe('calendar effects in the engine', () => {
     );
     expect(dated.inputHash).not.toBe(undated.inputHash);
     expect(forecast({ bucketType: 'WEEK', values, start }, 'ets')).toEqual(dated);
+  });
+
+  it('applies the effects along a path: step 1 is the dated one-step forecast, the Easter week lands on its step', () => {
+    const { start, values } = easterWeekly(171);
+    for (const model of ['ets', 'auto'] as const) {
+      // Step 1 (index 171) holds Easter 2025, as above.
+      const dated = forecastPath({ bucketType: 'WEEK', values, start }, model, 13);
+      expect(dated.steps[0]!.point, model).toBeCloseTo(
+        forecast({ bucketType: 'WEEK', values, start }, model).point,
+        9,
+      );
+      expect(dated.steps[0]!.point, model).toBeGreaterThan(1.6 * dated.steps[2]!.point);
+      expect(forecastPath({ bucketType: 'WEEK', values, start }, model, 13)).toEqual(dated);
+    }
+    // Ten weeks earlier Easter is step 11 of the path (the week of 2025-04-14 again).
+    const early = values.slice(0, 161);
+    const dated = forecastPath({ bucketType: 'WEEK', values: early, start }, 'ets', 13);
+    const undated = forecastPath({ bucketType: 'WEEK', values: early }, 'ets', 13);
+    expect(dated.steps[10]!.point).toBeGreaterThan(1.6 * dated.steps[9]!.point);
+    expect(undated.steps[10]!.point).toBeLessThan(1.3 * undated.steps[9]!.point);
+    expect(dated.inputHash).not.toBe(undated.inputHash);
   });
 
   it('rejects a start that is not a date', () => {

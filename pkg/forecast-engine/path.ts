@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { modelInfo } from './catalog.js';
 import { CandidateSet, ForecastInputError, computeOutcomes, type ModelOutcome } from './engine.js';
 import { canonicalJson, inputHash } from './hash.js';
+import { holidayFeatures } from './calendar.js';
 import { conformalHalfWidth } from './metrics.js';
 import {
   MODEL_NAMES,
@@ -110,11 +111,22 @@ export function iteratedPath(
   t: number,
   steps: number,
   c: Combination,
+  calendar: { readonly features: readonly Float64Array[]; readonly bucketType: BucketType } | null = null,
 ): Float64Array {
   const buf = new Float64Array(t + steps);
   buf.set(y.subarray(0, t));
   for (let j = 0; j < steps; j++) {
-    const cs = new CandidateSet(buf.subarray(0, t + j), m, fitEnd);
+    // With dates, each step is forecast like the served one-step forecast: the holiday effects are
+    // estimated on y[0..fitEnd) and applied on the bucket being forecast (features of [0, t + j]).
+    const cs = calendar
+      ? new CandidateSet(
+          buf.subarray(0, t + j),
+          m,
+          fitEnd,
+          calendar.features.slice(0, t + j + 1),
+          calendar.bucketType,
+        )
+      : new CandidateSet(buf.subarray(0, t + j), m, fitEnd);
     const p = combine(
       c,
       c.members.map((name) => cs.fit(name).pred[t + j] as number),
@@ -173,13 +185,16 @@ export function forecastPath(
   const o = outcomes[0] as ModelOutcome;
   const c: Combination = { members: o.members, weights: o.weights };
   const { y, n, m, k } = r;
-  const served = iteratedPath(y, m, n, n, horizon, c);
+  const features =
+    series.start === undefined ? null : holidayFeatures(series.start, series.bucketType, n + horizon + 1);
+  const calendar = features ? { features, bucketType: series.bucketType } : null;
+  const served = iteratedPath(y, m, n, n, horizon, c, calendar);
   // Replay from the most recent origins, parameters fitted before the first of them.
   const first = Math.max(n - k - horizon + 1, Math.ceil(n / 2), 1);
   const actual: number[][] = Array.from({ length: horizon }, () => []);
   const predicted: number[][] = Array.from({ length: horizon }, () => []);
   for (let t = first; t < n; t++) {
-    const p = iteratedPath(y, m, first, t, Math.min(horizon, n - t), c);
+    const p = iteratedPath(y, m, first, t, Math.min(horizon, n - t), c, calendar);
     p.forEach((v, j) => {
       (actual[j] as number[]).push(y[t + j] as number);
       (predicted[j] as number[]).push(v);
@@ -223,6 +238,7 @@ export function forecastPath(
     inputHash: inputHash({
       bucketType: series.bucketType,
       values: y,
+      start: series.start,
       model,
       modelVersion: info.modelVersion,
       origins: r.origins,

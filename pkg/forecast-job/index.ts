@@ -37,6 +37,7 @@ export {
 } from './store.js';
 export {
   planPaths,
+  rollupStart,
   coherentPaths,
   roundPath,
   stepBucketStarts,

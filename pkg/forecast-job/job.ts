@@ -12,7 +12,14 @@ import {
 import { FencedError, LeaderElector, type LeaseStore } from '../leader/index.js';
 import type { Logger } from '../log/index.js';
 import { annotateActiveSpan, failSpan, startScope, withSpan, type SpanScope } from '../telemetry/index.js';
-import { coherentPaths, planPaths, toStoredPath, type PathNode, type StoredPathStep } from './paths.js';
+import {
+  coherentPaths,
+  planPaths,
+  rollupStart,
+  toStoredPath,
+  type PathNode,
+  type StoredPathStep,
+} from './paths.js';
 import {
   DEFAULT_LOOKBACK,
   loadCategoryParents,
@@ -236,7 +243,7 @@ async function runShard(
           return [
             ...ms.series.map((s) => ({
               key: `${setIndex}\u0000${s.categoryId}`,
-              series: { bucketType: ms.bucketType, values: s.values },
+              series: { bucketType: ms.bucketType, values: s.values, start: s.firstBucketStart },
               models: options.models,
               ...path,
             })),
@@ -245,7 +252,11 @@ async function runShard(
               .filter((n) => n.children.length > 0)
               .map((n) => ({
                 key: `${setIndex}\u0000${n.categoryId}\u0000subtree`,
-                series: { bucketType: ms.bucketType, values: n.rollup },
+                series: {
+                  bucketType: ms.bucketType,
+                  values: n.rollup,
+                  start: rollupStart(n, ms.series, ms.bucketType),
+                },
                 models: [],
                 ...path,
               })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecastPath } from '../forecast-engine/index.js';
-import { coherentPaths, planPaths, stepBucketStarts, toStoredPath } from './paths.js';
+import { coherentPaths, planPaths, rollupStart, stepBucketStarts, toStoredPath } from './paths.js';
 import type { CategorySeries } from './series.js';
 
 const seasonal = (n: number, phase: number, level: number): number[] =>
@@ -124,6 +124,20 @@ describe('coherentPaths', () => {
     o.delete('leaf-b');
     const out = coherentPaths(nodes, o, subtree('seasonal_naive'));
     expect([...out.keys()].sort()).toEqual(['leaf-a', 'leaf-c', 'lone']);
+  });
+});
+
+describe('rollupStart', () => {
+  it("dates a rollup by counting back from the series' common last bucket", () => {
+    // Both series end on the week of 2024-01-22; the child's sales start a week later than the parent's.
+    const series: CategorySeries[] = [
+      { categoryId: 'child', firstBucketStart: '2024-01-08', values: [1, 2, 3] },
+      { categoryId: 'parent', firstBucketStart: '2024-01-01', values: [5, 0, 0, 4] },
+    ];
+    const nodes = planPaths(series, new Map([['child', 'parent']]));
+    expect(rollupStart(nodes.get('parent')!, series, 'WEEK')).toBe('2024-01-01');
+    expect(rollupStart(nodes.get('child')!, series, 'WEEK')).toBe('2024-01-08');
+    expect(rollupStart(nodes.get('child')!, [], 'WEEK')).toBeUndefined();
   });
 });
 

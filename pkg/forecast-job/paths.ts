@@ -74,6 +74,22 @@ export function planPaths(
   return nodes;
 }
 
+/**
+ * The date of a node's first rollup bucket (the engine's `start`, for calendar effects): every series
+ * ends on the same last complete bucket, so the rollup's start is counted back from it.
+ */
+export function rollupStart(
+  node: PathNode,
+  series: readonly CategorySeries[],
+  bucketType: BucketType,
+): string | undefined {
+  const any = series[0];
+  const first = any ? parseDate(any.firstBucketStart) : null;
+  if (!any || !first) return undefined;
+  const last = shiftBucket(first, bucketType, any.values.length - 1);
+  return formatDate(shiftBucket(last, bucketType, -(node.rollup.length - 1)));
+}
+
 /** A path with its points and bounds rounded to whole minor units (bounds never below 0). */
 export function roundPath(p: ForecastPath): ForecastPath {
   const r = (v: number) => Math.max(0, Math.round(v));
