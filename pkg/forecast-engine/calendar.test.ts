@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { easterSunday, epochDay, estimateCalendar, holidayFeatures, thanksgiving } from './calendar.js';
 import { forecast, ForecastInputError, forecastPath, inputHash } from './index.js';
+import { rng } from './testdata/rng.js';
 
 const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weekly sales from Monday 2022-01-03: level 1000 +-5% noise, doubled in the week holding Easter Sunday. */
 function easterWeekly(weeks: number, seed = 1): { start: string; values: number[] } {

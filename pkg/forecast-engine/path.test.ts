@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, forecast, ForecastInputError } from './index.js';
 import { forecastPath, reconcileBottomUp } from './path.js';
 import { fixtureSeries } from './testdata/series.js';
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './testdata/rng.js';
 
 describe('forecastPath', () => {
   it('step 1 is the served one-step forecast; every step has ordered bounds and the fan never narrows', () => {
