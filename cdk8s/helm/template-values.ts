@@ -15,7 +15,7 @@ export function templateValues(
   S.exprs.set(Sentinels.RELEASE, '.Release.Name');
   S.exprs.set(Sentinels.NAMESPACE, '.Release.Namespace');
   const v = '.Values';
-  const http = (key: 'ingest' | 'forecastApi') => {
+  const http = (key: 'ingest' | 'forecastApi' | 'aggregatorApi') => {
     const min = S.num(`${v}.${key}.autoscaling.minReplicas`);
     const max = S.num(`${v}.${key}.autoscaling.maxReplicas`);
     return {
@@ -85,6 +85,7 @@ export function templateValues(
     },
     ingest: http('ingest'),
     forecastApi: http('forecastApi'),
+    aggregatorApi: http('aggregatorApi'),
     relay: {
       replicas: relayReplicas,
       maxReplicas: relayMax,
