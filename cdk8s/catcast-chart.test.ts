@@ -466,6 +466,7 @@ describe('CatcastChart', () => {
       'CatcastIngest5xxRate',
       'CatcastOutboxBacklogUnknown',
       'CatcastOutboxStale',
+      'CatcastReadApi5xxRate',
       'CatcastShardWithoutLeader',
     ]);
     // What each alert does is evaluated by promtool in make test-alerts (test/alerts/); these only pin
@@ -483,6 +484,11 @@ describe('CatcastChart', () => {
     );
     expect(byName.CatcastShardWithoutLeader?.expr).toContain('catcast_forecast_shard_leader_present');
     expect(byName.CatcastIngest5xxRate?.expr).toContain('service="catcast-ingest",status=~"5.."');
+    // Read errors are the read API's (and forecast-api's), per service; never the consumer's.
+    expect(byName.CatcastReadApi5xxRate?.expr).toContain(
+      'sum by (service) (rate(catcast_http_request_duration_seconds_count{service=~"catcast-(aggregator-api|forecast-api)",status=~"5.."}[5m]))',
+    );
+    expect(byName.CatcastReadApi5xxRate?.expr).toMatch(/\) > 0\.05$/);
     expect(defaults().some((o) => o.kind === 'ServiceMonitor' || o.kind === 'PrometheusRule')).toBe(false);
   });
 

@@ -290,6 +290,7 @@ export class CatcastChart extends Chart {
             labels: m.prometheusRule.labels,
             thresholds: {
               ingest5xxRatio: m.prometheusRule.ingest5xxRatio,
+              readApi5xxRatio: m.prometheusRule.readApi5xxRatio,
               outboxOldestAgeSeconds: m.prometheusRule.outboxOldestAgeSeconds,
               consumerLagThreshold: m.prometheusRule.consumerLagThreshold,
               freshnessSeconds: m.prometheusRule.freshnessSeconds,

@@ -127,6 +127,7 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
           enabled: true,
           labels: { release: 'kps' },
           ingest5xxRatio: 0.01,
+          readApi5xxRatio: 0.02,
           outboxOldestAgeSeconds: 120,
           consumerLagThreshold: 5000,
           freshnessSeconds: 600,

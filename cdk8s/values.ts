@@ -167,6 +167,8 @@ export interface CatcastValues {
       readonly enabled: boolean;
       readonly labels: Record<string, string>;
       readonly ingest5xxRatio: number;
+      /** Share of one read API's requests (aggregator-api, forecast-api) answered 5xx over 5 minutes. */
+      readonly readApi5xxRatio: number;
       readonly outboxOldestAgeSeconds: number;
       readonly consumerLagThreshold: number;
       readonly freshnessSeconds: number;

@@ -145,6 +145,7 @@ export function templateValues(
         enabled: true,
         labels: {},
         ingest5xxRatio: S.ratio(`${v}.monitoring.prometheusRule.ingest5xxRatio`),
+        readApi5xxRatio: S.ratio(`${v}.monitoring.prometheusRule.readApi5xxRatio`),
         outboxOldestAgeSeconds: S.num(`${v}.monitoring.prometheusRule.outboxOldestAgeSeconds`),
         consumerLagThreshold: S.num(`${v}.monitoring.prometheusRule.consumerLagThreshold`),
         freshnessSeconds: S.num(`${v}.monitoring.prometheusRule.freshnessSeconds`),
