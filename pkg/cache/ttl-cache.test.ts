@@ -56,6 +56,18 @@ describe('TtlCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['1 again', undefined, '3']);
   });
 
+  it('lets entries nobody reads again leave memory once stale, not only when the cache is full', () => {
+    const { cache, advance } = clocked(100, 1_000);
+    for (let i = 0; i < 500; i++) cache.set(`once-${i}`, 'v');
+    advance(50);
+    cache.set('fresh', 'v');
+    expect(cache.size).toBe(501);
+    advance(60); // the first 500 are stale now, 'fresh' is not
+    cache.set('next', 'v');
+    expect(cache.size).toBe(2);
+    expect(cache.get('fresh')).toBe('v');
+  });
+
   it('shares one computation between concurrent misses, and none when the cache is off', async () => {
     const { cache } = clocked(100);
     let calls = 0;

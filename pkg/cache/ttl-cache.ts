@@ -57,6 +57,7 @@ export class TtlCache<V> {
     if (!(ttlMs > 0)) return;
     const at = options.at ?? this.#now();
     this.#entries.delete(key);
+    this.#dropExpired(at);
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, { value, until: at + ttlMs });
   }
@@ -78,6 +79,21 @@ export class TtlCache<V> {
       .finally(() => this.#inflight.delete(key));
     if (this.#ttlMs > 0) this.#inflight.set(key, flight);
     return flight;
+  }
+
+  /**
+   * Forgets the stale entries at the head of the map (the ones stored longest ago), so memory follows
+   * what was stored within the TTL, not maxEntries: nothing else would ever remove an entry nobody
+   * asks for again (a merchant that visited once), and under a Zipf-like mix most keys are asked for
+   * once. Each entry is dropped at most once, so this costs O(1) per store on average. It stops at
+   * the first fresh entry; a stale one behind it (stored later with a shorter lifetime) waits for
+   * its turn or for a read.
+   */
+  #dropExpired(at: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (at < entry.until) return;
+      this.#entries.delete(key);
+    }
   }
 
   /** Forgets `key`. */
