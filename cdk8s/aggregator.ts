@@ -3,7 +3,7 @@ import { AppDeployment } from './app-deployment.js';
 import { KafkaLagAutoscaler, type KafkaLagAutoscalerProps } from './kafka-lag-autoscaler.js';
 import type { ComponentSizing, WorkloadCommon } from './workload-defaults.js';
 
-/** Port of the aggregator binary (its top-sales query API and probes). */
+/** Port of the aggregator binary, in both of its roles (read API or /health, /ready, /metrics). */
 export const AGGREGATOR_PORT = 8082;
 
 /** Props of {@link Aggregator}. */
@@ -15,7 +15,11 @@ export interface AggregatorProps extends WorkloadCommon, ComponentSizing {
   readonly lagAutoscaling?: Omit<KafkaLagAutoscalerProps, 'release' | 'version' | 'targetName'>;
 }
 
-/** aggregator: consumes order events into category aggregates and serves /api; scaled on consumer lag. */
+/**
+ * aggregator: the Kafka consumer (AGGREGATOR_ROLE=consumer) that folds order events into the category
+ * aggregates, scaled on consumer lag; its HTTP port serves only /health, /ready and /metrics. The read
+ * API runs from the same binary in its own Deployment ({@link AggregatorApi}).
+ */
 export class Aggregator extends Construct {
   /** The Deployment/Service pair. */
   public readonly app: AppDeployment;
@@ -26,7 +30,9 @@ export class Aggregator extends Construct {
       ...props,
       component: 'aggregator',
       port: AGGREGATOR_PORT,
+      env: { AGGREGATOR_ROLE: 'consumer' },
       autoscaled: props.lagAutoscaling !== undefined,
+      // The consumer serves no API, but its config still parses AUTH_* (AUTH_MODE=jwt needs a key).
       secretEnv: [...props.databaseEnv, ...props.authEnv],
     });
     if (props.lagAutoscaling) {

@@ -20,11 +20,13 @@ const podSpecOf = (o: Obj): Obj =>
   o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : (o.spec.template.spec as Obj);
 const envOf = (c: Obj, name: string): Obj | undefined => (c.env as Obj[]).find((e) => e.name === name);
 
-const SERVERS: [string, number][] = [
-  ['ingest', 8081],
-  ['aggregator', 8082],
-  ['relay', 8083],
-  ['forecast-api', 8090],
+/** Long-running components: name, port, binary the entrypoint runs. */
+const SERVERS: [string, number, string][] = [
+  ['ingest', 8081, 'ingest'],
+  ['aggregator', 8082, 'aggregator'],
+  ['aggregator-api', 8082, 'aggregator'],
+  ['relay', 8083, 'relay'],
+  ['forecast-api', 8090, 'forecast-api'],
 ];
 
 describe('CatcastChart', () => {
@@ -55,12 +57,12 @@ describe('CatcastChart', () => {
   );
 
   it.each(SERVERS)(
-    '%s: probes /ready and /health on its port %i, Service on the same port',
-    (component, port) => {
+    '%s: probes /ready and /health on its port %i, Service on the same port, runs binary %s',
+    (component, port, binary) => {
       const objs = defaults();
       const d = find(objs, 'Deployment', `catcast-${component}`);
       const c = podSpecOf(d).containers[0] as Obj;
-      expect(c.args).toEqual([component]);
+      expect(c.args).toEqual([binary]);
       expect(c.ports).toEqual([{ containerPort: port, name: 'http' }]);
       expect(c.readinessProbe.httpGet).toMatchObject({ path: '/ready', port });
       expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health', port });
@@ -76,7 +78,7 @@ describe('CatcastChart', () => {
 
   it('runs every pod (Deployments, CronJob, migration Job) under the restricted profile', () => {
     const workloads = defaults().filter((o) => ['Deployment', 'CronJob', 'Job'].includes(o.kind));
-    expect(workloads).toHaveLength(6);
+    expect(workloads).toHaveLength(7);
     for (const w of workloads) {
       const spec = podSpecOf(w);
       expect(spec.securityContext, w.metadata.name).toMatchObject({
@@ -160,6 +162,60 @@ describe('CatcastChart', () => {
     expect(find(objs, 'Deployment', 'catcast-aggregator').spec).not.toHaveProperty('replicas');
     expect(
       objs.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'catcast-aggregator'),
+    ).toBe(false);
+  });
+
+  it('splits the aggregator: a lag-scaled consumer (AGGREGATOR_ROLE=consumer) and a CPU-scaled read API (AGGREGATOR_ROLE=api)', () => {
+    const objs = defaults();
+    const consumer = podSpecOf(find(objs, 'Deployment', 'catcast-aggregator')).containers[0] as Obj;
+    const api = podSpecOf(find(objs, 'Deployment', 'catcast-aggregator-api')).containers[0] as Obj;
+    expect(envOf(consumer, 'AGGREGATOR_ROLE')?.value).toBe('consumer');
+    expect(envOf(api, 'AGGREGATOR_ROLE')?.value).toBe('api');
+    expect(envOf(api, 'OTEL_SERVICE_NAME')?.value).toBe('catcast-aggregator-api');
+    // Only the consumer is scaled on lag; the API has its own CPU HPA, PDB and resources.
+    expect(find(objs, 'ScaledObject', 'catcast-aggregator').spec.scaleTargetRef.name).toBe(
+      'catcast-aggregator',
+    );
+    expect(objs.filter((o) => o.kind === 'ScaledObject')).toHaveLength(1);
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'catcast-aggregator-api');
+    expect(hpa.spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'catcast-aggregator-api' },
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
+    expect(find(objs, 'PodDisruptionBudget', 'catcast-aggregator-api').spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'catcast',
+      'app.kubernetes.io/instance': 'catcast',
+      'app.kubernetes.io/component': 'aggregator-api',
+    });
+    // The consumer's Service stays (metrics scraping, /health); the two Services select disjoint pods.
+    expect(find(objs, 'Service', 'catcast-aggregator').spec.selector['app.kubernetes.io/component']).toBe(
+      'aggregator',
+    );
+    expect(find(objs, 'Service', 'catcast-aggregator-api').spec.selector['app.kubernetes.io/component']).toBe(
+      'aggregator-api',
+    );
+
+    const fixed = synthObjects(
+      resolveValues({
+        aggregatorApi: {
+          autoscaling: { enabled: false },
+          replicas: 3,
+          resources: { requests: { cpu: '300m' }, limits: { memory: '320Mi' } },
+          pdb: { maxUnavailable: 2 },
+        },
+      }),
+    );
+    const d = find(fixed, 'Deployment', 'catcast-aggregator-api');
+    expect(d.spec.replicas).toBe(3);
+    // Helm merges maps key by key: the overrides replace only the keys they name.
+    expect(podSpecOf(d).containers[0].resources).toEqual({
+      requests: { cpu: '300m', memory: '192Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '1', memory: '320Mi', 'ephemeral-storage': '256Mi' },
+    });
+    expect(find(fixed, 'PodDisruptionBudget', 'catcast-aggregator-api').spec.maxUnavailable).toBe(2);
+    expect(
+      fixed.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'catcast-aggregator-api'),
     ).toBe(false);
   });
 
@@ -259,9 +315,9 @@ describe('CatcastChart', () => {
     );
   });
 
-  it('scales ingest and forecast-api on CPU and keeps relay at a fixed, bounded count', () => {
+  it('scales ingest, aggregator-api and forecast-api on CPU and keeps relay at a fixed, bounded count', () => {
     const objs = defaults();
-    for (const c of ['ingest', 'forecast-api']) {
+    for (const c of ['ingest', 'aggregator-api', 'forecast-api']) {
       const hpa = find(objs, 'HorizontalPodAutoscaler', `catcast-${c}`);
       expect(hpa.spec.metrics[0].resource).toEqual({
         name: 'cpu',
@@ -328,7 +384,7 @@ describe('CatcastChart', () => {
     expect(envOf(c, 'DATABASE_URL')?.valueFrom.secretKeyRef.name).toBe('catcast-db');
   });
 
-  it('routes /ui and /forecast to forecast-api, /api to aggregator, /v1 to ingest', () => {
+  it('routes /ui and /forecast to forecast-api, /api to aggregator-api, /v1 to ingest', () => {
     const ing = find(
       synthObjects(resolveValues({ ingress: { host: 'x.example', tlsSecretName: 'x-tls' } })),
       'Ingress',
@@ -344,7 +400,7 @@ describe('CatcastChart', () => {
     expect(routes).toEqual([
       ['/ui', 'catcast-forecast-api', 8090],
       ['/forecast', 'catcast-forecast-api', 8090],
-      ['/api', 'catcast-aggregator', 8082],
+      ['/api', 'catcast-aggregator-api', 8082],
       ['/v1', 'catcast-ingest', 8081],
     ]);
     expect(find(defaults(), 'Ingress', 'catcast').spec.tls).toBeUndefined();
@@ -371,8 +427,22 @@ describe('CatcastChart', () => {
         ports: [{ port: 8081, protocol: 'TCP' }],
       },
     ]);
-    // relay has no public route: nothing lets the ingress controller reach it.
-    expect(objs.some((o) => o.metadata.name === 'catcast-allow-ingress-controller-to-relay')).toBe(false);
+    // relay and the aggregator's consumer have no public route: nothing lets the ingress controller
+    // reach them; Prometheus and in-namespace API clients (helm test) still reach their port.
+    for (const c of ['relay', 'aggregator']) {
+      expect(objs.some((o) => o.metadata.name === `catcast-allow-ingress-controller-to-${c}`)).toBe(false);
+      expect(
+        objs.find((o) => o.metadata.name === `catcast-allow-clients-to-${c}`)?.spec.podSelector.matchLabels[
+          'app.kubernetes.io/component'
+        ],
+      ).toBe(c);
+    }
+    const toApi = objs.find((o) => o.metadata.name === 'catcast-allow-ingress-controller-to-aggregator-api');
+    expect(toApi?.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe('aggregator-api');
+    expect(toApi?.spec.ingress[0].ports).toEqual([{ port: 8082, protocol: 'TCP' }]);
+    // API clients may call every component's port, each listed once (both aggregator roles use 8082).
+    const clients = objs.find((o) => o.metadata.name === 'catcast-allow-egress-api-clients');
+    expect(clients?.spec.egress[0].ports.map((p: Obj) => p.port)).toEqual([8081, 8082, 8090, 8083]);
     const egress = objs.find((o) => o.metadata.name === 'catcast-allow-egress-dependencies');
     // Postgres, Kafka, OTLP, and the OpenID provider (https) the token-verifying services call.
     expect(egress?.spec.egress[1].ports.map((p: Obj) => p.port)).toEqual([5432, 9092, 4317, 4318, 443]);
@@ -396,6 +466,7 @@ describe('CatcastChart', () => {
       'CatcastIngest5xxRate',
       'CatcastOutboxBacklogUnknown',
       'CatcastOutboxStale',
+      'CatcastReadApi5xxRate',
       'CatcastShardWithoutLeader',
     ]);
     // What each alert does is evaluated by promtool in make test-alerts (test/alerts/); these only pin
@@ -413,6 +484,11 @@ describe('CatcastChart', () => {
     );
     expect(byName.CatcastShardWithoutLeader?.expr).toContain('catcast_forecast_shard_leader_present');
     expect(byName.CatcastIngest5xxRate?.expr).toContain('service="catcast-ingest",status=~"5.."');
+    // Read errors are the read API's (and forecast-api's), per service; never the consumer's.
+    expect(byName.CatcastReadApi5xxRate?.expr).toContain(
+      'sum by (service) (rate(catcast_http_request_duration_seconds_count{service=~"catcast-(aggregator-api|forecast-api)",status=~"5.."}[5m]))',
+    );
+    expect(byName.CatcastReadApi5xxRate?.expr).toMatch(/\) > 0\.05$/);
     expect(defaults().some((o) => o.kind === 'ServiceMonitor' || o.kind === 'PrometheusRule')).toBe(false);
   });
 
@@ -455,6 +531,10 @@ describe('CatcastChart', () => {
     ['shardCount 0', { forecastJob: { shardCount: 0 } }],
     ['shardCount 65', { forecastJob: { shardCount: 65 } }],
     ['an unknown key', { ingest: { replica: 2 } }],
+    [
+      'an aggregator-api HPA target above 100',
+      { aggregatorApi: { autoscaling: { targetCPUUtilizationPercentage: 101 } } },
+    ],
     ['a string replica count', { relay: { replicas: '2' } }],
   ])('rejects %s through the values schema', (_n, overlay) => {
     expect(() => resolveValues(overlay)).toThrow(ValuesError);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Aggregator, AGGREGATOR_PORT } from './aggregator.js';
+import { AggregatorApi } from './aggregator-api.js';
 import { AppConfig } from './app-config.js';
 import { ForecastApi, FORECAST_API_PORT } from './forecast-api.js';
 import { ForecastJob } from './forecast-job.js';
@@ -162,7 +163,7 @@ export class CatcastChart extends Chart {
       pdbMaxUnavailable: v.relay.pdb.maxUnavailable,
     });
     const a = v.aggregator.autoscaling;
-    const aggregator = new Aggregator(this, 'aggregator', {
+    new Aggregator(this, 'aggregator', {
       ...common,
       replicas: v.aggregator.replicas,
       resources: v.aggregator.resources,
@@ -194,6 +195,13 @@ export class CatcastChart extends Chart {
         resources: a.adapter.resources,
       });
     }
+    const aggregatorApi = new AggregatorApi(this, 'aggregator-api', {
+      ...common,
+      replicas: v.aggregatorApi.replicas,
+      resources: v.aggregatorApi.resources,
+      pdbMaxUnavailable: v.aggregatorApi.pdb.maxUnavailable,
+      autoscaling: cpuAutoscaling(v.aggregatorApi),
+    });
     const forecastApi = new ForecastApi(this, 'forecast-api', {
       ...common,
       replicas: v.forecastApi.replicas,
@@ -237,7 +245,7 @@ export class CatcastChart extends Chart {
         annotations: v.ingress.annotations,
         routes: [
           { paths: ['/ui', '/forecast'], serviceName: forecastApi.app.name, servicePort: FORECAST_API_PORT },
-          { paths: ['/api'], serviceName: aggregator.app.name, servicePort: AGGREGATOR_PORT },
+          { paths: ['/api'], serviceName: aggregatorApi.app.name, servicePort: AGGREGATOR_PORT },
           { paths: ['/v1'], serviceName: ingest.app.name, servicePort: INGEST_PORT },
         ],
       });
@@ -247,14 +255,20 @@ export class CatcastChart extends Chart {
       const n = v.networkPolicy;
       const publicComponents = [
         { component: 'ingest', port: INGEST_PORT },
-        { component: 'aggregator', port: AGGREGATOR_PORT },
+        { component: 'aggregator-api', port: AGGREGATOR_PORT },
         { component: 'forecast-api', port: FORECAST_API_PORT },
       ];
       new CatcastNetworkPolicies(this, 'network-policies', {
         release,
         version,
         publicComponents,
-        allComponents: [...publicComponents, { component: 'relay', port: RELAY_PORT }],
+        // The relay and the consumer have no public route: only Prometheus (/metrics) and in-namespace
+        // API clients (helm test's /ready) reach them.
+        allComponents: [
+          ...publicComponents,
+          { component: 'relay', port: RELAY_PORT },
+          { component: 'aggregator', port: AGGREGATOR_PORT },
+        ],
         ingressControllerNamespaceLabels: n.ingressController.namespaceLabels,
         ingressControllerPodLabels: n.ingressController.podLabels,
         prometheusNamespaceLabels: n.prometheus.namespaceLabels,
@@ -276,6 +290,7 @@ export class CatcastChart extends Chart {
             labels: m.prometheusRule.labels,
             thresholds: {
               ingest5xxRatio: m.prometheusRule.ingest5xxRatio,
+              readApi5xxRatio: m.prometheusRule.readApi5xxRatio,
               outboxOldestAgeSeconds: m.prometheusRule.outboxOldestAgeSeconds,
               consumerLagThreshold: m.prometheusRule.consumerLagThreshold,
               freshnessSeconds: m.prometheusRule.freshnessSeconds,

@@ -33,6 +33,7 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
     {
       aggregator: { autoscaling: { mode: 'hpa', minReplicas: 2, maxReplicas: 4, lagThreshold: 250 } },
       ingest: { autoscaling: { enabled: false }, replicas: 3 },
+      aggregatorApi: { autoscaling: { enabled: false }, replicas: 3, pdb: { maxUnavailable: 0 } },
       kafka: { partitions: 12, brokers: 'k1:9092,k2:9092', topic: 'orders', consumerGroup: 'agg' },
     },
   ],
@@ -85,6 +86,11 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
       forecastApi: { autoscaling: { minReplicas: 3, maxReplicas: 9, targetCPUUtilizationPercentage: 55 } },
       relay: { replicas: 3, maxReplicas: 4 },
       aggregator: { autoscaling: { mode: 'none' }, replicas: 4 },
+      aggregatorApi: {
+        autoscaling: { minReplicas: 3, maxReplicas: 8, targetCPUUtilizationPercentage: 60 },
+        resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+        pdb: { maxUnavailable: 2 },
+      },
       forecastJob: {
         schedule: '*/30 * * * *',
         periodSeconds: 1800,
@@ -121,6 +127,7 @@ const OVERLAYS: [string, string, Record<string, unknown>][] = [
           enabled: true,
           labels: { release: 'kps' },
           ingest5xxRatio: 0.01,
+          readApi5xxRatio: 0.02,
           outboxOldestAgeSeconds: 120,
           consumerLagThreshold: 5000,
           freshnessSeconds: 600,
@@ -216,6 +223,7 @@ describe('charts/catcast', () => {
     const base = sums({});
     expect(Object.keys(base).sort()).toEqual([
       'Deployment/catcast-aggregator',
+      'Deployment/catcast-aggregator-api',
       'Deployment/catcast-forecast-api',
       'Deployment/catcast-ingest',
       'Deployment/catcast-relay',

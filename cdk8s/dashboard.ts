@@ -11,7 +11,10 @@ interface Panel {
   fieldConfig: { defaults: { unit: string }; overrides: [] };
 }
 
-/** The Grafana dashboard of catcast: one panel per alert, plus traffic, latency, relay, aggregator and pools. */
+/**
+ * The Grafana dashboard of catcast: one panel per alert, plus traffic, latency, the read API
+ * (aggregator-api), relay, the aggregator's consumer and pools.
+ */
 export function dashboard(): Record<string, unknown> {
   const specs: { title: string; unit: string; type?: 'stat'; exprs: [string, string][] }[] = [
     {
@@ -38,6 +41,32 @@ export function dashboard(): Record<string, unknown> {
         [
           `histogram_quantile(0.95, sum by (service, route, le) (rate(${METRICS.httpDuration}_bucket[5m])))`,
           '{{service}} {{route}}',
+        ],
+      ],
+    },
+    {
+      // The read API is its own Deployment (aggregator-api, AGGREGATOR_ROLE=api): its latency and
+      // errors are the read path's, never mixed with the consumer's applies.
+      title: 'Read API (aggregator-api): p99 latency by route, 5xx ratio',
+      unit: 's',
+      exprs: [
+        [
+          `histogram_quantile(0.99, sum by (route, le) (rate(${METRICS.httpDuration}_bucket{service=~".*-aggregator-api",route=~"/api/.*"}[5m])))`,
+          'p99 {{route}}',
+        ],
+        [
+          `sum(rate(${METRICS.httpDuration}_count{service=~".*-aggregator-api",status=~"5.."}[5m])) / clamp_min(sum(rate(${METRICS.httpDuration}_count{service=~".*-aggregator-api"}[5m])), 1e-9)`,
+          '5xx ratio',
+        ],
+      ],
+    },
+    {
+      title: 'Read API (aggregator-api): response cache hit ratio',
+      unit: 'percentunit',
+      exprs: [
+        [
+          `sum(rate(${METRICS.apiCacheLookups}{service=~".*-aggregator-api",result="hit"}[5m])) / clamp_min(sum(rate(${METRICS.apiCacheLookups}{service=~".*-aggregator-api"}[5m])), 1e-9)`,
+          'hit ratio',
         ],
       ],
     },
@@ -76,23 +105,23 @@ export function dashboard(): Record<string, unknown> {
       ],
     },
     {
-      title: 'Aggregation freshness',
+      title: 'Aggregation freshness (consumer)',
       unit: 's',
-      exprs: [[`max(${METRICS.aggregationFreshness})`, 'freshness']],
+      exprs: [[`max(${METRICS.aggregationFreshness}{service=~".*-aggregator"})`, 'freshness']],
     },
     {
-      title: 'Aggregator: events applied and duplicates skipped',
+      title: 'Aggregator consumer: events applied and duplicates skipped',
       unit: 'ops',
       exprs: [
-        [`sum(rate(${METRICS.eventsApplied}[5m]))`, 'applied/s'],
-        [`sum(rate(${METRICS.eventsDuplicate}[5m]))`, 'duplicates/s'],
+        [`sum(rate(${METRICS.eventsApplied}{service=~".*-aggregator"}[5m]))`, 'applied/s'],
+        [`sum(rate(${METRICS.eventsDuplicate}{service=~".*-aggregator"}[5m]))`, 'duplicates/s'],
       ],
     },
     {
       title: 'Dead-lettered events (15 min)',
       unit: 'short',
       type: 'stat',
-      exprs: [[`sum(increase(${METRICS.dlqMessages}[15m]))`, 'DLQ']],
+      exprs: [[`sum(increase(${METRICS.dlqMessages}{service=~".*-aggregator"}[15m]))`, 'DLQ']],
     },
     {
       title: 'Forecast: time since last success per shard (never succeeded: since due)',

@@ -30,6 +30,7 @@ describe('the metric names of the alerts and the dashboard', () => {
     const exprs = [
       ...alertRules('r', {
         ingest5xxRatio: 0.05,
+        readApi5xxRatio: 0.05,
         outboxOldestAgeSeconds: 300,
         consumerLagThreshold: 1000,
         freshnessSeconds: 300,

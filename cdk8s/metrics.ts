@@ -48,6 +48,8 @@ export const METRICS = {
   forecastLeaderPresent: 'catcast_forecast_shard_leader_present',
   /** Gauge: leadership changes of a shard lease so far, label shard. */
   forecastLeaseTransitions: 'catcast_forecast_lease_transitions',
+  /** Counter: lookups of the read API's response cache, label result (hit, miss). */
+  apiCacheLookups: 'catcast_api_response_cache_lookups_total',
   /** Gauge: database pool connections, labels pool and state (total, idle, waiting). */
   dbPool: 'catcast_db_pool_connections',
 } as const;

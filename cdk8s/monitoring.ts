@@ -7,6 +7,8 @@ import { METRICS } from './metrics.js';
 export interface AlertThresholds {
   /** Share of ingest requests answered 5xx over 5 minutes. */
   readonly ingest5xxRatio: number;
+  /** Share of one read API's requests (aggregator-api or forecast-api) answered 5xx over 5 minutes. */
+  readonly readApi5xxRatio: number;
   /** Age of the oldest unpublished outbox row. */
   readonly outboxOldestAgeSeconds: number;
   /** Total consumer lag sustained for 10 minutes. */
@@ -40,6 +42,8 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
   // cannot hide it), hence max over the "total" series, never sum.
   const lagTotal = `max(${METRICS.consumerLag}{${svc('aggregator', 'relay')},partition="total"})`;
   const forecast = svc('forecast-api');
+  // The read path: the aggregator's read API (its own Deployment) and forecast-api, each on its own.
+  const reads = svc('aggregator-api', 'forecast-api');
   const rule = (
     alert: string,
     expr: string,
@@ -60,6 +64,13 @@ export function alertRules(release: string, t: AlertThresholds): AlertRule[] {
       '5m',
       'critical',
       `More than a ${t.ingest5xxRatio} share of ingest requests fail with 5xx.`,
+    ),
+    rule(
+      'CatcastReadApi5xxRate',
+      `sum by (service) (rate(${METRICS.httpDuration}_count{${reads},status=~"5.."}[5m])) / clamp_min(sum by (service) (rate(${METRICS.httpDuration}_count{${reads}}[5m])), 1e-9) > ${t.readApi5xxRatio}`,
+      '5m',
+      'critical',
+      `More than a ${t.readApi5xxRatio} share of one read API's requests (label service) fail with 5xx.`,
     ),
     rule(
       'CatcastOutboxStale',
@@ -161,8 +172,12 @@ export class CatcastMonitoring extends Construct {
     }
     if (props.prometheusRule) {
       const t = props.prometheusRule.thresholds;
-      if (!(t.ingest5xxRatio > 0 && t.ingest5xxRatio <= 1)) {
-        throw new Error(`monitoring: ingest5xxRatio must be in (0, 1], got ${t.ingest5xxRatio}`);
+      for (const [name, ratio] of [
+        ['ingest5xxRatio', t.ingest5xxRatio],
+        ['readApi5xxRatio', t.readApi5xxRatio],
+      ] as const) {
+        if (!(ratio > 0 && ratio <= 1))
+          throw new Error(`monitoring: ${name} must be in (0, 1], got ${ratio}`);
       }
       new ApiObject(this, 'prometheusrule', {
         apiVersion: 'monitoring.coreos.com/v1',

@@ -30,7 +30,7 @@ export interface CatcastNetworkPoliciesProps {
     readonly postgres: readonly number[];
     readonly kafka: readonly number[];
     readonly otel: readonly number[];
-    /** The OpenID provider (discovery, JWKS, token endpoint) that forecast-api and the aggregator call. */
+    /** The OpenID provider (discovery, JWKS, token endpoint) that forecast-api and the aggregator's read API call. */
     readonly identityProvider: readonly number[];
     readonly apiServer: readonly number[];
   };
@@ -155,7 +155,8 @@ export class CatcastNetworkPolicies extends Construct {
       egress: [
         {
           to: [{ podSelector: { matchLabels: release } }],
-          ports: tcp(props.allComponents.map((c) => c.port)),
+          // aggregator and aggregator-api share a port: each port once.
+          ports: tcp([...new Set(props.allComponents.map((c) => c.port))]),
         },
       ],
     });

@@ -25,7 +25,7 @@ export interface ComponentValues {
   readonly pdb: { readonly maxUnavailable: number };
 }
 
-/** Values of ingest and forecast-api (stateless, CPU-scaled). */
+/** Values of ingest, aggregator-api and forecast-api (stateless, CPU-scaled). */
 export interface HttpComponentValues extends ComponentValues {
   readonly autoscaling: CpuAutoscalingValues;
 }
@@ -33,7 +33,7 @@ export interface HttpComponentValues extends ComponentValues {
 /** How the aggregator scales on Kafka consumer lag. */
 export type LagAutoscalingMode = 'keda' | 'hpa' | 'adapter' | 'none';
 
-/** Values of the aggregator (Kafka consumer, lag-scaled). */
+/** Values of the aggregator's Kafka consumer (lag-scaled); its read API is `aggregatorApi`. */
 export interface AggregatorValues extends ComponentValues {
   readonly autoscaling: {
     readonly mode: LagAutoscalingMode;
@@ -114,6 +114,8 @@ export interface CatcastValues {
   readonly forecastApi: HttpComponentValues;
   readonly relay: ComponentValues & { readonly maxReplicas: number };
   readonly aggregator: AggregatorValues;
+  /** The read API: the aggregator binary with AGGREGATOR_ROLE=api, its own Deployment. */
+  readonly aggregatorApi: HttpComponentValues;
   readonly forecastJob: {
     readonly schedule: string;
     readonly periodSeconds: number;
@@ -165,6 +167,8 @@ export interface CatcastValues {
       readonly enabled: boolean;
       readonly labels: Record<string, string>;
       readonly ingest5xxRatio: number;
+      /** Share of one read API's requests (aggregator-api, forecast-api) answered 5xx over 5 minutes. */
+      readonly readApi5xxRatio: number;
       readonly outboxOldestAgeSeconds: number;
       readonly consumerLagThreshold: number;
       readonly freshnessSeconds: number;

@@ -53,6 +53,7 @@ kind-up: image ## Local cluster with ingress-nginx, KEDA, dev-deps and catcast; 
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) rollout status deployment/$(K8S_RELEASE)-ingest --timeout=300s
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) rollout status deployment/$(K8S_RELEASE)-relay --timeout=300s
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) rollout status deployment/$(K8S_RELEASE)-aggregator --timeout=300s
+	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) rollout status deployment/$(K8S_RELEASE)-aggregator-api --timeout=300s
 	kubectl --context kind-$(K8S_CLUSTER) -n $(K8S_NAMESPACE) rollout status deployment/$(K8S_RELEASE)-forecast-api --timeout=300s
 	$(K8S_HELM) --kube-context kind-$(K8S_CLUSTER) test $(K8S_RELEASE) -n $(K8S_NAMESPACE)
 	@echo "catcast UI: http://localhost/ui   (API: http://localhost/api, ingest: http://localhost/v1)"

@@ -82,7 +82,9 @@ export function render(): string {
     'a bad value stops the process before it starts anything, with exit code 2 and a message that names',
     'the variable ([architecture.md](architecture.md#binaries-one-shape)). Empty values count as unset.',
     'The Helm chart sets these from `values.yaml` (see [kubernetes.md](kubernetes.md)); OpenTelemetry is',
-    'configured by the standard `OTEL_*` variables (see [observability.md](observability.md)).',
+    'configured by the standard `OTEL_*` variables (see [observability.md](observability.md)). The chart',
+    'runs the aggregator binary as two Deployments, `AGGREGATOR_ROLE=consumer` (`<release>-aggregator`) and',
+    "`AGGREGATOR_ROLE=api` (`<release>-aggregator-api`, the read API behind the Ingress's `/api`).",
     '',
   ];
   for (const s of SERVICES) {

@@ -87,6 +87,13 @@ export const RULES: Readonly<Record<string, TemplateRule>> = {
     when: `or (eq ${V}.aggregator.autoscaling.mode "hpa") (eq ${V}.aggregator.autoscaling.mode "adapter")`,
   },
 
+  'Deployment/-aggregator-api': deployment('aggregatorApi', {
+    raw: `{{ if ${V}.aggregatorApi.autoscaling.enabled }}null{{ else }}{{ ${V}.aggregatorApi.replicas }}{{ end }}`,
+  }),
+  'Service/-aggregator-api': {},
+  'PodDisruptionBudget/-aggregator-api': {},
+  'HorizontalPodAutoscaler/-aggregator-api': { when: `${V}.aggregatorApi.autoscaling.enabled` },
+
   'Deployment/-lag-metrics': { when: adapter, ...deployment('aggregator.autoscaling.adapter') },
   'Service/-lag-metrics': { when: adapter },
   'PodDisruptionBudget/-lag-metrics': { when: adapter },
@@ -140,10 +147,11 @@ export const RULES: Readonly<Record<string, TemplateRule>> = {
 
   'NetworkPolicy/-default-deny': { when: netpol },
   'NetworkPolicy/-allow-ingress-controller-to-ingest': ingressFrom,
-  'NetworkPolicy/-allow-ingress-controller-to-aggregator': ingressFrom,
+  'NetworkPolicy/-allow-ingress-controller-to-aggregator-api': ingressFrom,
   'NetworkPolicy/-allow-ingress-controller-to-forecast-api': ingressFrom,
   'NetworkPolicy/-allow-clients-to-ingest': clientsFrom,
   'NetworkPolicy/-allow-clients-to-aggregator': clientsFrom,
+  'NetworkPolicy/-allow-clients-to-aggregator-api': clientsFrom,
   'NetworkPolicy/-allow-clients-to-forecast-api': clientsFrom,
   'NetworkPolicy/-allow-clients-to-relay': clientsFrom,
   'NetworkPolicy/-allow-egress-dependencies': {

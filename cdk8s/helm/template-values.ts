@@ -15,7 +15,7 @@ export function templateValues(
   S.exprs.set(Sentinels.RELEASE, '.Release.Name');
   S.exprs.set(Sentinels.NAMESPACE, '.Release.Namespace');
   const v = '.Values';
-  const http = (key: 'ingest' | 'forecastApi') => {
+  const http = (key: 'ingest' | 'forecastApi' | 'aggregatorApi') => {
     const min = S.num(`${v}.${key}.autoscaling.minReplicas`);
     const max = S.num(`${v}.${key}.autoscaling.maxReplicas`);
     return {
@@ -85,6 +85,7 @@ export function templateValues(
     },
     ingest: http('ingest'),
     forecastApi: http('forecastApi'),
+    aggregatorApi: http('aggregatorApi'),
     relay: {
       replicas: relayReplicas,
       maxReplicas: relayMax,
@@ -144,6 +145,7 @@ export function templateValues(
         enabled: true,
         labels: {},
         ingest5xxRatio: S.ratio(`${v}.monitoring.prometheusRule.ingest5xxRatio`),
+        readApi5xxRatio: S.ratio(`${v}.monitoring.prometheusRule.readApi5xxRatio`),
         outboxOldestAgeSeconds: S.num(`${v}.monitoring.prometheusRule.outboxOldestAgeSeconds`),
         consumerLagThreshold: S.num(`${v}.monitoring.prometheusRule.consumerLagThreshold`),
         freshnessSeconds: S.num(`${v}.monitoring.prometheusRule.freshnessSeconds`),

@@ -43,7 +43,7 @@ up() {
   log "kubectl: eval \"\$(scripts/k8s/cluster.sh env)\"   (KUBECONFIG=$KUBECONFIG)"
   # The chart's Ingress (class traefik, any host in these values) through the node's Traefik.
   echo "catcast UI through the ingress: http://$(kubectl -n catcast-system get svc traefik -o jsonpath='{.spec.clusterIP}')/ui/"
-  echo "catcast UI: http://$ui:8090/ui   (API: http://$(kubectl -n "$NS" get svc "$RELEASE-aggregator" -o jsonpath='{.spec.clusterIP}'):8082/api, ingest: http://$ingest:8081/v1)"
+  echo "catcast UI: http://$ui:8090/ui   (read API: http://$(kubectl -n "$NS" get svc "$RELEASE-aggregator-api" -o jsonpath='{.spec.clusterIP}'):8082/api, ingest: http://$ingest:8081/v1)"
 }
 
 down() {

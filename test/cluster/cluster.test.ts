@@ -2,9 +2,11 @@
  * catcast on a real single-node Kubernetes (scripts/k8s/cluster.sh: kube-apiserver, controller-manager,
  * scheduler, kubelet, kube-proxy, containerd, CoreDNS) with the image built by `make image`:
  * helm install / test / upgrade / rollback of charts/catcast, orders through the ingest Service ending
- * up exactly in /api/top-categories, the forecast CronJob firing on its own, and pods deleted mid-work;
+ * up exactly in /api/top-categories (served by aggregator-api, the read-only Deployment of the
+ * aggregator binary, from what the consumer Deployment applied), the forecast CronJob firing on its
+ * own, and pods deleted mid-work;
  * the chart's Ingress served by Traefik and the CPU HPA fed by metrics-server (scripts/k8s/addons.yaml);
- * the aggregator scaled on Kafka consumer lag by an HPA reading catcast's own external-metrics provider
+ * the aggregator's consumer scaled on Kafka consumer lag by an HPA reading catcast's own external-metrics provider
  * (chart mode adapter); last, a merchant signing in through the Ingress with the OpenID Provider catcast-idp (auth.mode=jwt).
  * The steps share one release and run in order.
  */
@@ -41,7 +43,10 @@ const dbUrl = env.CATCAST_CLUSTER_DATABASE_URL!.replace(/\/[^/]*$/, `/catcast_${
 const hostDbUrl = dbUrl.replace(/@[^:/]+:/, '@127.0.0.1:');
 let pool: pg.Pool;
 let ingestUrl = '';
-let aggregatorUrl = '';
+/** The read API: the aggregator-api Service (AGGREGATOR_ROLE=api). */
+let readApiUrl = '';
+/** The Kafka consumer's Service (AGGREGATOR_ROLE=consumer): /health, /ready, /metrics only. */
+let consumerUrl = '';
 let forecastUrl = '';
 let idp: Idp | undefined;
 
@@ -92,7 +97,7 @@ const helmArgs = (tag: string, shards: number) => [
 ];
 
 /** Every Deployment of the release (`count` of them) has all replicas updated and Ready, running `tag`. */
-async function allReady(tag: string, count = 4): Promise<Deployment[] | false> {
+async function allReady(tag: string, count = 5): Promise<Deployment[] | false> {
   const list = await kjson<{ items: Deployment[] }>(
     'get',
     'deployments',
@@ -151,7 +156,7 @@ async function expectExactTotals(): Promise<void> {
   const year = new Date().getUTCFullYear();
   for (const { id } of merchants.rows) {
     const res = await request(
-      `${aggregatorUrl}/api/top-categories?merchantId=${id}&bucketType=YEAR&bucketStart=${year}-01-01&limit=100`,
+      `${readApiUrl}/api/top-categories?merchantId=${id}&bucketType=YEAR&bucketStart=${year}-01-01&limit=100`,
     );
     expect(res.status, res.body).toBe(200);
     const body = JSON.parse(res.body) as {
@@ -247,7 +252,7 @@ function steadyClient(label: string) {
     for (let i = 0; !stopped; i++) {
       const url =
         i % 2 === 0
-          ? `${aggregatorUrl}/api/top-categories?merchantId=${m}&bucketType=MONTH`
+          ? `${readApiUrl}/api/top-categories?merchantId=${m}&bucketType=MONTH`
           : `${forecastUrl}/forecast/top-categories?merchant_id=${m}&bucket_type=WEEK&limit=3`;
       try {
         const res = await request(url);
@@ -283,11 +288,11 @@ describe('catcast on a single-node Kubernetes', () => {
     expect(Number(migrated.rows[0]!.n)).toBeGreaterThanOrEqual(3);
     expect(
       await waitFor('every Deployment Ready', () => allReady(TAG1), { timeoutMs: 300_000 }),
-    ).toHaveLength(4);
+    ).toHaveLength(5);
 
     const pods = await kjson<{ items: Pod[] }>('get', 'pods', '-l', `app.kubernetes.io/instance=${RELEASE}`);
     const running = pods.items.filter((p) => p.status.phase === 'Running');
-    expect(running.length).toBeGreaterThanOrEqual(4);
+    expect(running.length).toBeGreaterThanOrEqual(5);
     for (const p of running) {
       expect(p.spec.securityContext).toMatchObject({ runAsUser: 10001, runAsNonRoot: true });
       expect(p.spec.containers[0]!.securityContext).toMatchObject({
@@ -308,7 +313,8 @@ describe('catcast on a single-node Kubernetes', () => {
     expect(probe.trim()).toBe('10001 EROFS');
 
     ingestUrl = await serviceUrl('ingest', 8081);
-    aggregatorUrl = await serviceUrl('aggregator', 8082);
+    readApiUrl = await serviceUrl('aggregator-api', 8082);
+    consumerUrl = await serviceUrl('aggregator', 8082);
     forecastUrl = await serviceUrl('forecast-api', 8090);
     // (No --logs: the hook-succeeded delete policy removes the test pod before helm could read them.)
     const test = await sh(kenv, helm, ['test', RELEASE, '-n', NS, '--timeout', '5m'], 400_000);
@@ -317,6 +323,7 @@ describe('catcast on a single-node Kubernetes', () => {
     // HPA objects are accepted and reference their Deployments.
     const hpas = await kjson<{ items: { spec: { scaleTargetRef: { name: string } } }[] }>('get', 'hpa');
     expect(hpas.items.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual([
+      `${RELEASE}-aggregator-api`,
       `${RELEASE}-forecast-api`,
       `${RELEASE}-ingest`,
     ]);
@@ -351,8 +358,8 @@ describe('catcast on a single-node Kubernetes', () => {
       },
       {
         path: `/api/top-categories?merchantId=${merchant}&bucketType=MONTH`,
-        component: 'aggregator',
-        direct: aggregatorUrl,
+        component: 'aggregator-api',
+        direct: readApiUrl,
       },
       { path: '/v1/orders', method: 'POST', body: {}, component: 'ingest', direct: ingestUrl },
     ];
@@ -415,6 +422,144 @@ describe('catcast on a single-node Kubernetes', () => {
     const stored = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM ingestion.orders');
     expect(Number(stored.rows[0]!.n)).toBe(summary.accepted);
     await expectExactTotals();
+  });
+
+  it('the read API is its own Deployment: AGGREGATOR_ROLE=api, no Kafka consumer, LISTENs for applies and shows what the consumer applied', async () => {
+    /** A Running, not terminating pod of `component`. */
+    const podOf = async (component: string) =>
+      waitFor(`a running ${component} pod`, async () => {
+        const pods = await kjson<{ items: (Pod & { metadata: { deletionTimestamp?: string } })[] }>(
+          'get',
+          'pods',
+          '-l',
+          `app.kubernetes.io/component=${component}`,
+        );
+        return pods.items.find((p) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+      });
+    // What the container's main process (PID 1, exec'd by the entrypoint) really runs: the same
+    // binary in two roles.
+    const processOf = async (component: string) =>
+      (
+        await kubectl(
+          'exec',
+          (await podOf(component)).metadata.name,
+          '--',
+          'node',
+          '-e',
+          `const fs = require('fs');
+           const env = fs.readFileSync('/proc/1/environ', 'utf8').split('\\0');
+           const cmd = fs.readFileSync('/proc/1/cmdline', 'utf8').split('\\0').join(' ');
+           console.log(JSON.stringify({ role: env.find((l) => l.startsWith('AGGREGATOR_ROLE=')), cmd }))`,
+        )
+      ).trim();
+    const api = JSON.parse(await processOf('aggregator-api')) as { role: string; cmd: string };
+    const consumer = JSON.parse(await processOf('aggregator')) as { role: string; cmd: string };
+    expect(api.role).toBe('AGGREGATOR_ROLE=api');
+    expect(consumer.role).toBe('AGGREGATOR_ROLE=consumer');
+    expect(api.cmd).toContain('dist/cmd/aggregator/main.js');
+    expect(consumer.cmd).toContain('dist/cmd/aggregator/main.js');
+
+    // No Kafka consumer in the read API: its lag gauge has no sample and it applied nothing, while the
+    // consumer reports the group's lag and the events it applied. The consumer serves no /api.
+    const consumerMetrics = await waitFor('the consumer to report its group lag', async () => {
+      const text = (await request(`${consumerUrl}/metrics`)).body;
+      return /^catcast_consumer_lag\{[^}]*partition="total"[^}]*\} \d+$/m.test(text) && text;
+    });
+    // Every series carries the registry's default label service="aggregator".
+    const applied = (text: string) =>
+      Number(/^catcast_events_applied_total(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+    expect(applied(consumerMetrics)).toBeGreaterThan(0);
+    const apiMetrics = (await request(`${readApiUrl}/metrics`)).body;
+    expect(apiMetrics).toMatch(
+      /^catcast_http_request_duration_seconds_count\{[^}]*route="\/api\/top-categories"/m,
+    );
+    expect(apiMetrics).not.toMatch(/^catcast_consumer_lag\{/m);
+    expect(applied(apiMetrics)).toBe(0);
+    const merchant = (
+      await pool.query<{ id: string }>('SELECT id FROM ingestion.merchants ORDER BY id LIMIT 1')
+    ).rows[0]!.id;
+    expect(
+      (await request(`${consumerUrl}/api/top-categories?merchantId=${merchant}&bucketType=MONTH`)).status,
+    ).toBe(404);
+
+    // The read API holds a LISTEN session for the consumer's change notifications, one per api pod;
+    // the consumer holds none (it has no response cache to invalidate).
+    const listeners = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*)::text AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = 'catcast-aggregator-listen'
+                AND query ILIKE 'LISTEN%'`,
+          )
+        ).rows[0]!.n,
+      );
+    await waitFor('one change listener per aggregator-api pod', async () => {
+      const pods = await kjson<{ items: Pod[] }>(
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/component=aggregator-api',
+      );
+      const running = pods.items.filter((p) => p.status.phase === 'Running').length;
+      return running > 0 && (await listeners()) === running;
+    });
+
+    // A late order for a closed period (last month): the consumer applies it, and the read API's
+    // answer for that period — rendered and cached before — shows it.
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    const bucketStart = lastMonth.toISOString().slice(0, 10);
+    const url = `${readApiUrl}/api/top-categories?merchantId=${merchant}&bucketType=MONTH&bucketStart=${bucketStart}&limit=100`;
+    const total = async () => {
+      const res = await request(url);
+      expect(res.status, res.body).toBe(200);
+      return {
+        total: BigInt((JSON.parse(res.body) as { periodTotalMinor: string }).periodTotalMinor),
+        etag: res.headers.etag,
+      };
+    };
+    const before = await total();
+    expect((await total()).etag).toBe(before.etag);
+    const { rows } = await pool.query<{ id: string; currency: string }>(
+      `SELECT p.id, m.currency FROM ingestion.products p JOIN ingestion.merchants m ON m.id = p.merchant_id
+        WHERE p.merchant_id = $1 ORDER BY p.id LIMIT 1`,
+      [merchant],
+    );
+    const product = rows[0]!;
+    const amount = 4321n;
+    const placedAt = new Date(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth(), 15, 12));
+    const posted = await request(`${ingestUrl}/v1/orders`, {
+      method: 'POST',
+      body: {
+        merchantId: merchant,
+        externalOrderId: `late-${RUN}`,
+        placedAt: placedAt.toISOString(),
+        currency: product.currency,
+        items: [{ productId: product.id, quantity: 1, unitPrice: formatAmount(amount, product.currency) }],
+      },
+    });
+    expect(posted.status, posted.body).toBeLessThan(300);
+    await waitFor('the consumer to apply the late order', async () => {
+      const { rows: r } = await pool.query<{ applied: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM forecasting.processed_events e
+                          JOIN ingestion.order_events oe ON oe.id = e.event_id
+                          JOIN ingestion.orders o ON o.id = oe.order_id
+                         WHERE o.merchant_id = $1 AND o.external_order_id = $2) AS applied`,
+        [merchant, `late-${RUN}`],
+      );
+      return r[0]!.applied;
+    });
+    const appliedAt = Date.now();
+    const after = await waitFor('the read API to show the late order', async () => {
+      const t = await total();
+      return t.total !== before.total && t;
+    });
+    expect(after.total).toBe(before.total + amount);
+    expect(after.etag).not.toBe(before.etag);
+    console.log(
+      `split step: late order visible through aggregator-api ${Date.now() - appliedAt} ms after its apply committed`,
+    );
   });
 
   it('the forecast CronJob fires on its own: Indexed Job pods take their shard Leases, forecast-api serves precomputed', async () => {
@@ -504,7 +649,7 @@ describe('catcast on a single-node Kubernetes', () => {
     await expectExactTotals();
   });
 
-  it('deleting the aggregator pod mid-stream: it is replaced and totals stay exact', async () => {
+  it("deleting the aggregator's consumer pod mid-stream: it is replaced, reads through aggregator-api never fail, totals stay exact", async () => {
     // A serving pod, not one of the rollback's old pods that are still terminating.
     let victim = '';
     await waitFor('a serving aggregator pod', async () => {
@@ -551,6 +696,8 @@ describe('catcast on a single-node Kubernetes', () => {
         before + 50,
       { timeoutMs: 120_000, intervalMs: 200 },
     );
+    // Reads go to the other Deployment: the consumer's restart must not fail a single one.
+    const client = steadyClient('consumer-kill');
     await kubectl('delete', 'pod', victim, '--wait=false');
     const summary = await sim;
     expect(summary.failed).toBe(0);
@@ -564,7 +711,8 @@ describe('catcast on a single-node Kubernetes', () => {
           'app.kubernetes.io/component=aggregator',
         );
         return (
-          now.items.some((p) => p.metadata.name !== victim && p.status.phase === 'Running') && allReady(TAG1)
+          now.items.some((p) => p.metadata.name !== victim && p.status.phase === 'Running') &&
+          (await allReady(TAG1))
         );
       },
       { timeoutMs: 300_000 },
@@ -574,13 +722,16 @@ describe('catcast on a single-node Kubernetes', () => {
       'the aggregator Service to route to the new pod',
       async () => {
         try {
-          return (await request(`${aggregatorUrl}/ready`)).status === 200;
+          return (await request(`${consumerUrl}/ready`)).status === 200;
         } catch {
           return false;
         }
       },
       { timeoutMs: 120_000 },
     );
+    const during = await client.stop();
+    expect(during.failures).toEqual([]);
+    expect(during.reads).toBeGreaterThan(5);
     await expectExactTotals();
   });
 
@@ -757,7 +908,7 @@ describe('catcast on a single-node Kubernetes', () => {
       ],
       400_000,
     );
-    await waitFor('every Deployment Ready, the provider included', () => allReady(TAG1, 5), {
+    await waitFor('every Deployment Ready, the provider included', () => allReady(TAG1, 6), {
       timeoutMs: 300_000,
     });
     // kube-apiserver marks the APIService Available once its discovery call through the front proxy
@@ -894,7 +1045,7 @@ describe('catcast on a single-node Kubernetes', () => {
       },
       { timeoutMs: 180_000, intervalMs: 2000 },
     );
-    await waitFor('every Deployment Ready after the scale-down', () => allReady(TAG1, 5), {
+    await waitFor('every Deployment Ready after the scale-down', () => allReady(TAG1, 6), {
       timeoutMs: 300_000,
     });
     await expectExactTotals();
@@ -930,7 +1081,7 @@ describe('catcast on a single-node Kubernetes', () => {
       `--from-literal=sessionSecret=${randomBytes(24).toString('hex')}`,
       `--from-literal=uiClientSecret=${clientSecret}`,
     );
-    const authed = [`${RELEASE}-forecast-api`, `${RELEASE}-aggregator`];
+    const authed = [`${RELEASE}-forecast-api`, `${RELEASE}-aggregator-api`, `${RELEASE}-aggregator`];
     const configChecksum = async (name: string): Promise<string | undefined> =>
       (
         await kjson<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>(
@@ -1010,7 +1161,7 @@ describe('catcast on a single-node Kubernetes', () => {
         'get',
         'pods',
         '-l',
-        'app.kubernetes.io/component in (forecast-api,aggregator)',
+        'app.kubernetes.io/component in (forecast-api,aggregator-api)',
       );
       return pods.items.every((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running');
     });

@@ -288,7 +288,9 @@ describe('helm install, upgrade, upgrade again (same values)', () => {
     ]);
     expect(await stored()).toEqual({
       images: ['catcast:1.0.0'],
-      deployments: ['aggregator', 'forecast-api', 'ingest', 'relay'].map((c) => `${release}-${c}`),
+      deployments: ['aggregator', 'aggregator-api', 'forecast-api', 'ingest', 'relay'].map(
+        (c) => `${release}-${c}`,
+      ),
       completions: 2,
       parallelism: 2,
       shardCountEnv: '2',
