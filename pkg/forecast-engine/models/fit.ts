@@ -25,6 +25,11 @@ export interface FitInput {
   readonly m: number;
   /** Parameters may use y[0..fitEnd) only. */
   readonly fitEnd: number;
+  /**
+   * WEEK series with dates: per bucket, the share of its dates one calendar year earlier that fall
+   * into bucket t - m - 1 (the rest into t - m). Absent: a season is exactly m buckets.
+   */
+  readonly yearBack?: Float64Array | undefined;
 }
 
 /** Marks a fit as a fallback for the given reason, keeping the first reason of a chain. */
