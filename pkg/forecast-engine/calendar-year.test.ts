@@ -149,3 +149,45 @@ describe('trading days (MONTH)', () => {
     );
   });
 });
+
+describe('calendar positions of the seasonal models (WEEK)', () => {
+  it('follows t % 52 except for one repeated position (late June) in a 53-week year', () => {
+    // Mondays from 2019-12-30 (middle day 2020-01-02: position 0) for eight years.
+    const idx = calendarFeatures('2019-12-30', 'WEEK', 420)!.seasonIndex!;
+    expect(idx[0]).toBe(0);
+    const repeats: number[] = [];
+    for (let t = 1; t < 420; t++) {
+      if (idx[t] === idx[t - 1]) repeats.push(t);
+      else expect(idx[t], `week ${t}`).toBe((idx[t - 1]! + 1) % 52);
+    }
+    // The week of 2022-06-27 (middle day 06-30, 364 days after 1 July 2021) shares the position of
+    // the week before: from then on the turn of the year is position 0 again, not 51.
+    expect(repeats).toEqual([weekIndex('2019-12-30', '2022-06-27')]);
+    expect(idx[repeats[0]!]).toBe(25);
+    expect(idx[weekIndex('2019-12-30', '2023-01-02')]).toBe(0);
+    expect(calendarFeatures('2019-12-30', 'MONTH', 12)?.seasonIndex).toBeNull();
+  });
+
+  it('keeps a fixed-date peak on its position across 53-week years', () => {
+    // Eight years of weeks: 1,000 a day, 2,000 a day from 20 October to 2 November, +-3% noise.
+    // On the 52-week ring the peak drifts by 10 days over the years, so profile models (seasonal
+    // dummies, theta's decomposition) average it out of place.
+    const start = '2018-01-01';
+    const s = epochDay(start) as number;
+    const next = rng(4);
+    const values = Array.from({ length: 416 }, (_, t) => {
+      let v = 0;
+      for (let d = s + 7 * t; d < s + 7 * t + 7; d++) {
+        const date = new Date(d * DAY_MS);
+        const md = (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
+        v += md >= 1020 && md <= 1102 ? 2000 : 1000;
+      }
+      return Math.round(v * (1 + 0.06 * (next() - 0.5)));
+    });
+    for (const model of ['linear_regression', 'theta'] as const) {
+      const dated = forecast({ bucketType: 'WEEK', values, start }, model, { origins: 52 }).metrics!;
+      const undated = forecast({ bucketType: 'WEEK', values }, model, { origins: 52 }).metrics!;
+      expect(dated.mae, model).toBeLessThan(0.75 * undated.mae);
+    }
+  });
+});

@@ -234,19 +234,56 @@ export interface CalendarFeatures {
    * bucket t - 52. 1/7 most years, 2/7 across a leap day.
    */
   readonly yearBack: Float64Array | null;
+  /**
+   * WEEK only: each bucket's position in the year, by the date of its middle day: the week of the
+   * year counted from 1 July (days since 1 July / 7, 0..51, the last also holding the 53rd week of
+   * a 53-week year), rotated so that 0 is the week around 1 January. The seasonal models index
+   * their season by it, so a position stays on the same dates (within a week) instead of drifting
+   * through the 52-week ring a day a year.
+   */
+  readonly seasonIndex: Int32Array | null;
 }
 
-/** Calendar features of buckets [0, count) of a series starting on `start`; null when it is not a date. */
+/**
+ * Fewest weeks of history before the seasonal models index their season by calendar position: six
+ * years, over which the 52-week ring drifts 7.5 days, more than a bucket. Over shorter histories
+ * the ring misplaces a date by less than a bucket, while a position repeated in a 53-week year
+ * puts consecutive years a week apart; measured on the benchmark (bench/forecast/README.md), the
+ * positions cost 3% on the real weekly store_w (209 weeks) and gain on the seven-year dated_weekly
+ * family.
+ */
+export const MIN_POSITION_WEEKS = 313;
+
+/**
+ * Calendar features of buckets [0, count) of a series starting on `start` whose history has
+ * `history` buckets (default count - 1); null when start is not a date. WEEK series get calendar
+ * positions (seasonIndex) only from MIN_POSITION_WEEKS of history on.
+ */
 export function calendarFeatures(
   start: string,
   bucketType: BucketType,
   count: number,
+  history = count - 1,
 ): CalendarFeatures | null {
   const s = epochDay(start);
   if (s === null) return null;
-  if (bucketType === 'MONTH') return { bucketType, rows: monthFeatures(s, count), yearBack: null };
+  if (bucketType === 'MONTH')
+    return { bucketType, rows: monthFeatures(s, count), yearBack: null, seasonIndex: null };
   const rows = holidayFeatures(start, bucketType, count);
   let yearBack: Float64Array | null = null;
+  let seasonIndex: Int32Array | null = null;
+  if (bucketType === 'WEEK' && history >= MIN_POSITION_WEEKS) {
+    seasonIndex = new Int32Array(count);
+    for (let t = 0; t < count; t++) {
+      // Weeks of the year counted from 1 July, so that the position holding two weeks in a
+      // 53-week year is the last week of June (quiet in retail) rather than the last week of
+      // December; rotated by 26 so that position 0 is the turn of the year.
+      const mid = s + 7 * t + 3;
+      const yr = new Date(mid * DAY_MS).getUTCFullYear();
+      const july = dayOf(yr, 7, 1) <= mid ? dayOf(yr, 7, 1) : dayOf(yr - 1, 7, 1);
+      seasonIndex[t] = (Math.min(51, Math.floor((mid - july) / 7)) + 26) % 52;
+    }
+  }
   if (bucketType === 'WEEK') {
     yearBack = new Float64Array(count);
     for (let t = 0; t < count; t++) {
@@ -256,7 +293,7 @@ export function calendarFeatures(
       yearBack[t] = (day - before - 364) / 7;
     }
   }
-  return { bucketType, rows, yearBack };
+  return { bucketType, rows, yearBack, seasonIndex };
 }
 
 /** The features of the first `count` buckets (the calendar of a shorter series from the same start). */
@@ -265,6 +302,7 @@ export function sliceCalendar(c: CalendarFeatures, count: number): CalendarFeatu
     bucketType: c.bucketType,
     rows: c.rows ? c.rows.slice(0, count) : null,
     yearBack: c.yearBack ? c.yearBack.subarray(0, count) : null,
+    seasonIndex: c.seasonIndex ? c.seasonIndex.subarray(0, count) : null,
   };
 }
 

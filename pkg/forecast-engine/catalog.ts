@@ -37,23 +37,23 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'holt_winters_additive',
-    modelVersion: '1.2.0',
+    modelVersion: '1.3.0',
     description: 'Holt-Winters with damped trend and additive season, ETS(A,Ad,A).',
   },
   {
     name: 'holt_winters_multiplicative',
-    modelVersion: '1.2.0',
+    modelVersion: '1.3.0',
     description: 'Holt-Winters with damped trend and multiplicative season, ETS(A,Ad,M).',
   },
   {
     name: 'ets',
-    modelVersion: '1.2.0',
+    modelVersion: '1.3.0',
     description:
       'AutoETS: the exponential-smoothing form (trend none/damped, season none/additive/multiplicative) with the lowest AICc.',
   },
   {
     name: 'theta',
-    modelVersion: '1.2.0',
+    modelVersion: '1.3.0',
     description:
       'Standard theta method (SES with half the linear drift), seasonally adjusted when the season is significant.',
   },
@@ -69,18 +69,18 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'linear_regression',
-    modelVersion: '1.2.0',
+    modelVersion: '1.3.0',
     description: 'Least-squares linear trend plus seasonal dummies (ml-regression).',
   },
   {
     name: 'ensemble',
-    modelVersion: '1.3.0',
+    modelVersion: '1.4.0',
     description:
       'Median of the three members with the lowest one-step error over every out-of-sample origin so far.',
   },
   {
     name: 'auto',
-    modelVersion: '2.2.0',
+    modelVersion: '2.3.0',
     description:
       'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far, weighted by inverse error cubed.',
   },

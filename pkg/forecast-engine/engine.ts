@@ -89,6 +89,8 @@ export class CandidateSet implements Scorer {
 
   /** WEEK with dates: where the same dates one year earlier lie (calendar.ts). */
   private readonly yearBack: Float64Array | undefined;
+  /** WEEK with dates: each bucket's position in the calendar year, for the seasonal models. */
+  private readonly seasonIndex: Int32Array | undefined;
 
   /**
    * @param cal calendar features of buckets [0, n] (calendar.ts), when the series has dates: the
@@ -104,6 +106,7 @@ export class CandidateSet implements Scorer {
   ) {
     this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd) : null;
     this.yearBack = cal?.yearBack ?? undefined;
+    this.seasonIndex = cal?.seasonIndex ?? undefined;
     let yFit = y;
     if (this.calendar) {
       const f = this.calendar.factor;
@@ -111,7 +114,7 @@ export class CandidateSet implements Scorer {
       for (let t = 0; t < y.length; t++) yFit[t] = (y[t] as number) / (f[t] as number);
     }
     this.yFit = yFit;
-    this.ets = new EtsFitter({ y: yFit, m, fitEnd });
+    this.ets = new EtsFitter({ y: yFit, m, fitEnd, seasonIndex: this.seasonIndex });
     let zeros = 0;
     for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
     this.intermittent = fitEnd > 0 && zeros > INTERMITTENT_SHARE * fitEnd;
@@ -141,7 +144,13 @@ export class CandidateSet implements Scorer {
   }
 
   private make(name: BaseModelName): Fit {
-    const input = { y: this.yFit, m: this.m, fitEnd: this.fitEnd, yearBack: this.yearBack };
+    const input = {
+      y: this.yFit,
+      m: this.m,
+      fitEnd: this.fitEnd,
+      yearBack: this.yearBack,
+      seasonIndex: this.seasonIndex,
+    };
     switch (name) {
       case 'naive':
         return fitNaive(input);
