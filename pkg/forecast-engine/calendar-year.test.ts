@@ -189,7 +189,7 @@ describe('calendar positions of the seasonal models (WEEK)', () => {
       const undated = forecast({ bucketType: 'WEEK', values }, model, { origins: 52 }).metrics!;
       expect(dated.mae, model).toBeLessThan(0.75 * undated.mae);
     }
-    // A path uses the same positions as the one-step forecast (decided by the history's length).
+    // A path uses the same positions as the one-step forecast (both fit on all 416 weeks).
     const series = { bucketType: 'WEEK' as const, values, start };
     const path = forecastPath(series, 'ets', 4);
     expect(path.steps[0]!.point).toBeCloseTo(forecast(series, 'ets').point, 9);

@@ -245,25 +245,21 @@ export interface CalendarFeatures {
 }
 
 /**
- * Fewest weeks of history before the seasonal models index their season by calendar position: six
- * years, over which the 52-week ring drifts 7.5 days, more than a bucket. Over shorter histories
+ * Fewest weeks of fitting data before the seasonal models index their season by calendar position:
+ * six years, over which the 52-week ring drifts 7.5 days, more than a bucket. Over shorter windows
  * the ring misplaces a date by less than a bucket, while a position repeated in a 53-week year
  * puts consecutive years a week apart; measured on the benchmark (bench/forecast/README.md), the
  * positions cost 3% on the real weekly store_w (209 weeks) and gain on the seven-year dated_weekly
- * family.
+ * family. Decided per fit on its own fitting window (like every parameter), so a backtest origin's
+ * models do not depend on how long the series grows later.
  */
 export const MIN_POSITION_WEEKS = 313;
 
-/**
- * Calendar features of buckets [0, count) of a series starting on `start` whose history has
- * `history` buckets (default count - 1); null when start is not a date. WEEK series get calendar
- * positions (seasonIndex) only from MIN_POSITION_WEEKS of history on.
- */
+/** Calendar features of buckets [0, count) of a series starting on `start`; null when it is not a date. */
 export function calendarFeatures(
   start: string,
   bucketType: BucketType,
   count: number,
-  history = count - 1,
 ): CalendarFeatures | null {
   const s = epochDay(start);
   if (s === null) return null;
@@ -272,7 +268,7 @@ export function calendarFeatures(
   const rows = holidayFeatures(start, bucketType, count);
   let yearBack: Float64Array | null = null;
   let seasonIndex: Int32Array | null = null;
-  if (bucketType === 'WEEK' && history >= MIN_POSITION_WEEKS) {
+  if (bucketType === 'WEEK') {
     seasonIndex = new Int32Array(count);
     for (let t = 0; t < count; t++) {
       // Weeks of the year counted from 1 July, so that the position holding two weeks in a

@@ -94,7 +94,7 @@ describe('backtest', () => {
         checked++;
       }
     }
-    expect(checked).toBe(60);
+    expect(checked).toBe(72);
   });
 
   it('ensemble reports its three members', () => {

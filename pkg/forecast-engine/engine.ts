@@ -8,6 +8,7 @@ import {
   calendarFeatures,
   epochDay,
   estimateCalendarFactors,
+  MIN_POSITION_WEEKS,
   type CalendarEffects,
   type CalendarFeatures,
 } from './calendar.js';
@@ -106,7 +107,8 @@ export class CandidateSet implements Scorer {
   ) {
     this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd) : null;
     this.yearBack = cal?.yearBack ?? undefined;
-    this.seasonIndex = cal?.seasonIndex ?? undefined;
+    // Calendar positions only on fitting windows of six years and more (calendar.ts).
+    this.seasonIndex = fitEnd >= MIN_POSITION_WEEKS ? (cal?.seasonIndex ?? undefined) : undefined;
     let yFit = y;
     if (this.calendar) {
       const f = this.calendar.factor;

@@ -180,7 +180,7 @@ export function forecastPath(
   const c: Combination = { members: o.members, weights: o.weights };
   const { y, n, m, k } = r;
   const calendar =
-    series.start === undefined ? null : calendarFeatures(series.start, series.bucketType, n + horizon + 1, n);
+    series.start === undefined ? null : calendarFeatures(series.start, series.bucketType, n + horizon + 1);
   const served = iteratedPath(y, m, n, n, horizon, c, calendar);
   // Replay from the most recent origins, parameters fitted before the first of them.
   const first = Math.max(n - k - horizon + 1, Math.ceil(n / 2), 1);

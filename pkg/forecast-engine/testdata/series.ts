@@ -34,6 +34,15 @@ export function fixtureSeries(): SeriesInput[] {
         (_, t) => 5000 + 10 * t + 1500 * Math.sin((2 * Math.PI * t) / 52) + 20 * wobble(t),
       ),
     },
+    // Six years and more: calendar positions for the seasonal models (MIN_POSITION_WEEKS).
+    {
+      bucketType: 'WEEK',
+      start: '2019-01-07',
+      values: Array.from(
+        { length: 320 },
+        (_, t) => 4000 + 5 * t + 1200 * Math.cos((2 * Math.PI * t) / 52.18) + 25 * wobble(t),
+      ),
+    },
     {
       bucketType: 'MONTH',
       start: '2020-01-01',
