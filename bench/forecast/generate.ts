@@ -69,6 +69,8 @@ export const FAMILIES = [
   'short',
   'holiday_weekly',
   'holiday_daily',
+  'dated_weekly',
+  'dated_monthly',
 ] as const;
 /** A benchmark family. */
 export type Family = (typeof FAMILIES)[number];
@@ -130,6 +132,64 @@ function holidayUplift(day: number, e: { easter: number; tg: number; xmas: numbe
   if (day >= tg - 1 && day <= tg + 3) u += e.tg * (day === tg + 1 ? 2 : day === tg ? 0.3 : 1);
   if (day >= x - 9 && day < x) u += e.xmas * (0.5 + (day - (x - 9)) / 9);
   return u;
+}
+
+/**
+ * Sales of `count` buckets of `len` days from epoch day `start` for the dated families: daily rate
+ * level x trend x (1 + yearly profile by day of year) x weekday factor x (1 + fixed-date events),
+ * summed over each bucket's days, plus noise per bucket. `monthly`: no fixed-date events (the
+ * monthly family is about month length and weekday counts) and noise per day.
+ */
+function datedDays(
+  r: Rng,
+  level: number,
+  count: number,
+  start: number,
+  len: number,
+  monthly = false,
+): number[] {
+  const harmonics = r.int(1, 3);
+  const coef = Array.from({ length: harmonics }, (_, k) => ({
+    a: r.uniform(0.1, 0.35) / (k + 1),
+    phase: r.uniform(0, 2 * Math.PI),
+  }));
+  const dow = Array.from({ length: 7 }, (_, i) => (i >= 5 ? r.uniform(0.3, 1.2) : r.uniform(-0.15, 0.15)));
+  const ev = {
+    valentine: r.uniform(0.3, 1.5),
+    school: r.uniform(0.2, 0.8),
+    halloween: r.uniform(0.3, 1.5),
+    xmas: r.uniform(1, 3),
+    sale: r.uniform(0.3, 1.5),
+  };
+  const slope = r.uniform(-0.0002, 0.0006);
+  const sd = r.uniform(0.03, 0.08);
+  const out: number[] = [];
+  for (let b = 0; b < count; b++) {
+    let v = 0;
+    for (let k = 0; k < len; k++) {
+      const day = start + b * len + k;
+      const date = new Date(day * 86_400_000);
+      const year = date.getUTCFullYear();
+      const doy = day - Date.UTC(year, 0, 1) / 86_400_000;
+      const md = (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
+      let season = 1;
+      coef.forEach((c, h) => (season += c.a * Math.cos((2 * Math.PI * (h + 1) * doy) / 365.25 + c.phase)));
+      let e = 0;
+      if (!monthly) {
+        if (md >= 207 && md <= 214) e += ev.valentine;
+        if (md >= 815 && md <= 905) e += ev.school;
+        if (md >= 1025 && md <= 1031) e += ev.halloween;
+        if (md >= 1210 && md <= 1224) e += ev.xmas * (0.3 + (md - 1210) / 14);
+        if (md === 1225 || md === 101) e = -1;
+        if (md >= 1226 && md <= 1231) e += ev.sale;
+      }
+      const rate =
+        level * (1 + slope * (day - start)) * season * (1 + (dow[(day + 3) % 7] as number)) * (1 + e);
+      v += monthly ? rate * (1 + sd * r.normal()) : rate;
+    }
+    out.push(monthly ? v : v * (1 + sd * r.normal()));
+  }
+  return out;
 }
 
 function make(family: Family, r: Rng): { bucketType: BucketType; values: number[] } {
@@ -257,6 +317,40 @@ function make(family: Family, r: Rng): { bucketType: BucketType; values: number[
           }),
         ),
       };
+    }
+    case 'dated_weekly': {
+      // Seven years of weeks (two 53-week years among them) of a daily rate set by the calendar
+      // date: a smooth yearly profile by day of year, a weekday pattern and sharp fixed-date events
+      // (Valentine's week, back to school, Halloween, the Christmas run-up, closed on 25 December and
+      // 1 January, the post-Christmas sale). A 52-week ring drifts 1.25 days a year against them.
+      const n = 364;
+      const start = (epochDay(START.WEEK) as number) - (n - 156) * 7;
+      return { bucketType: 'WEEK', values: finish(datedDays(r, level, n, start, 7)) };
+    }
+    case 'dated_monthly': {
+      // Six years of months of a daily rate: month totals differ by month length (28/29/30/31
+      // days) and by how many of each weekday the month holds (4 or 5 Saturdays).
+      const n = 72;
+      const first = new Date(`${START.MONTH}T00:00:00Z`);
+      first.setUTCMonth(first.getUTCMonth() - (n - 60));
+      const y0 = first.getUTCFullYear();
+      const m0 = first.getUTCMonth();
+      const bounds = Array.from({ length: n + 1 }, (_, t) => Date.UTC(y0, m0 + t, 1) / 86_400_000);
+      const daily = datedDays(
+        r,
+        level / 30,
+        (bounds[n] as number) - (bounds[0] as number),
+        bounds[0] as number,
+        1,
+        true,
+      );
+      const values = Array.from({ length: n }, (_, t) => {
+        let v = 0;
+        for (let d = bounds[t] as number; d < (bounds[t + 1] as number); d++)
+          v += daily[d - (bounds[0] as number)] as number;
+        return v;
+      });
+      return { bucketType: 'MONTH', values: finish(values) };
     }
     case 'short': {
       const n = r.int(20, 100);

@@ -14,6 +14,7 @@
  * Nth real series, default 1, 5 with --quick)
  * (--no-real: synthetic families only; otherwise the real series of real.ts are scored too, from the
  * files bench/forecast/real-data.sh installs)
+ * (--families=a,b: only these synthetic or real families, e.g. for a quick before/after)
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -75,6 +76,12 @@ const MODELS: ModelName[] = [
 if (process.env.CATCAST_BENCH_MODELS)
   MODELS.splice(0, MODELS.length, ...(process.env.CATCAST_BENCH_MODELS.split(',') as ModelName[]));
 const PEER_PER_FAMILY = intArg('peer-per-family') ?? 25;
+/** --families=a,b: score only these families (synthetic or real), for quick experiments. */
+const famArg = process.argv.slice(2).find((a) => a.startsWith('--families='));
+const ONLY: ReadonlySet<string> | null = famArg
+  ? new Set(famArg.slice('--families='.length).split(','))
+  : null;
+const selected = (s: BenchSeries): boolean => ONLY === null || ONLY.has(s.family);
 const log = (msg: string): void => void process.stderr.write(`bench-forecast: ${msg}\n`);
 
 const r4 = (x: number | null): number | null =>
@@ -355,7 +362,7 @@ function speedTable(runs: readonly SpeedRun[]): string[] {
 /** The rows of the tables: every synthetic family, ALL, and the real families present with REAL. */
 function familiesOf(real: readonly BenchSeries[]): string[] {
   return [
-    ...FAMILIES,
+    ...FAMILIES.filter((f) => ONLY === null || ONLY.has(f)),
     'ALL',
     ...(real.length > 0 ? [...REAL_FAMILIES.filter((f) => real.some((s) => s.family === f)), 'REAL'] : []),
   ];
@@ -371,8 +378,12 @@ async function main(): Promise<void> {
   if (args.has('--peer-only')) return peerOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
   await mkdir(dataDir, { recursive: true });
-  const synthetic = generateBench(PER_FAMILY);
-  const real = args.has('--no-real') ? [] : loadRealSeries().filter((_, i) => i % REAL_EVERY === 0);
+  const synthetic = generateBench(PER_FAMILY).filter(selected);
+  const real = args.has('--no-real')
+    ? []
+    : loadRealSeries()
+        .filter((_, i) => i % REAL_EVERY === 0)
+        .filter(selected);
   const series = [...synthetic, ...real];
   for (const bt of ['WEEK', 'DAY', 'MONTH'] as const) {
     await writeFile(

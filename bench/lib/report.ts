@@ -7,11 +7,24 @@ import type { MemoryResult } from '../scenarios/memory.js';
 import type { ReadResult } from '../scenarios/read.js';
 import type { MixEndpoint, ReadMixResult } from '../scenarios/readmix.js';
 
+/**
+ * The aggregator shape measured besides the deployed one: the combined process (make dev) since the
+ * chart deploys a read-only aggregator-api, the read-only process in earlier runs.
+ */
+function otherAggregatorShape(x: ReadMixResult): [string, MixEndpoint] | undefined {
+  if (x.servedBy === 'api' && x.topCategoriesCombined)
+    return ['the combined process, AGGREGATOR_ROLE=all as make dev runs it', x.topCategoriesCombined];
+  if (x.servedBy === undefined && x.topCategoriesApiRole)
+    return ['a read-only process, AGGREGATOR_ROLE=api', x.topCategoriesApiRole];
+  return undefined;
+}
+
 /** The endpoints a read-mix run measured (the forecast ones only in runs since they were added). */
 function readmixEndpoints(x: ReadMixResult): [string, MixEndpoint][] {
+  const by = x.servedBy === 'api' ? ' (aggregator-api, as deployed)' : '';
   const all: [string, MixEndpoint | undefined][] = [
-    ['/api/top-categories', x.topCategories],
-    ['/api/category-sales', x.categorySales],
+    [`/api/top-categories${by}`, x.topCategories],
+    [`/api/category-sales${by}`, x.categorySales],
     ['/forecast/top-categories', x.forecastTopCategories],
     ['/forecast/compare-models', x.forecastCompareModels],
   ];
@@ -105,15 +118,16 @@ export function renderMarkdown(r: BenchReport): string {
         check(atMost(e.atRate.latencyMs.p99, 10)),
       );
     }
-    const split = x.topCategoriesApiRole;
-    if (split) {
+    const other = otherAggregatorShape(x);
+    if (other) {
+      const [shape, e] = other;
       row(
         '4',
-        `/api/top-categories, realistic mix, served by a read-only process (AGGREGATOR_ROLE=api; cache hits ${split.cacheHitRatio === null ? '–' : `${(split.cacheHitRatio * 100).toFixed(1)}%`}) max rate`,
-        `${n0(split.max.okPerSecond)} req/s`,
-        `pgbench, same SQL ${n0(split.pgbench.tps)} tx/s`,
-        n2(split.ratio),
-        '(the read-only role)',
+        `/api/top-categories, realistic mix, served by ${shape} (cache hits ${e.cacheHitRatio === null ? '–' : `${(e.cacheHitRatio * 100).toFixed(1)}%`}) max rate`,
+        `${n0(e.max.okPerSecond)} req/s`,
+        `pgbench, same SQL ${n0(e.pgbench.tps)} tx/s`,
+        n2(e.ratio),
+        '(not the deployed shape)',
         '–',
       );
     }
@@ -377,9 +391,10 @@ export function renderMarkdown(r: BenchReport): string {
     );
     const detailRows: [string, MixEndpoint][] = [
       ...readmixEndpoints(x).map(([name, e]): [string, MixEndpoint] => [`\`${name}\``, e]),
-      ...(x.topCategoriesApiRole
-        ? [['`/api/top-categories` (read-only process)', x.topCategoriesApiRole] as [string, MixEndpoint]]
-        : []),
+      ...((): [string, MixEndpoint][] => {
+        const other = otherAggregatorShape(x);
+        return other ? [[`\`/api/top-categories\` (${other[0]})`, other[1]]] : [];
+      })(),
     ];
     for (const [label, e] of detailRows)
       out.push(

@@ -109,10 +109,17 @@ export interface ReadMixResult {
   readonly periods: Record<string, number>;
   readonly connections: number;
   readonly ingest: { readonly targetPerSecond: number; readonly achievedPerSecond: number | null };
-  /** Served by the consumer's process (AGGREGATOR_ROLE=all), as the chart deploys it. */
+  /**
+   * The process that served topCategories and categorySales, as the chart deploys it: `api`, the
+   * read-only aggregator-api beside the consumer; absent in runs before the chart split them, where
+   * it was the combined process (`all`).
+   */
+  readonly servedBy?: 'api' | 'all';
   readonly topCategories: MixEndpoint;
-  /** The same, served by a read-only process (AGGREGATOR_ROLE=api; absent in earlier runs). */
+  /** Earlier runs (servedBy absent): the same served by a read-only process (AGGREGATOR_ROLE=api). */
   readonly topCategoriesApiRole?: MixEndpoint;
+  /** servedBy api: the same served by the combined process (AGGREGATOR_ROLE=all, as `make dev` runs it). */
+  readonly topCategoriesCombined?: MixEndpoint;
   readonly categorySales: MixEndpoint;
   /** forecast-api over precomputed sets of every merchant and bucket type (absent in runs before it was measured). */
   readonly forecastTopCategories?: MixEndpoint;
@@ -428,10 +435,11 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       AUTH_HS256_SECRET: secret,
       DATABASE_POOL_MAX: String(CONNECTIONS),
     };
-    // The read API as the chart deploys it: in the consumer's process (AGGREGATOR_ROLE=all), its
-    // answer cache invalidated exactly by the change notifications.
+    // The pipeline's aggregator consumes (AGGREGATOR_ROLE=all, as `make dev` runs it); the read API
+    // as the chart deploys it is the same binary as a read-only process (AGGREGATOR_ROLE=api, the
+    // aggregator-api Deployment), its answer cache invalidated exactly by the change notifications.
+    // The combined process's own read API is measured once beside it.
     const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
-    // The same binary as a read-only process (AGGREGATOR_ROLE=api), measured beside it once.
     const readApi = startService('aggregator', { ...readEnv, AGGREGATOR_ROLE: 'api' }, 'aggregator-api');
     let forecastApi: Service | undefined;
     try {
@@ -458,19 +466,18 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         return runs;
       })();
 
-      const url = pipeline.aggregatorUrl;
       const seconds = ctx.smoke ? 2 : 12;
       const rounds = ctx.smoke ? 1 : 3;
       const slice = Math.max(2, Math.round(seconds / rounds));
       const rate = ctx.smoke ? 100 : 1000;
-      const aggregator = { url, service: pipeline.aggregator };
-      const apiOnly = { url: `http://127.0.0.1:${await readApi.port()}`, service: readApi };
+      const combined = { url: pipeline.aggregatorUrl, service: pipeline.aggregator };
+      const deployed = { url: `http://127.0.0.1:${await readApi.port()}`, service: readApi };
       const measure = async (
         name: string,
         template: string,
         sqls: readonly Statement[],
         cached: boolean,
-        target: { url: string; service: Service } = aggregator,
+        target: { url: string; service: Service } = deployed,
         types: readonly BucketType[] = TYPES,
       ): Promise<MixEndpoint> => {
         const { url } = target;
@@ -575,12 +582,12 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         topStatements,
         true,
       );
-      const topCategoriesApiRole = await measure(
-        'top-categories-api-role',
+      const topCategoriesCombined = await measure(
+        'top-categories-combined',
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
         topStatements,
         true,
-        apiOnly,
+        combined,
       );
       const categorySales = await measure(
         'category-sales',
@@ -601,6 +608,10 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         true,
       );
 
+      // The seed may be a copy of a template made hours ago: its sets count as refreshed now, as
+      // forecast-job marks a set whose input did not change, or forecast-api would judge them stale
+      // (FORECAST_STALE_AFTER_SECONDS) and compute every answer on demand.
+      await db.pool.query('UPDATE forecasting.forecast_sets SET checked_at = now()');
       // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
       // runs four statements (merchant, latest set, its rows, category labels): the pgbench
       // script runs the same four, the set's generated_at carried from the second to the third.
@@ -687,7 +698,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         connections: CONNECTIONS,
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
-        topCategoriesApiRole,
+        servedBy: 'api' as const,
+        topCategoriesCombined,
         categorySales,
         forecastTopCategories,
         forecastCompareModels,

@@ -56,6 +56,38 @@ describe('TtlCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['1 again', undefined, '3']);
   });
 
+  it('lets entries nobody reads again leave memory once stale, not only when the cache is full', () => {
+    const { cache, advance } = clocked(100, 1_000);
+    for (let i = 0; i < 500; i++) cache.set(`once-${i}`, 'v');
+    advance(50);
+    cache.set('fresh', 'v');
+    expect(cache.size).toBe(501);
+    advance(60); // the first 500 are stale now, 'fresh' is not
+    cache.set('next', 'v');
+    expect(cache.size).toBe(2);
+    expect(cache.get('fresh')).toBe('v');
+  });
+
+  it('bounds the total weight: evicts the oldest until a new entry fits, refuses one heavier than the bound', () => {
+    const cache = new TtlCache<number[]>(1_000, { maxEntries: 100, maxWeight: 10, weigh: (v) => v.length });
+    cache.set('a', [1, 2, 3, 4]);
+    cache.set('b', [1, 2, 3, 4]);
+    expect(cache.weight).toBe(8);
+    cache.set('c', [1, 2, 3]); // 11 > 10: 'a' goes
+    expect([cache.get('a'), cache.get('b')?.length, cache.get('c')?.length]).toEqual([undefined, 4, 3]);
+    expect(cache.weight).toBe(7);
+    cache.set('b', [1]); // storing again replaces the old weight
+    expect(cache.weight).toBe(4);
+    cache.set(
+      'huge',
+      Array.from({ length: 11 }, () => 0),
+    );
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.weight).toBe(4);
+    cache.delete('c');
+    expect([cache.size, cache.weight]).toEqual([1, 1]);
+  });
+
   it('shares one computation between concurrent misses, and none when the cache is off', async () => {
     const { cache } = clocked(100);
     let calls = 0;

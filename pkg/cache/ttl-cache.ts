@@ -1,7 +1,16 @@
 /** Options of {@link TtlCache}. */
-export interface TtlCacheOptions {
+export interface TtlCacheOptions<V = unknown> {
   /** Entries kept at most; the one stored longest ago is evicted first. @default 1000 */
   readonly maxEntries?: number;
+  /**
+   * Total weight kept at most (with {@link TtlCacheOptions.weigh}): entries stored longest ago are
+   * evicted until the new one fits, and one heavier than this alone is not stored. For values whose
+   * size varies a lot (a merchant's forecast rows: 6 categories or 600), a bound on the count alone
+   * bounds nothing. @default unbounded (only maxEntries)
+   */
+  readonly maxWeight?: number;
+  /** The weight of a value (e.g. its rows), counted against maxWeight. @default 1 */
+  readonly weigh?: (value: V) => number;
   /** Clock in ms. @default performance.now (monotonic) */
   readonly now?: () => number;
 }
@@ -16,6 +25,7 @@ export interface TtlSetOptions {
 
 interface Entry<V> {
   readonly value: V;
+  readonly weight: number;
   /** Clock time from which the entry is stale. */
   readonly until: number;
 }
@@ -30,14 +40,25 @@ export class TtlCache<V> {
   readonly #inflight = new Map<string, Promise<V>>();
   readonly #ttlMs: number;
   readonly #max: number;
+  readonly #maxWeight: number;
+  readonly #weigh: ((value: V) => number) | undefined;
+  #weight = 0;
   readonly #now: () => number;
 
-  constructor(ttlMs: number, options: TtlCacheOptions = {}) {
+  constructor(ttlMs: number, options: TtlCacheOptions<V> = {}) {
     this.#ttlMs = ttlMs;
     this.#max = options.maxEntries ?? 1000;
+    this.#maxWeight = options.maxWeight ?? Infinity;
+    this.#weigh = options.weigh;
     this.#now = options.now ?? (() => performance.now());
     if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
     if (!(this.#max >= 1)) throw new RangeError(`maxEntries must be >= 1, got ${this.#max}`);
+    if (!(this.#maxWeight > 0)) throw new RangeError(`maxWeight must be > 0, got ${this.#maxWeight}`);
+  }
+
+  #remove(key: string, entry: Entry<V>): void {
+    this.#entries.delete(key);
+    this.#weight -= entry.weight;
   }
 
   /** The value stored for `key` while it is fresh at `at` (default: now), else undefined. */
@@ -45,7 +66,7 @@ export class TtlCache<V> {
     const e = this.#entries.get(key);
     if (!e) return undefined;
     if (at >= e.until) {
-      this.#entries.delete(key);
+      this.#remove(key, e);
       return undefined;
     }
     return e.value;
@@ -56,9 +77,17 @@ export class TtlCache<V> {
     const ttlMs = Math.min(this.#ttlMs, options.ttlMs ?? this.#ttlMs);
     if (!(ttlMs > 0)) return;
     const at = options.at ?? this.#now();
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, { value, until: at + ttlMs });
+    const old = this.#entries.get(key);
+    if (old) this.#remove(key, old);
+    const weight = this.#weigh ? Math.max(0, this.#weigh(value)) : 1;
+    if (weight > this.#maxWeight) return;
+    this.#dropExpired(at);
+    for (const [k, e] of this.#entries) {
+      if (this.#entries.size < this.#max && this.#weight + weight <= this.#maxWeight) break;
+      this.#remove(k, e);
+    }
+    this.#entries.set(key, { value, weight, until: at + ttlMs });
+    this.#weight += weight;
   }
 
   /**
@@ -80,13 +109,34 @@ export class TtlCache<V> {
     return flight;
   }
 
+  /**
+   * Forgets the stale entries at the head of the map (the ones stored longest ago), so memory follows
+   * what was stored within the TTL, not maxEntries: nothing else would ever remove an entry nobody
+   * asks for again (a merchant that visited once), and under a Zipf-like mix most keys are asked for
+   * once. Each entry is dropped at most once, so this costs O(1) per store on average. It stops at
+   * the first fresh entry; a stale one behind it (stored later with a shorter lifetime) waits for
+   * its turn or for a read.
+   */
+  #dropExpired(at: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (at < entry.until) return;
+      this.#remove(key, entry);
+    }
+  }
+
   /** Forgets `key`. */
   delete(key: string): void {
-    this.#entries.delete(key);
+    const e = this.#entries.get(key);
+    if (e) this.#remove(key, e);
   }
 
   /** Number of entries held, fresh or not yet found stale (tests, metrics). */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Total weight of the entries held (tests, metrics); their count without a weigh function. */
+  get weight(): number {
+    return this.#weight;
   }
 }

@@ -69,6 +69,8 @@ export type ForecastApiOptions = ForecastSource & {
   readonly authorizeMerchant?: (c: Context, merchantId: string) => void;
   /** How long a rendered /forecast/top-categories response is reused, ms; 0 = never. @default 0 */
   readonly responseCacheMs?: number;
+  /** Rows of published sets kept in memory (see cachedForecastStore). @default 8000 */
+  readonly setCacheRows?: number;
 };
 
 /** A rendered top-categories answer and where its forecast came from. */
@@ -107,7 +109,11 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   } = options;
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
   // from memory (cached-store.ts).
-  const store = options.store ?? cachedForecastStore(createPgForecastStore(options.readDb));
+  const store =
+    options.store ??
+    cachedForecastStore(createPgForecastStore(options.readDb), {
+      ...(options.setCacheRows ? { maxRows: options.setCacheRows } : {}),
+    });
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
   const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
   // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query

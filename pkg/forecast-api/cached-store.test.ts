@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ForecastSet } from '../forecast-job/index.js';
 import { cachedForecastStore } from './cached-store.js';
-import type { ForecastStore } from './store.js';
+import type { ForecastSet, StoredForecast } from '../forecast-job/index.js';
+import type { ForecastStore, SetRowFilter } from './store.js';
 
 const set = (generatedAt: string): ForecastSet =>
   ({
@@ -72,5 +72,22 @@ describe('cachedForecastStore', () => {
     await store.merchant('m1');
     await store.categoryLabels('m1');
     expect(calls).toEqual(['latest', 'latest', 'merchant m1', 'labels m1', 'merchant m1', 'labels m1']);
+  });
+
+  it('holds at most maxRows rows over all sets, evicting the set read longest ago', async () => {
+    const { inner, calls } = counting();
+    // 30 rows per set: a set of a merchant with 5 categories and 6 models.
+    const sized = {
+      ...inner,
+      setRows: (s: ForecastSet, f: SetRowFilter) => inner.setRows(s, f).then(() => rows30),
+    };
+    const rows30 = Array.from({ length: 30 }, () => ({}) as StoredForecast);
+    const store = cachedForecastStore(sized, { maxRows: 70 });
+    const days = ['01', '02', '03'].map((d) => set(`2026-01-${d}T00:00:00Z`));
+    for (const s of days) await store.setRows(s, {}); // the third evicts the first (90 > 70)
+    await store.setRows(days[1]!, {});
+    await store.setRows(days[2]!, {});
+    await store.setRows(days[0]!, {});
+    expect(calls.map((c) => c.slice(13, 15))).toEqual(['01', '02', '03', '01']);
   });
 });

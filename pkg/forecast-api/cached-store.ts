@@ -11,6 +11,14 @@ export interface CachedForecastStoreOptions {
   readonly catalogTtlMs?: number;
   /** Forecast sets whose rows are kept in memory. @default 2000 */
   readonly maxSets?: number;
+  /**
+   * Forecast rows (one per category and model) kept in memory over all sets, and as many path steps:
+   * the bound that holds memory, since a set's size follows the merchant's categories. At about 1.7
+   * KB per row on the heap, the default is ~14 MB (plus as many path steps). @default 8000
+   */
+  readonly maxRows?: number;
+  /** Category labels kept over all merchants. @default 50000 */
+  readonly maxLabels?: number;
   /** Monotonic clock in ms. @default performance.now */
   readonly now?: () => number;
 }
@@ -29,7 +37,7 @@ export function cachedForecastStore(
   inner: ForecastStore,
   options: CachedForecastStoreOptions = {},
 ): ForecastStore {
-  const { catalogTtlMs = 5000, maxSets = 2000 } = options;
+  const { catalogTtlMs = 5000, maxSets = 2000, maxRows = 8_000, maxLabels = 50_000 } = options;
   const clock = options.now ? { now: options.now } : {};
   const merchants = new TtlCache<ForecastMerchant | undefined>(catalogTtlMs, {
     maxEntries: 10_000,
@@ -37,14 +45,22 @@ export function cachedForecastStore(
   });
   const labels = new TtlCache<ReadonlyMap<string, CategoryLabel>>(catalogTtlMs, {
     maxEntries: 10_000,
+    maxWeight: maxLabels,
+    weigh: (m) => m.size,
     ...clock,
   });
+  // Weighed by rows: a merchant with 600 categories has a hundred times the rows of one with 6, so
+  // a bound on sets alone held 330 MB of heap at 2000 sets in the 10,000-merchant read mix.
   const rows = new TtlCache<Awaited<ReturnType<ForecastStore['setRows']>>>(SET_TTL_MS, {
     maxEntries: maxSets,
+    maxWeight: maxRows,
+    weigh: (r) => r.length,
     ...clock,
   });
   const paths = new TtlCache<Awaited<ReturnType<ForecastStore['setPaths']>>>(SET_TTL_MS, {
     maxEntries: maxSets,
+    maxWeight: maxRows,
+    weigh: (p) => p.length,
     ...clock,
   });
   const setKey = (set: Parameters<ForecastStore['setRows']>[0], filter: SetRowFilter) =>

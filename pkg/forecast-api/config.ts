@@ -23,6 +23,13 @@ const apiEnv = z.object({
    * @default 1000
    */
   FORECAST_RESPONSE_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Forecast rows (one per category and model of a published set) kept in memory over all sets, so
+   * a hot merchant's answer costs one statement (the latest-set pointer); the same number of path
+   * steps for /forecast/category-path. About 1.7 KB of heap each: the default holds ~14 MB (plus as many path steps).
+   * @default 8000
+   */
+  FORECAST_SET_CACHE_ROWS: positiveInt(8_000),
   /** Cache-Control max-age of read responses. @default 15 */
   FORECAST_MAX_AGE_SECONDS: positiveInt(15),
   /** When set, /api/* is proxied to this aggregator URL so the UI can use one origin (development). @default unset */

@@ -100,6 +100,7 @@ export async function run(
       onDemandCacheSeconds: config.FORECAST_ON_DEMAND_CACHE_SECONDS,
       maxAgeSeconds: config.FORECAST_MAX_AGE_SECONDS,
       responseCacheMs: config.FORECAST_RESPONSE_CACHE_MS,
+      setCacheRows: config.FORECAST_SET_CACHE_ROWS,
       ...(config.AUTH_MODE === 'none'
         ? {}
         : {

@@ -13,6 +13,14 @@
  * its calendar factor 1 + sum(effect x feature), and their forecasts are multiplied back: the
  * season they learn is the one without the moving holidays, and the holidays land on the right
  * bucket of the year being forecast.
+ *
+ * Two more calendar facts a fixed season misses, also from the start date:
+ * - WEEK: 52 weeks are 364 days, so a date drifts through the 52-week ring by a day a year (two
+ *   across 29 February) and a whole position after a 53-week year. The seasonal baselines look
+ *   back one calendar year instead (yearBack: the same dates one year earlier span buckets t - 52
+ *   and t - 53).
+ * - MONTH: trading days. A month's sales depend on its length and on how many weekend days it
+ *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
 import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
 import type { BucketType } from './types.js';
@@ -75,9 +83,12 @@ export const HOLIDAY_WINDOWS: readonly {
 
 /** Calendar factors and what they were estimated from. */
 export interface CalendarEffects {
-  /** Multiplicative effect per holiday window (0: none estimated). */
+  /**
+   * WEEK and DAY: multiplicative effect per holiday window (0: none estimated). MONTH: the
+   * month-length exponent and the Saturday and Sunday coefficients (estimateTradingDays).
+   */
   readonly effects: readonly number[];
-  /** factor[t] = 1 + sum(effect x feature) for t in [0, n]; length n + 1. */
+  /** The factor of every bucket t in [0, n] (holidays: 1 + sum(effect x feature)); length n + 1. */
   readonly factor: Float64Array;
 }
 
@@ -204,4 +215,207 @@ export function estimateCalendar(
     factor[t] = Math.max(0.2, f);
   }
   return { effects, factor };
+}
+
+/**
+ * Everything the engine derives from a series' start date, per bucket [0, count): what the
+ * calendar factors are estimated from, and for WEEK where the same dates one year earlier lie.
+ */
+export interface CalendarFeatures {
+  readonly bucketType: BucketType;
+  /**
+   * WEEK and DAY: the holiday features of {@link holidayFeatures}. MONTH: the month's number of
+   * days, Saturdays and Sundays (trading days). null for YEAR.
+   */
+  readonly rows: readonly Float64Array[] | null;
+  /**
+   * WEEK only: the share of the seven dates one calendar year before bucket t (t's dates minus one
+   * year: 365 days back, 366 across a 29 February) that fall into bucket t - 53; the rest fall into
+   * bucket t - 52. 1/7 most years, 2/7 across a leap day.
+   */
+  readonly yearBack: Float64Array | null;
+  /**
+   * WEEK only: each bucket's position in the year, by the date of its middle day: the week of the
+   * year counted from 1 July (days since 1 July / 7, 0..51, the last also holding the 53rd week of
+   * a 53-week year), rotated so that 0 is the week around 1 January. The seasonal models index
+   * their season by it, so a position stays on the same dates (within a week) instead of drifting
+   * through the 52-week ring a day a year.
+   */
+  readonly seasonIndex: Int32Array | null;
+}
+
+/**
+ * Fewest weeks of fitting data before the seasonal models index their season by calendar position:
+ * six years, over which the 52-week ring drifts 7.5 days, more than a bucket. Over shorter windows
+ * the ring misplaces a date by less than a bucket, while a position repeated in a 53-week year
+ * puts consecutive years a week apart; measured on the benchmark (bench/forecast/README.md), the
+ * positions cost 3% on the real weekly store_w (209 weeks) and gain on the seven-year dated_weekly
+ * family. Decided per fit on its own fitting window (like every parameter), so a backtest origin's
+ * models do not depend on how long the series grows later.
+ */
+export const MIN_POSITION_WEEKS = 313;
+
+/** Calendar features of buckets [0, count) of a series starting on `start`; null when it is not a date. */
+export function calendarFeatures(
+  start: string,
+  bucketType: BucketType,
+  count: number,
+): CalendarFeatures | null {
+  const s = epochDay(start);
+  if (s === null) return null;
+  if (bucketType === 'MONTH')
+    return { bucketType, rows: monthFeatures(s, count), yearBack: null, seasonIndex: null };
+  const rows = holidayFeatures(start, bucketType, count);
+  let yearBack: Float64Array | null = null;
+  let seasonIndex: Int32Array | null = null;
+  if (bucketType === 'WEEK') {
+    seasonIndex = new Int32Array(count);
+    for (let t = 0; t < count; t++) {
+      // Weeks of the year counted from 1 July, so that the position holding two weeks in a
+      // 53-week year is the last week of June (quiet in retail) rather than the last week of
+      // December; rotated by 26 so that position 0 is the turn of the year.
+      const mid = s + 7 * t + 3;
+      const yr = new Date(mid * DAY_MS).getUTCFullYear();
+      const july = dayOf(yr, 7, 1) <= mid ? dayOf(yr, 7, 1) : dayOf(yr - 1, 7, 1);
+      seasonIndex[t] = (Math.min(51, Math.floor((mid - july) / 7)) + 26) % 52;
+    }
+  }
+  if (bucketType === 'WEEK') {
+    yearBack = new Float64Array(count);
+    for (let t = 0; t < count; t++) {
+      const day = s + 7 * t;
+      const d = new Date(day * DAY_MS);
+      const before = dayOf(d.getUTCFullYear() - 1, d.getUTCMonth() + 1, d.getUTCDate());
+      yearBack[t] = (day - before - 364) / 7;
+    }
+  }
+  return { bucketType, rows, yearBack, seasonIndex };
+}
+
+/** The features of the first `count` buckets (the calendar of a shorter series from the same start). */
+export function sliceCalendar(c: CalendarFeatures, count: number): CalendarFeatures {
+  return {
+    bucketType: c.bucketType,
+    rows: c.rows ? c.rows.slice(0, count) : null,
+    yearBack: c.yearBack ? c.yearBack.subarray(0, count) : null,
+    seasonIndex: c.seasonIndex ? c.seasonIndex.subarray(0, count) : null,
+  };
+}
+
+/** [days, Saturdays, Sundays] of each month [0, count) from the month holding epoch day s. */
+function monthFeatures(s: number, count: number): Float64Array[] {
+  const d = new Date(s * DAY_MS);
+  const y0 = d.getUTCFullYear();
+  const m0 = d.getUTCMonth();
+  return Array.from({ length: count }, (_, t) => {
+    const a = Date.UTC(y0, m0 + t, 1) / DAY_MS;
+    const b = Date.UTC(y0, m0 + t + 1, 1) / DAY_MS;
+    const row = new Float64Array(3);
+    row[0] = b - a;
+    // Weekday of epoch day e: (e + 3) % 7, 0 = Monday (1970-01-01 was a Thursday).
+    for (let e = a; e < b; e++) {
+      const wd = (e + 3) % 7;
+      if (wd === 5) row[1] = (row[1] as number) + 1;
+      else if (wd === 6) row[2] = (row[2] as number) + 1;
+    }
+    return row;
+  });
+}
+
+/** Mean month length (days) of the Gregorian calendar. */
+const MEAN_MONTH = 365.2425 / 12;
+/** Fewest pairs of months before an effect is estimated (else it is none). */
+const MIN_PAIRS = 12;
+/** Largest weekend coefficient applied (a Saturday share 1/7 above normal moves the month by e^(3/7)). */
+const MAX_WEEKEND = 3;
+
+/**
+ * Least squares (ml-regression, with an intercept) of target on the columns of x; returns each
+ * coefficient shrunk toward 0 by its t statistic (positive part of 1 - 4/t^2: zero below t = 2),
+ * clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a singular fit.
+ */
+function shrunkCoefficients(x: number[][], target: number[][], w: number, lo: number, hi: number): number[] {
+  const out = new Array<number>(w).fill(0);
+  if (x.length < MIN_PAIRS) return out;
+  try {
+    const reg = new MultivariateLinearRegression(x, target, { intercept: true, statistics: true });
+    for (let j = 0; j < w; j++) {
+      const b = (reg.weights[j] as number[])[0] as number;
+      const tStat = reg.tStats[j] as number;
+      const keep = Number.isFinite(tStat) ? Math.max(0, 1 - 4 / (tStat * tStat)) : 0;
+      out[j] = Number.isFinite(b) ? Math.min(hi, Math.max(lo, b * keep)) : 0;
+    }
+  } catch {
+    out.fill(0);
+  }
+  return out;
+}
+
+/**
+ * Trading-day factors of a monthly series: a month's sales can scale with its length (28 to 31
+ * days) and with how many of its days fall on a weekend (a 31-day month holds 4 or 5 Saturdays).
+ * The factor of month t is (days / mean month length)^c x exp(bSat (Saturdays / days - 1/7) + bSun
+ * (Sundays / days - 1/7)), estimated on y[0..fitEnd) by least squares (ml-regression), each
+ * coefficient shrunk by its t statistic like the holiday effects (zero below t = 2):
+ * - c in [0, 1] from each month's log ratio to the month before on the log ratio of their lengths
+ *   (with an intercept). Series whose months do not scale with their length (a profile by month
+ *   index) get c = 0: dividing them by the length would add a February dip the data do not have.
+ * - bSat and bSun from each month's log ratio to the same month one year earlier, less c times the
+ *   log ratio of their lengths, on the change of its weekend shares (with an intercept for growth).
+ * Null for sparse series (more than 30% zero months).
+ */
+export function estimateTradingDays(
+  y: Float64Array,
+  rows: readonly Float64Array[],
+  fitEnd: number,
+): CalendarEffects | null {
+  if (rows.length === 0) return null;
+  let zeros = 0;
+  for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
+  if (fitEnd === 0 || zeros > SPARSE_SHARE * fitEnd) return null;
+  const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
+  const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
+  const pairs = (lag: number, row: (t: number) => number[], target: (t: number) => number) => {
+    const x: number[][] = [];
+    const z: number[][] = [];
+    for (let t = lag; t < fitEnd; t++) {
+      if (!((y[t] as number) > 0 && (y[t - lag] as number) > 0)) continue;
+      x.push(row(t));
+      z.push([target(t)]);
+    }
+    return [x, z] as const;
+  };
+  const logRatio = (t: number, lag: number): number => Math.log((y[t] as number) / (y[t - lag] as number));
+  const [lx, lz] = pairs(
+    1,
+    (t) => [Math.log(days(t) / days(t - 1))],
+    (t) => logRatio(t, 1),
+  );
+  const c = shrunkCoefficients(lx, lz, 1, 0, 1)[0] as number;
+  const [wx, wz] = pairs(
+    12,
+    (t) => [share(t, 1) - share(t - 12, 1), share(t, 2) - share(t - 12, 2)],
+    (t) => logRatio(t, 12) - c * Math.log(days(t) / days(t - 12)),
+  );
+  const [sat, sun] = shrunkCoefficients(wx, wz, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
+  if (c === 0 && sat === 0 && sun === 0) return null;
+  const factor = new Float64Array(rows.length);
+  for (let t = 0; t < rows.length; t++)
+    factor[t] =
+      (days(t) / MEAN_MONTH) ** c * Math.exp(sat * (share(t, 1) - 1 / 7) + sun * (share(t, 2) - 1 / 7));
+  return { effects: [c, sat, sun], factor };
+}
+
+/**
+ * The calendar factors of a dated series on its fitting window: holiday effects for WEEK and DAY,
+ * trading days for MONTH; null when there are none.
+ */
+export function estimateCalendarFactors(
+  y: Float64Array,
+  cal: CalendarFeatures,
+  fitEnd: number,
+): CalendarEffects | null {
+  if (!cal.rows) return null;
+  if (cal.bucketType === 'MONTH') return estimateTradingDays(y, cal.rows, fitEnd);
+  return estimateCalendar(y, cal.rows, fitEnd, cal.bucketType);
 }

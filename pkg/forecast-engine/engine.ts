@@ -4,7 +4,14 @@
  * no refit) up to the next bucket, and derives metrics, conformal intervals, the `ensemble` and the
  * `auto` choice from those shared fits.
  */
-import { estimateCalendar, holidayFeatures, epochDay, type CalendarEffects } from './calendar.js';
+import {
+  calendarFeatures,
+  epochDay,
+  estimateCalendarFactors,
+  MIN_POSITION_WEEKS,
+  type CalendarEffects,
+  type CalendarFeatures,
+} from './calendar.js';
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
@@ -81,18 +88,27 @@ export class CandidateSet implements Scorer {
   private readonly yFit: Float64Array;
   private readonly adjusted = new Map<Float64Array, Float64Array>();
 
+  /** WEEK with dates: where the same dates one year earlier lie (calendar.ts). */
+  private readonly yearBack: Float64Array | undefined;
+  /** WEEK with dates: each bucket's position in the calendar year, for the seasonal models. */
+  private readonly seasonIndex: Int32Array | undefined;
+
   /**
-   * @param features holiday features of buckets [0, n] (calendar.ts), when the series has dates:
-   *   the models then fit the series without its estimated holiday effects and forecast with them.
+   * @param cal calendar features of buckets [0, n] (calendar.ts), when the series has dates: the
+   *   models then fit the series without its estimated calendar effects (holidays; MONTH: trading
+   *   days) and forecast with them, and the seasonal baselines of WEEK series look one calendar
+   *   year back instead of 52 weeks.
    */
   constructor(
     readonly y: Float64Array,
     readonly m: number,
     readonly fitEnd: number,
-    features: readonly Float64Array[] | null = null,
-    bucketType: BucketType = 'WEEK',
+    cal: CalendarFeatures | null = null,
   ) {
-    this.calendar = features ? estimateCalendar(y, features, fitEnd, bucketType) : null;
+    this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd) : null;
+    this.yearBack = cal?.yearBack ?? undefined;
+    // Calendar positions only on fitting windows of six years and more (calendar.ts).
+    this.seasonIndex = fitEnd >= MIN_POSITION_WEEKS ? (cal?.seasonIndex ?? undefined) : undefined;
     let yFit = y;
     if (this.calendar) {
       const f = this.calendar.factor;
@@ -100,7 +116,7 @@ export class CandidateSet implements Scorer {
       for (let t = 0; t < y.length; t++) yFit[t] = (y[t] as number) / (f[t] as number);
     }
     this.yFit = yFit;
-    this.ets = new EtsFitter({ y: yFit, m, fitEnd });
+    this.ets = new EtsFitter({ y: yFit, m, fitEnd, seasonIndex: this.seasonIndex });
     let zeros = 0;
     for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
     this.intermittent = fitEnd > 0 && zeros > INTERMITTENT_SHARE * fitEnd;
@@ -130,7 +146,13 @@ export class CandidateSet implements Scorer {
   }
 
   private make(name: BaseModelName): Fit {
-    const input = { y: this.yFit, m: this.m, fitEnd: this.fitEnd };
+    const input = {
+      y: this.yFit,
+      m: this.m,
+      fitEnd: this.fitEnd,
+      yearBack: this.yearBack,
+      seasonIndex: this.seasonIndex,
+    };
     switch (name) {
       case 'naive':
         return fitNaive(input);
@@ -373,8 +395,8 @@ interface Resolved {
   /** MASE scale on the history before the first origin. */
   readonly scale: number;
   readonly bucketType: BucketType;
-  /** Holiday features of buckets [0, n] when the series has a start date (WEEK and DAY). */
-  readonly features: Float64Array[] | null;
+  /** Calendar features of buckets [0, n] when the series has a start date. */
+  readonly features: CalendarFeatures | null;
 }
 
 function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
@@ -399,7 +421,7 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
   const k = Math.min(origins, Math.floor(n / 2));
   const s = Math.min(selectionOrigins, k);
   const features =
-    series.start === undefined ? null : holidayFeatures(series.start, series.bucketType, n + 1);
+    series.start === undefined ? null : calendarFeatures(series.start, series.bucketType, n + 1);
   return {
     y,
     n,
@@ -544,8 +566,7 @@ export function computeOutcomes(
   readonly seasonalNaive: ModelOutcome;
 } {
   const r = resolve(series, options);
-  const cands = (fitEnd: number): CandidateSet =>
-    new CandidateSet(r.y, r.m, fitEnd, r.features, r.bucketType);
+  const cands = (fitEnd: number): CandidateSet => new CandidateSet(r.y, r.m, fitEnd, r.features);
   const c1 = cands(r.n - r.k);
   // The served forecast refits the chosen models on the whole history; backtests never see it.
   // Without `serve` (scoring only) the served point is the backtest fit's and is not used.

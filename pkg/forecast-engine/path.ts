@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { modelInfo } from './catalog.js';
 import { CandidateSet, ForecastInputError, computeOutcomes, type ModelOutcome } from './engine.js';
 import { canonicalJson, inputHash } from './hash.js';
-import { holidayFeatures } from './calendar.js';
+import { calendarFeatures, sliceCalendar, type CalendarFeatures } from './calendar.js';
 import { conformalHalfWidth } from './metrics.js';
 import {
   MODEL_NAMES,
@@ -111,7 +111,7 @@ export function iteratedPath(
   t: number,
   steps: number,
   c: Combination,
-  calendar: { readonly features: readonly Float64Array[]; readonly bucketType: BucketType } | null = null,
+  calendar: CalendarFeatures | null = null,
 ): Float64Array {
   const buf = new Float64Array(t + steps);
   buf.set(y.subarray(0, t));
@@ -119,13 +119,7 @@ export function iteratedPath(
     // With dates, each step is forecast like the served one-step forecast: the holiday effects are
     // estimated on y[0..fitEnd) and applied on the bucket being forecast (features of [0, t + j]).
     const cs = calendar
-      ? new CandidateSet(
-          buf.subarray(0, t + j),
-          m,
-          fitEnd,
-          calendar.features.slice(0, t + j + 1),
-          calendar.bucketType,
-        )
+      ? new CandidateSet(buf.subarray(0, t + j), m, fitEnd, sliceCalendar(calendar, t + j + 1))
       : new CandidateSet(buf.subarray(0, t + j), m, fitEnd);
     const p = combine(
       c,
@@ -185,9 +179,8 @@ export function forecastPath(
   const o = outcomes[0] as ModelOutcome;
   const c: Combination = { members: o.members, weights: o.weights };
   const { y, n, m, k } = r;
-  const features =
-    series.start === undefined ? null : holidayFeatures(series.start, series.bucketType, n + horizon + 1);
-  const calendar = features ? { features, bucketType: series.bucketType } : null;
+  const calendar =
+    series.start === undefined ? null : calendarFeatures(series.start, series.bucketType, n + horizon + 1);
   const served = iteratedPath(y, m, n, n, horizon, c, calendar);
   // Replay from the most recent origins, parameters fitted before the first of them.
   const first = Math.max(n - k - horizon + 1, Math.ceil(n / 2), 1);

@@ -43,8 +43,10 @@ export interface SeriesInput {
   /**
    * Start date (YYYY-MM-DD) of the bucket of values[0], optional. With it, WEEK and DAY series get
    * calendar effects: holidays that move from year to year (Easter, US Thanksgiving and the days
-   * after it, the Christmas run-up) are estimated and applied on the right bucket. It is part of
-   * the input hash only when present.
+   * after it, the Christmas run-up) are estimated and applied on the right bucket; the seasonal
+   * baselines of WEEK series look back one calendar year (52 or 53 weeks) instead of 52 weeks; and
+   * MONTH series get trading-day factors (month length, weekend days). It is part of the input hash
+   * only when present.
    */
   readonly start?: string;
 }

@@ -36,10 +36,11 @@ cd "$app"
 # The Kafka-facing binaries allocate a fetch or a produce batch at a time at high rates; with V8's
 # default 16 MB semi-spaces their young generation alone holds 32 MB. 8 MB measured ~25 MB less peak
 # RSS in a 200,000-event drain (aggregator ~230 -> ~207 MB, relay 226 -> 204 MB) at the same CPU per
-# event (bench/, BENCHMARKS.md item 6). A --max-semi-space-size in NODE_OPTIONS takes precedence.
+# event (bench/, BENCHMARKS.md item 6); forecast-api under the 10,000-merchant read mix peaked at
+# 219 MB instead of 238 MB. A --max-semi-space-size in NODE_OPTIONS takes precedence.
 heap_flags=""
 case "$name" in
-  aggregator | relay)
+  aggregator | relay | forecast-api)
     case "${NODE_OPTIONS:-}" in
       *--max-semi-space-size*) ;;
       *) heap_flags="--max-semi-space-size=8" ;;

@@ -19,8 +19,26 @@ export function fitSeasonalNaive(input: FitInput): Fit {
   if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
   if (n < m) return fallback(fitNaive(input), `needs one full season (${m}) of history, has ${n}`);
   const pred = new Float64Array(n + 1).fill(NaN);
-  for (let t = m; t <= n; t++) pred[t] = y[t - m] as number;
-  return { model: 'seasonal_naive', params: { season: m }, pred, fallbackReason: null };
+  for (let t = m; t <= n; t++) pred[t] = yearAgo(input, t);
+  return {
+    model: 'seasonal_naive',
+    params: input.yearBack ? { season: m, alignment: 'calendar year' } : { season: m },
+    pred,
+    fallbackReason: null,
+  };
+}
+
+/**
+ * The value one season before bucket t: y[t - m]; for dated WEEK series (yearBack) the same dates
+ * one calendar year earlier, i.e. y[t - m] and y[t - m - 1] weighted by how many of those dates
+ * each holds (assuming a bucket's sales spread evenly over its days). A 52-week season is 364
+ * days, so bucket t - 52 starts one day (two across 29 February) after the date one year before
+ * t; a fixed-date peak such as Christmas therefore drifts through the 52-week ring and jumps a
+ * position after a 53-week year, and the weights follow it. Needs t >= m.
+ */
+export function yearAgo({ y, m, yearBack }: FitInput, t: number): number {
+  const w = yearBack && t - m - 1 >= 0 ? (yearBack[t] as number) : 0;
+  return w > 0 ? (1 - w) * (y[t - m] as number) + w * (y[t - m - 1] as number) : (y[t - m] as number);
 }
 
 /** Average change since the first value added to the last value. */
@@ -102,7 +120,7 @@ export function fitSeasonalGrowth(input: FitInput): Fit {
     const L = Math.min(m, t - m);
     const recent = (cum[t] as number) - (cum[t - L] as number);
     const before = (cum[t - m] as number) - (cum[t - m - L] as number);
-    const last = y[t - m] as number;
+    const last = yearAgo(input, t);
     if (recent > 0 && before > 0) pred[t] = last * Math.min(3, Math.max(1 / 3, recent / before));
     else pred[t] = last + (recent - before) / L;
   }

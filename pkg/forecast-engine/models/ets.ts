@@ -5,7 +5,7 @@
  * decomposition (see season.ts), which keeps the optimisation to 1-4 dimensions and therefore cheap.
  */
 import { fitNaive } from './baselines.js';
-import { fallback, r6, type Fit, type FitInput } from './fit.js';
+import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { goldenSection, nelderMead } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
 
@@ -39,6 +39,7 @@ function run(
   init: Init,
   s: Float64Array,
   out: Float64Array | null,
+  idx?: Int32Array,
 ): number {
   let l = init.l0;
   let b = trend ? init.b0 : 0;
@@ -47,6 +48,7 @@ function run(
   let j = 0; // position in the season ring, t % m
   let sse = 0;
   for (let t = 0; t < end; t++) {
+    if (idx) j = idx[t] as number;
     const lb = l + ph * b;
     const yt = y[t] as number;
     if (season === 0) {
@@ -76,6 +78,7 @@ function run(
     }
     if (++j === m) j = 0;
   }
+  if (idx) j = idx[end] as number;
   if (out)
     out[end] =
       season === 0
@@ -93,13 +96,14 @@ function initialLevel(
   profile: SeasonProfile | null,
   mult: boolean,
   m: number,
+  idx?: Int32Array,
 ): [number, number] {
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let sxy = 0;
   for (let t = 0; t < len; t++) {
-    const p = profile ? (profile.values[t % m] as number) : mult ? 1 : 0;
+    const p = profile ? (profile.values[slot(idx, m, t)] as number) : mult ? 1 : 0;
     const v = profile ? (mult ? (y[t] as number) / p : (y[t] as number) - p) : (y[t] as number);
     sx += t;
     sy += v;
@@ -131,14 +135,14 @@ export class EtsFitter {
   private profile(mult: boolean): SeasonProfile | null {
     let p = this.profiles.get(mult);
     if (p === undefined) {
-      p = estimateProfile(this.input.y, this.input.m, this.input.fitEnd, mult);
+      p = estimateProfile(this.input.y, this.input.m, this.input.fitEnd, mult, this.input.seasonIndex);
       this.profiles.set(mult, p);
     }
     return p;
   }
 
   private fitForm(form: EtsForm): Fit | string {
-    const { y, m, fitEnd } = this.input;
+    const { y, m, fitEnd, seasonIndex: idx } = this.input;
     const trend = form.includes('Ad');
     const seasonChar = form[form.length - 1];
     const season: 0 | 1 | 2 = seasonChar === 'A' ? 1 : seasonChar === 'M' ? 2 : 0;
@@ -155,13 +159,13 @@ export class EtsFitter {
       if (!profile) return 'cannot estimate the seasonal profile';
     }
     const initLen = season !== 0 ? Math.min(fitEnd, 2 * m) : Math.min(fitEnd, 10);
-    const [a, slope] = initialLevel(y, initLen, profile, season === 2, m);
+    const [a, slope] = initialLevel(y, initLen, profile, season === 2, m, idx);
     let init: Init;
     if (trend) init = { l0: a - slope, b0: slope, profile };
     else {
       // Without a trend the level starts at the mean of the first (de-seasonalised) values.
       const len = season !== 0 ? m : Math.min(fitEnd, 10);
-      const [a0, s0] = initialLevel(y, len, profile, season === 2, m);
+      const [a0, s0] = initialLevel(y, len, profile, season === 2, m, idx);
       init = { l0: a0 + (s0 * (len - 1)) / 2, b0: 0, profile };
     }
     const s = new Float64Array(Math.max(m, 1));
@@ -176,7 +180,7 @@ export class EtsFitter {
     };
     const sse = (x: ArrayLike<number>): number => {
       const [al, be, ga, ph] = unpack(x);
-      return run(y, fitEnd, trend, season, m, al, be, ga, ph, init, s, null);
+      return run(y, fitEnd, trend, season, m, al, be, ga, ph, init, s, null, idx);
     };
     let best: Float64Array;
     let bestSse: number;
@@ -212,7 +216,7 @@ export class EtsFitter {
     const [alpha, beta, gamma, phi] = unpack(best);
     const n = y.length;
     const pred = new Float64Array(n + 1);
-    run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred);
+    run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred, idx);
     for (let t = 0; t <= n; t++) if (!Number.isFinite(pred[t])) return 'fit diverged';
     const k =
       1 + (trend ? 2 : 0) + (season !== 0 ? 1 : 0) + 1 + (trend ? 1 : 0) + (profile ? profile.dof : 0) + 1;

@@ -25,6 +25,22 @@ export interface FitInput {
   readonly m: number;
   /** Parameters may use y[0..fitEnd) only. */
   readonly fitEnd: number;
+  /**
+   * WEEK series with dates: per bucket, the share of its dates one calendar year earlier that fall
+   * into bucket t - m - 1 (the rest into t - m). Absent: a season is exactly m buckets.
+   */
+  readonly yearBack?: Float64Array | undefined;
+  /**
+   * WEEK series with dates: the position of each bucket [0, n] in the calendar year (the week of
+   * the year its middle day falls in, 0..51; the last position holds the 53rd week of a 53-week
+   * year), used by the seasonal models instead of t % m. Absent: t % m.
+   */
+  readonly seasonIndex?: Int32Array | undefined;
+}
+
+/** Position of bucket t in the season: seasonIndex[t] when given, else t % m. */
+export function slot(seasonIndex: Int32Array | undefined, m: number, t: number): number {
+  return seasonIndex ? (seasonIndex[t] as number) : t % m;
 }
 
 /** Marks a fit as a fallback for the given reason, keeping the first reason of a chain. */

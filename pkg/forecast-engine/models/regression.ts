@@ -9,7 +9,7 @@
  */
 import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
 import { fitNaive } from './baselines.js';
-import { fallback, r6, type Fit, type FitInput } from './fit.js';
+import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 
 /** Fits y[t] = c[t % m] + b t by least squares on y[0..fitEnd); trend only when there are fewer than two seasons. */
 export function fitLinearRegression(input: FitInput): Fit {
@@ -17,11 +17,12 @@ export function fitLinearRegression(input: FitInput): Fit {
   if (fitEnd < 3) return fallback(fitNaive(input), 'needs three values');
   const seasonal = m > 1 && fitEnd >= 2 * m;
   const groups = seasonal ? m : 1;
+  const idx = seasonal ? input.seasonIndex : undefined;
   const sumT = new Float64Array(groups);
   const sumY = new Float64Array(groups);
   const count = new Float64Array(groups);
   for (let t = 0; t < fitEnd; t++) {
-    const g = t % groups;
+    const g = slot(idx, groups, t);
     sumT[g] = (sumT[g] as number) + t;
     sumY[g] = (sumY[g] as number) + (y[t] as number);
     count[g] = (count[g] as number) + 1;
@@ -29,7 +30,7 @@ export function fitLinearRegression(input: FitInput): Fit {
   const x: number[][] = new Array<number[]>(fitEnd);
   const target: number[][] = new Array<number[]>(fitEnd);
   for (let t = 0; t < fitEnd; t++) {
-    const g = t % groups;
+    const g = slot(idx, groups, t);
     x[t] = [t - (sumT[g] as number) / (count[g] as number)];
     target[t] = [(y[t] as number) - (sumY[g] as number) / (count[g] as number)];
   }
@@ -46,7 +47,7 @@ export function fitLinearRegression(input: FitInput): Fit {
     level[g] = ((sumY[g] as number) - slope * (sumT[g] as number)) / (count[g] as number);
   const n = y.length;
   const pred = new Float64Array(n + 1);
-  for (let t = 0; t <= n; t++) pred[t] = (level[t % groups] as number) + slope * t;
+  for (let t = 0; t <= n; t++) pred[t] = (level[slot(idx, groups, t)] as number) + slope * t;
   const fit: Fit = {
     model: 'linear_regression',
     params: { intercept: r6(level[0] as number), slope: r6(slope), seasonalDummies: seasonal ? m - 1 : 0 },

@@ -75,6 +75,7 @@ export function estimateProfile(
   m: number,
   end: number,
   multiplicative: boolean,
+  idx?: Int32Array,
 ): SeasonProfile | null {
   if (m <= 1 || end < 2 * m) return null;
   const ma = centredMovingAverage(y, m, end);
@@ -87,16 +88,26 @@ export function estimateProfile(
     if (multiplicative && !(a > 0)) return null;
     const d = multiplicative ? (y[t] as number) / a : (y[t] as number) - a;
     detr[t] = d;
-    sum[t % m] = (sum[t % m] as number) + d;
-    cnt[t % m] = (cnt[t % m] as number) + 1;
+    const p = idx ? (idx[t] as number) : t % m;
+    sum[p] = (sum[p] as number) + d;
+    cnt[p] = (cnt[p] as number) + 1;
   }
   const centre = multiplicative ? 1 : 0;
   const raw = new Float64Array(m);
   let mean = 0;
-  for (let i = 0; i < m; i++) {
-    raw[i] = (sum[i] as number) / (cnt[i] as number);
-    mean += (raw[i] as number) / m;
-  }
+  for (let i = 0; i < m; i++) raw[i] = (sum[i] as number) / (cnt[i] as number);
+  // With calendar positions (idx) a window of one season can miss a position (a 53-week year holds
+  // the last one twice): it takes the mean of its nearest observed neighbours.
+  if (idx)
+    for (let i = 0; i < m; i++) {
+      if ((cnt[i] as number) > 0) continue;
+      let lo = (i + m - 1) % m;
+      while ((cnt[lo] as number) === 0 && lo !== i) lo = (lo + m - 1) % m;
+      let hi = (i + 1) % m;
+      while ((cnt[hi] as number) === 0 && hi !== i) hi = (hi + 1) % m;
+      raw[i] = ((sum[lo] as number) / (cnt[lo] as number) + (sum[hi] as number) / (cnt[hi] as number)) / 2;
+    }
+  for (let i = 0; i < m; i++) mean += (raw[i] as number) / m;
   for (let i = 0; i < m; i++) raw[i] = multiplicative ? (raw[i] as number) / mean : (raw[i] as number) - mean;
 
   // detr is defined on one contiguous run [first, last] (where the moving average exists).
@@ -108,6 +119,7 @@ export function estimateProfile(
     let s = 0;
     let j = first % m;
     for (let t = first; t <= last; t++) {
+      if (idx) j = idx[t] as number;
       const e = (detr[t] as number) - (profile[j] as number);
       s += e * e;
       if (++j === m) j = 0;

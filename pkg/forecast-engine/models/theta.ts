@@ -4,7 +4,7 @@
  * The season is removed first when the lag-m autocorrelation is significant at 90% (the M4 rule).
  */
 import { fitNaive } from './baselines.js';
-import { fallback, r6, type Fit, type FitInput } from './fit.js';
+import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { goldenSection } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
 
@@ -54,7 +54,7 @@ function runTheta(
 
 /** Fits the theta method on y[0..fitEnd) and rolls it forward through the series. */
 export function fitTheta(input: FitInput): Fit {
-  const { y, m, fitEnd } = input;
+  const { y, m, fitEnd, seasonIndex: idx } = input;
   if (fitEnd < 3) return fallback(fitNaive(input), 'needs three values');
   const n = y.length;
   let profile: SeasonProfile | null = null;
@@ -62,13 +62,14 @@ export function fitTheta(input: FitInput): Fit {
   if (seasonalityIsSignificant(y, m, fitEnd)) {
     mult = true;
     for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) mult = false;
-    profile = estimateProfile(y, m, fitEnd, mult) ?? (mult ? estimateProfile(y, m, fitEnd, false) : null);
+    profile =
+      estimateProfile(y, m, fitEnd, mult, idx) ?? (mult ? estimateProfile(y, m, fitEnd, false, idx) : null);
     if (profile && mult && profile.values.some((v) => !(v > 0))) profile = null;
     if (!profile) mult = false;
   }
   const x = new Float64Array(n);
   for (let t = 0; t < n; t++) {
-    const p = profile ? (profile.values[t % m] as number) : 0;
+    const p = profile ? (profile.values[slot(idx, m, t)] as number) : 0;
     x[t] = !profile ? (y[t] as number) : mult ? (y[t] as number) / p : (y[t] as number) - p;
   }
   let sx = 0;
@@ -89,7 +90,7 @@ export function fitTheta(input: FitInput): Fit {
   runTheta(x, n, alpha, drift, pred);
   if (profile) {
     for (let t = 1; t <= n; t++) {
-      const p = profile.values[t % m] as number;
+      const p = profile.values[slot(idx, m, t)] as number;
       pred[t] = mult ? (pred[t] as number) * p : (pred[t] as number) + p;
     }
   }
