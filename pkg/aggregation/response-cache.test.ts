@@ -125,6 +125,33 @@ describe('ResponseCache', () => {
     expect(c.get('c')?.text).toBe('c');
   });
 
+  it('evicts the oldest answers beyond maxBytes, however few entries that is', async () => {
+    const c = new ResponseCache({
+      ttlMs: 100,
+      exactTtlMs: 1000,
+      maxEntries: 100,
+      maxBytes: 25_000,
+      now: () => 0,
+    });
+    const big = (tag: string): ComputedAnswer => ({
+      value: { text: tag + 'x'.repeat(10_000), etag: `"${tag}"` },
+      moving: false,
+    });
+    await store(c, 'a', scope('m'), big('a'));
+    await store(c, 'b', scope('m'), big('b'));
+    await store(c, 'small', scope('m'), answer('s'));
+    await store(c, 'c', scope('m'), big('c')); // ~30 KB with a and b: a goes
+    expect(c.get('a')).toBeUndefined();
+    expect([c.get('b')?.text[0], c.get('small')?.text, c.get('c')?.text[0]]).toEqual(['b', 's', 'c']);
+    // An answer larger than the whole bound is served but not kept.
+    const huge = await store(c, 'huge', scope('m'), {
+      value: { text: 'h'.repeat(30_000), etag: '"h"' },
+      moving: false,
+    });
+    expect(huge.text.length).toBe(30_000);
+    expect(c.get('huge')).toBeUndefined();
+  });
+
   it('shares one computation among concurrent misses, but not across a change of its periods', async () => {
     const { c } = cache();
     let calls = 0;

@@ -173,6 +173,7 @@ async function aggregateUntilAborted(
               ? config.AGGREGATION_API_CACHE_MS
               : Math.max(config.AGGREGATION_API_CACHE_MS, config.AGGREGATION_API_CACHE_EXACT_MS),
           maxEntries: config.AGGREGATION_API_CACHE_ENTRIES,
+          maxBytes: config.AGGREGATION_API_CACHE_BYTES,
           onLookup: (hit) => cacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
         })
       : undefined;
