@@ -50,7 +50,8 @@ export interface BenchReport {
     topn?: TopnResult;
   };
   /** Highest peak RSS seen per service over all loads, and under which load. */
-  peakRssMb: Record<string, { mb: number; load: string }>;
+  /** Peak RSS per service over this run's scenarios (and the earlier run's, `carried`, for the rest). */
+  peakRssMb: Record<string, { mb: number; load: string; carried?: boolean }>;
   errors: Record<string, string>;
   /** Scenarios not run this time (make bench BENCH_ONLY=...), kept from the run of the given time. */
   carriedOver?: Record<string, string>;
