@@ -70,8 +70,8 @@ const MAX_COMPUTE_MS = 30_000;
 /**
  * What an entry holds in memory, roughly: its body (one byte per character of JSON), its ETag, the
  * strings of its dependencies and a fixed share for the entry, its header record (shared with
- * other entries of the route or built once per entry) and the map slot. Measured against heap
- * growth in the read mix within a factor of 1.5, which is what a memory bound needs.
+ * other entries of the route or built once per entry) and the map slot. An estimate, not a
+ * measurement of each entry: the bound it feeds is checked by the peak RSS of the read mix.
  */
 function entryBytes(e: Entry): number {
   let bytes = 600 + e.value.text.length + e.value.etag.length;
