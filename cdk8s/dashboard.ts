@@ -71,6 +71,18 @@ export function dashboard(): Record<string, unknown> {
       ],
     },
     {
+      // Reads that arrive together share one statement: under load this rises above 1, and the
+      // database runs fewer, larger statements.
+      title: 'Read APIs: reads per statement by route',
+      unit: 'short',
+      exprs: [
+        [
+          `sum by (route) (rate(${METRICS.apiReadBatchSize}_sum[5m])) / clamp_min(sum by (route) (rate(${METRICS.apiReadBatchSize}_count[5m])), 1e-9)`,
+          '{{route}}',
+        ],
+      ],
+    },
+    {
       title: 'Outbox: oldest unpublished event age',
       unit: 's',
       exprs: [[`max(${METRICS.outboxOldestAge})`, 'oldest age']],

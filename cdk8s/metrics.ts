@@ -50,6 +50,8 @@ export const METRICS = {
   forecastLeaseTransitions: 'catcast_forecast_lease_transitions',
   /** Counter: lookups of the read API's response cache, label result (hit, miss). */
   apiCacheLookups: 'catcast_api_response_cache_lookups_total',
+  /** Histogram: reads per statement the read APIs sent (pkg/db ReadBatcher), label route. */
+  apiReadBatchSize: 'catcast_api_read_batch_size',
   /** Gauge: database pool connections, labels pool and state (total, idle, waiting). */
   dbPool: 'catcast_db_pool_connections',
 } as const;

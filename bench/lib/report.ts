@@ -119,6 +119,17 @@ export function renderMarkdown(r: BenchReport): string {
         check(atMost(e.atRate.latencyMs.p99, 10)),
       );
     }
+    for (const [label, v] of Object.entries(x.topCategories.variants ?? {})) {
+      row(
+        '4',
+        `/api/top-categories, realistic mix, aggregator-api with ${label} (same rounds) max rate`,
+        `${n0(v.max.okPerSecond)} req/s`,
+        `pgbench, same SQL ${n0(x.topCategories.pgbench.tps)} tx/s`,
+        n2(v.ratio),
+        '(a variant, not the default)',
+        '–',
+      );
+    }
     const other = otherAggregatorShape(x);
     if (other) {
       const [shape, e] = other;
@@ -387,8 +398,8 @@ export function renderMarkdown(r: BenchReport): string {
           ', ',
         )}; writes ${n2(x.ingest.achievedPerSecond)} orders/s achieved of ${x.ingest.targetPerSecond}. ${x.auth}.`,
       '',
-      '| endpoint | statements / request | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| endpoint | statements / request | reads / statement sent | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const detailRows: [string, MixEndpoint][] = [
       ...readmixEndpoints(x).map(([name, e]): [string, MixEndpoint] => [`\`${name}\``, e]),
@@ -397,9 +408,17 @@ export function renderMarkdown(r: BenchReport): string {
         return other ? [[`\`/api/top-categories\` (${other[0]})`, other[1]]] : [];
       })(),
     ];
+    for (const [label, v] of Object.entries(x.topCategories.variants ?? {}))
+      out.push(
+        `| \`/api/top-categories\` (aggregator-api, ${label}: ${Object.entries(v.env)
+          .map(([k, val]) => `${k}=${val}`)
+          .join(
+            ' ',
+          )}) | 1 | ${v.readsPerStatement === null ? '–' : n2(v.readsPerStatement)} | ${n0(v.max.okPerSecond)} | ${n2(v.max.latencyMs.p50)} / ${n2(v.max.latencyMs.p99)} | ${n0(v.serviceCpuMicrosPerRequest)} | ${n0(x.topCategories.pgbench.tps)} | ${n2(x.topCategories.pgbench.latencyMs)} | – | ${v.cacheHitRatio === null ? '–' : n2(v.cacheHitRatio)} |`,
+      );
     for (const [label, e] of detailRows)
       out.push(
-        `| ${label} | ${e.statementsPerRequest} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
+        `| ${label} | ${e.statementsPerRequest} | ${e.readsPerStatement == null ? '–' : n2(e.readsPerStatement)} | ${n0(e.max.okPerSecond)} | ${n2(e.max.latencyMs.p50)} / ${n2(e.max.latencyMs.p99)} | ${n0(e.serviceCpuMicrosPerRequest)} | ${n0(e.pgbench.tps)} | ${n2(e.pgbench.latencyMs)} | ${n2(e.atRate.latencyMs.p50)} / ${n2(e.atRate.latencyMs.p99)} | ${e.cacheHitRatio === null ? '–' : n2(e.cacheHitRatio)} |`,
       );
     out.push(
       '',

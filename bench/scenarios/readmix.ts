@@ -77,13 +77,34 @@ export interface MixEndpoint {
   readonly ratio: number | null;
   /** Response-cache hits / lookups during the max-rate rounds (null: the endpoint has no cache). */
   readonly cacheHitRatio: number | null;
+  /**
+   * Reads per statement the read API sent during the max-rate rounds (reads arriving in the same
+   * turn of the event loop share one; absent for endpoints and runs without read batching).
+   */
+  readonly readsPerStatement?: number | null;
   /** CPU of the serving process per request during the max-rate rounds (µs), writes included. */
   readonly serviceCpuMicrosPerRequest: number | null;
+  /**
+   * Other configurations of the same service measured in the same rounds (each right after this
+   * one, against the same pgbench rounds), by label: what a setting changes, side by side.
+   */
+  readonly variants?: Record<string, MixVariant>;
   /**
    * With BENCH_PG_STAT_STATEMENTS=1: the statements PostgreSQL ran during one catcast round and one
    * pgbench round (pg_stat_statements), the most frequent first — calls per request and mean ms.
    */
   readonly statements?: { readonly catcast: StatementStat[]; readonly pgbench: StatementStat[] };
+}
+
+/** A configuration of a service measured beside an endpoint's own (see MixEndpoint.variants). */
+export interface MixVariant {
+  readonly env: Record<string, string>;
+  readonly max: LoadResult;
+  /** Its req/s over the same pgbench rounds' tx/s. */
+  readonly ratio: number | null;
+  readonly cacheHitRatio: number | null;
+  readonly readsPerStatement: number | null;
+  readonly serviceCpuMicrosPerRequest: number | null;
 }
 
 /** One statement as pg_stat_statements counted it. */
@@ -365,6 +386,17 @@ async function statementStats(db: BenchDb, units: number): Promise<StatementStat
   }));
 }
 
+/** The read API's statements and the reads they carried so far (catcast_api_read_batch_size), all routes. */
+async function readBatches(url: string): Promise<{ statements: number; reads: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const total = (suffix: string) =>
+    [...text.matchAll(new RegExp(`^catcast_api_read_batch_size_${suffix}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce(
+      (a, m) => a + Number(m[1]),
+      0,
+    );
+  return { statements: total('count'), reads: total('sum') };
+}
+
 async function cacheLookups(url: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (result: string) =>
@@ -441,6 +473,27 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     // The combined process's own read API is measured once beside it.
     const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
     const readApi = startService('aggregator', { ...readEnv, AGGREGATOR_ROLE: 'api' }, 'aggregator-api');
+    // The read API with other read-batching settings, measured in the same rounds as the deployed
+    // one (topCategories.variants): what batching changes, side by side.
+    const variantEnvs: Record<string, Record<string, string>> = {
+      'read batching, up to 32 reads per statement, 4 in flight': {
+        AGGREGATION_API_READ_BATCH_MAX: '32',
+        AGGREGATION_API_READ_CONCURRENCY: '4',
+      },
+      [`read batching, up to 32 reads per statement, ${CONNECTIONS} in flight`]: {
+        AGGREGATION_API_READ_BATCH_MAX: '32',
+        AGGREGATION_API_READ_CONCURRENCY: String(CONNECTIONS),
+      },
+    };
+    const variantApis = Object.entries(variantEnvs).map(([label, env], i) => ({
+      label,
+      env,
+      service: startService(
+        'aggregator',
+        { ...readEnv, AGGREGATOR_ROLE: 'api', ...env },
+        `aggregator-api-v${i + 1}`,
+      ),
+    }));
     let forecastApi: Service | undefined;
     try {
       const periods = periodsOfLastTwoYears();
@@ -480,6 +533,12 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         cached: boolean,
         target: { url: string; service: Service } = deployed,
         types: readonly BucketType[] = TYPES,
+        variants: readonly {
+          label: string;
+          env: Record<string, string>;
+          url: string;
+          service: Service;
+        }[] = [],
       ): Promise<MixEndpoint> => {
         const { url } = target;
         const drawn = Object.fromEntries(types.map((t) => [t, periods[t]])) as Record<BucketType, string[]>;
@@ -512,18 +571,37 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         // Warm-up: on a busy machine 16 connections preparing their statements can take the whole
         // warm-up without one transaction, which is not a result; the measured rounds run longer.
         await pgbench(db.url, files, 3).catch(() => undefined);
+        for (const v of variants) await runLoad({ ...job, url: v.url, durationSec: 2 });
         const before = cached ? await cacheLookups(url) : { hit: 0, miss: 0 };
+        const batchesBefore = await readBatches(url);
+        const variantState = await Promise.all(
+          variants.map(async (v) => ({
+            runs: [] as LoadResult[],
+            cpu: 0,
+            lookups: cached ? await cacheLookups(v.url) : { hit: 0, miss: 0 },
+            batches: await readBatches(v.url),
+          })),
+        );
         const refs: PgbenchRef[] = [];
         const runs: LoadResult[] = [];
         let cpu = 0;
-        // pgbench and catcast alternate in short rounds, so a change in the machine's load hits both.
+        // pgbench and catcast alternate in short rounds, so a change in the machine's load hits both
+        // (and every variant, each right after the deployed configuration).
         for (let r = 0; r < rounds; r++) {
           refs.push(await pgbench(db.url, files, Math.max(5, slice)));
           const c0 = target.service.cpuSeconds() ?? 0;
           runs.push(await runLoad({ ...job, durationSec: slice }));
           cpu += (target.service.cpuSeconds() ?? 0) - c0;
+          for (const [i, v] of variants.entries()) {
+            const st = variantState[i]!;
+            const v0 = v.service.cpuSeconds() ?? 0;
+            st.runs.push(await runLoad({ ...job, url: v.url, durationSec: slice }));
+            st.cpu += (v.service.cpuSeconds() ?? 0) - v0;
+          }
         }
         const after = cached ? await cacheLookups(url) : before;
+        const batchesAfter = await readBatches(url);
+        const statementsSent = (batchesAfter?.statements ?? 0) - (batchesBefore?.statements ?? 0);
         let statements: MixEndpoint['statements'];
         if (benchEnv.pgStatStatements) {
           // One more round of each, counted alone (the writer's statements show up in both).
@@ -545,8 +623,29 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           loadAverage: refs[0]!.loadAverage,
         };
         const lookups = after.hit + after.miss - before.hit - before.miss;
+        const measuredVariants: Record<string, MixVariant> = {};
+        for (const [i, v] of variants.entries()) {
+          const st = variantState[i]!;
+          const vmax = combineLoads(st.runs);
+          const l = cached ? await cacheLookups(v.url) : st.lookups;
+          const b = await readBatches(v.url);
+          const n = l.hit + l.miss - st.lookups.hit - st.lookups.miss;
+          const sent = b.statements - st.batches.statements;
+          measuredVariants[v.label] = {
+            env: v.env,
+            max: vmax,
+            ratio: round(vmax.okPerSecond / ref.tps),
+            cacheHitRatio: cached && n > 0 ? round((l.hit - st.lookups.hit) / n, 3) : null,
+            readsPerStatement: sent > 0 ? round((b.reads - st.batches.reads) / sent, 2) : null,
+            serviceCpuMicrosPerRequest: vmax.ok > 0 ? round((st.cpu * 1e6) / vmax.ok, 0) : null,
+          };
+          log(
+            `readmix: ${name} [${v.label}]: ${vmax.okPerSecond.toFixed(0)} req/s (ratio ${measuredVariants[v.label]!.ratio}); reads/statement ${measuredVariants[v.label]!.readsPerStatement}; CPU µs/request ${measuredVariants[v.label]!.serviceCpuMicrosPerRequest}`,
+          );
+          if (vmax.non2xx > 0) throw new Error(`${name} [${v.label}]: non-2xx answers under the mix`);
+        }
         log(
-          `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms; non-2xx ${max.non2xx + atRate.non2xx}`,
+          `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms; reads/statement ${batchesAfter ? ((batchesAfter.reads - (batchesBefore?.reads ?? 0)) / Math.max(1, statementsSent)).toFixed(2) : '-'}; non-2xx ${max.non2xx + atRate.non2xx}`,
         );
         if (max.non2xx + atRate.non2xx > 0) throw new Error(`${name}: non-2xx answers under the mix`);
         return {
@@ -558,7 +657,16 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           rate,
           ratio: round(max.okPerSecond / ref.tps),
           cacheHitRatio: cached && lookups > 0 ? round((after.hit - before.hit) / lookups, 3) : null,
+          ...(batchesAfter && batchesBefore
+            ? {
+                readsPerStatement:
+                  statementsSent > 0
+                    ? round((batchesAfter.reads - batchesBefore.reads) / statementsSent, 2)
+                    : null,
+              }
+            : {}),
           serviceCpuMicrosPerRequest: max.ok > 0 ? round((cpu * 1e6) / max.ok, 0) : null,
+          ...(variants.length > 0 ? { variants: measuredVariants } : {}),
           ...(statements ? { statements } : {}),
         };
       };
@@ -587,7 +695,13 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
         topStatements,
         true,
+        deployed,
+        TYPES,
+        await Promise.all(
+          variantApis.map(async (v) => ({ ...v, url: `http://127.0.0.1:${await v.service.port()}` })),
+        ),
       );
+      for (const v of variantApis) await v.service.stop();
       const topCategoriesCombined = await measure(
         'top-categories-combined',
         '/api/top-categories?merchantId=bench-m-{m}&bucketType={type}&bucketStart={start}&limit=10',
@@ -723,6 +837,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       await writer?.catch(() => undefined);
       await forecastApi?.stop();
       await readApi.stop();
+      for (const v of variantApis) await v.service.stop();
       await pipeline.stop();
     }
   } finally {

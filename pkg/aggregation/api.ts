@@ -15,7 +15,7 @@ import {
   type Calendar,
   type CivilDate,
 } from '../buckets/index.js';
-import { isUnavailableError, type Queryable } from '../db/index.js';
+import { isUnavailableError, ReadBatcher, type Queryable } from '../db/index.js';
 import {
   HttpProblem,
   prepareJson,
@@ -28,7 +28,7 @@ import {
   validationProblem,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import type { Registry } from '../metrics/index.js';
+import { Histogram, type Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
 import { aggregatorOpenApi, PLATFORM_ID, SeriesQuery, TopQuery } from './api-schema.js';
 import type { Clock } from './metrics.js';
@@ -38,8 +38,14 @@ import {
   loadCategory,
   loadMerchant,
   readSeries,
+  readSeriesBatch,
   readTopCategories,
+  readTopCategoriesBatch,
   type MerchantView,
+  type SeriesQuery as SeriesReadQuery,
+  type SeriesRead,
+  type TopCategoriesQuery,
+  type TopCategoriesRead,
 } from './read.js';
 
 /** Options of {@link createAggregatorApi}. */
@@ -65,6 +71,13 @@ export interface AggregatorApiOptions {
   readonly defaultSeriesBuckets?: number;
   /** In-memory cache of rendered /api/top-categories responses. @default none */
   readonly responseCache?: ResponseCache;
+  /**
+   * Most reads of one route that share a statement when they reach the process in the same turn of
+   * the event loop (pkg/db ReadBatcher); 1 runs every read alone. @default 1
+   */
+  readonly readBatchMax?: number;
+  /** Most read statements of one route in flight at once (pkg/db ReadBatcher maxInFlight); 0 = no limit. @default 0 */
+  readonly readConcurrency?: number;
 }
 
 /** Freshness block of every per-merchant response. */
@@ -146,7 +159,33 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     maxSeriesBuckets = 400,
     defaultSeriesBuckets = 12,
     responseCache,
+    readBatchMax = 1,
+    readConcurrency = 0,
   } = options;
+  // Reads of one route that arrive in the same turn of the event loop share one statement.
+  const batchSizes = new Histogram({
+    name: 'catcast_api_read_batch_size',
+    help: 'Reads per statement sent by the read API (1 = a read that ran alone), by route',
+    labelNames: ['route'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
+  const topBatch = batchSizes.labels({ route: 'top-categories' });
+  const seriesBatch = batchSizes.labels({ route: 'category-sales' });
+  const topReads = new ReadBatcher<TopCategoriesQuery, TopCategoriesRead>({
+    one: (q) => readTopCategories(readDb, q),
+    many: (qs) => readTopCategoriesBatch(readDb, qs),
+    maxBatch: readBatchMax,
+    maxInFlight: readConcurrency === 0 ? Infinity : readConcurrency,
+    onBatch: (n) => topBatch.observe(n),
+  });
+  const seriesReads = new ReadBatcher<SeriesReadQuery, SeriesRead>({
+    one: (q) => readSeries(readDb, q),
+    many: (qs) => readSeriesBatch(readDb, qs),
+    maxBatch: readBatchMax,
+    maxInFlight: readConcurrency === 0 ? Infinity : readConcurrency,
+    onBatch: (n) => seriesBatch.observe(n),
+  });
   // Per-merchant data behind authentication must not land in shared caches.
   const cacheControl = `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`;
 
@@ -263,7 +302,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
             ? elapsedComparison(now, q.bucketType, k)
             : undefined;
         const elapsed = comparisonFor(cal);
-        const read = await readTopCategories(readDb, {
+        const read = await topReads.load({
           merchantId: q.merchantId,
           bucketType: q.bucketType,
           bucketStart: formatDate(start),
@@ -396,7 +435,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
       let range = range0;
       for (;;) {
         const { type, from, to, buckets } = range;
-        const read = await readSeries(readDb, {
+        const query: SeriesReadQuery = {
           merchantId: q.merchantId,
           bucketType: type,
           from,
@@ -404,7 +443,9 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
           categoryId: q.categoryId,
           now,
           staleAfterSeconds,
-        });
+        };
+        // A one-category series has its own statement and runs alone; the rest share statements.
+        const read = await (q.categoryId === undefined ? seriesReads.load(query) : readSeries(readDb, query));
         if (!read) throw notFound(q.merchantId);
         const m = read.merchant;
         const real = remember(m);

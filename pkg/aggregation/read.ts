@@ -1,5 +1,5 @@
 import type { BucketType, WeekStart } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
+import { batchStatement, type Queryable } from '../db/index.js';
 
 /** A merchant with its calendar and aggregation watermark, as the read API needs it. */
 export interface MerchantView {
@@ -202,36 +202,62 @@ SELECT m.*, period.total AS period_total, period.categories,
   LEFT JOIN elapsed e ON e.category_id = t.category_id
  ORDER BY t.total_sales_minor DESC NULLS LAST, t.category_id`;
 
-/** Reads the merchant and the top `limit` categories of one bucket in one statement; undefined = unknown merchant. */
-export async function readTopCategories(
-  db: Queryable,
-  q: {
-    merchantId: string;
-    bucketType: BucketType;
-    bucketStart: string;
-    previousStart: string;
-    limit: number;
-    now: Date;
-    staleAfterSeconds: number;
-    /** Set for a bucket in progress: compare with this elapsed part of the previous bucket. */
-    elapsed?: ElapsedPart | undefined;
-  },
-): Promise<{ merchant: MerchantView; top: TopCategories } | undefined> {
-  const { rows } = await db.query<
-    MerchantRow & {
-      period_total: bigint;
-      categories: number;
-      previous_period_total: bigint;
-      previous_full_total: bigint;
-      category_id: string | null;
-      total_sales_minor: bigint;
-      order_count: bigint;
-      item_count: bigint;
-      category_name: string | null;
-      parent_category_id: string | null;
-      previous_total: bigint;
-    }
-  >({ name: 'catcast_top_categories', text: TOP_CATEGORIES_SQL }, [
+/** One /api/top-categories read (the parameters of {@link TOP_CATEGORIES_SQL}). */
+export interface TopCategoriesQuery {
+  readonly merchantId: string;
+  readonly bucketType: BucketType;
+  readonly bucketStart: string;
+  readonly previousStart: string;
+  readonly limit: number;
+  readonly now: Date;
+  readonly staleAfterSeconds: number;
+  /** Set for a bucket in progress: compare with this elapsed part of the previous bucket. */
+  readonly elapsed?: ElapsedPart | undefined;
+}
+
+/** What one top-categories read returns; undefined = unknown merchant. */
+export type TopCategoriesRead = { merchant: MerchantView; top: TopCategories } | undefined;
+
+type TopRow = MerchantRow & {
+  period_total: bigint;
+  categories: number;
+  previous_period_total: bigint;
+  previous_full_total: bigint;
+  category_id: string | null;
+  total_sales_minor: bigint;
+  order_count: bigint;
+  item_count: bigint;
+  category_name: string | null;
+  parent_category_id: string | null;
+  previous_total: bigint;
+};
+
+/** $1..$10 of {@link TOP_CATEGORIES_SQL}, as named batch columns. */
+const TOP_PARAMS = [
+  { name: 'merchant_id', type: 'text' },
+  { name: 'bucket_type', type: 'text' },
+  { name: 'bucket_start', type: 'date' },
+  { name: 'row_limit', type: 'int' },
+  { name: 'previous_start', type: 'date' },
+  { name: 'at', type: 'timestamptz' },
+  { name: 'stale_after', type: 'float8' },
+  { name: 'cutoff', type: 'date' },
+  { name: 'partial_from', type: 'timestamptz' },
+  { name: 'partial_to', type: 'timestamptz' },
+] as const;
+
+/**
+ * {@link TOP_CATEGORIES_SQL} for several reads in one statement (see batchStatement): the same
+ * text per request, so every answer is the one the single statement would give, from one snapshot.
+ */
+export const TOP_CATEGORIES_BATCH_SQL = batchStatement(
+  TOP_CATEGORIES_SQL,
+  TOP_PARAMS,
+  'r.total_sales_minor DESC NULLS LAST, r.category_id',
+);
+
+function topParams(q: TopCategoriesQuery): unknown[] {
+  return [
     q.merchantId,
     q.bucketType,
     q.bucketStart,
@@ -242,7 +268,10 @@ export async function readTopCategories(
     q.elapsed?.cutoffDate ?? null,
     q.elapsed?.partialFrom.toISOString() ?? null,
     q.elapsed?.partialTo.toISOString() ?? null,
-  ]);
+  ];
+}
+
+function topFromRows(rows: readonly TopRow[]): TopCategoriesRead {
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -265,6 +294,41 @@ export async function readTopCategories(
         })),
     },
   };
+}
+
+/** Reads the merchant and the top `limit` categories of one bucket in one statement; undefined = unknown merchant. */
+export async function readTopCategories(db: Queryable, q: TopCategoriesQuery): Promise<TopCategoriesRead> {
+  const { rows } = await db.query<TopRow>(
+    { name: 'catcast_top_categories', text: TOP_CATEGORIES_SQL },
+    topParams(q),
+  );
+  return topFromRows(rows);
+}
+
+/** {@link readTopCategories} of several reads in one statement; the answers in the order of `qs`. */
+export async function readTopCategoriesBatch(
+  db: Queryable,
+  qs: readonly TopCategoriesQuery[],
+): Promise<TopCategoriesRead[]> {
+  const { rows } = await db.query<TopRow & { i: bigint }>(
+    { name: 'catcast_top_categories_batch', text: TOP_CATEGORIES_BATCH_SQL },
+    columnsOf(qs.map(topParams), TOP_PARAMS.length),
+  );
+  return splitByRequest(rows, qs.length).map(topFromRows);
+}
+
+/** One array per parameter position: the batch statement's $1..$n. */
+function columnsOf(params: readonly unknown[][], count: number): unknown[][] {
+  const columns: unknown[][] = [];
+  for (let k = 0; k < count; k++) columns.push(params.map((p) => p[k]));
+  return columns;
+}
+
+/** The rows of a batch statement grouped by their request (`i`, 1-based). */
+function splitByRequest<T extends { i: bigint }>(rows: readonly T[], count: number): T[][] {
+  const groups: T[][] = Array.from({ length: count }, () => []);
+  for (const r of rows) groups[Number(r.i) - 1]!.push(r);
+  return groups;
 }
 
 /** One stored aggregate row of a time series. */
@@ -310,43 +374,60 @@ export const CATEGORY_SALES_SQL = seriesSql(false);
 /** {@link CATEGORY_SALES_SQL} for one category ($7). */
 export const CATEGORY_SALES_ONE_SQL = seriesSql(true);
 
-/** Reads the merchant and its series rows in one statement; undefined = unknown merchant. */
-export async function readSeries(
-  db: Queryable,
-  q: {
-    merchantId: string;
-    bucketType: BucketType;
-    from: string;
-    to: string;
-    categoryId?: string | undefined;
-    now: Date;
-    staleAfterSeconds: number;
-  },
-): Promise<{ merchant: MerchantView; rows: SeriesRow[] } | undefined> {
-  const { rows } = await db.query<
-    MerchantRow & {
-      category_id: string | null;
-      category_name: string | null;
-      parent_category_id: string | null;
-      bucket_start: string;
-      total_sales_minor: bigint;
-      order_count: bigint;
-      item_count: bigint;
-    }
-  >(
-    q.categoryId === undefined
-      ? { name: 'catcast_category_sales', text: CATEGORY_SALES_SQL }
-      : { name: 'catcast_category_sales_one', text: CATEGORY_SALES_ONE_SQL },
-    [
-      q.merchantId,
-      q.bucketType,
-      q.from,
-      q.to,
-      q.now.toISOString(),
-      q.staleAfterSeconds,
-      ...(q.categoryId === undefined ? [] : [q.categoryId]),
-    ],
-  );
+/** One /api/category-sales read (the parameters of {@link CATEGORY_SALES_SQL}). */
+export interface SeriesQuery {
+  readonly merchantId: string;
+  readonly bucketType: BucketType;
+  readonly from: string;
+  readonly to: string;
+  readonly categoryId?: string | undefined;
+  readonly now: Date;
+  readonly staleAfterSeconds: number;
+}
+
+/** What one series read returns; undefined = unknown merchant. */
+export type SeriesRead = { merchant: MerchantView; rows: SeriesRow[] } | undefined;
+
+type SeriesDbRow = MerchantRow & {
+  category_id: string | null;
+  category_name: string | null;
+  parent_category_id: string | null;
+  bucket_start: string;
+  total_sales_minor: bigint;
+  order_count: bigint;
+  item_count: bigint;
+};
+
+/** $1..$6 of {@link CATEGORY_SALES_SQL}, as named batch columns. */
+const SERIES_PARAMS = [
+  { name: 'merchant_id', type: 'text' },
+  { name: 'bucket_type', type: 'text' },
+  { name: 'from_start', type: 'date' },
+  { name: 'to_start', type: 'date' },
+  { name: 'at', type: 'timestamptz' },
+  { name: 'stale_after', type: 'float8' },
+] as const;
+
+/** {@link CATEGORY_SALES_SQL} (all categories) for several reads in one statement. */
+export const CATEGORY_SALES_BATCH_SQL = batchStatement(
+  CATEGORY_SALES_SQL,
+  SERIES_PARAMS,
+  'r.category_id, r.bucket_start',
+);
+
+function seriesParams(q: SeriesQuery): unknown[] {
+  return [
+    q.merchantId,
+    q.bucketType,
+    q.from,
+    q.to,
+    q.now.toISOString(),
+    q.staleAfterSeconds,
+    ...(q.categoryId === undefined ? [] : [q.categoryId]),
+  ];
+}
+
+function seriesFromRows(rows: readonly SeriesDbRow[]): SeriesRead {
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -363,6 +444,31 @@ export async function readSeries(
         itemCount: r.item_count,
       })),
   };
+}
+
+/** Reads the merchant and its series rows in one statement; undefined = unknown merchant. */
+export async function readSeries(db: Queryable, q: SeriesQuery): Promise<SeriesRead> {
+  const { rows } = await db.query<SeriesDbRow>(
+    q.categoryId === undefined
+      ? { name: 'catcast_category_sales', text: CATEGORY_SALES_SQL }
+      : { name: 'catcast_category_sales_one', text: CATEGORY_SALES_ONE_SQL },
+    seriesParams(q),
+  );
+  return seriesFromRows(rows);
+}
+
+/**
+ * {@link readSeries} of several all-category reads in one statement; the answers in the order of
+ * `qs`. A read of one category runs alone (readSeries).
+ */
+export async function readSeriesBatch(db: Queryable, qs: readonly SeriesQuery[]): Promise<SeriesRead[]> {
+  if (qs.some((q) => q.categoryId !== undefined))
+    throw new Error('readSeriesBatch: reads of one category run alone');
+  const { rows } = await db.query<SeriesDbRow & { i: bigint }>(
+    { name: 'catcast_category_sales_batch', text: CATEGORY_SALES_BATCH_SQL },
+    columnsOf(qs.map(seriesParams), SERIES_PARAMS.length),
+  );
+  return splitByRequest(rows, qs.length).map(seriesFromRows);
 }
 
 /** Loads one category of a merchant, or undefined. */

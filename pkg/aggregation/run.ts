@@ -206,6 +206,8 @@ async function aggregateUntilAborted(
         registry,
         staleAfterSeconds: config.AGGREGATION_STALE_AFTER_SECONDS,
         maxAgeSeconds: config.AGGREGATION_API_MAX_AGE_SECONDS,
+        readBatchMax: config.AGGREGATION_API_READ_BATCH_MAX,
+        readConcurrency: config.AGGREGATION_API_READ_CONCURRENCY,
         ...(responseCache ? { responseCache } : {}),
         ...(deps.authenticator ? authOptions(deps.authenticator) : {}),
       }),

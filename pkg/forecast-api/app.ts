@@ -18,7 +18,7 @@ import {
   type PreparedJson,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import type { Registry } from '../metrics/index.js';
+import { Histogram, type Registry } from '../metrics/index.js';
 import { TtlCache } from '../cache/index.js';
 import {
   getCategoryPath,
@@ -71,6 +71,10 @@ export type ForecastApiOptions = ForecastSource & {
   readonly responseCacheMs?: number;
   /** Rows of published sets kept in memory (see cachedForecastStore). @default 8000 */
   readonly setCacheRows?: number;
+  /** Most latest-set reads sharing one statement (see createPgForecastStore). @default 1 */
+  readonly readBatchMax?: number;
+  /** Most latest-set statements in flight at once; 0 = no limit. @default 0 */
+  readonly readConcurrency?: number;
 };
 
 /** A rendered top-categories answer and where its forecast came from. */
@@ -108,12 +112,27 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     responseCacheMs = 0,
   } = options;
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
-  // from memory (cached-store.ts).
+  // from memory (cached-store.ts); with readBatchMax > 1 that statement, the latest-set pointer,
+  // is shared by the reads that arrive together.
+  const batchSizes = new Histogram({
+    name: 'catcast_api_read_batch_size',
+    help: 'Reads per statement sent by the read API (1 = a read that ran alone), by route',
+    labelNames: ['route'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  }).labels({ route: 'latest-forecast-set' });
   const store =
     options.store ??
-    cachedForecastStore(createPgForecastStore(options.readDb), {
-      ...(options.setCacheRows ? { maxRows: options.setCacheRows } : {}),
-    });
+    cachedForecastStore(
+      createPgForecastStore(options.readDb, {
+        ...(options.readBatchMax ? { readBatchMax: options.readBatchMax } : {}),
+        ...(options.readConcurrency ? { readConcurrency: options.readConcurrency } : {}),
+        onBatch: (n) => batchSizes.observe(n),
+      }),
+      {
+        ...(options.setCacheRows ? { maxRows: options.setCacheRows } : {}),
+      },
+    );
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
   const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
   // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query

@@ -30,6 +30,17 @@ const apiEnv = z.object({
    * @default 8000
    */
   FORECAST_SET_CACHE_ROWS: positiveInt(8_000),
+  /**
+   * Most latest-set reads (the one statement most answers cost) that share one statement when they
+   * reach the process in the same turn of the event loop; 1 (the default) sends each alone, as
+   * AGGREGATION_API_READ_BATCH_MAX (which see for the measurements). @default 1
+   */
+  FORECAST_READ_BATCH_MAX: z.coerce.number().int().min(1).max(256).default(1),
+  /**
+   * With batching on: most latest-set statements in flight at once; reads arriving while all run
+   * leave together as the next one. 0 = no limit. Keep it below DATABASE_POOL_MAX. @default 0
+   */
+  FORECAST_READ_CONCURRENCY: z.coerce.number().int().min(0).default(0),
   /** Cache-Control max-age of read responses. @default 15 */
   FORECAST_MAX_AGE_SECONDS: positiveInt(15),
   /** When set, /api/* is proxied to this aggregator URL so the UI can use one origin (development). @default unset */

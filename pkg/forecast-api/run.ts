@@ -101,6 +101,8 @@ export async function run(
       maxAgeSeconds: config.FORECAST_MAX_AGE_SECONDS,
       responseCacheMs: config.FORECAST_RESPONSE_CACHE_MS,
       setCacheRows: config.FORECAST_SET_CACHE_ROWS,
+      readBatchMax: config.FORECAST_READ_BATCH_MAX,
+      readConcurrency: config.FORECAST_READ_CONCURRENCY,
       ...(config.AUTH_MODE === 'none'
         ? {}
         : {

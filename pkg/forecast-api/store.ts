@@ -1,7 +1,8 @@
 import type { BucketType } from '../buckets/index.js';
-import type { Queryable } from '../db/index.js';
+import { ReadBatcher, type Queryable } from '../db/index.js';
 import {
   latestSet,
+  latestSets,
   loadMerchant,
   loadMerchantSeries,
   readSetPaths,
@@ -53,8 +54,30 @@ export interface ForecastStore {
 export const CATEGORY_LABELS_SQL =
   'SELECT id, name, parent_category_id FROM ingestion.categories WHERE merchant_id = $1';
 
-/** The forecast store over Postgres (the read replica when there is one): forecast-job's tables and the catalog. */
-export function createPgForecastStore(db: Queryable): ForecastStore {
+/** How the Postgres store batches its latest-set reads (pkg/db ReadBatcher). */
+export interface PgForecastStoreOptions {
+  /** Most latest-set reads in one statement; 1 = each alone. @default 1 */
+  readonly readBatchMax?: number;
+  /** Most latest-set statements in flight at once; 0 = no limit. @default 0 */
+  readonly readConcurrency?: number;
+  /** Called with the reads each statement carried. */
+  readonly onBatch?: (size: number) => void;
+}
+
+/**
+ * The forecast store over Postgres (the read replica when there is one): forecast-job's tables and
+ * the catalog. The latest-set pointer, the one statement most answers cost, can be read in
+ * batches (`readBatchMax` > 1): reads arriving in the same turn of the event loop (or while
+ * `readConcurrency` statements run) then share one statement.
+ */
+export function createPgForecastStore(db: Queryable, options: PgForecastStoreOptions = {}): ForecastStore {
+  const latest = new ReadBatcher<{ merchantId: string; bucketType: BucketType }, ForecastSet | undefined>({
+    one: (q) => latestSet(db, q.merchantId, q.bucketType),
+    many: (qs) => latestSets(db, qs),
+    maxBatch: options.readBatchMax ?? 1,
+    maxInFlight: options.readConcurrency ? options.readConcurrency : Infinity,
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
   return {
     merchant: (merchantId) => loadMerchant(db, merchantId),
     async categoryLabels(merchantId) {
@@ -64,7 +87,7 @@ export function createPgForecastStore(db: Queryable): ForecastStore {
       );
       return new Map(rows.map((r) => [r.id, { name: r.name, parentCategoryId: r.parent_category_id }]));
     },
-    latestSet: (merchantId, bucketType) => latestSet(db, merchantId, bucketType),
+    latestSet: (merchantId, bucketType) => latest.load({ merchantId, bucketType }),
     setRows: (set, filter) => readSetRows(db, set, filter),
     setPaths: (set, filter) => readSetPaths(db, set, filter),
     history: (merchant, bucketType, lookback, now, categoryId) =>

@@ -22,6 +22,8 @@ export {
 } from './series.js';
 export {
   latestSet,
+  latestSets,
+  LATEST_SETS_BATCH_SQL,
   readSetRows,
   readSetPaths,
   SET_PATH_SQL,

@@ -1,5 +1,5 @@
 import type { BucketType } from '../buckets/index.js';
-import { withTransaction, type Pool, type Queryable } from '../db/index.js';
+import { batchStatement, withTransaction, type Pool, type Queryable } from '../db/index.js';
 import type { BacktestMetrics, ForecastResult } from '../forecast-engine/index.js';
 import { claimFence } from '../leader/index.js';
 import type { StoredPathStep } from './paths.js';
@@ -83,6 +83,30 @@ export async function latestSet(
     bucketType,
   ]);
   return rows[0] ? toSet(rows[0]) : undefined;
+}
+
+/** {@link LATEST_SET_SQL} for several (merchant, bucket type) pairs in one statement (pkg/db batchStatement). */
+export const LATEST_SETS_BATCH_SQL = batchStatement(
+  LATEST_SET_SQL,
+  [
+    { name: 'merchant_id', type: 'text' },
+    { name: 'bucket_type', type: 'text' },
+  ],
+  '',
+);
+
+/** {@link latestSet} of several pairs in one statement; the answers in the order of `pairs`. */
+export async function latestSets(
+  db: Queryable,
+  pairs: readonly { readonly merchantId: string; readonly bucketType: BucketType }[],
+): Promise<(ForecastSet | undefined)[]> {
+  const { rows } = await db.query<SetRow & { i: bigint }>(
+    { name: 'catcast_latest_forecast_sets_batch', text: LATEST_SETS_BATCH_SQL },
+    [pairs.map((p) => p.merchantId), pairs.map((p) => p.bucketType)],
+  );
+  const sets: (ForecastSet | undefined)[] = pairs.map(() => undefined);
+  for (const r of rows) sets[Number(r.i) - 1] = toSet(r);
+  return sets;
 }
 
 /** $1 merchant, $2 bucket type, $3 generated_at of the set, $4 models (null: all), $5 category (null: all). */

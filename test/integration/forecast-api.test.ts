@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createForecastApi } from '../../pkg/forecast-api/index.js';
 import { createForecastPool } from '../../pkg/forecast-engine/index.js';
-import { runForecastJob } from '../../pkg/forecast-job/index.js';
+import { latestSet, latestSets, runForecastJob } from '../../pkg/forecast-job/index.js';
 import { PostgresLeaseStore } from '../../pkg/leader/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
 import { createRegistry } from '../../pkg/metrics/index.js';
@@ -127,6 +127,44 @@ describe('forecast-api', () => {
     expect(body!.categories.map((c) => c.categoryId)).toEqual(['c0', 'c1', 'c2']);
     for (const c of body!.categories)
       expect(Number(c.lo80) <= Number(c.forecast) && Number(c.forecast) <= Number(c.hi80)).toBe(true);
+  });
+
+  it('reads the latest sets of several (merchant, bucket type) pairs in one statement, as each alone', async () => {
+    const pairs = [
+      { merchantId: 'shop', bucketType: 'WEEK' as const },
+      { merchantId: 'nobody', bucketType: 'WEEK' as const },
+      { merchantId: 'shop', bucketType: 'MONTH' as const },
+      { merchantId: 'shop', bucketType: 'YEAR' as const },
+      { merchantId: 'shop', bucketType: 'WEEK' as const },
+    ];
+    const alone = await Promise.all(pairs.map((p) => latestSet(db.pool, p.merchantId, p.bucketType)));
+    expect(alone.map((s) => s?.bucketType)).toEqual(['WEEK', undefined, 'MONTH', undefined, 'WEEK']);
+    expect(await latestSets(db.pool, pairs)).toEqual(alone);
+    // Concurrent answers through the API share that statement and keep their own bodies.
+    const registry = createRegistry('t');
+    const batched = createForecastApi({
+      readDb: db.pool,
+      logger: silentLogger(),
+      registry,
+      now,
+      readBatchMax: 32,
+      readConcurrency: 4,
+    });
+    const urls = ['WEEK', 'MONTH', 'WEEK'].map(
+      (t) => `/forecast/top-categories?merchant_id=shop&bucket_type=${t}`,
+    );
+    const bodies = await Promise.all(urls.map(async (u) => (await batched.request(u)).text()));
+    expect(bodies).toEqual(await Promise.all(urls.map(async (u) => (await app.request(u)).text())));
+    const text = await registry.metrics();
+    const value = (suffix: string) =>
+      Number(
+        new RegExp(
+          `^catcast_api_read_batch_size_${suffix}\\{[^}]*route="latest-forecast-set"[^}]*\\} (\\S+)$`,
+          'm',
+        ).exec(text)?.[1],
+      );
+    expect(value('sum')).toBe(3);
+    expect(value('count')).toBeLessThan(3);
   });
 
   it('falls back to on demand for a model or lookback that was not precomputed', async () => {

@@ -393,3 +393,122 @@ describe('authorisation hooks', () => {
     ]);
   });
 });
+
+describe('reads that share a statement (AGGREGATION_API_READ_BATCH_MAX)', () => {
+  // Every kind of answer a batch can hold: ranked, empty, a bucket in progress (like-for-like
+  // comparison), another merchant's calendar, an unknown merchant, a series, a one-category series.
+  const urls = [
+    '/api/top-categories?merchantId=berlin&bucketType=WEEK&bucketStart=2026-02-23',
+    '/api/top-categories?merchantId=berlin&bucketType=WEEK&bucketStart=2026-02-16&limit=1',
+    '/api/top-categories?merchantId=berlin&bucketType=MONTH&bucketStart=2025-01-01',
+    '/api/top-categories?merchantId=berlin&bucketType=WEEK&bucketStart=2026-03-02',
+    '/api/top-categories?merchantId=berlin&bucketType=DAY',
+    '/api/top-categories?merchantId=tokyo&bucketType=WEEK&bucketStart=2026-02-15',
+    '/api/top-categories?merchantId=nobody&bucketType=WEEK&bucketStart=2026-02-23',
+    '/api/category-sales?merchantId=berlin&bucketType=WEEK&from=2026-02-09&to=2026-03-02',
+    '/api/category-sales?merchantId=tokyo&bucketType=DAY&from=2026-02-18&to=2026-02-21',
+    '/api/category-sales?merchantId=berlin&bucketType=MONTH',
+    '/api/category-sales?merchantId=berlin&bucketType=WEEK&categoryId=shoes',
+    '/api/category-sales?merchantId=nobody&bucketType=WEEK',
+  ];
+
+  function apiWith(readBatchMax: number, registry = new Registry()) {
+    return createAggregatorApi({
+      readDb: db.pool,
+      clock,
+      logger: silentLogger(),
+      registry,
+      staleAfterSeconds: 300,
+      readBatchMax,
+      readConcurrency: readBatchMax > 1 ? 4 : 0,
+    });
+  }
+
+  async function answers(app: ReturnType<typeof createAggregatorApi>) {
+    // All at once: the reads reach the API in the same turn of the event loop.
+    return Promise.all(
+      urls.map(async (url) => {
+        const res = await app.request(url);
+        return { url, status: res.status, etag: res.headers.get('etag'), body: await res.text() };
+      }),
+    );
+  }
+
+  it('gives every read the answer it gets alone, byte for byte, and sends fewer statements', async () => {
+    const registry = new Registry();
+    const batched = apiWith(32, registry);
+    // Twice: the second time the calendars are known, so every read goes straight to its statement
+    // (the first time a read of the current bucket runs again once it learns the calendar).
+    await answers(batched);
+    registry.resetMetrics();
+    const together = await answers(batched);
+    const alone = await answers(apiWith(1));
+    expect(together).toEqual(alone);
+    expect(alone.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 200, 200, 200, 200, 404]);
+
+    const metric = await registry.getSingleMetric('catcast_api_read_batch_size')!.get();
+    const series = (suffix: string, route: string) =>
+      metric.values.find(
+        (v) => (v as { metricName?: string }).metricName?.endsWith(suffix) && v.labels.route === route,
+      )?.value ?? 0;
+    const statements = (route: string) => series('_count', route);
+    const reads = (route: string) => series('_sum', route);
+    // 7 top-categories reads and 3 all-category series reads (the one-category series runs its own
+    // statement; the unknown merchant's series ends at its calendar lookup), in fewer statements.
+    expect(reads('top-categories')).toBe(7);
+    expect(reads('category-sales')).toBe(3);
+    expect(statements('top-categories')).toBeLessThan(7);
+    expect(statements('category-sales')).toBeLessThan(3);
+  });
+
+  it('answers a batch exactly as the single statement does, row for row, against the database', async () => {
+    const { readTopCategories, readTopCategoriesBatch, readSeries, readSeriesBatch } =
+      await import('../../pkg/aggregation/read.js');
+    const top = [
+      ['berlin', 'WEEK', '2026-02-23', '2026-02-16', 10],
+      ['berlin', 'WEEK', '2026-02-16', '2026-02-09', 2],
+      ['nobody', 'WEEK', '2026-02-23', '2026-02-16', 10],
+      ['tokyo', 'DAY', '2026-02-20', '2026-02-19', 5],
+      ['berlin', 'YEAR', '2020-01-01', '2019-01-01', 10],
+    ].map(([merchantId, bucketType, bucketStart, previousStart, limit]) => ({
+      merchantId: merchantId as string,
+      bucketType: bucketType as 'WEEK',
+      bucketStart: bucketStart as string,
+      previousStart: previousStart as string,
+      limit: limit as number,
+      now: NOW,
+      staleAfterSeconds: 300,
+    }));
+    // One read compares with the elapsed part of its previous bucket (orders of the cut day included).
+    top.push({
+      ...top[0]!,
+      bucketStart: '2026-03-02',
+      previousStart: '2026-02-23',
+      elapsed: {
+        cutoffDate: '2026-02-23',
+        partialFrom: new Date('2026-02-22T23:00:00Z'),
+        partialTo: new Date('2026-02-23T09:30:00Z'),
+      },
+    } as (typeof top)[number]);
+    const single = await Promise.all(top.map((q) => readTopCategories(db.pool, q)));
+    expect(await readTopCategoriesBatch(db.pool, top)).toEqual(single);
+    expect(single[2]).toBeUndefined();
+    expect(single[5]?.top.previousPeriodTotalMinor).toBe(9500n); // shoes 8000 + socks 1500 before 10:30 Berlin
+
+    const series = [
+      ['berlin', 'WEEK', '2026-02-09', '2026-03-02'],
+      ['nobody', 'WEEK', '2026-02-09', '2026-03-02'],
+      ['tokyo', 'DAY', '2026-02-18', '2026-02-21'],
+    ].map(([merchantId, bucketType, from, to]) => ({
+      merchantId: merchantId!,
+      bucketType: bucketType as 'WEEK',
+      from: from!,
+      to: to!,
+      now: NOW,
+      staleAfterSeconds: 300,
+    }));
+    const seriesAlone = await Promise.all(series.map((q) => readSeries(db.pool, q)));
+    expect(await readSeriesBatch(db.pool, series)).toEqual(seriesAlone);
+    expect(seriesAlone[0]?.rows.length).toBeGreaterThan(3);
+  });
+});
