@@ -47,6 +47,35 @@ case "$name" in
     esac
     ;;
 esac
+# The read services' old generation: V8 sizes its growth by the heap limit, which it takes from the
+# machine's memory, so on a large node the read API let its heap grow to 250-285 MB of RSS under the
+# 10,000-merchant read mix before collecting (bench/, BENCHMARKS.md item 4). A limit of half the
+# container's memory limit, at most 512 MB, kept the same load at 145-152 MB for 6-14% less
+# throughput (standalone runs, 2 cores). A --max-old-space-size in NODE_OPTIONS takes precedence.
+case "$name" in
+  aggregator | forecast-api)
+    case "${NODE_OPTIONS:-}" in
+      *--max-old-space-size*) ;;
+      *)
+        old_mb=512
+        limit=""
+        if [ -r /sys/fs/cgroup/memory.max ]; then
+          limit=$(cat /sys/fs/cgroup/memory.max)
+        elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+          limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)
+        fi
+        case "$limit" in
+          '' | max | *[!0-9]*) ;;
+          *)
+            half=$((limit / 2097152))
+            if [ "$half" -gt 0 ] && [ "$half" -lt "$old_mb" ]; then old_mb=$half; fi
+            ;;
+        esac
+        heap_flags="$heap_flags --max-old-space-size=$old_mb"
+        ;;
+    esac
+    ;;
+esac
 # CATCAST_NODE_ARGS: extra Node flags that NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 # to profile a pod (and the benchmark's BENCH_CPU_PROF). Space-separated; no quoting.
 # shellcheck disable=SC2086 # heap_flags and CATCAST_NODE_ARGS are space-separated flag lists

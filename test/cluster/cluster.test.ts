@@ -66,6 +66,7 @@ interface Pod {
     securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
     containers: {
       securityContext?: { readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+      resources?: { limits?: { memory?: string } };
     }[];
   };
   status: { phase: string; podIP?: string };
@@ -458,6 +459,12 @@ describe('catcast on a single-node Kubernetes', () => {
     expect(consumer.role).toBe('AGGREGATOR_ROLE=consumer');
     expect(api.cmd).toContain('dist/cmd/aggregator/main.js');
     expect(consumer.cmd).toContain('dist/cmd/aggregator/main.js');
+    // The entrypoint sized the read API's old generation from the container's memory limit (half of
+    // it, at most 512 MB), read from the cgroup inside the container.
+    const limit = (await podOf('aggregator-api')).spec.containers[0]?.resources?.limits?.memory ?? '';
+    const mi = /^(\d+)Mi$/.exec(limit);
+    expect(mi, `aggregator-api memory limit ${limit}`).not.toBeNull();
+    expect(api.cmd).toContain(`--max-old-space-size=${Math.min(512, Math.floor(Number(mi![1]) / 2))}`);
 
     // No Kafka consumer in the read API: its lag gauge has no sample and it applied nothing, while the
     // consumer reports the group's lag and the events it applied. The consumer serves no /api.
