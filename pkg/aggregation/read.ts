@@ -32,6 +32,26 @@ SELECT m.id, m.name, m.timezone, m.week_start, m.currency,
  WHERE m.id = $1`;
 const MERCHANT = MERCHANT_COLUMNS;
 
+/**
+ * The merchant's columns on the first row of a combined statement only (null on the others, window
+ * `first_row` giving the output order): the reader takes them from the first row, and repeating them
+ * on every row made node-postgres parse both timestamps once per row — postgres-date was 6.6% of the
+ * read API's CPU profile on /api/category-sales (72 rows for 12 weeks of 6 categories).
+ */
+const MERCHANT_ON_FIRST_ROW = [
+  'id',
+  'name',
+  'timezone',
+  'week_start',
+  'currency',
+  'last_event_created_at',
+  'last_applied_at',
+  'events_applied',
+  'pending',
+]
+  .map((c) => `CASE WHEN row_number() OVER first_row = 1 THEN m.${c} END AS ${c}`)
+  .join(',\n       ');
+
 interface MerchantRow {
   id: string;
   name: string;
@@ -187,7 +207,8 @@ WITH m AS MATERIALIZED (${MERCHANT_CTE}
    ORDER BY total_sales_minor DESC, category_id
    LIMIT $4
 )
-SELECT m.*, period.total AS period_total, period.categories,
+SELECT ${MERCHANT_ON_FIRST_ROW},
+       period.total AS period_total, period.categories,
        CASE WHEN $8::date IS NULL THEN previous.total
             ELSE (SELECT coalesce(sum(total), 0)::bigint FROM elapsed) END AS previous_period_total,
        previous.total AS previous_full_total,
@@ -200,6 +221,7 @@ SELECT m.*, period.total AS period_total, period.categories,
   LEFT JOIN forecasting.category_sales_agg p
          ON p.merchant_id = $1 AND p.category_id = t.category_id AND p.bucket_type = $2 AND p.bucket_start = $5::date
   LEFT JOIN elapsed e ON e.category_id = t.category_id
+WINDOW first_row AS (ORDER BY t.total_sales_minor DESC NULLS LAST, t.category_id)
  ORDER BY t.total_sales_minor DESC NULLS LAST, t.category_id`;
 
 /** One /api/top-categories read (the parameters of {@link TOP_CATEGORIES_SQL}). */
@@ -369,7 +391,10 @@ WITH m AS MATERIALIZED (${MERCHANT_COLUMNS.replace('$2::timestamptz', '$5::times
      oneCategory ? '\n     AND a.category_id = $7::text' : ''
    }
 )
-SELECT m.*, s.* FROM m LEFT JOIN s ON true ORDER BY s.category_id, s.bucket_start`;
+SELECT ${MERCHANT_ON_FIRST_ROW}, s.*
+  FROM m LEFT JOIN s ON true
+WINDOW first_row AS (ORDER BY s.category_id, s.bucket_start)
+ ORDER BY s.category_id, s.bucket_start`;
 export const CATEGORY_SALES_SQL = seriesSql(false);
 /** {@link CATEGORY_SALES_SQL} for one category ($7). */
 export const CATEGORY_SALES_ONE_SQL = seriesSql(true);
