@@ -181,10 +181,12 @@ export function runCommand(
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
     child.on('error', reject);
-    child.on('exit', (code) =>
+    // 'close', not 'exit': 'exit' can come before the last of stdout has been read, and wrk's result
+    // is its last line (a smoke run lost it once: "wrk printed no result").
+    child.on('close', (code, signal) =>
       code === 0
         ? resolve(out)
-        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-3000)}`)),
+        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}: ${err.slice(-3000)}`)),
     );
   });
 }
