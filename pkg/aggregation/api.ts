@@ -15,7 +15,7 @@ import {
   type Calendar,
   type CivilDate,
 } from '../buckets/index.js';
-import { isUnavailableError, ReadBatcher, type Queryable } from '../db/index.js';
+import { isUnavailableError, readBatchSizeHistogram, ReadBatcher, type Queryable } from '../db/index.js';
 import {
   HttpProblem,
   prepareJson,
@@ -28,7 +28,7 @@ import {
   validationProblem,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { Histogram, type Registry } from '../metrics/index.js';
+import type { Registry } from '../metrics/index.js';
 import { formatAmount } from '../money/index.js';
 import { aggregatorOpenApi, PLATFORM_ID, SeriesQuery, TopQuery } from './api-schema.js';
 import type { Clock } from './metrics.js';
@@ -163,27 +163,21 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
     readConcurrency = 0,
   } = options;
   // Reads of one route that arrive in the same turn of the event loop share one statement.
-  const batchSizes = new Histogram({
-    name: 'catcast_api_read_batch_size',
-    help: 'Reads per statement sent by the read API (1 = a read that ran alone), by route',
-    labelNames: ['route'] as const,
-    buckets: [1, 2, 4, 8, 16, 32, 64],
-    registers: [registry],
-  });
+  const batchSizes = readBatchSizeHistogram(registry);
   const topBatch = batchSizes.labels({ route: 'top-categories' });
   const seriesBatch = batchSizes.labels({ route: 'category-sales' });
   const topReads = new ReadBatcher<TopCategoriesQuery, TopCategoriesRead>({
     one: (q) => readTopCategories(readDb, q),
     many: (qs) => readTopCategoriesBatch(readDb, qs),
     maxBatch: readBatchMax,
-    maxInFlight: readConcurrency === 0 ? Infinity : readConcurrency,
+    maxInFlight: readConcurrency,
     onBatch: (n) => topBatch.observe(n),
   });
   const seriesReads = new ReadBatcher<SeriesReadQuery, SeriesRead>({
     one: (q) => readSeries(readDb, q),
     many: (qs) => readSeriesBatch(readDb, qs),
     maxBatch: readBatchMax,
-    maxInFlight: readConcurrency === 0 ? Infinity : readConcurrency,
+    maxInFlight: readConcurrency,
     onBatch: (n) => seriesBatch.observe(n),
   });
   // Per-merchant data behind authentication must not land in shared caches.

@@ -8,6 +8,21 @@
  * ordinary single statement, so an idle process answers exactly as before and nothing waits for a
  * timer: a batch only ever holds requests that were already waiting.
  */
+import { Histogram, type Registry } from '../metrics/index.js';
+
+/**
+ * catcast_api_read_batch_size{route}: reads per statement a read API sent (1 = a read that ran
+ * alone), for {@link ReadBatcherOptions.onBatch}. One definition for every read API.
+ */
+export function readBatchSizeHistogram(registry: Registry): Histogram<'route'> {
+  return new Histogram({
+    name: 'catcast_api_read_batch_size',
+    help: 'Reads per statement sent by the read API (1 = a read that ran alone), by route',
+    labelNames: ['route'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
+}
 
 /** One `$n` of a single-request statement, named as the batch's unnest column. */
 export interface BatchParam {
@@ -51,9 +66,9 @@ export interface ReadBatcherOptions<Q, R> {
   /** Largest batch; more waiting requests make several batches. 1 = never batch. @default 32 */
   readonly maxBatch?: number;
   /**
-   * Most statements of this batcher in flight at once. Reads that arrive while all are busy wait
-   * here and leave together as the next batch, so under load batches grow instead of queueing
-   * for connections one read at a time. @default Infinity
+   * Most statements of this batcher in flight at once; 0 = no limit. Reads that arrive while all are
+   * busy wait here and leave together as the next batch, so under load batches grow instead of
+   * queueing for connections one read at a time. @default 0
    */
   readonly maxInFlight?: number;
   /** Called with the size of every statement sent (1 for a request run alone). */
@@ -87,7 +102,7 @@ export class ReadBatcher<Q, R> {
     this.#one = options.one;
     this.#many = options.many;
     this.#max = Math.max(1, Math.floor(options.maxBatch ?? 32));
-    this.#maxInFlight = Math.max(1, options.maxInFlight ?? Infinity);
+    this.#maxInFlight = options.maxInFlight ? Math.max(1, options.maxInFlight) : Infinity;
     this.#onBatch = options.onBatch;
   }
 

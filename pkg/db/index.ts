@@ -1,4 +1,10 @@
-export { batchStatement, ReadBatcher, type BatchParam, type ReadBatcherOptions } from './batch.js';
+export {
+  batchStatement,
+  readBatchSizeHistogram,
+  ReadBatcher,
+  type BatchParam,
+  type ReadBatcherOptions,
+} from './batch.js';
 export { listenOnChannel, type ListenOptions } from './listen.js';
 export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
 export { registerPoolMetrics } from './pool-metrics.js';

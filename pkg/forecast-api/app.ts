@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
-import { isUnavailableError, type Queryable } from '../db/index.js';
+import { isUnavailableError, readBatchSizeHistogram, type Queryable } from '../db/index.js';
 import { MODEL_CATALOG, type ModelName } from '../forecast-engine/index.js';
 import type { ForecastMerchant } from '../forecast-job/index.js';
 import {
@@ -18,7 +18,7 @@ import {
   type PreparedJson,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { Histogram, type Registry } from '../metrics/index.js';
+import type { Registry } from '../metrics/index.js';
 import { TtlCache } from '../cache/index.js';
 import {
   getCategoryPath,
@@ -114,13 +114,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
   // from memory (cached-store.ts); with readBatchMax > 1 that statement, the latest-set pointer,
   // is shared by the reads that arrive together.
-  const batchSizes = new Histogram({
-    name: 'catcast_api_read_batch_size',
-    help: 'Reads per statement sent by the read API (1 = a read that ran alone), by route',
-    labelNames: ['route'] as const,
-    buckets: [1, 2, 4, 8, 16, 32, 64],
-    registers: [registry],
-  }).labels({ route: 'latest-forecast-set' });
+  const batchSizes = readBatchSizeHistogram(registry).labels({ route: 'latest-forecast-set' });
   const store =
     options.store ??
     cachedForecastStore(

@@ -75,7 +75,7 @@ export function createPgForecastStore(db: Queryable, options: PgForecastStoreOpt
     one: (q) => latestSet(db, q.merchantId, q.bucketType),
     many: (qs) => latestSets(db, qs),
     maxBatch: options.readBatchMax ?? 1,
-    maxInFlight: options.readConcurrency ? options.readConcurrency : Infinity,
+    maxInFlight: options.readConcurrency ?? 0,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   });
   return {
