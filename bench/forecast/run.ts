@@ -134,7 +134,7 @@ const PEER_OURS: ModelName[] = ['auto', 'ets', 'theta', 'seasonal_naive'];
 /** Ours vs statsforecast's same-named method, for the peer check. */
 const PEER_PAIRS: [ModelName, (typeof PEER_MODELS)[number]][] = [
   ['ets', 'AutoETS'],
-  ['theta', 'Theta'],
+  ['theta', 'AutoTheta'],
   ['seasonal_naive', 'SeasonalNaive'],
 ];
 

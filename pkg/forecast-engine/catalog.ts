@@ -53,9 +53,9 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'theta',
-    modelVersion: '1.3.0',
+    modelVersion: '1.4.0',
     description:
-      'Standard theta method (SES with half the linear drift), seasonally adjusted when the season is significant.',
+      'Theta models (standard, optimised, dynamic standard, dynamic optimised; Fiorucci et al. 2016) on the seasonally adjusted series when the season is significant, the one with the lowest AICc on the fitting window.',
   },
   {
     name: 'croston_sba',
@@ -80,7 +80,7 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'auto',
-    modelVersion: '2.3.0',
+    modelVersion: '2.3.1',
     description:
       'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far, weighted by inverse error cubed.',
   },
