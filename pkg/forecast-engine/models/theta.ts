@@ -13,7 +13,7 @@
  * ones (DSTM, DOTM) the line of x[0..i), refreshed as every value arrives, so a level shift moves the
  * slope the trend term extrapolates. For a fixed alpha the prediction is linear in the initial level
  * l_0 and in w, so those two come from least squares (w kept in [0, 1], i.e. theta >= 1) and only alpha
- * is searched (golden section, alpha in [0.05, 0.999]). The variant with the lowest AICc on the
+ * is searched (a grid, then golden section; alpha in [0.05, 0.999]). The variant with the lowest AICc on the
  * fitting window is used (theta counts as a parameter: OTM nests STM and DOTM nests DSTM, so by plain
  * in-sample squared error, statsforecast's AutoTheta rule, the standard forms would never be chosen;
  * that overfits theta on short series, see bench/forecast/README.md).
@@ -110,12 +110,23 @@ interface Solved {
   readonly sse: number;
 }
 
+/** The sums of squares and cross products one fixed alpha gives over the fitting window. */
+interface Sums {
+  suu: number;
+  sud: number;
+  sdd: number;
+  sur: number;
+  sdr: number;
+  srr: number;
+}
+
 /**
  * For a fixed alpha the prediction of x_i is l0 (1-a)^i + S_i + w D_i, where S_i is SES started from
- * 0 and D_i = (1-a)^i A_i + (1 - (1-a)^(i+1)) / a B_i. Solves the least squares in (l0, w) over the
- * fitting window x[0..end) (w fixed at 1/2 for the standard forms, else kept in [0, 1]).
+ * 0 and D_i = (1-a)^i A_i + (1 - (1-a)^(i+1)) / a B_i: linear in (l0, w). One pass over the fitting
+ * window x[0..end) collects what the least squares in (l0, w) needs, for the fixed-w and the free-w
+ * forms alike.
  */
-function solve(x: Float64Array, end: number, alpha: number, lines: Lines, fitW: boolean): Solved {
+function sums(x: Float64Array, end: number, alpha: number, lines: Lines): Sums {
   let suu = 0;
   let sud = 0;
   let sdd = 0;
@@ -138,11 +149,16 @@ function solve(x: Float64Array, end: number, alpha: number, lines: Lines, fitW: 
     s = alpha * xi + (1 - alpha) * s;
     u *= 1 - alpha;
   }
-  const sse = (l0: number, w: number): number =>
-    srr - 2 * l0 * sur - 2 * w * sdr + l0 * l0 * suu + 2 * l0 * w * sud + w * w * sdd;
+  return { suu, sud, sdd, sur, sdr, srr };
+}
+
+/** Least squares in (l0, w) from the sums: w fixed at 1/2 (standard forms) or fitted in [0, 1]. */
+function solve(z: Sums, fitW: boolean): Solved {
+  const { suu, sud, sdd, sur, sdr, srr } = z;
   const given = (w: number): Solved => {
     const l0 = (sur - w * sud) / suu;
-    return { level0: l0, w, sse: Math.max(0, sse(l0, w)) };
+    const sse = srr - 2 * l0 * sur - 2 * w * sdr + l0 * l0 * suu + 2 * l0 * w * sud + w * w * sdd;
+    return { level0: l0, w, sse: Math.max(0, sse) };
   };
   if (!fitW) return given(0.5);
   const det = suu * sdd - sud * sud;
@@ -178,12 +194,45 @@ function aicc(sse: number, n: number, k: number): number {
   return n * Math.log(Math.max(sse, 1e-300) / n) + 2 * k + (2 * k * (k + 1)) / Math.max(1, n - k - 1);
 }
 
-function fitVariant(x: Float64Array, end: number, variant: ThetaVariant, lines: Lines): VariantFit {
-  const fitW = isOptimised(variant);
-  const best = goldenSection((a) => solve(x, end, a, lines, fitW).sse, THETA_MIN_ALPHA, 0.999, 28);
-  const alpha = best.x[0] as number;
-  const s = solve(x, end, alpha, lines, fitW);
-  return { variant, alpha, level0: s.level0, w: s.w, sse: s.sse };
+/** The alpha grid every variant is first evaluated on (one pass per point and line kind). */
+const ALPHA_GRID = [THETA_MIN_ALPHA, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.999];
+
+/**
+ * Fits the given variants: each is evaluated on the alpha grid (the static and the dynamic forms share
+ * one pass per grid point), then alpha is refined by golden section between the grid neighbours of
+ * its best grid point.
+ */
+function fitVariants(
+  x: Float64Array,
+  end: number,
+  variants: readonly ThetaVariant[],
+  linesOf: (v: ThetaVariant) => Lines,
+): VariantFit[] {
+  const kinds = [false, true].filter((dyn) => variants.some((v) => isDynamic(v) === dyn));
+  const grid = new Map<boolean, Sums[]>();
+  for (const dyn of kinds) {
+    const lines = linesOf(dyn ? 'dstm' : 'stm');
+    grid.set(
+      dyn,
+      ALPHA_GRID.map((a) => sums(x, end, a, lines)),
+    );
+  }
+  return variants.map((variant) => {
+    const fitW = isOptimised(variant);
+    const lines = linesOf(variant);
+    const g = grid.get(isDynamic(variant)) as Sums[];
+    let j = 0;
+    for (let i = 1; i < g.length; i++)
+      if (solve(g[i] as Sums, fitW).sse < solve(g[j] as Sums, fitW).sse) j = i;
+    const lo = ALPHA_GRID[Math.max(0, j - 1)] as number;
+    const hi = ALPHA_GRID[Math.min(ALPHA_GRID.length - 1, j + 1)] as number;
+    const refined = goldenSection((a) => solve(sums(x, end, a, lines), fitW).sse, lo, hi, 8);
+    // The grid point stays when the refinement found nothing lower.
+    const gridBest = solve(g[j] as Sums, fitW);
+    const alpha = refined.value < gridBest.sse ? (refined.x[0] as number) : (ALPHA_GRID[j] as number);
+    const s = alpha === ALPHA_GRID[j] ? gridBest : solve(sums(x, end, alpha, lines), fitW);
+    return { variant, alpha, level0: s.level0, w: s.w, sse: s.sse };
+  });
 }
 
 /** Rolls a fitted variant through x[0..n) and writes pred[1..n] (pred[n] forecasts the next bucket). */
@@ -223,13 +272,13 @@ export function fitTheta(input: FitInput, variants: readonly ThetaVariant[] = TH
     x[t] = !profile ? (y[t] as number) : mult ? (y[t] as number) / p : (y[t] as number) - p;
   }
   const fixed = trendLine(x, fitEnd);
-  const lines = { static: trendLines(x, n + 1, false, fixed), dynamic: trendLines(x, n + 1, true, fixed) };
-  const linesOf = (v: ThetaVariant): Lines => (isDynamic(v) ? lines.dynamic : lines.static);
+  const staticLines = trendLines(x, n + 1, false, fixed);
+  const dynamicLines = variants.some(isDynamic) ? trendLines(x, n + 1, true, fixed) : staticLines;
+  const linesOf = (v: ThetaVariant): Lines => (isDynamic(v) ? dynamicLines : staticLines);
   let best: VariantFit | null = null;
   let bestScore = Infinity;
-  for (const v of variants) {
-    const f = fitVariant(x, fitEnd, v, linesOf(v));
-    const score = aicc(f.sse, fitEnd, isOptimised(v) ? 4 : 3);
+  for (const f of fitVariants(x, fitEnd, variants, linesOf)) {
+    const score = aicc(f.sse, fitEnd, isOptimised(f.variant) ? 4 : 3);
     // Strictly lower only: on a tie the earlier (simpler) variant stays.
     if (!best || score < bestScore) {
       best = f;
