@@ -55,7 +55,7 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
     name: 'theta',
     modelVersion: '1.4.0',
     description:
-      'Theta models (standard, optimised, dynamic standard, dynamic optimised; Fiorucci et al. 2016) on the seasonally adjusted series when the season is significant, the one with the lowest AICc on the fitting window.',
+      'Theta method on the seasonally adjusted series (when the season is significant): the standard (theta = 2) or the optimised theta model (Fiorucci et al. 2016), whichever has the lower AICc on the fitting window.',
   },
   {
     name: 'croston_sba',
