@@ -103,13 +103,15 @@ function trendLines(x: Float64Array, len: number, dynamic: boolean, fixed: Line)
       sty += (i + 1) * (x[i] as number);
     }
   }
-  return { a, b };
+  return { a, b, fixed: dynamic ? null : fixed };
 }
 
 /** Per time index, the intercept and slope of the line the trend term extrapolates. */
 interface Lines {
   readonly a: Float64Array;
   readonly b: Float64Array;
+  /** Set when every index has this same line (static models): the hot loop skips the arrays. */
+  readonly fixed: Line | null;
 }
 
 /** Least-squares initial level and trend weight of one variant for a fixed alpha, and its SSE. */
@@ -144,19 +146,22 @@ function sums(x: Float64Array, end: number, alpha: number, lines: Lines): Sums {
   let srr = 0;
   let u = 1; // (1 - alpha)^i
   let s = 0;
-  const { a, b } = lines;
+  const q = 1 - alpha;
+  const inv = 1 / alpha;
+  const { a, b, fixed } = lines;
   for (let i = 0; i < end; i++) {
     const xi = x[i] as number;
     const r = xi - s;
-    const di = u * (a[i] as number) + ((1 - u * (1 - alpha)) / alpha) * (b[i] as number);
+    const c = (1 - u * q) * inv;
+    const di = fixed ? u * fixed.a + c * fixed.b : u * (a[i] as number) + c * (b[i] as number);
     suu += u * u;
     sud += u * di;
     sdd += di * di;
     sur += u * r;
     sdr += di * r;
     srr += r * r;
-    s = alpha * xi + (1 - alpha) * s;
-    u *= 1 - alpha;
+    s = alpha * xi + q * s;
+    u *= q;
   }
   return { suu, sud, sdd, sur, sdr, srr };
 }
@@ -204,12 +209,12 @@ function aicc(sse: number, n: number, k: number): number {
 }
 
 /** The alpha grid every variant is first evaluated on (one pass per point and line kind). */
-const ALPHA_GRID = [THETA_MIN_ALPHA, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.999];
+const ALPHA_GRID = [THETA_MIN_ALPHA, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 0.999];
 
 /**
- * Fits the given variants: each is evaluated on the alpha grid (the static and the dynamic forms share
- * one pass per grid point), then alpha is refined by golden section between the grid neighbours of
- * its best grid point.
+ * Fits the given variants: each is evaluated on the alpha grid (the fixed-theta and the fitted-theta
+ * form of one line kind share one pass per grid point), then alpha is refined by golden section
+ * between the grid neighbours of its best grid point.
  */
 function fitVariants(
   x: Float64Array,
@@ -235,7 +240,7 @@ function fitVariants(
       if (solve(g[i] as Sums, fitW).sse < solve(g[j] as Sums, fitW).sse) j = i;
     const lo = ALPHA_GRID[Math.max(0, j - 1)] as number;
     const hi = ALPHA_GRID[Math.min(ALPHA_GRID.length - 1, j + 1)] as number;
-    const refined = goldenSection((a) => solve(sums(x, end, a, lines), fitW).sse, lo, hi, 8);
+    const refined = goldenSection((a) => solve(sums(x, end, a, lines), fitW).sse, lo, hi, 6);
     // The grid point stays when the refinement found nothing lower.
     const gridBest = solve(g[j] as Sums, fitW);
     const alpha = refined.value < gridBest.sse ? (refined.x[0] as number) : (ALPHA_GRID[j] as number);
