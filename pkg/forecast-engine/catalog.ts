@@ -80,9 +80,9 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'auto',
-    modelVersion: '2.3.1',
+    modelVersion: '2.4.1',
     description:
-      'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far, weighted by inverse error cubed.',
+      'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far (older errors discounted, half-life 39 origins), weighted by inverse error cubed.',
   },
 ] satisfies ModelInfo[]);
 
