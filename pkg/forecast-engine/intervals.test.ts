@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { epochDay, holidayFeatures } from './calendar.js';
 import { forecast } from './index.js';
+import { forecastPath } from './path.js';
 import { halfWidths, holidayClass, HOLIDAY_NEAR_DAYS, residualReach } from './intervals.js';
 import { rng } from './testdata/rng.js';
 
@@ -147,5 +148,17 @@ describe('intervals of a combination whose members warm up', () => {
       expect(members.some((m) => m === 'seasonal_naive' || m === 'seasonal_growth')).toBe(true);
       expect(r.hi95 - r.point, `seed ${seed}`).toBeLessThan(300);
     }
+  });
+});
+
+describe('a path that starts in a holiday class', () => {
+  it('starts its fan from the served one-step interval', () => {
+    // Cut on 14 December 2025: the next day is in the Christmas class.
+    const { start, values } = christmasDaily(2);
+    const cut = { bucketType: 'DAY' as const, values: values.slice(0, 1078), start };
+    const served = forecast(cut, 'ets');
+    const p = forecastPath(cut, 'ets', 3);
+    expect(p.steps[0]!.hi80 - p.steps[0]!.point).toBeCloseTo(served.hi80 - served.point, 6);
+    expect(p.steps[0]!.hi95 - p.steps[0]!.point).toBeCloseTo(served.hi95 - served.point, 6);
   });
 });
