@@ -15,12 +15,7 @@ import {
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
-import {
-  halfWidths as intervalHalfWidths,
-  holidayClass,
-  residualReach,
-  type IntervalSetup,
-} from './intervals.js';
+import { halfWidths as intervalHalfWidths, holidayClass, type IntervalSetup } from './intervals.js';
 import { addOrigin, emptySums, maseScale, ratio, type ErrorSums } from './metrics.js';
 import {
   fitDrift,
@@ -490,14 +485,12 @@ const MIN_COMPLETE_RESIDUALS = 15;
  * buckets before t, or for dated DAY buckets near a holiday the holiday-near days of two years).
  */
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
-  const from = Math.max(0, t - residualReach(r.intervals));
   const incomplete = (u: number): boolean => choice.fits.some((f) => Number.isNaN(f.pred[u]));
   let complete = 0;
   if (choice.fits.length > 1)
     for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
   const skip = complete >= MIN_COMPLETE_RESIDUALS;
-  const pred = new Float64Array(t).fill(NaN);
-  for (let u = from; u < t; u++) if (!(skip && incomplete(u))) pred[u] = choicePred(choice, u);
+  const pred = (u: number): number => (skip && incomplete(u) ? NaN : choicePred(choice, u));
   return intervalHalfWidths(r.y, pred, t, point, r.intervals);
 }
 

@@ -60,43 +60,56 @@ describe('interval half-widths', () => {
   const holiday = new Uint8Array(n);
   for (const b of [40, 404, 768]) for (let u = b; u < b + 20 && u < n; u++) holiday[u] = 1;
   for (let u = 0; u < n; u++) if (holiday[u]) y[u] = 1000 + 5 * ((y[u] as number) - 1000);
+  const at =
+    (a: Float64Array) =>
+    (u: number): number =>
+      a[u] as number;
 
   it('read nothing at or after the bucket they are for', () => {
     const setup = { k: 28, holiday };
     for (const t of [100, 404, 410, 780]) {
-      const want = halfWidths(y, pred, t, 1000, setup);
+      let asked = -1;
+      const want = halfWidths(
+        y,
+        (u) => {
+          asked = Math.max(asked, u);
+          return pred[u] as number;
+        },
+        t,
+        1000,
+        setup,
+      );
+      expect(asked).toBeGreaterThanOrEqual(0);
+      expect(asked).toBeLessThan(t);
       const y2 = Float64Array.from(y);
-      const p2 = Float64Array.from(pred);
-      for (let u = t; u < n; u++) {
-        y2[u] = 1e9;
-        p2[u] = 0;
-      }
-      expect(halfWidths(y2, p2, t, 1000, setup)).toEqual(want);
+      for (let u = t; u < n; u++) y2[u] = 1e9;
+      expect(halfWidths(y2, at(pred), t, 1000, setup)).toEqual(want);
       // ...and they do read the bucket just before it.
       y2[t - 1] = 1e9;
-      expect(halfWidths(y2, p2, t, 1000, setup)).not.toEqual(want);
+      expect(halfWidths(y2, at(pred), t, 1000, setup)).not.toEqual(want);
     }
   });
 
   it('take holiday-class buckets from the holiday days of earlier years, ordinary ones from the recent window', () => {
     const setup = { k: 28, holiday };
-    expect(residualReach(setup)).toBe(728);
-    expect(residualReach({ k: 28, holiday: null })).toBe(56);
+    expect(residualReach(setup, 768)).toBe(728);
+    expect(residualReach(setup, 700)).toBe(56);
+    expect(residualReach({ k: 28, holiday: null }, 768)).toBe(56);
     // First holiday day of the third year: the 56 days before hold no holiday error, the two earlier
     // blocks do. Ordinary rule: about 80% of 100 (uniform errors of up to 100) at 80%.
-    const [o80] = halfWidths(y, pred, 768, 1000, { k: 28, holiday: null });
-    const [h80, h95] = halfWidths(y, pred, 768, 1000, setup);
+    const [o80] = halfWidths(y, at(pred), 768, 1000, { k: 28, holiday: null });
+    const [h80, h95] = halfWidths(y, at(pred), 768, 1000, setup);
     expect(o80).toBeGreaterThan(50);
     expect(o80).toBeLessThan(100);
     expect(h80).toBeGreaterThan(3 * o80);
     expect(h95).toBeGreaterThan(h80);
     // An ordinary bucket of a series with holidays: the recent window, as without them.
-    expect(halfWidths(y, pred, 700, 1000, setup)).toEqual(
-      halfWidths(y, pred, 700, 1000, { k: 28, holiday: null }),
+    expect(halfWidths(y, at(pred), 700, 1000, setup)).toEqual(
+      halfWidths(y, at(pred), 700, 1000, { k: 28, holiday: null }),
     );
     // Too few holiday residuals before t (only part of the first block): the ordinary rule.
-    expect(halfWidths(y, pred, 45, 1000, setup)).toEqual(
-      halfWidths(y, pred, 45, 1000, { k: 28, holiday: null }),
+    expect(halfWidths(y, at(pred), 45, 1000, setup)).toEqual(
+      halfWidths(y, at(pred), 45, 1000, { k: 28, holiday: null }),
     );
   });
 });

@@ -62,8 +62,8 @@ export function holidayClass(
 }
 
 /** How many buckets before t the half-widths at t read (the predictions of [t - reach, t)). */
-export function residualReach(s: IntervalSetup): number {
-  return s.holiday ? Math.max(2 * s.k, HOLIDAY_REACH) : 2 * s.k;
+export function residualReach(s: IntervalSetup, t: number): number {
+  return s.holiday?.[t] ? Math.max(2 * s.k, HOLIDAY_REACH) : 2 * s.k;
 }
 
 /** Mean of the absolute and the level-relative conformal half-widths (80%, 95%). */
@@ -85,12 +85,13 @@ function levelFloor(y: Float64Array, from: number, to: number): number {
 }
 
 /**
- * 80% and 95% half-widths of the forecast `point` for bucket t. `pred` holds the choice's one-step
- * predictions of buckets [t - residualReach(s), t) (NaN: none); nothing at t or later is read.
+ * 80% and 95% half-widths of the forecast `point` for bucket t. `pred(u)` is the choice's one-step
+ * prediction of bucket u (NaN: none), asked only for u in [t - residualReach(s, t), t); nothing at
+ * t or later is read.
  */
 export function halfWidths(
   y: Float64Array,
-  pred: ArrayLike<number>,
+  pred: (u: number) => number,
   t: number,
   point: number,
   s: IntervalSetup,
@@ -108,7 +109,7 @@ export function halfWidths(
   const rel = new Float64Array(n);
   let c = 0;
   for (let u = from; u < t; u++) {
-    const p = pred[u] as number;
+    const p = pred(u);
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);
@@ -125,7 +126,7 @@ export function halfWidths(
  */
 function holidayHalfWidths(
   y: Float64Array,
-  pred: ArrayLike<number>,
+  pred: (u: number) => number,
   t: number,
   scale: number,
   floor: number,
@@ -138,7 +139,7 @@ function holidayHalfWidths(
   const rel: number[] = [];
   for (let u = from; u < t; u++) {
     if (cls[u] !== own) continue;
-    const p = pred[u] as number;
+    const p = pred(u);
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);
