@@ -137,10 +137,18 @@ export class CandidateSet implements Scorer {
           this.adjusted.set(f.pred, adj);
         }
         f = { ...f, pred: adj };
+        if (f.residualPred) {
+          const rp = new Float64Array(f.residualPred);
+          const cf = this.calendar.factor;
+          for (let t = 0; t < rp.length; t++) rp[t] = (rp[t] as number) * (cf[t] as number);
+          f = { ...f, residualPred: rp };
+        }
       }
       // Forecasts are never negative; errors are measured on what would have been issued.
       const p = f.pred;
       for (let t = 0; t < p.length; t++) if ((p[t] as number) < 0) p[t] = 0;
+      const rp = f.residualPred;
+      if (rp) for (let t = 0; t < rp.length; t++) if ((rp[t] as number) < 0) rp[t] = 0;
       this.fits.set(name, f);
     }
     return f;
@@ -457,14 +465,18 @@ export interface ModelOutcome {
 }
 
 /** Rolls a per-origin choice over the backtest origins [n-k, n) and sums the outcomes. */
-function backtest(r: Resolved, pickAt: (t: number) => Choice): ErrorSums {
+function backtest(
+  r: Resolved,
+  pickAt: (t: number) => Choice,
+  residuals: (c: Choice) => Choice = (c) => c,
+): ErrorSums {
   const sums = emptySums();
   const { y, n, k } = r;
   for (let t = n - k; t < n; t++) {
     const choice = pickAt(t);
     const point = choicePred(choice, t);
     if (Number.isNaN(point)) continue;
-    const [h80, h95] = halfWidths(r, choice, t, point);
+    const [h80, h95] = halfWidths(r, residuals(choice), t, point);
     addOrigin(sums, y[t] as number, point, h80, h95);
   }
   return sums;
@@ -585,12 +597,19 @@ export function computeOutcomes(
   const base = (name: BaseModelName): ModelOutcome => {
     const fit = c1.fit(name);
     const choice: Choice = { names: [name], fits: [fit], weights: null };
+    // Intervals from the fit's residual predictions where its in-sample values are fitted values.
+    const rp = fit.residualPred;
+    const resid: Choice = rp ? { ...choice, fits: [{ ...fit, pred: rp }] } : choice;
     return outcome(
       r,
       name,
-      choice,
+      resid,
       refit(choice),
-      backtest(r, () => choice),
+      backtest(
+        r,
+        () => choice,
+        () => resid,
+      ),
       (c) => (c.fits[0] as Fit).params,
     );
   };
