@@ -90,6 +90,22 @@ describe('interval half-widths', () => {
     }
   });
 
+  it('extrapolate the 95% width from the 80% one when there are too few residuals to rank it', () => {
+    // Nine residuals 1..9 around a level of 1000 (the relative form sees the same shape): the 80%
+    // rank is the 8th, the 95% rank (ceil(10 x 0.95) = 10) exceeds 9, so not just the largest (9)
+    // but 1.53 x the 80% width.
+    const yy = Float64Array.from({ length: 10 }, (_, u) => (u === 0 ? 1000 : 1000 + u));
+    const pp = (u: number): number => (u === 0 ? NaN : 1000);
+    const [h80, h95] = halfWidths(yy, pp, 10, 1000, { k: 5, holiday: null });
+    expect(h80).toBeGreaterThan(7.5);
+    expect(h80).toBeLessThan(8.5);
+    expect(h95 / h80).toBeCloseTo(1.959964 / 1.281552, 3);
+    // With 19 residuals or more the 95% rank exists and is used as it is.
+    const y19 = Float64Array.from({ length: 20 }, (_, u) => 1000 + u);
+    const [a80, a95] = halfWidths(y19, pp, 20, 1000, { k: 10, holiday: null });
+    expect(a95).toBeLessThan(1.3 * a80);
+  });
+
   it('take holiday-class buckets from the holiday days of earlier years, ordinary ones from the recent window', () => {
     const setup = { k: 28, holiday };
     expect(residualReach(setup, 768)).toBe(728);

@@ -66,14 +66,31 @@ export function residualReach(s: IntervalSetup, t: number): number {
   return s.holiday?.[t] ? Math.max(2 * s.k, HOLIDAY_REACH) : 2 * s.k;
 }
 
-/** Mean of the absolute and the level-relative conformal half-widths (80%, 95%). */
+/** Mean of the absolute and the level-relative conformal half-widths (80%, 95%; see conformal95). */
 function twoForm(abs: Float64Array, rel: Float64Array, scale: number): [number, number] {
   abs.sort();
   rel.sort();
   return [
     (conformalHalfWidth(abs, 0.8) + conformalHalfWidth(rel, 0.8) * scale) / 2,
-    (conformalHalfWidth(abs, 0.95) + conformalHalfWidth(rel, 0.95) * scale) / 2,
+    (conformal95(abs) + conformal95(rel) * scale) / 2,
   ];
+}
+
+/** 97.5% over 90% quantile of a normal distribution: 1.959964 / 1.281552. */
+const NORMAL_95_OVER_80 = 1.959964 / 1.281552;
+
+/**
+ * The 95% conformal half-width; with fewer than 19 residuals, where its rank ceil((r + 1) 0.95)
+ * exceeds r and the largest residual is all there is, at least the 80% one times the normal ratio of
+ * the two. Measured: with 9-15 residuals at the first origins of the 33-month families the largest
+ * alone held 0.84-0.91 of the outcomes of seasonal naive and seasonal growth (0.94-0.95 with the
+ * floor).
+ */
+function conformal95(sorted: Float64Array): number {
+  const q = conformalHalfWidth(sorted, 0.95);
+  const r = sorted.length;
+  if (r === 0 || Math.ceil((r + 1) * 0.95 - 1e-9) <= r) return q;
+  return Math.max(q, NORMAL_95_OVER_80 * conformalHalfWidth(sorted, 0.8));
 }
 
 /** A tenth of the mean |y| over [from, to) (the relative form's floor), never 0. */
