@@ -32,8 +32,8 @@ export class Aggregator extends Construct {
       port: AGGREGATOR_PORT,
       env: { AGGREGATOR_ROLE: 'consumer' },
       autoscaled: props.lagAutoscaling !== undefined,
-      // The consumer serves no API, but its config still parses AUTH_* (AUTH_MODE=jwt needs a key).
-      secretEnv: [...props.databaseEnv, ...props.authEnv],
+      // The consumer serves no API and parses no AUTH_*: it gets the database credentials only.
+      secretEnv: props.databaseEnv,
     });
     if (props.lagAutoscaling) {
       new KafkaLagAutoscaler(this, 'autoscaler', {

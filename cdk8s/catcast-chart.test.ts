@@ -172,6 +172,11 @@ describe('CatcastChart', () => {
     expect(envOf(consumer, 'AGGREGATOR_ROLE')?.value).toBe('consumer');
     expect(envOf(api, 'AGGREGATOR_ROLE')?.value).toBe('api');
     expect(envOf(api, 'OTEL_SERVICE_NAME')?.value).toBe('catcast-aggregator-api');
+    // Token keys go only where tokens are verified: the consumer mounts no auth Secret key.
+    expect(envOf(api, 'AUTH_HS256_SECRET')?.valueFrom.secretKeyRef.name).toBe('catcast-auth');
+    const consumerEnv = (consumer.env as Obj[]).map((e) => e.name as string);
+    expect(consumerEnv.filter((n) => n.startsWith('AUTH_'))).toEqual([]);
+    expect(consumerEnv).toContain('DATABASE_URL');
     // Only the consumer is scaled on lag; the API has its own CPU HPA, PDB and resources.
     expect(find(objs, 'ScaledObject', 'catcast-aggregator').spec.scaleTargetRef.name).toBe(
       'catcast-aggregator',

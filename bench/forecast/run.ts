@@ -16,6 +16,8 @@
  * files bench/forecast/real-data.sh installs)
  * (--families=a,b: only these synthetic or real families, e.g. for a quick before/after)
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
+ * (--series-out=FILE: also every model's score per series, the input of compare.ts, which prints a
+ * before/after table with bootstrap confidence intervals over series)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -108,25 +110,33 @@ function summary(scores: Scores, family: string, model: string): ScoreSummary {
   return summarizeScores(list);
 }
 
-function accuracy(series: readonly BenchSeries[]): { scores: Scores; seconds: Record<string, number> } {
+/** Per series (by id): its family and every model's score, for --series-out. */
+type SeriesScores = Map<string, { family: string; models: Record<string, SeriesScore> }>;
+
+function accuracy(series: readonly BenchSeries[]): {
+  scores: Scores;
+  seconds: Record<string, number>;
+  bySeries: SeriesScores;
+} {
   const scores: Scores = new Map();
   const seconds: Record<string, number> = {};
+  const bySeries: SeriesScores = new Map();
   for (const model of MODELS) {
     const t0 = performance.now();
-    for (const s of series)
-      push(
-        scores,
-        s.family,
+    for (const s of series) {
+      const score = scoreSeries(
+        { bucketType: s.bucketType, values: s.values, ...(NO_DATES ? {} : { start: s.start }) },
         model,
-        scoreSeries(
-          { bucketType: s.bucketType, values: s.values, ...(NO_DATES ? {} : { start: s.start }) },
-          model,
-        ),
       );
+      push(scores, s.family, model, score);
+      let e = bySeries.get(s.id);
+      if (!e) bySeries.set(s.id, (e = { family: s.family, models: {} }));
+      e.models[model] = score;
+    }
     seconds[model] = (performance.now() - t0) / 1000;
     log(`accuracy ${model}: ${seconds[model]?.toFixed(1)} s`);
   }
-  return { scores, seconds };
+  return { scores, seconds, bySeries };
 }
 
 /** Our models timed against the peer on the same series (one thread). */
@@ -134,7 +144,7 @@ const PEER_OURS: ModelName[] = ['auto', 'ets', 'theta', 'seasonal_naive'];
 /** Ours vs statsforecast's same-named method, for the peer check. */
 const PEER_PAIRS: [ModelName, (typeof PEER_MODELS)[number]][] = [
   ['ets', 'AutoETS'],
-  ['theta', 'Theta'],
+  ['theta', 'AutoTheta'],
   ['seasonal_naive', 'SeasonalNaive'],
 ];
 
@@ -400,7 +410,17 @@ async function main(): Promise<void> {
     `${synthetic.length} synthetic series (${PER_FAMILY} per family), ${real.length} real; CSVs for forecast:eval in ${dataDir}`,
   );
 
-  const { scores, seconds } = accuracy(series);
+  const { scores, seconds, bySeries } = accuracy(series);
+  const seriesOut = process.argv.slice(2).find((a) => a.startsWith('--series-out='));
+  if (seriesOut) {
+    const file = seriesOut.slice('--series-out='.length);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      `${JSON.stringify({ generatedAt: new Date().toISOString(), dates: !NO_DATES, series: Object.fromEntries(bySeries) })}\n`,
+    );
+    log(`per-series scores in ${file}`);
+  }
   const peerCache = await loadCache();
   if (!args.has('--no-peer')) await runPeer(peerCache, series, PEER_PER_FAMILY, dataDir);
   const speedRuns = args.has('--no-speed')

@@ -396,7 +396,19 @@ export function renderMarkdown(r: BenchReport): string {
         .map(([k, v]) => `${v} ${k}`)
         .join(
           ', ',
-        )}; writes ${n2(x.ingest.achievedPerSecond)} orders/s achieved of ${x.ingest.targetPerSecond}. ${x.auth}.`,
+        )}; writes ${n2(x.ingest.achievedPerSecond)} orders/s achieved of ${x.ingest.targetPerSecond}. ${x.auth}.${
+        x.cpu
+          ? ` CPU over the ${n0(x.cpu.seconds)} s of writes: ${n2(x.cpu.machineBusyCores)} of the machine's cores busy; catcast's processes ${Object.entries(
+              x.cpu.cores,
+            )
+              .map(([k, v]) => `${k} ${n2(v)}`)
+              .join(
+                ', ',
+              )} cores (the rest: PostgreSQL, Kafka, wrk, pgbench); the write pipeline's Node services ${n2(
+              x.cpu.writePipelineCpuMsPerOrder,
+            )} ms of CPU per order.`
+          : ''
+      }`,
       '',
       '| endpoint | statements / request | reads / statement sent | max req/s | p50 / p99 at max | serving process CPU µs / request | pgbench tx/s | pgbench mean ms | p50 / p99 at fixed rate | cache hit ratio |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -11,7 +11,7 @@
  * Reported: catcast requests/s as a ratio to pgbench's transactions/s, p50/p99 at a fixed 1,000 req/s,
  * the response cache's hit ratio (from the aggregator's own counter) and each service's peak RSS.
  */
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mintToken } from '../../pkg/auth/index.js';
 import { CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from '../../pkg/aggregation/index.js';
 import {
@@ -153,7 +153,28 @@ export interface ReadMixResult {
   };
   /** Peak RSS (MiB) of each pipeline service during this scenario. */
   readonly peakRssMb: Record<string, number | null>;
+  /**
+   * Where the two cores went while the writer ran (absent in earlier runs): cores busy on the whole
+   * machine (/proc/stat) and used by each catcast process (the rest is PostgreSQL, Kafka, wrk,
+   * pgbench and anything else running), and the write pipeline's Node CPU per order written.
+   */
+  readonly cpu?: {
+    readonly seconds: number;
+    readonly machineBusyCores: number;
+    readonly cores: Record<string, number | null>;
+    readonly writePipelineCpuMsPerOrder: number | null;
+  };
   readonly auth: string;
+}
+
+/** Busy and total CPU time of the whole machine so far (/proc/stat, in clock ticks). */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const { readFile } = await import('node:fs/promises');
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  // user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 /** Period starts of the last two years per bucket type (merchants are UTC, weeks start on Monday). */
@@ -498,7 +519,20 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     try {
       const periods = periodsOfLastTwoYears();
       const ingestRate = ctx.smoke ? 30 : 300;
-      // The steady writes: 30 s wrk runs back to back until the readers are done.
+      // The steady writes: 30 s wrk runs back to back until the readers are done. Orders come from
+      // many independent clients, so enough connections that the rate holds while ingest answers
+      // slowly (4 reached only 166-177 of the 300 orders/s when the readers saturated the machine:
+      // 4 / 177 per s = 23 ms per order); 16 hold 300/s up to 53 ms per order.
+      const cpuAtStart = {
+        at: performance.now(),
+        machine: await machineTicks(),
+        services: new Map(
+          [pipeline.ingest, pipeline.relay, pipeline.aggregator, readApi].map((x) => [
+            x,
+            x.cpuSeconds() ?? 0,
+          ]),
+        ),
+      };
       writer = (async () => {
         const runs: LoadResult[] = [];
         while (writing) {
@@ -506,7 +540,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
             await runLoad({
               url: pipeline.ingestUrl,
               kind: 'order',
-              connections: 4,
+              connections: Number(process.env.BENCH_WRITER_CONNECTIONS ?? 16),
               durationSec: ctx.smoke ? 5 : 30,
               overallRate: ingestRate,
               merchants,
@@ -806,6 +840,39 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const writes = await writer;
       writer = undefined;
       const achieved = writes.length > 0 ? combineLoads(writes).okPerSecond : null;
+      const orders = writes.reduce((a, w) => a + w.ok, 0);
+      const cpuSeconds = (performance.now() - cpuAtStart.at) / 1000; // wall seconds of the writes
+      const machine = await machineTicks();
+      const used = (x: Service) => {
+        const now = x.cpuSeconds();
+        return now === undefined ? null : now - (cpuAtStart.services.get(x) ?? 0);
+      };
+      const writeCpu = [pipeline.ingest, pipeline.relay, pipeline.aggregator].map(used);
+      const cpu = {
+        seconds: round(cpuSeconds, 1)!,
+        machineBusyCores: round(
+          ((machine.busy - cpuAtStart.machine.busy) / (machine.total - cpuAtStart.machine.total)) *
+            cpus().length,
+          2,
+        )!,
+        cores: Object.fromEntries(
+          [
+            pipeline.ingest,
+            pipeline.relay,
+            pipeline.aggregator,
+            readApi,
+            ...(forecastApi ? [forecastApi] : []),
+          ].map((x) => {
+            const c = used(x);
+            return [x.name, c === null ? null : round(c / cpuSeconds, 2)];
+          }),
+        ),
+        writePipelineCpuMsPerOrder:
+          orders > 0 && writeCpu.every((c) => c !== null)
+            ? round((writeCpu.reduce((a, c) => a + c, 0) * 1000) / orders, 2)
+            : null,
+      };
+      log(`readmix: CPU while writing: ${JSON.stringify(cpu)}`);
       return {
         merchants,
         categoriesPerMerchant: CATEGORIES,
@@ -831,6 +898,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           ]),
         ),
         auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
+        cpu,
       };
     } finally {
       writing = false;

@@ -20,7 +20,7 @@ export const aggregatorEnv = {
   PORT: port(8082),
   /**
    * What this process runs: `all` consumes order-events and serves the read API; `consumer` only
-   * consumes (HTTP serves /health, /ready and /metrics); `api` only serves the read API (no Kafka, no
+   * consumes (HTTP serves /health, /ready and /metrics; AUTH_* are not read); `api` only serves the read API (no Kafka, no
    * retention job), so reads never wait behind a batch being decoded and applied on the same event
    * loop. Read processes learn of applied batches from PostgreSQL notifications either way. @default all
    */
@@ -120,14 +120,19 @@ export const aggregatorEnv = {
 
 const schema = z.object(aggregatorEnv);
 
-/** Parsed configuration of the aggregator, with the AUTH_* settings of its read API. */
-export type AggregatorConfig = z.infer<typeof schema> & { readonly auth: AuthConfig };
+/**
+ * Parsed configuration of the aggregator. `auth` holds the AUTH_* settings of its read API; the
+ * consumer role (AGGREGATOR_ROLE=consumer) serves no API, so it neither parses nor needs them.
+ */
+export type AggregatorConfig = z.infer<typeof schema> & { readonly auth: AuthConfig | undefined };
 
 /** Parses the aggregator's environment; throws ConfigError naming every bad variable. */
 export function parseAggregatorConfig(env: Readonly<Record<string, string | undefined>>): AggregatorConfig {
+  const role = aggregatorEnv.AGGREGATOR_ROLE.safeParse(env.AGGREGATOR_ROLE || undefined);
+  const serves = !(role.success && role.data === 'consumer');
   const [service, auth] = parseTogether(
     () => parseEnv(schema, env),
-    () => parseAuthConfig(env),
+    () => (serves ? parseAuthConfig(env) : undefined),
   );
   return { ...service, auth };
 }

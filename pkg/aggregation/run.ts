@@ -121,6 +121,9 @@ export async function run(
     bus = kafka.deps;
   }
   try {
+    // The consumer role parses no AUTH_* (it serves no API), so it builds no authenticator.
+    const authenticator =
+      deps.authenticator ?? (config.auth ? await createAuthenticator(config.auth) : undefined);
     await aggregateUntilAborted(config, signal, {
       ...deps,
       ...bus,
@@ -128,7 +131,7 @@ export async function run(
       ...(readPool ? { readPool } : {}),
       logger,
       registry,
-      authenticator: deps.authenticator ?? (await createAuthenticator(config.auth)),
+      ...(authenticator ? { authenticator } : {}),
     });
   } finally {
     for (const close of closers) await close();
@@ -150,6 +153,8 @@ async function aggregateUntilAborted(
   const role = config.AGGREGATOR_ROLE;
   const serving = role !== 'consumer';
   const consuming = role !== 'api';
+  // Never serve /api/* without verifying tokens (AUTH_MODE=none is an authenticator too).
+  if (serving && !deps.authenticator) throw new Error('the read API needs an authenticator');
   const metrics = createAggregationMetrics(registry, clock, {
     consumerGroup: config.KAFKA_CONSUMER_GROUP,
     topic: config.KAFKA_TOPIC,

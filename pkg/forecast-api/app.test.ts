@@ -258,6 +258,40 @@ describe('forecast API over an in-memory store', () => {
     expect(one.body.categories?.map((c) => c.categoryId)).toEqual(['shoes']);
   });
 
+  it('reuses a rendered compare-models answer while the response cache holds it, per category filter', async () => {
+    const store = createMemoryForecastStore(data);
+    let reads = 0;
+    const counting: ForecastStore = {
+      ...store,
+      latestSet: async (m, t) => {
+        reads++;
+        return store.latestSet(m, t);
+      },
+    };
+    const compare = '/forecast/compare-models?merchant_id=shop&bucket_type=WEEK';
+    const cached = api(counting, { responseCacheMs: 60_000 });
+    const first = await get(cached, compare);
+    const again = await get(cached, compare);
+    expect(again.res.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(again.res.headers.get('etag')).toBe(first.res.headers.get('etag'));
+    expect(reads).toBe(1);
+    // Another filter is another answer.
+    const shoes = await get(cached, `${compare}&category_id=shoes`);
+    expect(shoes.body.categories?.map((c) => c.categoryId)).toEqual(['shoes']);
+    expect(reads).toBe(2);
+    // Off (the default here): every request reads the store.
+    const uncached = api(counting);
+    await get(uncached, compare);
+    await get(uncached, compare);
+    expect(reads).toBe(4);
+    // An answer larger than the byte bound is served but not kept.
+    const tiny = api(counting, { responseCacheMs: 60_000, compareCacheBytes: 10 });
+    await get(tiny, compare);
+    await get(tiny, compare);
+    expect(reads).toBe(6);
+  });
+
   it('serves a precomputed path step by step, cut to the asked horizon, with accuracy per step', async () => {
     const path = '/forecast/category-path?merchant_id=shop&bucket_type=MONTH&category_id=shoes';
     const { res, body } = await get(api(), path);
@@ -482,6 +516,9 @@ describe('forecast API with authentication', () => {
     });
     expect((await get(cached, top, await bearer(['forecasts:read'], ['shop']))).res.status).toBe(200);
     expect((await get(cached, top, await bearer(['forecasts:read'], ['other']))).res.status).toBe(403);
+    const compare = '/forecast/compare-models?merchant_id=shop&bucket_type=WEEK';
+    expect((await get(cached, compare, await bearer(['forecasts:read'], ['shop']))).res.status).toBe(200);
+    expect((await get(cached, compare, await bearer(['forecasts:read'], ['other']))).res.status).toBe(403);
   });
 
   it('answers a token with the scope and the merchant, privately cached', async () => {

@@ -67,8 +67,10 @@ export type ForecastApiOptions = ForecastSource & {
   readonly authMiddleware?: MiddlewareHandler;
   /** Throws a 403 problem unless the caller may read the merchant. @default everyone may */
   readonly authorizeMerchant?: (c: Context, merchantId: string) => void;
-  /** How long a rendered /forecast/top-categories response is reused, ms; 0 = never. @default 0 */
+  /** How long a rendered /forecast/top-categories or compare-models response is reused, ms; 0 = never. @default 0 */
   readonly responseCacheMs?: number;
+  /** Characters of rendered compare-models answers kept at most (their JSON text). @default 16 MiB */
+  readonly compareCacheBytes?: number;
   /** Rows of published sets kept in memory (see cachedForecastStore). @default 8000 */
   readonly setCacheRows?: number;
   /** Most latest-set reads sharing one statement (see createPgForecastStore). @default 1 */
@@ -77,7 +79,7 @@ export type ForecastApiOptions = ForecastSource & {
   readonly readConcurrency?: number;
 };
 
-/** A rendered top-categories answer and where its forecast came from. */
+/** A rendered top-categories or compare-models answer and where its forecast came from. */
 interface RenderedTop {
   readonly rendered: PreparedJson;
   readonly source: string;
@@ -110,6 +112,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     authMiddleware,
     authorizeMerchant = () => undefined,
     responseCacheMs = 0,
+    compareCacheBytes = 16 * 1024 * 1024,
   } = options;
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
   // from memory (cached-store.ts); with readBatchMax > 1 that statement, the latest-set pointer,
@@ -132,6 +135,12 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query
   // and no serialisation while the entry lives.
   const responses = new TtlCache<RenderedTop>(responseCacheMs);
+  // Rendered compare-models answers, for as long: every model of every category with its accuracy
+  // per horizon, 10-100 KB each, so bounded by their bytes as well as their count.
+  const comparisons = new TtlCache<RenderedTop>(responseCacheMs, {
+    maxWeight: compareCacheBytes,
+    weigh: (a) => a.rendered.text.length,
+  });
   const headers = (source: string) => ({
     cacheControl: `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
     ...(authMiddleware ? { vary: 'Authorization' } : {}),
@@ -215,17 +224,24 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
 
   app.get('/forecast/compare-models', async (c) => {
     const q = validQuery(CompareQuery, c);
-    const { view, result } = await load(c, q.merchant_id, {
-      bucketType: q.bucket_type,
-      models: undefined,
-      lookback: undefined,
-      ...(q.category_id ? { categoryId: q.category_id } : {}),
+    // Authorised before the cache, like top-categories.
+    authorizeMerchant(c, q.merchant_id);
+    const key = JSON.stringify([q.merchant_id, q.bucket_type, q.category_id ?? null]);
+    const answer = await comparisons.getOrCompute(key, async (): Promise<RenderedTop> => {
+      const { view, result } = await load(c, q.merchant_id, {
+        bucketType: q.bucket_type,
+        models: undefined,
+        lookback: undefined,
+        ...(q.category_id ? { categoryId: q.category_id } : {}),
+      });
+      // Accuracy per horizon comes from the set's paths (precomputed answers only).
+      const paths = result.set
+        ? await store.setPaths(result.set, q.category_id ? { categoryId: q.category_id } : {})
+        : [];
+      const body = compareModelsBody(view, result, paths);
+      return { rendered: prepareJson(renderJson(body), headers(result.source)), source: result.source };
     });
-    // Accuracy per horizon comes from the set's paths (precomputed answers only).
-    const paths = result.set
-      ? await store.setPaths(result.set, q.category_id ? { categoryId: q.category_id } : {})
-      : [];
-    return cachedJson(c, compareModelsBody(view, result, paths), headers(result.source));
+    return sendRendered(c, answer.rendered, headers(answer.source));
   });
 
   app.get('/forecast/category-path', async (c) => {

@@ -18,8 +18,9 @@ const apiEnv = z.object({
   /** Seconds an on-demand result is reused for identical requests. @default 60 */
   FORECAST_ON_DEMAND_CACHE_SECONDS: positiveInt(60),
   /**
-   * How long a rendered /forecast/top-categories response is reused from memory, in ms. Precomputed
-   * sets change once per job run, so this only bounds how late a new set shows. 0 turns it off.
+   * How long a rendered /forecast/top-categories or /forecast/compare-models response is reused from
+   * memory, in ms (compare-models answers up to 16 MiB of JSON in all). Precomputed sets change once
+   * per job run, so this only bounds how late a new set shows. 0 turns it off.
    * @default 1000
    */
   FORECAST_RESPONSE_CACHE_MS: z.coerce.number().int().min(0).default(1000),

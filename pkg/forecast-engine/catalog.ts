@@ -53,9 +53,9 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'theta',
-    modelVersion: '1.4.0',
+    modelVersion: '1.5.0',
     description:
-      'Standard theta method (SES with half the linear drift), seasonally adjusted when the season is significant.',
+      'Theta method on the seasonally adjusted series (when the season is significant): the standard (theta = 2) or the optimised theta model (Fiorucci et al. 2016), whichever has the lower AICc on the fitting window.',
   },
   {
     name: 'croston_sba',
@@ -80,9 +80,9 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'auto',
-    modelVersion: '2.4.0',
+    modelVersion: '2.5.0',
     description:
-      'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far, weighted by inverse error cubed.',
+      'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far (older errors discounted, half-life 39 origins), weighted by inverse error cubed.',
   },
 ] satisfies ModelInfo[]);
 

@@ -98,7 +98,8 @@ describe('aggregation run()', () => {
         DATABASE_URL: db.url,
         PORT: '0',
         HOST: '127.0.0.1',
-        AUTH_MODE: 'none',
+        // The consumer starts with no AUTH_* at all (as deployed: it gets no auth Secret).
+        ...(role === 'consumer' ? {} : { AUTH_MODE: 'none' }),
         AGGREGATOR_ROLE: role,
         // Long enough that only a notification can make the API show the new totals in time.
         AGGREGATION_API_CACHE_EXACT_MS: '120000',
