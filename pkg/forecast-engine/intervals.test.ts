@@ -213,3 +213,28 @@ describe('linear_regression intervals', () => {
     expect(hits / origins).toBeLessThan(0.95);
   });
 });
+
+describe('backtest intervals', () => {
+  it('at each origin use nothing from it on: a huge value after the last origin changes no earlier hit', () => {
+    // Backtest origins [n - k, n) of the series cut at n, and the same with one value appended and
+    // k + 1 origins: the fits (on [0, n - k)) and every earlier origin are the same, and the new
+    // origin misses a value of 1e12. An interval that looked at a later residual (the appended one
+    // would be huge) would widen and hit more often.
+    const { start, values } = christmasDaily(4);
+    const monthly = Array.from({ length: 40 }, (_, t) => 1000 + 300 * Math.sin(t / 2) + ((t * 37) % 11) * 20);
+    const cases = [
+      { series: { bucketType: 'DAY' as const, values: values.slice(0, 1075), start }, k: 20 },
+      { series: { bucketType: 'MONTH' as const, values: monthly.slice(0, 33) }, k: 12 },
+    ];
+    for (const { series, k } of cases)
+      for (const model of ['auto', 'ets', 'linear_regression', 'seasonal_naive'] as const) {
+        const hits = (v: number[], origins: number): [number, number] => {
+          const m = forecast({ ...series, values: v }, model, { origins, selectionOrigins: k }).metrics!;
+          expect(m.origins).toBe(origins);
+          return [Math.round(m.coverage80 * origins), Math.round(m.coverage95 * origins)];
+        };
+        const before = hits(series.values, k);
+        expect(hits([...series.values, 1e12], k + 1), `${series.bucketType} ${model}`).toEqual(before);
+      }
+  });
+});
