@@ -5,12 +5,16 @@ import { fixtureSeries } from './testdata/series.js';
 import { rng } from './testdata/rng.js';
 
 describe('forecastPath', () => {
-  it('step 1 is the served one-step forecast; every step has ordered bounds and the fan never narrows', () => {
+  it('step 1 is the served one-step forecast and interval; every step has ordered bounds and the fan never narrows', () => {
     for (const s of fixtureSeries())
       for (const model of ['auto', 'ets', 'seasonal_naive', 'ensemble'] as const) {
         const p = forecastPath(s, model, 6);
         expect(p.steps).toHaveLength(6);
-        expect(p.steps[0]!.point, `${s.bucketType} ${model}`).toBeCloseTo(forecast(s, model).point, 9);
+        const served = forecast(s, model);
+        expect(p.steps[0]!.point, `${s.bucketType} ${model}`).toBeCloseTo(served.point, 9);
+        // ...with the served one-step interval.
+        for (const b of ['lo80', 'hi80', 'lo95', 'hi95'] as const)
+          expect(p.steps[0]![b], `${s.bucketType} ${model} ${b}`).toBeCloseTo(served[b], 6);
         p.steps.forEach((st, j) => {
           expect(st.step).toBe(j + 1);
           expect(st.lo95).toBeLessThanOrEqual(st.lo80);

@@ -7,13 +7,15 @@
  * one-step forecast, so step 1 equals `forecast().point`). `auto` and `ensemble` iterate their
  * served combination (the same members and weights) rather than each member alone.
  *
- * Intervals per step h are split-conformal on h-step errors: paths are replayed from the most
- * recent origins (those whose h-th step is already observed, at most `origins + H - 1` of them) with
- * parameters fitted before the first of them, so every error is out of sample; the half-width is
- * the mean of the absolute and the level-relative conformal half-widths (the same two forms as the
- * one-step intervals). Half-widths never shrink with the horizon (a step with fewer errors than
- * the one before keeps the wider one) and fall back to the one-step half-widths when no h-step
- * error is observed at all (short histories).
+ * Step 1's interval is the served one-step interval (the same half-widths as `forecast()`, so
+ * the fan starts where the stored forecast's interval is). Intervals of steps h >= 2 are
+ * split-conformal on h-step errors: paths are replayed from the most recent origins (those whose
+ * h-th step is already observed, at most `origins + H - 1` of them) with parameters fitted before
+ * the first of them, so every error is out of sample; the half-width is the mean of the absolute
+ * and the level-relative conformal half-widths (the same two forms as the one-step intervals).
+ * Half-widths never shrink with the horizon (a step with fewer errors, or a narrower h-step
+ * quantile, than the one before keeps the wider one) and stay at the one-step half-widths when no
+ * h-step error is observed at all (short histories).
  */
 import { createHash } from 'node:crypto';
 import { modelInfo } from './catalog.js';
@@ -206,11 +208,13 @@ export function forecastPath(
       sumErr += Math.abs(a - ((predicted[j] as number[])[i] as number));
       sumAct += Math.abs(a);
     }
-    if (errs > 0) {
+    // Step 1 keeps the served one-step half-widths (o.half80/95), so the fan starts from the interval
+    // stored and shown for the next bucket (holiday classes included, intervals.ts); later steps
+    // come from their own h-step errors and never narrow.
+    if (errs > 0 && j > 0) {
       const [a, b] = stepHalfWidths(actual[j] as number[], predicted[j] as number[], point);
-      // A fan: never narrower than the step before.
-      h80 = j === 0 ? a : Math.max(a, h80);
-      h95 = j === 0 ? b : Math.max(b, h95);
+      h80 = Math.max(a, h80);
+      h95 = Math.max(b, h95);
     }
     steps.push({
       step: j + 1,

@@ -15,6 +15,12 @@ export interface Fit {
   readonly fallbackReason: string | null;
   /** AICc on the fitting window, for the exponential-smoothing forms. */
   readonly aicc?: number;
+  /**
+   * Predictions to measure interval residuals with, where pred on the fitting window is a fitted
+   * value rather than a forecast (linear_regression: the leave-one-out prediction of each bucket of
+   * [0, fitEnd), pred from fitEnd on). Absent: pred.
+   */
+  readonly residualPred?: Float64Array;
 }
 
 /** What every fitter receives. */

@@ -53,8 +53,38 @@ export function fitLinearRegression(input: FitInput): Fit {
     params: { intercept: r6(level[0] as number), slope: r6(slope), seasonalDummies: seasonal ? m - 1 : 0 },
     pred,
     fallbackReason: null,
+    residualPred: leaveOneOut(y, pred, fitEnd, x, count, idx, groups),
   };
   return seasonal || m <= 1
     ? fit
     : fallback(fit, `fewer than two seasons (${fitEnd} < ${2 * m}): seasonal dummies dropped`);
+}
+
+/**
+ * Leave-one-out predictions of the fitting window: a bucket's fitted value is pulled toward its own
+ * value (with 52 weekly dummies on three years, each position mean is a third of the bucket itself),
+ * so in-sample residuals understate forecast errors. For least squares the residual without bucket
+ * t is e_t / (1 - h_t), with the leverage h_t = 1 / (buckets of its position) + (t - position's mean
+ * t)^2 / sum of those squares (the dummies and the demeaned trend, as fitted above). Buckets from
+ * fitEnd on keep their forecast; NaN where h_t = 1 (a position seen once).
+ */
+function leaveOneOut(
+  y: Float64Array,
+  pred: Float64Array,
+  fitEnd: number,
+  x: readonly number[][],
+  count: Float64Array,
+  idx: Int32Array | undefined,
+  groups: number,
+): Float64Array {
+  let sxx = 0;
+  for (let t = 0; t < fitEnd; t++) sxx += ((x[t] as number[])[0] as number) ** 2;
+  const out = new Float64Array(pred);
+  for (let t = 0; t < fitEnd; t++) {
+    const d = (x[t] as number[])[0] as number;
+    const h = 1 / (count[slot(idx, groups, t)] as number) + (sxx > 0 ? (d * d) / sxx : 0);
+    const e = (y[t] as number) - (pred[t] as number);
+    out[t] = h < 1 - 1e-9 ? (y[t] as number) - e / (1 - h) : NaN;
+  }
+  return out;
 }

@@ -1,0 +1,168 @@
+/**
+ * Interval half-widths of a one-step forecast from the choice's past one-step residuals
+ * (split-conformal: the residuals of buckets before t only, never of t or later).
+ *
+ * Two classes of buckets (a Mondrian split):
+ * - ordinary buckets: the residuals of the 2k buckets before t (k = origins), the mean of the
+ *   half-widths from the absolute residuals and from the residuals relative to the level
+ *   (|e| / (forecast + a tenth of the window's mean), rescaled to the forecast at t);
+ * - dated DAY buckets near a holiday window (within HOLIDAY_NEAR_DAYS of a day of one): the same two
+ *   forms, but from the residuals of the holiday-near days of the last two years. The 2k = 56 days
+ *   before a December origin hold no Christmas run-up, while errors around holidays are several
+ *   times the ordinary ones (the holiday factors only cover their windows, demand moves around
+ *   them, the weekly season echoes a holiday a week later); measured on the benchmark, the 80%
+ *   intervals of `auto` held 63% of the outcomes of the daily holiday family with the ordinary rule.
+ */
+import { conformalHalfWidth } from './metrics.js';
+import { HOLIDAY_WINDOWS } from './calendar.js';
+import type { BucketType } from './types.js';
+
+/** Days either side of a holiday window whose buckets form the holiday class (DAY only). */
+export const HOLIDAY_NEAR_DAYS = 7;
+/** How far back the holiday class's residuals reach: two years of days. */
+const HOLIDAY_REACH = 2 * 364;
+/** Fewest holiday-class residuals before they are used (else the ordinary rule). */
+const HOLIDAY_MIN_RESIDUALS = 10;
+
+/** What the half-widths of a series depend on besides its values and predictions. */
+export interface IntervalSetup {
+  /** Backtest origins of the series: ordinary buckets use the 2k residuals before t. */
+  readonly k: number;
+  /** Holiday class of every bucket (including the one being forecast; 0: ordinary); null: none. */
+  readonly holiday: Uint8Array | null;
+}
+
+/**
+ * The holiday classes of a dated series' buckets: for DAY buckets within HOLIDAY_NEAR_DAYS of a day
+ * of a holiday window (calendar.ts), 1 + the window's index (Easter, Thanksgiving, Christmas: each
+ * its own class, their errors differ), else 0. null for other bucket types, undated series and
+ * series without holiday days.
+ */
+export function holidayClass(
+  bucketType: BucketType,
+  rows: readonly Float64Array[] | null | undefined,
+): Uint8Array | null {
+  if (bucketType !== 'DAY' || !rows) return null;
+  // DAY features: one column per day of each window, the windows in HOLIDAY_WINDOWS order.
+  const windowOf: number[] = [];
+  HOLIDAY_WINDOWS.forEach((w, j) => {
+    for (let d = 0; d < w.days(2000)[1]; d++) windowOf.push(j);
+  });
+  const n = rows.length;
+  const out = new Uint8Array(n);
+  let any = false;
+  for (let u = 0; u < n; u++) {
+    const c = (rows[u] as Float64Array).findIndex((v) => v !== 0);
+    if (c < 0) continue;
+    any = true;
+    const last = Math.min(n - 1, u + HOLIDAY_NEAR_DAYS);
+    for (let j = Math.max(0, u - HOLIDAY_NEAR_DAYS); j <= last; j++) out[j] = 1 + (windowOf[c] as number);
+  }
+  return any ? out : null;
+}
+
+/** How many buckets before t the half-widths at t read (the predictions of [t - reach, t)). */
+export function residualReach(s: IntervalSetup, t: number): number {
+  return s.holiday?.[t] ? Math.max(2 * s.k, HOLIDAY_REACH) : 2 * s.k;
+}
+
+/** Mean of the absolute and the level-relative conformal half-widths (80%, 95%; see conformal95). */
+function twoForm(abs: Float64Array, rel: Float64Array, scale: number): [number, number] {
+  abs.sort();
+  rel.sort();
+  return [
+    (conformalHalfWidth(abs, 0.8) + conformalHalfWidth(rel, 0.8) * scale) / 2,
+    (conformal95(abs) + conformal95(rel) * scale) / 2,
+  ];
+}
+
+/** 97.5% over 90% quantile of a normal distribution: 1.959964 / 1.281552. */
+const NORMAL_95_OVER_80 = 1.959964 / 1.281552;
+
+/**
+ * The 95% conformal half-width; with fewer than 19 residuals, where its rank ceil((r + 1) 0.95)
+ * exceeds r and the largest residual is all there is, at least the 80% one times the normal ratio of
+ * the two. Measured: with 9-15 residuals at the first origins of the 33-month families the largest
+ * alone held 0.84-0.91 of the outcomes of seasonal naive and seasonal growth (0.94-0.95 with the
+ * floor).
+ */
+function conformal95(sorted: Float64Array): number {
+  const q = conformalHalfWidth(sorted, 0.95);
+  const r = sorted.length;
+  if (r === 0 || Math.ceil((r + 1) * 0.95 - 1e-9) <= r) return q;
+  return Math.max(q, NORMAL_95_OVER_80 * conformalHalfWidth(sorted, 0.8));
+}
+
+/** A tenth of the mean |y| over [from, to) (the relative form's floor), never 0. */
+function levelFloor(y: Float64Array, from: number, to: number): number {
+  if (to <= from) return 1e-9;
+  let level = 0;
+  for (let u = from; u < to; u++) level += Math.abs(y[u] as number);
+  return (0.1 * level) / (to - from) + 1e-9;
+}
+
+/**
+ * 80% and 95% half-widths of the forecast `point` for bucket t. `pred(u)` is the choice's one-step
+ * prediction of bucket u (NaN: none), asked only for u in [t - residualReach(s, t), t); nothing at
+ * t or later is read.
+ */
+export function halfWidths(
+  y: Float64Array,
+  pred: (u: number) => number,
+  t: number,
+  point: number,
+  s: IntervalSetup,
+): [number, number] {
+  const from = Math.max(t - 2 * s.k, 0);
+  if (t <= from) return [0, 0];
+  const floor = levelFloor(y, from, t);
+  const scale = Math.max(0, point) + floor;
+  if (s.holiday?.[t]) {
+    const h = holidayHalfWidths(y, pred, t, scale, floor, s);
+    if (h) return h;
+  }
+  const n = t - from;
+  const abs = new Float64Array(n);
+  const rel = new Float64Array(n);
+  let c = 0;
+  for (let u = from; u < t; u++) {
+    const p = pred(u);
+    if (Number.isNaN(p)) continue;
+    const pc = Math.max(0, p);
+    const e = Math.abs((y[u] as number) - pc);
+    abs[c] = e;
+    rel[c++] = e / (pc + floor);
+  }
+  return twoForm(abs.subarray(0, c), rel.subarray(0, c), scale);
+}
+
+/**
+ * The holiday class: the two forms from the residuals of the holiday-class buckets of the last two
+ * years before t, each relative one with the floor of its own time (the level a year ago can
+ * differ); null with fewer than HOLIDAY_MIN_RESIDUALS of them.
+ */
+function holidayHalfWidths(
+  y: Float64Array,
+  pred: (u: number) => number,
+  t: number,
+  scale: number,
+  floor: number,
+  s: IntervalSetup,
+): [number, number] | null {
+  const cls = s.holiday as Uint8Array;
+  const own = cls[t] as number;
+  const from = Math.max(0, t - HOLIDAY_REACH);
+  const abs: number[] = [];
+  const rel: number[] = [];
+  for (let u = from; u < t; u++) {
+    if (cls[u] !== own) continue;
+    const p = pred(u);
+    if (Number.isNaN(p)) continue;
+    const pc = Math.max(0, p);
+    const e = Math.abs((y[u] as number) - pc);
+    abs.push(e);
+    rel.push(e / (pc + (u > 0 ? levelFloor(y, Math.max(0, u - 2 * s.k), u) : floor)));
+  }
+  if (abs.length < HOLIDAY_MIN_RESIDUALS) return null;
+  return twoForm(Float64Array.from(abs), Float64Array.from(rel), scale);
+}
