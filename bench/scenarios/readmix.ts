@@ -418,15 +418,18 @@ async function readBatches(url: string): Promise<{ statements: number; reads: nu
   return { statements: total('count'), reads: total('sum') };
 }
 
+/** Response cache lookups a read service counted so far (aggregator's or forecast-api's, all routes). */
 async function cacheLookups(url: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (result: string) =>
-    Number(
-      new RegExp(
-        `^catcast_api_response_cache_lookups_total\\{[^}]*result="${result}"[^}]*\\} (\\S+)$`,
-        'm',
-      ).exec(text)?.[1] ?? 0,
-    );
+    [
+      ...text.matchAll(
+        new RegExp(
+          `^catcast_(?:api|forecast)_response_cache_lookups_total\\{[^}]*result="${result}"[^}]*\\} (\\S+)$`,
+          'gm',
+        ),
+      ),
+    ].reduce((a, m) => a + Number(m[1]), 0);
   return { hit: read('hit'), miss: read('miss') };
 }
 
@@ -790,7 +793,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         'forecast-top-categories',
         '/forecast/top-categories?merchant_id=bench-m-{m}&bucket_type={type}&limit=10',
         forecastStatements(`ARRAY['auto']`),
-        false,
+        true,
         forecast,
         FORECAST_TYPES,
       );
@@ -798,7 +801,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         'forecast-compare-models',
         '/forecast/compare-models?merchant_id=bench-m-{m}&bucket_type={type}',
         forecastStatements('NULL'),
-        false,
+        true,
         forecast,
         FORECAST_TYPES,
       );

@@ -269,13 +269,18 @@ describe('forecast API over an in-memory store', () => {
       },
     };
     const compare = '/forecast/compare-models?merchant_id=shop&bucket_type=WEEK';
-    const cached = api(counting, { responseCacheMs: 60_000 });
+    const registry = createRegistry('t');
+    const cached = api(counting, { responseCacheMs: 60_000, registry });
     const first = await get(cached, compare);
     const again = await get(cached, compare);
     expect(again.res.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(again.res.headers.get('etag')).toBe(first.res.headers.get('etag'));
     expect(reads).toBe(1);
+    // Counted for the benchmark's and the dashboard's hit ratio: one miss, then one hit.
+    const counted = await registry.getSingleMetricAsString('catcast_forecast_response_cache_lookups_total');
+    expect(counted).toMatch(/route="compare-models",result="miss"[^}]*\} 1$/m);
+    expect(counted).toMatch(/route="compare-models",result="hit"[^}]*\} 1$/m);
     // Another filter is another answer.
     const shoes = await get(cached, `${compare}&category_id=shoes`);
     expect(shoes.body.categories?.map((c) => c.categoryId)).toEqual(['shoes']);

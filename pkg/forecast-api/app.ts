@@ -18,7 +18,7 @@ import {
   type PreparedJson,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import type { Registry } from '../metrics/index.js';
+import { Counter, type Registry } from '../metrics/index.js';
 import { TtlCache } from '../cache/index.js';
 import {
   getCategoryPath,
@@ -141,6 +141,24 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     maxWeight: compareCacheBytes,
     weigh: (a) => a.rendered.text.length,
   });
+  const lookups = new Counter({
+    name: 'catcast_forecast_response_cache_lookups_total',
+    help: 'Lookups of the forecast API response cache, by route and result (hit = answered from memory)',
+    labelNames: ['route', 'result'] as const,
+    registers: [registry],
+  });
+  /** The cached answer of `key`, or a computed one (joined when already in flight), counted. */
+  function cachedAnswer(
+    cache: TtlCache<RenderedTop>,
+    route: string,
+    key: string,
+    compute: () => Promise<RenderedTop>,
+  ): Promise<RenderedTop> {
+    if (responseCacheMs <= 0) return compute();
+    const hit = cache.get(key);
+    lookups.inc({ route, result: hit ? 'hit' : 'miss' });
+    return hit ? Promise.resolve(hit) : cache.getOrCompute(key, compute);
+  }
   const headers = (source: string) => ({
     cacheControl: `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
     ...(authMiddleware ? { vary: 'Authorization' } : {}),
@@ -208,7 +226,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchant_id);
     // Concurrent misses of one query share one computation.
-    const top = await responses.getOrCompute(key, async (): Promise<RenderedTop> => {
+    const top = await cachedAnswer(responses, 'top-categories', key, async (): Promise<RenderedTop> => {
       const model: ModelName = q.model ?? 'auto';
       const { view, result } = await load(c, q.merchant_id, {
         bucketType: q.bucket_type,
@@ -227,7 +245,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     // Authorised before the cache, like top-categories.
     authorizeMerchant(c, q.merchant_id);
     const key = JSON.stringify([q.merchant_id, q.bucket_type, q.category_id ?? null]);
-    const answer = await comparisons.getOrCompute(key, async (): Promise<RenderedTop> => {
+    const answer = await cachedAnswer(comparisons, 'compare-models', key, async (): Promise<RenderedTop> => {
       const { view, result } = await load(c, q.merchant_id, {
         bucketType: q.bucket_type,
         models: undefined,
