@@ -242,6 +242,8 @@ export interface Scorer {
  */
 export class HybridSet implements Scorer {
   private readonly hybrids = new Map<Float64Array, Map<Float64Array, Float64Array>>();
+  /** The hybrid fit of each name: the selectors ask for every candidate at every origin. */
+  private readonly byName = new Map<BaseModelName, Fit>();
   private readonly cum: CumErrors = new Map();
 
   constructor(
@@ -258,6 +260,8 @@ export class HybridSet implements Scorer {
   }
 
   fit(name: BaseModelName): Fit {
+    const known = this.byName.get(name);
+    if (known) return known;
     const e = this.early.fit(name);
     const l = this.late.fit(name);
     let byLate = this.hybrids.get(e.pred);
@@ -268,7 +272,9 @@ export class HybridSet implements Scorer {
       pred.set(e.pred.subarray(0, this.late.fitEnd));
       byLate.set(l.pred, pred);
     }
-    return { ...l, pred };
+    const f = { ...l, pred };
+    this.byName.set(name, f);
+    return f;
   }
 
   windowMae(pred: Float64Array, a: number, t: number): number {
@@ -291,22 +297,25 @@ export interface Choice {
 function choicePred(choice: Choice, t: number): number {
   const { fits, weights } = choice;
   if (fits.length === 1) return (fits[0] as Fit).pred[t] as number;
+  // Plain loops: this runs for every residual of every origin's intervals.
   if (weights) {
     let sw = 0;
     let sp = 0;
-    fits.forEach((f, i) => {
-      const p = f.pred[t] as number;
-      if (Number.isNaN(p)) return;
+    for (let i = 0; i < fits.length; i++) {
+      const p = (fits[i] as Fit).pred[t] as number;
+      if (Number.isNaN(p)) continue;
       sw += weights[i] as number;
       sp += (weights[i] as number) * p;
-    });
+    }
     return sw > 0 ? sp / sw : NaN;
   }
   // Members that cannot forecast t (warm-up) are left out of the median.
-  const v = fits
-    .map((f) => f.pred[t] as number)
-    .filter((x) => !Number.isNaN(x))
-    .sort((a, b) => a - b);
+  const v: number[] = [];
+  for (const f of fits) {
+    const p = f.pred[t] as number;
+    if (!Number.isNaN(p)) v.push(p);
+  }
+  v.sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const h = v.length >> 1;
   return v.length % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
@@ -524,7 +533,15 @@ const MIN_COMPLETE_RESIDUALS = 15;
  * buckets before t, or for dated DAY buckets near a holiday the holiday-near days of two years).
  */
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
-  const incomplete = (u: number): boolean => choice.fits.some((f) => Number.isNaN(f.pred[u]));
+  const fits = choice.fits;
+  if (fits.length === 1) {
+    const p = (fits[0] as Fit).pred;
+    return intervalHalfWidths(r.y, (u) => p[u] as number, t, point, r.intervals);
+  }
+  const incomplete = (u: number): boolean => {
+    for (const f of fits) if (Number.isNaN(f.pred[u])) return true;
+    return false;
+  };
   let complete = 0;
   if (choice.fits.length > 1)
     for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
@@ -678,7 +695,14 @@ export function computeOutcomes(
     return o;
   };
   const outcomes = models.map(get);
-  return { resolved: r, outcomes, seasonalNaive: get('seasonal_naive') };
+  // Lazily: scoring (evaluate.ts) and paths do not use it (its backtest cost ~8% of scoring auto).
+  return {
+    resolved: r,
+    outcomes,
+    get seasonalNaive() {
+      return get('seasonal_naive');
+    },
+  };
 }
 
 function metricsOf(o: ModelOutcome, sn: ModelOutcome): BacktestMetrics | null {
