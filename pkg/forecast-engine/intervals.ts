@@ -101,6 +101,10 @@ function levelFloor(y: Float64Array, from: number, to: number): number {
   return (0.1 * level) / (to - from) + 1e-9;
 }
 
+/** Residual buffers reused across calls (every backtest origin asks for half-widths; twoForm sorts a prefix in place). */
+let scratchAbs = new Float64Array(64);
+let scratchRel = new Float64Array(64);
+
 /**
  * 80% and 95% half-widths of the forecast `point` for bucket t. `pred(u)` is the choice's one-step
  * prediction of bucket u (NaN: none), asked only for u in [t - residualReach(s, t), t); nothing at
@@ -122,8 +126,12 @@ export function halfWidths(
     if (h) return h;
   }
   const n = t - from;
-  const abs = new Float64Array(n);
-  const rel = new Float64Array(n);
+  if (scratchAbs.length < n) {
+    scratchAbs = new Float64Array(2 * n);
+    scratchRel = new Float64Array(2 * n);
+  }
+  const abs = scratchAbs;
+  const rel = scratchRel;
   let c = 0;
   for (let u = from; u < t; u++) {
     const p = pred(u);
