@@ -467,8 +467,8 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
   const m = seasonLength(series.bucketType);
   const k = Math.min(origins, Math.floor(n / 2));
   const s = Math.min(selectionOrigins, k);
-  const features =
-    series.start === undefined ? null : calendarFeatures(series.start, series.bucketType, n + 1);
+  const cal = series.start === undefined ? null : calendarOf(series.start, series.bucketType, n + 1);
+  const features = cal?.features ?? null;
   return {
     y,
     n,
@@ -480,8 +480,34 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
     scale: maseScale(y, m, n - k),
     bucketType: series.bucketType,
     features,
-    intervals: { k, holiday: holidayClass(series.bucketType, features?.rows) },
+    intervals: { k, holiday: cal ? cal.holiday : holidayClass(series.bucketType, null) },
   };
+}
+
+/**
+ * Calendar features and holiday classes of the last few (bucket type, start, length) asked for.
+ * The series of one export share them (same start, same length), and computing them costs about a
+ * tenth of scoring `auto` on a short dated series. Both are only read after they are made.
+ */
+const CALENDAR_CACHE_SIZE = 16;
+const calendarCache = new Map<string, { features: CalendarFeatures | null; holiday: Uint8Array | null }>();
+function calendarOf(
+  start: string,
+  bucketType: BucketType,
+  count: number,
+): { features: CalendarFeatures | null; holiday: Uint8Array | null } {
+  const key = `${bucketType} ${start} ${count}`;
+  let c = calendarCache.get(key);
+  if (c) {
+    calendarCache.delete(key); // most recently used last
+  } else {
+    const features = calendarFeatures(start, bucketType, count);
+    c = { features, holiday: holidayClass(bucketType, features?.rows) };
+    if (calendarCache.size >= CALENDAR_CACHE_SIZE)
+      calendarCache.delete(calendarCache.keys().next().value as string);
+  }
+  calendarCache.set(key, c);
+  return c;
 }
 
 /** What one model produced on one series: the stored result's numbers plus pooled error sums. */
