@@ -19,8 +19,8 @@
  * (--series-out=FILE: also every model's score per series, the input of compare.ts, which prints a
  * before/after table with bootstrap confidence intervals over series)
  * (multi-step interval coverage of auto's paths, paths.ts, under the "paths" key: --path-per-family=N
- * series per family, default 24, 6 with --quick; --path-per-family-day=N for the DAY families,
- * default 8, 2 with --quick; --path-origins=N origins per series, default 2, 1 with --quick;
+ * series per family, default 40, 6 with --quick; --path-per-family-day=N for the DAY families,
+ * default 12, 2 with --quick; --path-origins=N origins per series, default 2, 1 with --quick;
  * --no-paths skips it; --paths-only redoes just that section in the results file, or writes a file
  * holding only it when there is none)
  */
@@ -86,8 +86,8 @@ if (process.env.CATCAST_BENCH_MODELS)
 const PEER_PER_FAMILY = intArg('peer-per-family') ?? 25;
 /** The sample of the multi-step coverage section (paths.ts). */
 const PATH_SAMPLE: PathSampleOptions = {
-  perFamily: intArg('path-per-family') ?? (quick ? 6 : 24),
-  perFamilyDay: intArg('path-per-family-day') ?? (quick ? 2 : 8),
+  perFamily: intArg('path-per-family') ?? (quick ? 6 : 40),
+  perFamilyDay: intArg('path-per-family-day') ?? (quick ? 2 : 12),
   origins: intArg('path-origins') ?? (quick ? 1 : 2),
 };
 /** --families=a,b: score only these families (synthetic or real), for quick experiments. */
