@@ -38,6 +38,8 @@ export interface LoadJob {
   readonly authorization?: string;
   /** With kind "mix": the URL template and what its placeholders are drawn from (see wrk.lua). */
   readonly mix?: ReadMix;
+  /** CPU group of this wrk while groups are on (cpu-groups.ts). @default `wrk-${kind}` */
+  readonly cpuGroup?: string;
 }
 
 /** A realistic read mix: `{m}` Zipf over merchants 1..merchants, `{type}` uniform, `{start}` uniform per type. */
@@ -92,6 +94,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       ...(job.paths ?? ['/']),
     ],
     {
+      cpuGroup: job.cpuGroup ?? `wrk-${job.kind}`,
       env: {
         WRK_RATE_PER_THREAD: String(job.overallRate ?? 0),
         WRK_AUTHORIZATION: job.authorization ?? '',

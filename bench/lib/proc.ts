@@ -9,6 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch, listeningPort } from '../../pkg/process/index.js';
+import { intoCpuGroup } from './cpu-groups.js';
 
 /** Repository root. */
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -119,6 +120,8 @@ export function startService(name: string, env: Record<string, string>, label = 
     },
     maxLogLines: 400,
   });
+  // Its own CPU group when the scenario turned them on (cpu-groups.ts), as its own pod would have.
+  intoCpuGroup(label, p.child.pid);
   // Watched from the start: the bounded log may have dropped the line by the time port() is asked.
   const port = listeningPort(p, { timeoutMs: 120_000 });
   port.catch(() => undefined);
@@ -164,7 +167,7 @@ export async function stopAll(): Promise<void> {
 export function runCommand(
   cmd: string,
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; input?: string } = {},
+  options: { env?: Record<string, string | undefined>; input?: string; cpuGroup?: string } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -172,6 +175,7 @@ export function runCommand(
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    if (options.cpuGroup) intoCpuGroup(options.cpuGroup, child.pid);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

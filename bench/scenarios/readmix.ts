@@ -37,6 +37,14 @@ import { round, type BenchContext } from '../lib/context.js';
 import { benchEnv, seedCatalog, seededDatabase, seedOrderHistory, type BenchDb } from '../lib/env.js';
 import { combineLoads, runLoad, type LoadResult, type ReadMix } from '../lib/load.js';
 import { startPipeline } from '../lib/pipeline.js';
+import {
+  cpuGroupsState,
+  disableCpuGroups,
+  enableCpuGroups,
+  intoCpuGroup,
+  pidsWithArgument,
+  withOneSchedulingGroup,
+} from '../lib/cpu-groups.js';
 import { log, root, runCommand, startService, type Service } from '../lib/proc.js';
 
 const ZIPF = 1.1;
@@ -94,6 +102,16 @@ export interface MixEndpoint {
    * pgbench round (pg_stat_statements), the most frequent first — calls per request and mean ms.
    */
   readonly statements?: { readonly catcast: StatementStat[]; readonly pgbench: StatementStat[] };
+  /**
+   * With CPU groups on (ReadMixResult.scheduling): the same rounds of pgbench and of this endpoint
+   * with every process back in one scheduling group, as runs before groups were measured: Linux then
+   * divides the machine per thread, so PostgreSQL's backends take more and a one-threaded service less.
+   */
+  readonly oneGroup?: {
+    readonly pgbench: PgbenchRef;
+    readonly max: LoadResult;
+    readonly ratio: number | null;
+  };
 }
 
 /** A configuration of a service measured beside an endpoint's own (see MixEndpoint.variants). */
@@ -165,6 +183,11 @@ export interface ReadMixResult {
     readonly writePipelineCpuMsPerOrder: number | null;
   };
   readonly auth: string;
+  /**
+   * How the processes shared the CPU (absent in earlier runs, which all ran in one scheduling
+   * group): one cgroup each, as pods on a node (bench/lib/cpu-groups.ts), or one group for all.
+   */
+  readonly scheduling?: string;
 }
 
 /** Busy and total CPU time of the whole machine so far (/proc/stat, in clock ticks). */
@@ -368,23 +391,36 @@ async function pgbenchScripts(
   return files;
 }
 
+/** The mean of pgbench rounds. */
+function meanRef(refs: readonly PgbenchRef[]): PgbenchRef {
+  return {
+    tps: refs.reduce((a, r) => a + r.tps, 0) / refs.length,
+    latencyMs: round(refs.reduce((a, r) => a + (r.latencyMs ?? 0), 0) / refs.length, 3),
+    loadAverage: refs[0]!.loadAverage,
+  };
+}
+
 async function pgbench(url: string, files: readonly string[], seconds: number): Promise<PgbenchRef> {
   const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
   const loadAverage = round(loadavg()[0], 2) ?? 0;
-  const out = await runCommand(binary, [
-    '-n',
-    '-M',
-    'prepared',
-    '-c',
-    String(CONNECTIONS),
-    '-j',
-    '2',
-    '-T',
-    String(seconds),
-    ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
-    ...files.flatMap((f) => ['-f', `${f}@1`]),
-    url,
-  ]);
+  const out = await runCommand(
+    binary,
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(CONNECTIONS),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
+      ...files.flatMap((f) => ['-f', `${f}@1`]),
+      url,
+    ],
+    { cpuGroup: 'pgbench' },
+  );
   const tps = /tps = ([\d.]+)/.exec(out);
   const lat = /latency average = ([\d.]+) ms/.exec(out);
   const failed = /number of failed transactions: (\d+)/.exec(out);
@@ -467,6 +503,17 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
   const { aggregateRows, forecastRows } = seeded;
   let writer: Promise<LoadResult[]> | undefined;
   let writing = true;
+  // BENCH_CPU_GROUPS=1: from here on every process gets its own CPU cgroup (as each pod has on a
+  // node): PostgreSQL and Kafka, already running, are moved; services, wrk and pgbench are placed as
+  // they start; every round is measured in one group too (MixEndpoint.oneGroup).
+  if (process.env.BENCH_CPU_GROUPS === '1' && enableCpuGroups()) {
+    // The database serves the write pipeline and every read: with the weight of any one process
+    // it was starved (20:33 run: the writer reached 217 of its 300 orders/s), so twice that.
+    const pgShares = Number(process.env.BENCH_CPU_SHARES_POSTGRES ?? 2048);
+    for (const pid of pidsWithArgument(benchEnv.pgDir)) intoCpuGroup('postgres', pid, pgShares);
+    for (const pid of pidsWithArgument(benchEnv.kafkaDir)) intoCpuGroup('kafka', pid);
+  }
+  log(`readmix: scheduling: ${cpuGroupsState().detail}`);
   try {
     if (benchEnv.pgStatStatements) await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const loadSeconds = (performance.now() - t0) / 1000;
@@ -621,6 +668,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         );
         const refs: PgbenchRef[] = [];
         const runs: LoadResult[] = [];
+        const oneGroupRefs: PgbenchRef[] = [];
+        const oneGroupRuns: LoadResult[] = [];
         let cpu = 0;
         // pgbench and catcast alternate in short rounds, so a change in the machine's load hits both
         // (and every variant, each right after the deployed configuration).
@@ -635,6 +684,11 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
             st.runs.push(await runLoad({ ...job, url: v.url, durationSec: slice }));
             st.cpu += (v.service.cpuSeconds() ?? 0) - v0;
           }
+          if (cpuGroupsState().enabled)
+            await withOneSchedulingGroup(async () => {
+              oneGroupRefs.push(await pgbench(db.url, files, Math.max(5, slice)));
+              oneGroupRuns.push(await runLoad({ ...job, durationSec: slice }));
+            });
         }
         const after = cached ? await cacheLookups(url) : before;
         const batchesAfter = await readBatches(url);
@@ -654,10 +708,12 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
         const max = combineLoads(runs);
-        const ref: PgbenchRef = {
-          tps: refs.reduce((a, r) => a + r.tps, 0) / refs.length,
-          latencyMs: round(refs.reduce((a, r) => a + (r.latencyMs ?? 0), 0) / refs.length, 3),
-          loadAverage: refs[0]!.loadAverage,
+        const ref = meanRef(refs);
+        const oneGroupMax = oneGroupRuns.length > 0 ? combineLoads(oneGroupRuns) : undefined;
+        const oneGroup = oneGroupMax && {
+          pgbench: meanRef(oneGroupRefs),
+          max: oneGroupMax,
+          ratio: round(oneGroupMax.okPerSecond / meanRef(oneGroupRefs).tps),
         };
         const lookups = after.hit + after.miss - before.hit - before.miss;
         const measuredVariants: Record<string, MixVariant> = {};
@@ -684,7 +740,12 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         log(
           `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms; reads/statement ${batchesAfter ? ((batchesAfter.reads - (batchesBefore?.reads ?? 0)) / Math.max(1, statementsSent)).toFixed(2) : '-'}; non-2xx ${max.non2xx + atRate.non2xx}`,
         );
-        if (max.non2xx + atRate.non2xx > 0) throw new Error(`${name}: non-2xx answers under the mix`);
+        if (oneGroup)
+          log(
+            `readmix: ${name} in one scheduling group: ${oneGroup.max.okPerSecond.toFixed(0)} req/s vs pgbench ${oneGroup.pgbench.tps.toFixed(0)} tx/s (ratio ${oneGroup.ratio})`,
+          );
+        if (max.non2xx + atRate.non2xx + (oneGroup?.max.non2xx ?? 0) > 0)
+          throw new Error(`${name}: non-2xx answers under the mix`);
         return {
           template,
           statementsPerRequest: sqls.length,
@@ -705,6 +766,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           serviceCpuMicrosPerRequest: max.ok > 0 ? round((cpu * 1e6) / max.ok, 0) : null,
           ...(variants.length > 0 ? { variants: measuredVariants } : {}),
           ...(statements ? { statements } : {}),
+          ...(oneGroup ? { oneGroup } : {}),
         };
       };
 
@@ -902,6 +964,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         ),
         auth: 'JWT (HS256 bearer token on every request, AUTH_MODE=jwt as deployed)',
         cpu,
+        scheduling: cpuGroupsState().detail,
       };
     } finally {
       writing = false;
@@ -912,6 +975,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       await pipeline.stop();
     }
   } finally {
+    disableCpuGroups();
     await db.drop();
   }
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { easterSunday, epochDay, estimateCalendar, holidayFeatures, thanksgiving } from './calendar.js';
+import {
+  easterSunday,
+  epochDay,
+  estimateCalendar,
+  holidayFeatures,
+  splitWeekColumns,
+  thanksgiving,
+} from './calendar.js';
 import { forecast, ForecastInputError, forecastPath, inputHash } from './index.js';
 import { rng } from './testdata/rng.js';
 
@@ -80,9 +87,11 @@ describe('estimateCalendar', () => {
     const x = holidayFeatures(start, 'WEEK', y.length + 1) as Float64Array[];
     const c = estimateCalendar(y, x, y.length, 'WEEK');
     expect(c).not.toBeNull();
-    expect(c!.effects[0]).toBeGreaterThan(0.8);
-    expect(c!.effects[0]).toBeLessThan(1.2);
-    expect(c!.effects[1]).toBe(0);
+    // The Easter Sunday week doubles; every other effect (Thanksgiving, Christmas) is none.
+    const easterWeek = ((epochDay('2024-03-25') as number) - (epochDay(start) as number)) / 7;
+    expect(c!.factor[easterWeek]).toBeGreaterThan(1.8);
+    expect(c!.factor[easterWeek]).toBeLessThan(2.2);
+    expect(c!.effects.slice(2).every((e) => e === 0)).toBe(true);
     // Before the second Easter there is one occurrence only: nothing is estimated.
     const w2023 = ((epochDay('2023-04-03') as number) - (epochDay(start) as number)) / 7;
     expect(estimateCalendar(y, x, w2023 - 1, 'WEEK')).toBeNull();
@@ -90,6 +99,51 @@ describe('estimateCalendar', () => {
     const noise = Float64Array.from({ length: 180 }, () => 1000 * (1 + (next() - 0.5) * 0.1));
     const n = estimateCalendar(noise, x, noise.length, 'WEEK');
     for (const e of n?.effects ?? []) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
+});
+
+describe('estimateCalendar on weeks a window straddles', () => {
+  // Weekly sales from Monday 2022-01-03, level 1000 +-5%: the week holding Thanksgiving (Thursday
+  // to Sunday) sells 2.5x; Cyber Monday, the last day of the engine's window, falls in the next week
+  // and sells as usual.
+  function thanksgivingWeekly(weeks: number): { start: string; values: number[] } {
+    const start = '2022-01-03';
+    const s = epochDay(start) as number;
+    const next = rng(4);
+    const values = Array.from({ length: weeks }, (_, t) => {
+      const from = s + 7 * t;
+      const tg = thanksgiving(new Date(from * 86_400_000).getUTCFullYear());
+      const uplift = tg >= from && tg < from + 7 ? 2.5 : 1;
+      return Math.round(1000 * (1 + (next() - 0.5) * 0.1) * uplift);
+    });
+    return { start, values };
+  }
+
+  it('gives the week after a holiday its own effect instead of a share of the holiday week’s', () => {
+    const { start, values } = thanksgivingWeekly(156);
+    const y = Float64Array.from(values);
+    const x = holidayFeatures(start, 'WEEK', y.length + 1) as Float64Array[];
+    // Fitted on 2022-2024 (three Thanksgivings); 2024's Thanksgiving week starts 2024-11-25.
+    const week = (date: string): number => ((epochDay(date) as number) - (epochDay(start) as number)) / 7;
+    const c = estimateCalendar(y, x, y.length, 'WEEK');
+    expect(c).not.toBeNull();
+    expect(c!.factor[week('2024-11-25')]).toBeGreaterThan(2.3);
+    expect(c!.factor[week('2024-11-25')]).toBeLessThan(2.7);
+    // One effect per window spread by share of days would raise the Cyber Monday week by ~1.35x.
+    expect(Math.abs(c!.factor[week('2024-12-02')]! - 1)).toBeLessThan(0.05);
+  });
+
+  it('splits each WEEK window into the bucket an occurrence starts in and the buckets after it', () => {
+    const x = holidayFeatures('2024-01-01', 'WEEK', 70) as Float64Array[];
+    const s = splitWeekColumns(x);
+    const w = (date: string): number => ((epochDay(date) as number) - (epochDay('2024-01-01') as number)) / 7;
+    // Easter 2024: Good Friday to Sunday in the week of 03-25 (its first column), Easter Monday in
+    // the week of 04-01 (its second).
+    expect(s[w('2024-03-25')]![0]).toBeCloseTo(0.75, 12);
+    expect(s[w('2024-03-25')]![1]).toBe(0);
+    expect(s[w('2024-04-01')]![0]).toBe(0);
+    expect(s[w('2024-04-01')]![1]).toBeCloseTo(0.25, 12);
+    expect(s[0]!.length).toBe(2 * x[0]!.length);
   });
 });
 
