@@ -3,7 +3,7 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--speed-only] [--peer-only] [--no-dates] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--no-paths] [--speed-only] [--peer-only] [--paths-only] [--no-dates] [--out=FILE]
  *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
  * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
  * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
@@ -18,6 +18,11 @@
  * (--out: results file instead of bench/results/forecast.json; bench/run.ts --smoke uses it)
  * (--series-out=FILE: also every model's score per series, the input of compare.ts, which prints a
  * before/after table with bootstrap confidence intervals over series)
+ * (multi-step interval coverage of auto's paths, paths.ts, under the "paths" key: --path-per-family=N
+ * series per family, default 40, 6 with --quick; --path-per-family-day=N for the DAY families,
+ * default 12, 2 with --quick; --path-origins=N origins per series, default 2, 1 with --quick;
+ * --no-paths skips it; --paths-only redoes just that section in the results file, or writes a file
+ * holding only it when there is none)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -47,6 +52,7 @@ import {
   type PeerSection,
 } from './peer.js';
 import { REAL_FAMILIES, loadRealSeries } from './real.js';
+import { pathCoverage, pathTable, samplePathCases, type PathSampleOptions } from './paths.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
@@ -78,6 +84,12 @@ const MODELS: ModelName[] = [
 if (process.env.CATCAST_BENCH_MODELS)
   MODELS.splice(0, MODELS.length, ...(process.env.CATCAST_BENCH_MODELS.split(',') as ModelName[]));
 const PEER_PER_FAMILY = intArg('peer-per-family') ?? 25;
+/** The sample of the multi-step coverage section (paths.ts). */
+const PATH_SAMPLE: PathSampleOptions = {
+  perFamily: intArg('path-per-family') ?? (quick ? 6 : 40),
+  perFamilyDay: intArg('path-per-family-day') ?? (quick ? 2 : 12),
+  origins: intArg('path-origins') ?? (quick ? 1 : 2),
+};
 /** --families=a,b: score only these families (synthetic or real), for quick experiments. */
 const famArg = process.argv.slice(2).find((a) => a.startsWith('--families='));
 const ONLY: ReadonlySet<string> | null = famArg
@@ -383,7 +395,38 @@ function resultsPath(): string {
   return outArg ? outArg.slice('--out='.length) : join(root, 'bench', 'results', 'forecast.json');
 }
 
+/** --paths-only: redoes only the multi-step coverage section (the "paths" key) of the results file. */
+async function pathsOnly(): Promise<void> {
+  const path = resultsPath();
+  let result: Record<string, unknown> = {};
+  try {
+    result = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    log(`${path} does not exist yet: it will hold the paths section only`);
+  }
+  const synthetic = generateBench(PER_FAMILY).filter(selected);
+  const real = args.has('--no-real')
+    ? []
+    : loadRealSeries()
+        .filter((_, i) => i % REAL_EVERY === 0)
+        .filter(selected);
+  const section = pathCoverage(
+    samplePathCases([...synthetic, ...real], PATH_SAMPLE),
+    'auto',
+    familiesOf(real),
+    POOLS,
+    PATH_SAMPLE,
+    !NO_DATES,
+    log,
+  );
+  result.paths = section;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${pathTable(section).join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
+  if (args.has('--paths-only')) return pathsOnly();
   if (args.has('--speed-only')) return speedOnly();
   if (args.has('--peer-only')) return peerOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
@@ -428,6 +471,17 @@ async function main(): Promise<void> {
     : [await speed(['auto']), await speed(['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'])];
 
   const families = familiesOf(real);
+  const pathSection = args.has('--no-paths')
+    ? null
+    : pathCoverage(
+        samplePathCases(series, PATH_SAMPLE),
+        'auto',
+        families,
+        POOLS,
+        PATH_SAMPLE,
+        !NO_DATES,
+        log,
+      );
   const peerSection = peerCompare(series, peerCache, families);
   const famRows = families.map((family) => {
     const a = summary(scores, family, 'auto');
@@ -481,6 +535,7 @@ async function main(): Promise<void> {
       Object.entries(seconds).map(([k, v]) => [k, Number(v.toFixed(2))]),
     ),
     statsforecast: peerSection,
+    paths: pathSection,
     speed: speedRuns,
     targets,
   };
@@ -531,6 +586,7 @@ async function main(): Promise<void> {
     );
   }
   if (peerSection) out.push(...peerTables(peerSection));
+  if (pathSection) out.push(...pathTable(pathSection));
   if (speedRuns.length > 0) out.push(...speedTable(speedRuns));
   out.push(`\nTargets: ${JSON.stringify(targets)}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -11,11 +11,17 @@
  * the fan starts where the stored forecast's interval is). Intervals of steps h >= 2 are
  * split-conformal on h-step errors: paths are replayed from the most recent origins (those whose
  * h-th step is already observed, at most `origins + H - 1` of them) with parameters fitted before
- * the first of them, so every error is out of sample; the half-width is the mean of the absolute
- * and the level-relative conformal half-widths (the same two forms as the one-step intervals).
- * Half-widths never shrink with the horizon (a step with fewer errors, or a narrower h-step
- * quantile, than the one before keeps the wider one) and stay at the one-step half-widths when no
- * h-step error is observed at all (short histories).
+ * the first of them, so every error is out of sample. A step's half-width scales the conformal
+ * quantiles of the replay's one-step errors (absolute and level-relative, the same two forms as the
+ * one-step intervals) by the growth of the mean error from one step to h steps (pooled over steps
+ * h-1..h+1, nondecreasing in h by isotonic regression): h-step errors of neighbouring origins overlap,
+ * so their own tail quantiles come from few independent errors and under-cover, while their mean
+ * is stable. So the fan widens as errors grow, may be narrower than step 1 where h-step errors are
+ * no larger than one-step ones (step 1 is the served interval, whose errors come from other
+ * origins), and follows the level of the points. With too few one-step errors for a conformal rank
+ * inside the sample (short histories; minPathErrors), a step is never narrower than the one before
+ * nor than step 1; without any h-step error a step keeps the one before's.
+ * PATH_VERSION identifies this rule in every path's modelVersion and input hash.
  */
 import { createHash } from 'node:crypto';
 import { modelInfo } from './catalog.js';
@@ -31,6 +37,17 @@ import {
   type ModelName,
   type SeriesInput,
 } from './types.js';
+
+/**
+ * Version of how paths are made from a model (iteration and per-step intervals). A path's
+ * modelVersion is "<the model's version>+path.<PATH_VERSION>" (semver build metadata), so it and the
+ * input hash change when path intervals change while the model's one-step forecast does not: a client
+ * caching paths by model version or input hash never mixes the two rules.
+ * 1: per-step conformal quantiles, never narrower than the step before.
+ * 2: errors pooled over neighbouring steps, quantiles made monotone by isotonic regression, step 1
+ *    and the step before as floors only where errors are few (#18 items 3 and 6).
+ */
+export const PATH_VERSION = 2;
 
 /** Longest horizon the engine forecasts (two years of weeks). */
 export const MAX_HORIZON = 104;
@@ -133,12 +150,47 @@ export function iteratedPath(
   return buf.slice(t);
 }
 
-/** Conformal half-widths (80, 95) at one step from its h-step errors; the engine's two-form rule. */
-function stepHalfWidths(
-  actual: readonly number[],
-  forecast: readonly number[],
-  point: number,
-): [number, number] {
+/** Weighted isotonic (nondecreasing) regression, pool adjacent violators. */
+export function isotonic(v: readonly number[], w: readonly number[]): number[] {
+  const val: number[] = [];
+  const wt: number[] = [];
+  const len: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    val.push(v[i] as number);
+    wt.push(w[i] as number);
+    len.push(1);
+    while (val.length > 1 && (val[val.length - 2] as number) > (val[val.length - 1] as number)) {
+      const b = val.pop() as number;
+      const bw = wt.pop() as number;
+      const bl = len.pop() as number;
+      const a = val.pop() as number;
+      const aw = wt.pop() as number;
+      const al = len.pop() as number;
+      const tw = aw + bw;
+      val.push(tw > 0 ? (a * aw + b * bw) / tw : (a + b) / 2);
+      wt.push(tw);
+      len.push(al + bl);
+    }
+  }
+  const out: number[] = [];
+  val.forEach((x, i) => {
+    for (let k = 0; k < (len[i] as number); k++) out.push(x);
+  });
+  return out;
+}
+
+/** Conformal quantiles of a sample of errors: absolute, and relative to the forecast (+ floor). */
+interface StepQuantiles {
+  readonly errors: number;
+  readonly abs80: number;
+  readonly rel80: number;
+  readonly abs95: number;
+  readonly rel95: number;
+  /** 10% of the mean |actual|: keeps relative errors of forecasts near 0 finite. */
+  readonly floor: number;
+}
+
+function stepQuantiles(actual: readonly number[], forecast: readonly number[]): StepQuantiles {
   const n = actual.length;
   let level = 0;
   for (const a of actual) level += Math.abs(a);
@@ -152,11 +204,117 @@ function stepHalfWidths(
   }
   abs.sort();
   rel.sort();
-  const scale = Math.max(0, point) + floor;
-  return [
-    (conformalHalfWidth(abs, 0.8) + conformalHalfWidth(rel, 0.8) * scale) / 2,
-    (conformalHalfWidth(abs, 0.95) + conformalHalfWidth(rel, 0.95) * scale) / 2,
-  ];
+  return {
+    errors: n,
+    abs80: conformalHalfWidth(abs, 0.8),
+    rel80: conformalHalfWidth(rel, 0.8),
+    abs95: conformalHalfWidth(abs, 0.95),
+    rel95: conformalHalfWidth(rel, 0.95),
+    floor,
+  };
+}
+
+/**
+ * Fewest errors whose conformal quantile at `level` is trusted on its own: twice the count at which
+ * the rank ceil((r + 1) level) first falls inside the sample (8 at 80%, 38 at 95%). With fewer, the
+ * quantile is (close to) the sample maximum and under-covers (a 95% interval from 3 errors holds
+ * about 3 outcomes in 4).
+ */
+export function minPathErrors(level: number): number {
+  return Math.ceil((2 * level) / (1 - level) - 1e-9);
+}
+
+/** Mean absolute and mean relative error (relative to forecast + floor) of pooled errors. */
+function meanErrors(actual: readonly number[], forecast: readonly number[], floor: number): [number, number] {
+  let a = 0;
+  let r = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const e = Math.abs((actual[i] as number) - (forecast[i] as number));
+    a += e;
+    r += e / ((forecast[i] as number) + floor);
+  }
+  return [a / actual.length, r / actual.length];
+}
+
+/**
+ * The 80% and 95% half-widths of every step. Step 1 is the served one-step half-width. Step h >= 2
+ * scales the conformal quantiles of the replay's one-step errors (absolute, and relative to the
+ * forecast) by how much larger the mean h-step error is than the mean one-step error (growth,
+ * pooled over steps h-1..h+1 within 2..H and made nondecreasing in h by weighted isotonic
+ * regression), and takes the mean of the absolute form and the relative one times the step's
+ * point. A mean is stable where a tail quantile is not: h-step errors of neighbouring origins
+ * share h-1 buckets, so their 95% quantile comes from few independent errors and under-covers,
+ * while one-step errors are close to independent. With fewer one-step errors than
+ * minPathErrors(level) a step is never narrower than the step before nor than step 1, and a step
+ * without any h-step error keeps the step before's.
+ */
+function pathHalfWidths(
+  actual: readonly number[][],
+  predicted: readonly number[][],
+  served: Float64Array,
+  half80: number,
+  half95: number,
+): [number[], number[]] {
+  const H = actual.length;
+  const a1 = actual[0] as number[];
+  const p1 = predicted[0] as number[];
+  const o80 = [half80];
+  const o95 = [half95];
+  if (a1.length === 0) {
+    for (let j = 1; j < H; j++) {
+      o80.push(half80);
+      o95.push(half95);
+    }
+    return [o80, o95];
+  }
+  const q1 = stepQuantiles(a1, p1);
+  const floor = q1.floor;
+  const [ma1, mr1] = meanErrors(a1, p1, floor);
+  const growthAbs: number[] = [];
+  const growthRel: number[] = [];
+  const w: number[] = [];
+  const direct: (StepQuantiles | null)[] = [];
+  for (let j = 1; j < H; j++) {
+    const A: number[] = [];
+    const P: number[] = [];
+    for (let i = Math.max(1, j - 1); i <= Math.min(H - 1, j + 1); i++) {
+      A.push(...(actual[i] as number[]));
+      P.push(...(predicted[i] as number[]));
+    }
+    if (A.length === 0) {
+      growthAbs.push(0);
+      growthRel.push(0);
+      w.push(0);
+      direct.push(null);
+      continue;
+    }
+    direct.push(ma1 > 0 ? null : stepQuantiles(A, P));
+    const [ma, mr] = meanErrors(A, P, floor);
+    growthAbs.push(ma1 > 0 ? ma / ma1 : 1);
+    growthRel.push(mr1 > 0 ? mr / mr1 : 0);
+    w.push(A.length);
+  }
+  const iga = isotonic(growthAbs, w);
+  const igr = isotonic(growthRel, w);
+  const few80 = minPathErrors(0.8);
+  const few95 = minPathErrors(0.95);
+  for (let j = 1; j < H; j++) {
+    if ((w[j - 1] as number) === 0) {
+      o80.push(o80[j - 1] as number);
+      o95.push(o95[j - 1] as number);
+      continue;
+    }
+    const scale = Math.max(0, served[j] as number) + floor;
+    // No one-step error to scale (an exactly repeating series): the h-step errors' own quantiles.
+    const q = ma1 > 0 ? q1 : (direct[j - 1] as StepQuantiles);
+    const ga = ma1 > 0 ? (iga[j - 1] as number) : 1;
+    const gr = ma1 > 0 ? (igr[j - 1] as number) : 1;
+    const h80 = (q.abs80 * ga + q.rel80 * gr * scale) / 2;
+    const h95 = (q.abs95 * ga + q.rel95 * gr * scale) / 2;
+    o80.push(a1.length < few80 ? Math.max(h80, o80[j - 1] as number, half80) : h80);
+    o95.push(a1.length < few95 ? Math.max(h95, o95[j - 1] as number, half95) : h95);
+  }
+  return [o80, o95];
 }
 
 function validHorizon(horizon: number): void {
@@ -196,8 +354,7 @@ export function forecastPath(
     });
   }
   const steps: PathStep[] = [];
-  let h80 = o.half80;
-  let h95 = o.half95;
+  const [half80, half95] = pathHalfWidths(actual, predicted, served, o.half80, o.half95);
   for (let j = 0; j < horizon; j++) {
     const point = served[j] as number;
     const errs = (actual[j] as number[]).length;
@@ -208,14 +365,8 @@ export function forecastPath(
       sumErr += Math.abs(a - ((predicted[j] as number[])[i] as number));
       sumAct += Math.abs(a);
     }
-    // Step 1 keeps the served one-step half-widths (o.half80/95), so the fan starts from the interval
-    // stored and shown for the next bucket (holiday classes included, intervals.ts); later steps
-    // come from their own h-step errors and never narrow.
-    if (errs > 0 && j > 0) {
-      const [a, b] = stepHalfWidths(actual[j] as number[], predicted[j] as number[], point);
-      h80 = Math.max(a, h80);
-      h95 = Math.max(b, h95);
-    }
+    const h80 = half80[j] as number;
+    const h95 = half95[j] as number;
     steps.push({
       step: j + 1,
       point,
@@ -228,16 +379,16 @@ export function forecastPath(
       mae: errs > 0 ? sumErr / errs : null,
     });
   }
-  const info = modelInfo(model);
+  const modelVersion = `${modelInfo(model).modelVersion}+path.${PATH_VERSION}`;
   return {
     model,
-    modelVersion: info.modelVersion,
+    modelVersion,
     inputHash: inputHash({
       bucketType: series.bucketType,
       values: y,
       start: series.start,
       model,
-      modelVersion: info.modelVersion,
+      modelVersion,
       origins: r.origins,
       selectionOrigins: r.selectionOrigins,
       horizon,
