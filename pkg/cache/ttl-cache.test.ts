@@ -101,6 +101,19 @@ describe('TtlCache', () => {
     expect(calls).toBe(3);
   });
 
+  it('tells each lookup whether it was served from memory', async () => {
+    const { cache } = clocked(100);
+    const heard: boolean[] = [];
+    const onLookup = (hit: boolean) => heard.push(hit);
+    const compute = () => new Promise<string>((resolve) => setImmediate(() => resolve('v')));
+    await Promise.all([
+      cache.getOrCompute('k', compute, onLookup),
+      cache.getOrCompute('k', compute, onLookup),
+    ]);
+    await cache.getOrCompute('k', compute, onLookup);
+    expect(heard).toEqual([false, false, true]);
+  });
+
   it('does not keep a failed computation', async () => {
     const { cache } = clocked(100);
     await expect(cache.getOrCompute('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -93,9 +93,12 @@ export class TtlCache<V> {
   /**
    * The fresh value for `key`, or the result of `compute()`, stored. Concurrent misses of one key share
    * one computation (unless the cache is off), so an expiring hot entry costs one computation.
+   * `onLookup` hears whether the value came from memory (a request joining a computation in flight
+   * is a miss: it waits for it).
    */
-  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
+  getOrCompute(key: string, compute: () => Promise<V>, onLookup?: (hit: boolean) => void): Promise<V> {
     const hit = this.get(key);
+    onLookup?.(hit !== undefined);
     if (hit !== undefined) return Promise.resolve(hit);
     const running = this.#inflight.get(key);
     if (running) return running;

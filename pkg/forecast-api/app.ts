@@ -155,9 +155,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     compute: () => Promise<RenderedTop>,
   ): Promise<RenderedTop> {
     if (responseCacheMs <= 0) return compute();
-    const hit = cache.get(key);
-    lookups.inc({ route, result: hit ? 'hit' : 'miss' });
-    return hit ? Promise.resolve(hit) : cache.getOrCompute(key, compute);
+    return cache.getOrCompute(key, compute, (hit) => lookups.inc({ route, result: hit ? 'hit' : 'miss' }));
   }
   const headers = (source: string) => ({
     cacheControl: `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
