@@ -480,7 +480,7 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
     scale: maseScale(y, m, n - k),
     bucketType: series.bucketType,
     features,
-    intervals: { k, holiday: cal ? cal.holiday : holidayClass(series.bucketType, null) },
+    intervals: { k, holiday: cal?.holiday ?? null },
   };
 }
 
@@ -569,8 +569,7 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
     return false;
   };
   let complete = 0;
-  if (choice.fits.length > 1)
-    for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
+  for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
   const skip = complete >= MIN_COMPLETE_RESIDUALS;
   const pred = (u: number): number => (skip && incomplete(u) ? NaN : choicePred(choice, u));
   return intervalHalfWidths(r.y, pred, t, point, r.intervals);
