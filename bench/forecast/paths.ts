@@ -33,6 +33,17 @@ export interface StepSums {
 /** Sums per step (index 0 = step 1) of one family. */
 export type PathSums = StepSums[];
 
+const emptySums = (): StepSums => ({ count: 0, hits80: 0, hits95: 0, absError: 0, absActual: 0 });
+
+/** Adds s into t. */
+function addSums(t: StepSums, s: StepSums): void {
+  t.count += s.count;
+  t.hits80 += s.hits80;
+  t.hits95 += s.hits95;
+  t.absError += s.absError;
+  t.absActual += s.absActual;
+}
+
 /** How the sample is drawn. */
 export interface PathSampleOptions {
   /** Series per family (evenly spaced over the family's series, in their order). */
@@ -88,7 +99,7 @@ export function addPath(sums: PathSums, path: ForecastPath, actual: readonly num
     const a = actual[j];
     if (a === undefined) return;
     let s = sums[j];
-    if (!s) sums[j] = s = { count: 0, hits80: 0, hits95: 0, absError: 0, absActual: 0 };
+    if (!s) sums[j] = s = emptySums();
     s.count++;
     if (a >= st.lo80 && a <= st.hi80) s.hits80++;
     if (a >= st.lo95 && a <= st.hi95) s.hits95++;
@@ -110,15 +121,10 @@ const r4 = (x: number | null): number | null => (x === null ? null : Number(x.to
 
 /** The sums of steps from..to (1-based, inclusive; clamped to the steps there are). */
 export function bandSums(sums: readonly StepSums[], from: number, to: number): StepSums {
-  const t: StepSums = { count: 0, hits80: 0, hits95: 0, absError: 0, absActual: 0 };
+  const t = emptySums();
   for (let j = from - 1; j < Math.min(to, sums.length); j++) {
     const s = sums[j];
-    if (!s) continue;
-    t.count += s.count;
-    t.hits80 += s.hits80;
-    t.hits95 += s.hits95;
-    t.absError += s.absError;
-    t.absActual += s.absActual;
+    if (s) addSums(t, s);
   }
   return t;
 }
@@ -151,15 +157,8 @@ export const BAND_NAMES = ['1', '2-4', '5-H', 'H'] as const;
 export function mergeSums(a: PathSums, b: readonly StepSums[]): void {
   b.forEach((s, j) => {
     const t = a[j];
-    if (!t) {
-      a[j] = { ...s };
-      return;
-    }
-    t.count += s.count;
-    t.hits80 += s.hits80;
-    t.hits95 += s.hits95;
-    t.absError += s.absError;
-    t.absActual += s.absActual;
+    if (t) addSums(t, s);
+    else a[j] = { ...s };
   });
 }
 

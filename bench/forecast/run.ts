@@ -52,7 +52,13 @@ import {
   type PeerSection,
 } from './peer.js';
 import { REAL_FAMILIES, loadRealSeries } from './real.js';
-import { pathCoverage, pathTable, samplePathCases, type PathSampleOptions } from './paths.js';
+import {
+  pathCoverage,
+  pathTable,
+  samplePathCases,
+  type PathSampleOptions,
+  type PathSection,
+} from './paths.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
@@ -395,6 +401,19 @@ function resultsPath(): string {
   return outArg ? outArg.slice('--out='.length) : join(root, 'bench', 'results', 'forecast.json');
 }
 
+/** The multi-step coverage section (paths.ts) of `auto` on the sample of `series`. */
+function pathSection(series: readonly BenchSeries[], families: readonly string[]): PathSection {
+  return pathCoverage(
+    samplePathCases(series, PATH_SAMPLE),
+    'auto',
+    families,
+    POOLS,
+    PATH_SAMPLE,
+    !NO_DATES,
+    log,
+  );
+}
+
 /** --paths-only: redoes only the multi-step coverage section (the "paths" key) of the results file. */
 async function pathsOnly(): Promise<void> {
   const path = resultsPath();
@@ -410,15 +429,7 @@ async function pathsOnly(): Promise<void> {
     : loadRealSeries()
         .filter((_, i) => i % REAL_EVERY === 0)
         .filter(selected);
-  const section = pathCoverage(
-    samplePathCases([...synthetic, ...real], PATH_SAMPLE),
-    'auto',
-    familiesOf(real),
-    POOLS,
-    PATH_SAMPLE,
-    !NO_DATES,
-    log,
-  );
+  const section = pathSection([...synthetic, ...real], familiesOf(real));
   result.paths = section;
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
@@ -471,17 +482,7 @@ async function main(): Promise<void> {
     : [await speed(['auto']), await speed(['auto', 'seasonal_naive', 'ets', 'theta', 'ensemble'])];
 
   const families = familiesOf(real);
-  const pathSection = args.has('--no-paths')
-    ? null
-    : pathCoverage(
-        samplePathCases(series, PATH_SAMPLE),
-        'auto',
-        families,
-        POOLS,
-        PATH_SAMPLE,
-        !NO_DATES,
-        log,
-      );
+  const paths = args.has('--no-paths') ? null : pathSection(series, families);
   const peerSection = peerCompare(series, peerCache, families);
   const famRows = families.map((family) => {
     const a = summary(scores, family, 'auto');
@@ -535,7 +536,7 @@ async function main(): Promise<void> {
       Object.entries(seconds).map(([k, v]) => [k, Number(v.toFixed(2))]),
     ),
     statsforecast: peerSection,
-    paths: pathSection,
+    paths,
     speed: speedRuns,
     targets,
   };
@@ -586,7 +587,7 @@ async function main(): Promise<void> {
     );
   }
   if (peerSection) out.push(...peerTables(peerSection));
-  if (pathSection) out.push(...pathTable(pathSection));
+  if (paths) out.push(...pathTable(paths));
   if (speedRuns.length > 0) out.push(...speedTable(speedRuns));
   out.push(`\nTargets: ${JSON.stringify(targets)}`);
   process.stdout.write(`${out.join('\n')}\n`);
