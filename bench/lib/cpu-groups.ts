@@ -19,11 +19,13 @@
  * its report says so ({@link cpuGroupsState}).
  *
  * An option of the read mix (BENCH_CPU_GROUPS=1), not its default: in the real mix it did not give
- * catcast a larger share than one group does (BENCHMARKS.md, "CPU groups"), and one group lets
+ * catcast a larger share than one group does (BENCHMARKS.md, "Giving each process its own CPU
+ * cgroup"), and one group lets
  * PostgreSQL's backends take what they can — the reference at its best.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pids, statFields } from './procfs.js';
 
 const HIERARCHY = process.env.BENCH_CPU_CGROUP_ROOT ?? '/sys/fs/cgroup/cpu';
 const SHARES = 1024;
@@ -68,19 +70,15 @@ export function enableCpuGroups(): boolean {
   }
 }
 
+/** Every running process's children, by parent pid. */
 function childrenOf(): Map<number, number[]> {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
+  for (const pid of pids()) {
+    const ppid = Number(statFields(pid)?.[1]);
+    if (!ppid) continue; // exited meanwhile
+    const list = children.get(ppid) ?? [];
+    list.push(pid);
+    children.set(ppid, list);
   }
   return children;
 }
@@ -95,10 +93,11 @@ export function intoCpuGroup(label: string, pid: number | undefined, shares = SH
   known.add(pid);
   roots.set(label, known);
   weights.set(label, shares);
-  if (!suspended) place(label, pid);
+  if (!suspended) place(label, pid, childrenOf());
 }
 
-function place(label: string, pid: number): void {
+/** Moves `pid` and its descendants (from `children`, one scan of /proc) into `label`'s group. */
+function place(label: string, pid: number, children: Map<number, number[]>): void {
   if (!base) return;
   if (!existsSync(`/proc/${pid}`)) {
     roots.get(label)?.delete(pid);
@@ -110,7 +109,6 @@ function place(label: string, pid: number): void {
     writeFileSync(path.join(dir, 'cpu.shares'), String(weights.get(label) ?? SHARES));
     groups.add(dir);
   }
-  const children = childrenOf();
   const pending = [pid];
   while (pending.length > 0) {
     const p = pending.pop()!;
@@ -147,7 +145,8 @@ export async function withOneSchedulingGroup<T>(fn: () => Promise<T>): Promise<T
     return await fn();
   } finally {
     suspended = false;
-    for (const [label, pids] of roots) for (const pid of pids) place(label, pid);
+    const children = childrenOf();
+    for (const [label, placed] of roots) for (const pid of placed) place(label, pid, children);
   }
 }
 
@@ -186,16 +185,14 @@ function removeStaleGroups(): void {
 
 /** The pids of processes whose command line contains `needle` (e.g. a data directory). */
 export function pidsWithArgument(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+  return pids().filter((pid) => {
+    if (pid === process.pid) return false;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) found.push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
     } catch {
-      // exited meanwhile
+      return false; // exited meanwhile
     }
-  }
-  return found;
+  });
 }
 
 /**

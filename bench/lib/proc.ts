@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch, listeningPort } from '../../pkg/process/index.js';
 import { intoCpuGroup } from './cpu-groups.js';
+import { statFields } from './procfs.js';
 
 /** Repository root. */
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -63,14 +64,9 @@ export function peakRssMb(pid: number | undefined): number | undefined {
 
 /** CPU seconds (user + system) a live process used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
-  } catch {
-    return undefined;
-  }
+  const fields = pid === undefined ? undefined : statFields(pid);
+  if (!fields) return undefined;
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
 }
 
 /** A catcast binary running as a child process. */

@@ -508,7 +508,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
   // they start; every round is measured in one group too (MixEndpoint.oneGroup).
   if (process.env.BENCH_CPU_GROUPS === '1' && enableCpuGroups()) {
     // The database serves the write pipeline and every read: with the weight of any one process
-    // it was starved (20:33 run: the writer reached 217 of its 300 orders/s), so twice that.
+    // it was starved (20:33 run: the writer reached 218 of its 300 orders/s), so twice that.
     const pgShares = Number(process.env.BENCH_CPU_SHARES_POSTGRES ?? 2048);
     for (const pid of pidsWithArgument(benchEnv.pgDir)) intoCpuGroup('postgres', pid, pgShares);
     for (const pid of pidsWithArgument(benchEnv.kafkaDir)) intoCpuGroup('kafka', pid);
@@ -709,12 +709,12 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
         const max = combineLoads(runs);
         const ref = meanRef(refs);
-        const oneGroupMax = oneGroupRuns.length > 0 ? combineLoads(oneGroupRuns) : undefined;
-        const oneGroup = oneGroupMax && {
-          pgbench: meanRef(oneGroupRefs),
-          max: oneGroupMax,
-          ratio: round(oneGroupMax.okPerSecond / meanRef(oneGroupRefs).tps),
-        };
+        let oneGroup: MixEndpoint['oneGroup'];
+        if (oneGroupRuns.length > 0) {
+          const oneMax = combineLoads(oneGroupRuns);
+          const oneRef = meanRef(oneGroupRefs);
+          oneGroup = { pgbench: oneRef, max: oneMax, ratio: round(oneMax.okPerSecond / oneRef.tps) };
+        }
         const lookups = after.hit + after.miss - before.hit - before.miss;
         const measuredVariants: Record<string, MixVariant> = {};
         for (const [i, v] of variants.entries()) {
