@@ -31,11 +31,12 @@ import {
   SET_ROWS_SQL,
 } from '../../pkg/forecast-job/index.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { round, type BenchContext } from '../lib/context.js';
 import { benchEnv, seedCatalog, seededDatabase, seedOrderHistory, type BenchDb } from '../lib/env.js';
 import { combineLoads, runLoad, type LoadResult, type ReadMix } from '../lib/load.js';
+import { pgbenchLogLatency, type PgbenchLatency } from '../lib/pgbench-log.js';
 import { startPipeline } from '../lib/pipeline.js';
 import {
   cpuGroupsState,
@@ -72,6 +73,11 @@ export interface PgbenchRef {
   readonly loadAverage: number;
 }
 
+/** pgbench at the fixed rate catcast's latency is measured at: PostgreSQL's own p50/p99 for the same SQL. */
+export interface PgbenchAtRate extends PgbenchLatency {
+  readonly tps: number;
+}
+
 /** One endpoint under the mix. */
 export interface MixEndpoint {
   readonly template: string;
@@ -81,6 +87,11 @@ export interface MixEndpoint {
   readonly max: LoadResult;
   readonly atRate: LoadResult;
   readonly rate: number;
+  /**
+   * pgbench running the same statements at the same fixed rate, right after catcast's fixed-rate run
+   * (absent in runs before it was measured): the latency PostgreSQL itself gives at that rate.
+   */
+  readonly pgbenchAtRate?: PgbenchAtRate;
   /** catcast req/s / pgbench tx/s. */
   readonly ratio: number | null;
   /** Response-cache hits / lookups during the max-rate rounds (null: the endpoint has no cache). */
@@ -400,27 +411,58 @@ function meanRef(refs: readonly PgbenchRef[]): PgbenchRef {
   };
 }
 
+/** pgbench's arguments shared by the max-rate and the fixed-rate runs. */
+const pgbenchArgs = (url: string, files: readonly string[], seconds: number): string[] => [
+  '-n',
+  '-M',
+  'prepared',
+  '-c',
+  String(CONNECTIONS),
+  '-j',
+  '2',
+  '-T',
+  String(seconds),
+  ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
+  ...files.flatMap((f) => ['-f', `${f}@1`]),
+  url,
+];
+
+/**
+ * pgbench at a fixed `rate` (-R) with its per-transaction log (-l): the p50/p99 PostgreSQL gives the
+ * same statements at the rate catcast's latency is measured at, from each transaction's actual start
+ * like wrk's (pgbench-log.ts).
+ */
+async function pgbenchAtRate(
+  url: string,
+  files: readonly string[],
+  seconds: number,
+  rate: number,
+): Promise<PgbenchAtRate> {
+  const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
+  await mkdir(path.join(root, '.data', 'bench'), { recursive: true });
+  const dir = await mkdtemp(path.join(root, '.data', 'bench', 'pgbench-log-'));
+  try {
+    const out = await runCommand(
+      binary,
+      ['-R', String(rate), '-l', `--log-prefix=${path.join(dir, 'tx')}`, ...pgbenchArgs(url, files, seconds)],
+      { cpuGroup: 'pgbench' },
+    );
+    const tps = /tps = ([\d.]+)/.exec(out);
+    const failed = /number of failed transactions: (\d+)/.exec(out);
+    if (!tps) throw new Error(`pgbench -R printed no tps: ${out}`);
+    if (failed && Number(failed[1]) > 0)
+      throw new Error(`pgbench -R: ${failed[1]} failed transactions: ${out}`);
+    const logs = await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8')));
+    return { tps: round(Number(tps[1]), 1) ?? 0, ...pgbenchLogLatency(logs) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function pgbench(url: string, files: readonly string[], seconds: number): Promise<PgbenchRef> {
   const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
   const loadAverage = round(loadavg()[0], 2) ?? 0;
-  const out = await runCommand(
-    binary,
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-c',
-      String(CONNECTIONS),
-      '-j',
-      '2',
-      '-T',
-      String(seconds),
-      ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
-      ...files.flatMap((f) => ['-f', `${f}@1`]),
-      url,
-    ],
-    { cpuGroup: 'pgbench' },
-  );
+  const out = await runCommand(binary, pgbenchArgs(url, files, seconds), { cpuGroup: 'pgbench' });
   const tps = /tps = ([\d.]+)/.exec(out);
   const lat = /latency average = ([\d.]+) ms/.exec(out);
   const failed = /number of failed transactions: (\d+)/.exec(out);
@@ -707,6 +749,9 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay, readApi, target.service])
           ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
+        // PostgreSQL's own latency for the same statements at the same rate, right after: the
+        // reference of the p99 target (a request cannot answer faster than its statements run).
+        const refAtRate = await pgbenchAtRate(db.url, files, Math.max(5, seconds), rate);
         const max = combineLoads(runs);
         const ref = meanRef(refs);
         let oneGroup: MixEndpoint['oneGroup'];
@@ -738,7 +783,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           if (vmax.non2xx > 0) throw new Error(`${name} [${v.label}]: non-2xx answers under the mix`);
         }
         log(
-          `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms; reads/statement ${batchesAfter ? ((batchesAfter.reads - (batchesBefore?.reads ?? 0)) / Math.max(1, statementsSent)).toFixed(2) : '-'}; non-2xx ${max.non2xx + atRate.non2xx}`,
+          `readmix: ${name}: ${max.okPerSecond.toFixed(0)} req/s vs pgbench ${ref.tps.toFixed(0)} tx/s; p50/p99 at ${rate}/s ${atRate.latencyMs.p50}/${atRate.latencyMs.p99} ms (pgbench ${refAtRate.p50Ms}/${refAtRate.p99Ms} ms, lag p99 ${refAtRate.lagP99Ms} ms); reads/statement ${batchesAfter ? ((batchesAfter.reads - (batchesBefore?.reads ?? 0)) / Math.max(1, statementsSent)).toFixed(2) : '-'}; non-2xx ${max.non2xx + atRate.non2xx}`,
         );
         if (oneGroup)
           log(
@@ -753,6 +798,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           max,
           atRate,
           rate,
+          pgbenchAtRate: refAtRate,
           ratio: round(max.okPerSecond / ref.tps),
           cacheHitRatio: cached && lookups > 0 ? round((after.hit - before.hit) / lookups, 3) : null,
           ...(batchesAfter && batchesBefore
