@@ -47,9 +47,9 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'ets',
-    modelVersion: '1.7.0',
+    modelVersion: '1.8.0',
     description:
-      'AutoETS: the exponential-smoothing form (trend none/damped, or linear on 104+ values without season; season none/additive/multiplicative) with the lowest AICc.',
+      'AutoETS: the exponential-smoothing form (trend none/damped/linear, season none/additive/multiplicative; linear without season from 104 values, with a multiplicative one) with the lowest AICc.',
   },
   {
     name: 'theta',
@@ -74,13 +74,13 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'ensemble',
-    modelVersion: '1.8.0',
+    modelVersion: '1.9.0',
     description:
       'Median of the three members with the lowest one-step error over every out-of-sample origin so far.',
   },
   {
     name: 'auto',
-    modelVersion: '2.8.0',
+    modelVersion: '2.9.0',
     description:
       'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far (older errors discounted, half-life 39 origins), weighted by inverse error cubed.',
   },

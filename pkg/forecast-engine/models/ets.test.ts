@@ -139,6 +139,24 @@ describe('linear trend (AAN)', () => {
   });
 });
 
+describe('linear trend with a multiplicative season (AAM)', () => {
+  it('AutoETS takes it on a steadily growing seasonal series, where the damped form flattens', () => {
+    const next = rng(7);
+    // Eight years of months: level 200 rising by 2 a month, season -24% to +20%, noise +-2%.
+    const y = Float64Array.from(clean(97, true), (v) => v * (1 + 0.04 * (next() - 0.5)));
+    const fitter = new EtsFitter({ y, m: 12, fitEnd: 84 });
+    const fit = fitter.auto();
+    expect(fit.params.form).toBe('A,A,M');
+    expect(fit.params.phi).toBeUndefined();
+    // Out of sample (t >= 84) the one-step forecasts stay within 3% of the noise-free series.
+    const truth = clean(97, true);
+    for (let t = 84; t <= 96; t++)
+      expect(Math.abs((fit.pred[t] as number) - (truth[t] as number))).toBeLessThan(
+        0.03 * (truth[t] as number),
+      );
+  });
+});
+
 describe('seasonal profile', () => {
   it('centred moving average of a 4-season removes the season (2 x 4 MA)', () => {
     const y = Float64Array.from([1, 5, 1, 5, 1, 5, 1, 5]);

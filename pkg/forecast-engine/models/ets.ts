@@ -1,6 +1,7 @@
 /**
  * Exponential smoothing in the additive-error state-space form (Hyndman et al.), with trend none,
- * damped or (non-seasonal, on long windows) linear, and season none, additive or multiplicative.
+ * damped or linear (without season on long windows, or with a multiplicative season), and season
+ * none, additive or multiplicative.
  * Smoothing parameters are fitted by least squares with Nelder-Mead from fixed starts; initial states
  * come from a deterministic classical decomposition (see season.ts), which keeps the optimisation to
  * 1-4 dimensions and therefore cheap — except for the linear trend (AAN), whose initial level and
@@ -11,8 +12,11 @@ import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { goldenSection, nelderMead } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
 
-/** The forms the AutoETS search chooses among: error A, trend N/A/Ad, season N/A/M (A trend: non-seasonal). */
-export const ETS_FORMS = ['ANN', 'AAN', 'AAdN', 'ANA', 'AAdA', 'ANM', 'AAdM'] as const;
+/**
+ * The forms the AutoETS search chooses among: error A; trend N, Ad, or A (linear: without season,
+ * or with a multiplicative one); season N/A/M.
+ */
+export const ETS_FORMS = ['ANN', 'AAN', 'AAdN', 'ANA', 'AAdA', 'ANM', 'AAM', 'AAdM'] as const;
 /** One exponential-smoothing form. */
 export type EtsForm = (typeof ETS_FORMS)[number];
 
@@ -215,8 +219,9 @@ export class EtsFitter {
     const { y, m, fitEnd, seasonIndex: idx } = this.input;
     const trend = form[1] === 'A';
     const damped = form.includes('Ad');
-    // Undamped linear trend: non-seasonal only, initial state solved per smoothing pair.
-    const linear = trend && !damped;
+    // Undamped linear trend without season: initial state solved per smoothing pair (AAN). With a
+    // season (AAM) the initial state comes from the decomposition, as for the damped forms.
+    const linear = trend && !damped && form === 'AAN';
     const seasonChar = form[form.length - 1];
     const season: 0 | 1 | 2 = seasonChar === 'A' ? 1 : seasonChar === 'M' ? 2 : 0;
     const minLen = linear ? LINEAR_TREND_MIN_VALUES : season !== 0 ? 2 * m : trend ? 4 : 2;
