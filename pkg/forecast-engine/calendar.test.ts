@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chiSquareQuantile,
   easterSunday,
   epochDay,
   estimateCalendar,
@@ -99,6 +100,44 @@ describe('estimateCalendar', () => {
     const noise = Float64Array.from({ length: 180 }, () => 1000 * (1 + (next() - 0.5) * 0.1));
     const n = estimateCalendar(noise, x, noise.length, 'WEEK');
     for (const e of n?.effects ?? []) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
+});
+
+describe('the joint test of the holiday effects', () => {
+  it('approximates the chi-square quantiles it compares with', () => {
+    // 99% quantiles: 6.635 (1 df), 23.209 (10), 37.566 (20).
+    expect(chiSquareQuantile(1, 2.326)).toBeGreaterThan(6.635 * 0.97);
+    expect(chiSquareQuantile(1, 2.326)).toBeLessThan(6.635 * 1.03);
+    expect(chiSquareQuantile(10, 2.326)).toBeCloseTo(23.209, 0);
+    expect(chiSquareQuantile(20, 2.326)).toBeCloseTo(37.566, 0);
+  });
+
+  it('applies no effects to weekly noise, where each window alone would pass one on some series', () => {
+    // Three years of weekly noise (+-15%) without holidays. With the per-window shrinkage alone 13 of
+    // these 60 series got an effect on some window (a t statistic above 2 by chance among 20).
+    const x = holidayFeatures('2022-01-03', 'WEEK', 157) as Float64Array[];
+    let withEffects = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = rng(seed);
+      const y = Float64Array.from({ length: 156 }, () => 1000 * (1 + (next() - 0.5) * 0.3));
+      if (estimateCalendar(y, x, y.length, 'WEEK') !== null) withEffects++;
+    }
+    expect(withEffects).toBe(0);
+  });
+
+  it('still finds a real holiday effect in the same noise', () => {
+    const x = holidayFeatures('2022-01-03', 'WEEK', 157) as Float64Array[];
+    const s = epochDay('2022-01-03') as number;
+    const next = rng(14);
+    const y = Float64Array.from({ length: 156 }, (_, t) => {
+      const from = s + 7 * t;
+      const e = easterSunday(new Date(from * 86_400_000).getUTCFullYear());
+      return 1000 * (1 + (next() - 0.5) * 0.3) * (e >= from && e < from + 7 ? 1.8 : 1);
+    });
+    const c = estimateCalendar(y, x, y.length, 'WEEK');
+    expect(c).not.toBeNull();
+    const easter2024 = ((epochDay('2024-03-25') as number) - s) / 7;
+    expect(c!.factor[easter2024]).toBeGreaterThan(1.4);
   });
 });
 

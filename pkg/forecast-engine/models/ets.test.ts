@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EtsFitter } from './ets.js';
+import { EtsFitter, LINEAR_TREND_MIN_VALUES, linearTrendInit } from './ets.js';
+import { rng } from '../testdata/rng.js';
 import { estimateProfile, centredMovingAverage } from './season.js';
 
 const profile12 = [10, -5, 3, 8, -12, 0, 6, -4, -9, 2, 7, -6];
@@ -80,6 +81,79 @@ describe('exponential smoothing', () => {
     const fit = new EtsFitter({ y, m: 12, fitEnd: y.length })[method]();
     expect(fit.model).toBe(model);
     expect(fit.fallbackReason).toMatch(reason);
+  });
+});
+
+describe('linear trend (AAN)', () => {
+  /** Weekly-like noisy line: 1000 + 8 t, noise +-15%. */
+  const noisyLine = (n: number, seed = 3): Float64Array => {
+    const next = rng(seed);
+    return Float64Array.from({ length: n }, (_, t) => 1000 + 8 * t + 300 * (next() - 0.5));
+  };
+
+  it('solves the initial level and slope of an exact line', () => {
+    const y = Float64Array.from({ length: 30 }, (_, t) => 100 + 5 * t);
+    const s = linearTrendInit(y, 30, 0.3, 0.1);
+    // The state before t = 0 that forecasts y[0] = 100 and keeps rising by 5.
+    expect(s.l0).toBeCloseTo(95, 6);
+    expect(s.b0).toBeCloseTo(5, 6);
+    expect(s.sse).toBeLessThan(1e-6);
+  });
+
+  it('gives the least-squares initial state: any other start has a larger SSE', () => {
+    const y = noisyLine(120);
+    const alpha = 0.2;
+    const beta = 0.05;
+    const s = linearTrendInit(y, 120, alpha, beta);
+    const sseFrom = (l0: number, b0: number): number => {
+      let l = l0;
+      let b = b0;
+      let sse = 0;
+      for (let t = 0; t < 120; t++) {
+        const e = (y[t] as number) - (l + b);
+        sse += e * e;
+        l = l + b + alpha * e;
+        b += beta * e;
+      }
+      return sse;
+    };
+    expect(sseFrom(s.l0, s.b0)).toBeCloseTo(s.sse, 3);
+    for (const [dl, db] of [
+      [5, 0],
+      [-5, 0],
+      [0, 0.5],
+      [0, -0.5],
+    ] as const)
+      expect(sseFrom(s.l0 + dl, s.b0 + db)).toBeGreaterThan(s.sse);
+  });
+
+  it('AutoETS takes the linear trend on a long noisy line, and only from LINEAR_TREND_MIN_VALUES values', () => {
+    const y = noisyLine(131);
+    const fit = new EtsFitter({ y, m: 52, fitEnd: 130 }).auto();
+    expect(fit.params.form).toBe('A,A,N');
+    // The one-step forecast of bucket 130 stays on the line (1000 + 8 * 130 = 2040) within noise.
+    expect(Math.abs((fit.pred[130] as number) - 2040)).toBeLessThan(60);
+    const short = new EtsFitter({ y, m: 52, fitEnd: LINEAR_TREND_MIN_VALUES - 1 });
+    expect(short.form('AAN')).toMatch(/needs 104 values/);
+    expect(short.auto().params.form).not.toBe('A,A,N');
+  });
+});
+
+describe('linear trend with a multiplicative season (AAM)', () => {
+  it('AutoETS takes it on a steadily growing seasonal series, where the damped form flattens', () => {
+    const next = rng(7);
+    // Eight years of months: level 200 rising by 2 a month, season -24% to +20%, noise +-2%.
+    const y = Float64Array.from(clean(97, true), (v) => v * (1 + 0.04 * (next() - 0.5)));
+    const fitter = new EtsFitter({ y, m: 12, fitEnd: 84 });
+    const fit = fitter.auto();
+    expect(fit.params.form).toBe('A,A,M');
+    expect(fit.params.phi).toBeUndefined();
+    // Out of sample (t >= 84) the one-step forecasts stay within 3% of the noise-free series.
+    const truth = clean(97, true);
+    for (let t = 84; t <= 96; t++)
+      expect(Math.abs((fit.pred[t] as number) - (truth[t] as number))).toBeLessThan(
+        0.03 * (truth[t] as number),
+      );
   });
 });
 
