@@ -480,7 +480,7 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
     scale: maseScale(y, m, n - k),
     bucketType: series.bucketType,
     features,
-    intervals: { k, holiday: cal?.holiday ?? null },
+    intervals: { k, unit: defaultOrigins(series.bucketType), holiday: cal?.holiday ?? null },
   };
 }
 
