@@ -9,8 +9,8 @@
  *   half-widths from the absolute residuals and from the residuals relative to the level
  *   (|e| / (forecast + a tenth of the window's mean), rescaled to the forecast at t);
  * - dated DAY buckets near a holiday window (within HOLIDAY_NEAR_DAYS of a day of one): the same two
- *   forms, but from the residuals of the holiday-near days of the last two years. The 2k = 56 days
- *   before a December origin hold no Christmas run-up, while errors around holidays are several
+ *   forms, unweighted, from the residuals of the holiday-near days of the last two years. The 84
+ *   days before a December origin hold no Christmas run-up, while errors around holidays are several
  *   times the ordinary ones (the holiday factors only cover their windows, demand moves around
  *   them, the weekly season echoes a holiday a week later); measured on the benchmark, the 80%
  *   intervals of `auto` held 63% of the outcomes of the daily holiday family with the ordinary rule.
