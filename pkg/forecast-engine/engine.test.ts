@@ -39,11 +39,13 @@ describe('backtest', () => {
     expect(m?.smape).toBeCloseTo((4 / 28 + 2 / 29) / 2, 12);
     // Intervals at each origin from the 2 residuals before it: both hit.
     expect(m?.coverage80).toBe(1);
-    // Next bucket: residuals over the 2k = 4 buckets before it (forecasts 12, 11, 13, 15 for 11, 13,
-    // 15, 14): absolute 1, 2, 2, 1; relative to forecast + a tenth of the mean level (53 / 4 / 10 =
-    // 1.325) the largest is 2 / (11 + 1.325). The 80% rank (ceil(5 * 0.8) = 4) is
-    // the largest of each; the half-width is their mean, the relative one rescaled to 14 + 1.325.
-    const half = (2 + (2 / (11 + 1.325)) * (14 + 1.325)) / 2;
+    // Next bucket: residuals of the 3 x 3 years before it (YEAR's unit is 3 buckets), so all 5
+    // (forecasts 10, 12, 11, 13, 15 for 12, 11, 13, 15, 14): absolute 2, 1, 2, 2, 1, weighing
+    // 0.5^(age / 3) (the newest 1). The 80% point is where the weights of the sorted residuals reach
+    // 0.8 x (W + W / 5) = 0.96 W: the largest of each form; absolute 2, relative to forecast + a tenth
+    // of the mean level (75 / 6 / 10 = 1.25) 2 / (10 + 1.25). The half-width is their mean, the
+    // relative one rescaled to 14 + 1.25.
+    const half = (2 + (2 / (10 + 1.25)) * (14 + 1.25)) / 2;
     expect(r.lo80).toBeCloseTo(14 - half, 9);
     expect(r.hi80).toBeCloseTo(14 + half, 9);
     // YEAR has no season: seasonal_naive is naive, so the ratios are 1.

@@ -480,7 +480,7 @@ function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
     scale: maseScale(y, m, n - k),
     bucketType: series.bucketType,
     features,
-    intervals: { k, holiday: cal?.holiday ?? null },
+    intervals: { k, unit: defaultOrigins(series.bucketType), holiday: cal?.holiday ?? null },
   };
 }
 
@@ -555,8 +555,9 @@ function backtest(
 const MIN_COMPLETE_RESIDUALS = 15;
 
 /**
- * Interval half-widths at t from the choice's one-step residuals before t (intervals.ts: the 2k
- * buckets before t, or for dated DAY buckets near a holiday the holiday-near days of two years).
+ * Interval half-widths at t from the choice's one-step residuals before t (intervals.ts: the 3u
+ * buckets before t, recency-weighted, or for dated DAY buckets near a holiday the holiday-near days
+ * of two years).
  */
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
   const fits = choice.fits;

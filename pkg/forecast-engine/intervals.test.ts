@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { epochDay, holidayFeatures } from './calendar.js';
 import { forecast } from './index.js';
 import { forecastPath } from './path.js';
-import { halfWidths, holidayClass, HOLIDAY_NEAR_DAYS, residualReach } from './intervals.js';
+import {
+  halfWidths,
+  holidayClass,
+  HOLIDAY_NEAR_DAYS,
+  residualReach,
+  weightedConformal,
+} from './intervals.js';
+import { conformalHalfWidth } from './metrics.js';
 import { rng } from './testdata/rng.js';
 
 const DAY_MS = 86_400_000;
@@ -66,7 +73,7 @@ describe('interval half-widths', () => {
       a[u] as number;
 
   it('read nothing at or after the bucket they are for', () => {
-    const setup = { k: 28, holiday };
+    const setup = { k: 28, unit: 28, holiday };
     for (const t of [100, 404, 410, 780]) {
       let asked = -1;
       const want = halfWidths(
@@ -94,26 +101,27 @@ describe('interval half-widths', () => {
     // Nine residuals 1..9 around a level of 1000 (the relative form sees the same shape): the 80%
     // rank is the 8th, the 95% rank (ceil(10 x 0.95) = 10) exceeds 9, so not just the largest (9)
     // but 1.53 x the 80% width.
-    const yy = Float64Array.from({ length: 10 }, (_, u) => (u === 0 ? 1000 : 1000 + u));
+    // (A long unit: the recency weights are close to equal.)
+    const yy = Float64Array.from({ length: 10 }, (_, u) => (u === 0 ? 1000 : 1010 - u));
     const pp = (u: number): number => (u === 0 ? NaN : 1000);
-    const [h80, h95] = halfWidths(yy, pp, 10, 1000, { k: 5, holiday: null });
+    const [h80, h95] = halfWidths(yy, pp, 10, 1000, { k: 5, unit: 1000, holiday: null });
     expect(h80).toBeGreaterThan(7.5);
     expect(h80).toBeLessThan(8.5);
     expect(h95 / h80).toBeCloseTo(1.959964 / 1.281552, 3);
     // With 19 residuals or more the 95% rank exists and is used as it is.
     const y19 = Float64Array.from({ length: 20 }, (_, u) => 1000 + u);
-    const [a80, a95] = halfWidths(y19, pp, 20, 1000, { k: 10, holiday: null });
+    const [a80, a95] = halfWidths(y19, pp, 20, 1000, { k: 10, unit: 10, holiday: null });
     expect(a95).toBeLessThan(1.3 * a80);
   });
 
   it('take holiday-class buckets from the holiday days of earlier years, ordinary ones from the recent window', () => {
-    const setup = { k: 28, holiday };
+    const setup = { k: 28, unit: 28, holiday };
     expect(residualReach(setup, 768)).toBe(728);
-    expect(residualReach(setup, 700)).toBe(56);
-    expect(residualReach({ k: 28, holiday: null }, 768)).toBe(56);
-    // First holiday day of the third year: the 56 days before hold no holiday error, the two earlier
+    expect(residualReach(setup, 700)).toBe(84);
+    expect(residualReach({ k: 28, unit: 28, holiday: null }, 768)).toBe(84);
+    // First holiday day of the third year: the 84 days before hold no holiday error, the two earlier
     // blocks do. Ordinary rule: about 80% of 100 (uniform errors of up to 100) at 80%.
-    const [o80] = halfWidths(y, at(pred), 768, 1000, { k: 28, holiday: null });
+    const [o80] = halfWidths(y, at(pred), 768, 1000, { k: 28, unit: 28, holiday: null });
     const [h80, h95] = halfWidths(y, at(pred), 768, 1000, setup);
     expect(o80).toBeGreaterThan(50);
     expect(o80).toBeLessThan(100);
@@ -121,11 +129,104 @@ describe('interval half-widths', () => {
     expect(h95).toBeGreaterThan(h80);
     // An ordinary bucket of a series with holidays: the recent window, as without them.
     expect(halfWidths(y, at(pred), 700, 1000, setup)).toEqual(
-      halfWidths(y, at(pred), 700, 1000, { k: 28, holiday: null }),
+      halfWidths(y, at(pred), 700, 1000, { k: 28, unit: 28, holiday: null }),
     );
     // Too few holiday residuals before t (only part of the first block): the ordinary rule.
     expect(halfWidths(y, at(pred), 45, 1000, setup)).toEqual(
-      halfWidths(y, at(pred), 45, 1000, { k: 28, holiday: null }),
+      halfWidths(y, at(pred), 45, 1000, { k: 28, unit: 28, holiday: null }),
+    );
+  });
+});
+
+describe('recency-weighted conformal half-widths', () => {
+  it('with equal weights take exactly the unweighted conformal rank ceil((r + 1) level)', () => {
+    const next = rng(11);
+    for (const r of [1, 2, 5, 9, 18, 19, 24, 52, 84]) {
+      const sorted = Float64Array.from({ length: r }, () => next()).sort();
+      for (const w of [1, 0.37]) {
+        const weights = new Float64Array(r).fill(w);
+        for (const level of [0.8, 0.95]) {
+          const { q, ranked } = weightedConformal(sorted, weights, level);
+          expect(q).toBe(conformalHalfWidth(sorted, level));
+          expect(ranked).toBe(Math.ceil((r + 1) * level - 1e-9) <= r);
+        }
+      }
+    }
+    // Unequal weights: the test bucket weighs the mean weight. Residuals 1..4 weighing 1, 1, 1, 5
+    // (W = 8, target 0.5 x 10 = 5): the cumulative weight reaches 5 only at the heavy 4.
+    expect(weightedConformal([1, 2, 3, 4], [1, 1, 1, 5], 0.5)).toEqual({ q: 4, ranked: true });
+    expect(weightedConformal([1, 2, 3, 4], [5, 1, 1, 1], 0.5)).toEqual({ q: 1, ranked: true });
+  });
+
+  it('follow a recent rise in the errors that a window of equal weights outvotes', () => {
+    // k = 26 origins: 78 residuals in the window. The last 13 (the newest half-life's half) are ten
+    // times the 65 before. Unweighted they are 17% of the residuals, below the 80% rank, so the
+    // interval would stay at the old width; weighted by recency (half-life 26) they hold a third of
+    // the weight and set the 80% width.
+    const k = 26;
+    const t = 100;
+    const y = Float64Array.from(
+      { length: t + 1 },
+      (_, u) => 1000 + (u >= t - 13 ? 100 : 10) * (u % 2 ? 1 : -1),
+    );
+    const [h80, h95] = halfWidths(y, () => 1000, t, 1000, { k, unit: k, holiday: null });
+    expect(h80).toBeCloseTo(100, 6);
+    expect(h95).toBeCloseTo(100, 6);
+    // The same residuals in the other order (old ones large, recent small): the old width fades.
+    const z = Float64Array.from(
+      { length: t + 1 },
+      (_, u) => 1000 + (u >= t - 13 ? 10 : 100) * (u % 2 ? 1 : -1),
+    );
+    const zRecent = Float64Array.from(z);
+    for (let u = 0; u < t - 78; u++) zRecent[u] = 1000 + 1e6;
+    // Residuals older than the window (3k = 78 buckets) are not read at all...
+    expect(halfWidths(zRecent, () => 1000, t, 1000, { k, unit: k, holiday: null })).toEqual(
+      halfWidths(z, () => 1000, t, 1000, { k, unit: k, holiday: null }),
+    );
+    // ...and those in it are: the 80% width is the old errors' (they keep two thirds of the weight).
+    expect(halfWidths(z, () => 1000, t, 1000, { k, unit: k, holiday: null })[0]).toBeCloseTo(100, 6);
+  });
+
+  it('match a plain weighted quantile, ties included', () => {
+    // Integer residuals 0..9 (many ties) around a constant forecast, weights 0.5^(age / unit);
+    // 12 residuals (unit 4): too few for the 95% rank, so at least 1.53 x the 80% width.
+    const next = rng(5);
+    for (const unit of [4, 12, 26]) {
+      const t = 3 * unit + 5;
+      const y = Float64Array.from({ length: t + 1 }, () => 1000 + Math.floor(10 * next()));
+      const res: { e: number; w: number }[] = [];
+      for (let u = t - 3 * unit; u < t; u++)
+        res.push({ e: (y[u] as number) - 1000, w: 0.5 ** ((t - 1 - u) / unit) });
+      const sorted = [...res].sort((a, b) => a.e - b.e);
+      const total = res.reduce((a, x) => a + x.w, 0);
+      const quantile = (level: number): number | null => {
+        let cum = 0;
+        for (const x of sorted)
+          if ((cum += x.w) >= level * (total + total / res.length) * (1 - 1e-12)) return x.e;
+        return null;
+      };
+      const q80 = quantile(0.8) as number;
+      const q95 = quantile(0.95) ?? Math.max((sorted.at(-1) as { e: number }).e, (1.959964 / 1.281552) * q80);
+      expect(quantile(0.95) === null).toBe(unit === 4);
+      const [h80, h95] = halfWidths(y, () => 1000, t, 1000, { k: unit, unit, holiday: null });
+      expect(h80).toBeCloseTo(q80, 9);
+      expect(h95).toBeCloseTo(q95, 9);
+    }
+  });
+
+  it('read residuals up to 3k buckets back, not further', () => {
+    const k = 10;
+    const t = 60;
+    const y = Float64Array.from({ length: t + 1 }, (_, u) => 1000 + 10 * (u % 2 ? 1 : -1));
+    const base = halfWidths(y, () => 1000, t, 1000, { k, unit: k, holiday: null });
+    const far = Float64Array.from(y);
+    far[t - 3 * k - 1] = 1e6;
+    expect(halfWidths(far, () => 1000, t, 1000, { k, unit: k, holiday: null })).toEqual(base);
+    // Ages 2k..3k-1 are in the window: raising all of them moves the 95% width.
+    const old = Float64Array.from(y);
+    for (let u = t - 3 * k; u < t - 2 * k; u++) old[u] = 1000 + 500;
+    expect(halfWidths(old, () => 1000, t, 1000, { k, unit: k, holiday: null })[1]).toBeGreaterThan(
+      base[1] * 2,
     );
   });
 });

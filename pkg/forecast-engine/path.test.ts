@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, forecast, ForecastInputError } from './index.js';
-import { forecastPath, isotonic, minPathErrors, PATH_VERSION, reconcileBottomUp } from './path.js';
+import {
+  forecastPath,
+  isotonic,
+  minPathErrors,
+  pathHalfWidths,
+  PATH_VERSION,
+  reconcileBottomUp,
+} from './path.js';
 import { modelInfo } from './catalog.js';
 import { fixtureSeries } from './testdata/series.js';
 import { rng } from './testdata/rng.js';
@@ -126,11 +133,34 @@ describe('forecastPath', () => {
     expect(minPathErrors(0.95)).toBe(38);
   });
 
+  it("scales the served one-step half-width by the replay's error growth, not the replay's own quantile", () => {
+    // 40 replayed origins (enough for both conformal ranks, so no floors): one-step errors of 10,
+    // two- and three-step errors of 20 and 30 around forecasts of 100. Growth from one to two or
+    // three steps (pooled over steps 2..3): 2.5. The served one-step half-widths are 50 / 80 (the
+    // one-step rule's, from other residuals): steps 2 and 3 are 2.5 times those, 125 / 200. Rule 2
+    // took the replay's one-step quantile (10) as the base: 25.
+    const sign = (i: number): number => (i % 2 ? 1 : -1);
+    const actual = [10, 20, 30].map((e) => Array.from({ length: 40 }, (_, i) => 100 + e * sign(i)));
+    const predicted = [0, 1, 2].map(() => new Array<number>(40).fill(100));
+    const served = Float64Array.from([100, 100, 100]);
+    const [h80, h95] = pathHalfWidths(actual, predicted, served, 50, 80);
+    expect(h80[0]).toBe(50);
+    expect(h80[1]).toBeCloseTo(125, 9);
+    expect(h80[2]).toBeCloseTo(125, 9);
+    expect(h95[2]).toBeCloseTo(200, 9);
+    // The relative half follows the step's point: a step forecast at 200 gets a wider interval.
+    const [w80] = pathHalfWidths(actual, predicted, Float64Array.from([100, 100, 200]), 50, 80);
+    expect(w80[2] as number).toBeGreaterThan(130);
+    // Without a served width (0) the replay's own quantiles: 10 x 2.5.
+    const [z80] = pathHalfWidths(actual, predicted, served, 0, 0);
+    expect(z80[1]).toBeCloseTo(25, 9);
+  });
+
   it('names the path rule in its model version and input hash', () => {
     const [s] = fixtureSeries();
     const p = forecastPath(s!, 'ets', 3);
     expect(p.modelVersion).toBe(`${modelInfo('ets').modelVersion}+path.${PATH_VERSION}`);
-    expect(PATH_VERSION).toBe(2);
+    expect(PATH_VERSION).toBe(3);
   });
 
   it('reports out-of-sample accuracy per step: seasonal naive on an exact season has no error', () => {

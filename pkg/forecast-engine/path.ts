@@ -11,14 +11,14 @@
  * the fan starts where the stored forecast's interval is). Intervals of steps h >= 2 are
  * split-conformal on h-step errors: paths are replayed from the most recent origins (those whose
  * h-th step is already observed, at most `origins + H - 1` of them) with parameters fitted before
- * the first of them, so every error is out of sample. A step's half-width scales the conformal
- * quantiles of the replay's one-step errors (absolute and level-relative, the same two forms as the
- * one-step intervals) by the growth of the mean error from one step to h steps (pooled over steps
- * h-1..h+1, nondecreasing in h by isotonic regression): h-step errors of neighbouring origins overlap,
- * so their own tail quantiles come from few independent errors and under-cover, while their mean
- * is stable. So the fan widens as errors grow, may be narrower than step 1 where h-step errors are
- * no larger than one-step ones (step 1 is the served interval, whose errors come from other
- * origins), and follows the level of the points. With too few one-step errors for a conformal rank
+ * the first of them, so every error is out of sample. A step's half-width scales the served
+ * one-step half-width by the replay's growth of the mean error from one step to h steps (absolute
+ * and level-relative; pooled over steps h-1..h+1, nondecreasing in h by isotonic regression): h-step
+ * errors of neighbouring origins overlap, so their own tail quantiles come from few independent
+ * errors and under-cover, while their mean is stable, and the replay's fit (on less history than
+ * the served one) biases its errors' level but not their growth. So the fan widens as errors grow,
+ * may be narrower than step 1 where h-step errors are no larger than one-step ones, and follows
+ * the level of the points. With too few one-step errors for a conformal rank
  * inside the sample (short histories; minPathErrors), a step is never narrower than the one before
  * nor than step 1; without any h-step error a step keeps the one before's.
  * PATH_VERSION identifies this rule in every path's modelVersion and input hash.
@@ -46,8 +46,10 @@ import {
  * 1: per-step conformal quantiles, never narrower than the step before.
  * 2: errors pooled over neighbouring steps, quantiles made monotone by isotonic regression, step 1
  *    and the step before as floors only where errors are few (#18 items 3 and 6).
+ * 3: steps h >= 2 scale the served one-step half-width (not the replay's one-step quantile) by the
+ *    replay's error growth (#18 item 3).
  */
-export const PATH_VERSION = 2;
+export const PATH_VERSION = 3;
 
 /** Longest horizon the engine forecasts (two years of weeks). */
 export const MAX_HORIZON = 104;
@@ -238,17 +240,21 @@ function meanErrors(actual: readonly number[], forecast: readonly number[], floo
 
 /**
  * The 80% and 95% half-widths of every step. Step 1 is the served one-step half-width. Step h >= 2
- * scales the conformal quantiles of the replay's one-step errors (absolute, and relative to the
- * forecast) by how much larger the mean h-step error is than the mean one-step error (growth,
- * pooled over steps h-1..h+1 within 2..H and made nondecreasing in h by weighted isotonic
- * regression), and takes the mean of the absolute form and the relative one times the step's
- * point. A mean is stable where a tail quantile is not: h-step errors of neighbouring origins
- * share h-1 buckets, so their 95% quantile comes from few independent errors and under-covers,
- * while one-step errors are close to independent. With fewer one-step errors than
+ * scales the served one-step half-width by how much larger the replay's mean h-step error is than
+ * its mean one-step error (growth of the absolute and of the forecast-relative error, pooled over
+ * steps h-1..h+1 within 2..H and made nondecreasing in h by weighted isotonic regression; the mean
+ * of the two, the relative one times the step's point over step 1's). A mean is stable where a tail
+ * quantile is not: h-step errors of neighbouring origins share h-1 buckets, so their 95% quantile
+ * comes from few independent errors and under-covers. The base is the served half-width, not the
+ * replay's own one-step quantile (rule 2): the replay's parameters are fitted before its first
+ * origin, on less history than the served refit, so its errors are larger or smaller than the served
+ * forecast's by a factor that cancels in the growth ratio but not in its quantile (rule 2's fans
+ * were too wide on the seasonal synthetic families, too narrow on 33-month series). Without a
+ * served width (0) or without one-step errors to grow from, the replay's own quantiles. With fewer one-step errors than
  * minPathErrors(level) a step is never narrower than the step before nor than step 1, and a step
  * without any h-step error keeps the step before's.
  */
-function pathHalfWidths(
+export function pathHalfWidths(
   actual: readonly number[][],
   predicted: readonly number[][],
   served: Float64Array,
@@ -298,6 +304,7 @@ function pathHalfWidths(
   const igr = isotonic(growthRel, w);
   const few80 = minPathErrors(0.8);
   const few95 = minPathErrors(0.95);
+  const scale1 = Math.max(0, served[0] as number) + floor;
   for (let j = 1; j < H; j++) {
     if ((w[j - 1] as number) === 0) {
       o80.push(o80[j - 1] as number);
@@ -309,8 +316,18 @@ function pathHalfWidths(
     const q = ma1 > 0 ? q1 : (direct[j - 1] as StepQuantiles);
     const ga = ma1 > 0 ? (iga[j - 1] as number) : 1;
     const gr = ma1 > 0 ? (igr[j - 1] as number) : 1;
-    const h80 = (q.abs80 * ga + q.rel80 * gr * scale) / 2;
-    const h95 = (q.abs95 * ga + q.rel95 * gr * scale) / 2;
+    let h80: number;
+    let h95: number;
+    if (ma1 > 0 && half80 > 0 && half95 > 0) {
+      // Rule 3: the served one-step half-width times the growth, its relative half following the
+      // step's point.
+      const g = (ga + (gr * scale) / scale1) / 2;
+      h80 = half80 * g;
+      h95 = half95 * g;
+    } else {
+      h80 = (q.abs80 * ga + q.rel80 * gr * scale) / 2;
+      h95 = (q.abs95 * ga + q.rel95 * gr * scale) / 2;
+    }
     o80.push(a1.length < few80 ? Math.max(h80, o80[j - 1] as number, half80) : h80);
     o95.push(a1.length < few95 ? Math.max(h95, o95[j - 1] as number, half95) : h95);
   }
