@@ -37,19 +37,21 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'holt_winters_additive',
-    modelVersion: '1.6.1',
-    description: 'Holt-Winters with damped trend and additive season, ETS(A,Ad,A).',
+    modelVersion: '1.7.0',
+    description:
+      'Holt-Winters with damped trend and additive season, ETS(A,Ad,A); initial states fitted by least squares on short monthly-or-shorter seasons when AICc prefers them.',
   },
   {
     name: 'holt_winters_multiplicative',
-    modelVersion: '1.6.1',
-    description: 'Holt-Winters with damped trend and multiplicative season, ETS(A,Ad,M).',
+    modelVersion: '1.7.0',
+    description:
+      'Holt-Winters with damped trend and multiplicative season, ETS(A,Ad,M); initial states fitted by least squares on short monthly-or-shorter seasons when AICc prefers them.',
   },
   {
     name: 'ets',
-    modelVersion: '1.8.1',
+    modelVersion: '1.9.0',
     description:
-      'AutoETS: the exponential-smoothing form (trend none/damped/linear, season none/additive/multiplicative; linear without season from 104 values, with a multiplicative one) with the lowest AICc.',
+      'AutoETS: the exponential-smoothing form (trend none/damped/linear, season none/additive/multiplicative; linear without season from 104 values, with a multiplicative one) with the lowest AICc; seasonal initial states fitted by least squares on windows of up to six seasons of up to 12 buckets when AICc prefers them.',
   },
   {
     name: 'theta',
@@ -74,13 +76,13 @@ export const MODEL_CATALOG: readonly ModelInfo[] = Object.freeze([
   },
   {
     name: 'ensemble',
-    modelVersion: '1.9.1',
+    modelVersion: '1.10.0',
     description:
       'Median of the three members with the lowest one-step error over every out-of-sample origin so far.',
   },
   {
     name: 'auto',
-    modelVersion: '2.9.1',
+    modelVersion: '2.10.0',
     description:
       'Per series, the mean of the four candidates with the lowest rolling-origin one-step error over every out-of-sample origin so far (older errors discounted, half-life 39 origins), weighted by inverse error cubed.',
   },

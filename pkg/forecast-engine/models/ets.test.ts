@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EtsFitter, LINEAR_TREND_MIN_VALUES, linearTrendInit } from './ets.js';
+import {
+  EtsFitter,
+  LINEAR_TREND_MIN_VALUES,
+  SEASONAL_INIT_MAX_SEASONS,
+  linearTrendInit,
+  refineSeasonalInit,
+} from './ets.js';
 import { rng } from '../testdata/rng.js';
 import { estimateProfile, centredMovingAverage } from './season.js';
 
@@ -182,5 +188,119 @@ describe('seasonal profile', () => {
     const p = estimateProfile(y, 52, 156, false);
     expect(p?.kind).toMatch(/^fourier\(\d\)$/);
     expect(p?.values[13]).toBeGreaterThan(80);
+  });
+
+  describe('fitted initial seasonal states', () => {
+    /** SSE of the damped additive/multiplicative seasonal recursion from a given initial state (test copy). */
+    const sseFrom = (
+      y: Float64Array,
+      mult: boolean,
+      [alpha, beta, gamma, phi]: readonly number[],
+      l0: number,
+      b0: number,
+      values: Float64Array,
+    ): number => {
+      const s = Float64Array.from(values);
+      let l = l0;
+      let b = b0;
+      let sse = 0;
+      for (let t = 0; t < y.length; t++) {
+        const j = t % s.length;
+        const sp = s[j] as number;
+        const lb = l + (phi as number) * b;
+        const e = (y[t] as number) - (mult ? lb * sp : lb + sp);
+        sse += e * e;
+        l = lb + ((alpha as number) * e) / (mult ? sp : 1);
+        b = (phi as number) * b + ((beta as number) * e) / (mult ? sp : 1);
+        s[j] = sp + ((gamma as number) * e) / (mult ? lb : 1);
+      }
+      return sse;
+    };
+    const par = [0.3, 0.02, 0.1, 0.95] as const;
+    const noisy = (n: number, mult: boolean, seed: number): Float64Array => {
+      const r = rng(seed);
+      const c = clean(n, mult);
+      return c.map((v) => v + 6 * (r() - 0.5));
+    };
+    const badStart = (mult: boolean) => ({
+      l0: 190,
+      b0: 1,
+      values: Float64Array.from(profile12, (v, j) =>
+        mult ? 1 + (v + (j % 3) - 1) / 60 : v * 0.6 + (j % 3) - 1,
+      ),
+    });
+
+    it('recovers the initial state of an exactly additive series (the step is exact least squares)', () => {
+      const truth = { l0: 200, b0: 2, values: Float64Array.from(profile12) };
+      // The series the recursion itself produces without errors: each one-step prediction is the value.
+      const y = new Float64Array(48);
+      {
+        const s = Float64Array.from(truth.values);
+        let l = truth.l0;
+        let b = truth.b0;
+        for (let t = 0; t < 48; t++) {
+          y[t] = l + par[3] * b + (s[t % 12] as number);
+          l += par[3] * b;
+          b *= par[3];
+        }
+      }
+      const r = refineSeasonalInit(y, 48, true, 1, 12, ...par, badStart(false));
+      expect(r).not.toBeNull();
+      expect(r?.sse).toBeLessThan(1e-12);
+      expect(r?.l0).toBeCloseTo(200, 6);
+      expect(r?.b0).toBeCloseTo(2, 6);
+      for (let j = 0; j < 12; j++) expect(r?.values[j]).toBeCloseTo(profile12[j] as number, 6);
+    });
+
+    it('gives the additive least-squares state: no level, slope or sum-zero seasonal change lowers the SSE', () => {
+      const y = noisy(48, false, 5);
+      const r = refineSeasonalInit(y, 48, true, 1, 12, ...par, badStart(false));
+      expect(r).not.toBeNull();
+      const { l0, b0, values, sse } = r as NonNullable<typeof r>;
+      expect(sse).toBeCloseTo(sseFrom(y, false, par, l0, b0, values), 6);
+      expect(sse).toBeLessThan(sseFrom(y, false, par, 190, 1, badStart(false).values));
+      let sum = 0;
+      for (const v of values) sum += v;
+      expect(Math.abs(sum - badStart(false).values.reduce((a, v) => a + v, 0))).toBeLessThan(1e-9);
+      for (const d of [0.05, -0.05]) {
+        expect(sseFrom(y, false, par, l0 + d, b0, values)).toBeGreaterThan(sse);
+        expect(sseFrom(y, false, par, l0, b0 + d, values)).toBeGreaterThan(sse);
+        for (let j = 0; j < 11; j++) {
+          const v = Float64Array.from(values);
+          v[j] = (v[j] as number) + d;
+          v[11] = (v[11] as number) - d;
+          expect(sseFrom(y, false, par, l0, b0, v)).toBeGreaterThan(sse);
+        }
+      }
+    });
+
+    it('lowers the SSE of a multiplicative form and keeps the seasonal states averaging as before', () => {
+      const y = noisy(48, true, 9);
+      const start = badStart(true);
+      const r = refineSeasonalInit(y, 48, true, 2, 12, ...par, start);
+      expect(r).not.toBeNull();
+      const before = sseFrom(y, true, par, start.l0, start.b0, start.values);
+      expect(r?.sse).toBeLessThan(0.5 * before);
+      expect(r?.sse).toBeCloseTo(sseFrom(y, true, par, r?.l0 ?? 0, r?.b0 ?? 0, r?.values ?? start.values), 6);
+      const mean = (v: Float64Array): number => v.reduce((a, x) => a + x, 0) / v.length;
+      expect(mean(r?.values ?? start.values)).toBeCloseTo(mean(start.values), 9);
+    });
+
+    it('is what the seasonal forms take on short windows when AICc prefers it, and not on long ones', () => {
+      const short = noisy(60, false, 3);
+      const fit = new EtsFitter({ y: short, m: 12, fitEnd: 48 }).holtWintersAdditive();
+      expect(fit.params.seasonProfile).toMatch(/\+fitted$/);
+      const long = noisy(12 * (SEASONAL_INIT_MAX_SEASONS + 2), false, 3);
+      const fitLong = new EtsFitter({ y: long, m: 12, fitEnd: long.length - 12 }).holtWintersAdditive();
+      expect(fitLong.params.seasonProfile).not.toMatch(/\+fitted$/);
+    });
+
+    it('keeps forecasts reproducible: the same input gives byte-identical fits', () => {
+      const y = noisy(60, true, 11);
+      const a = new EtsFitter({ y, m: 12, fitEnd: 48 }).auto();
+      const b = new EtsFitter({ y, m: 12, fitEnd: 48 }).auto();
+      expect(Buffer.from(a.pred.buffer).equals(Buffer.from(b.pred.buffer))).toBe(true);
+      expect(a.params).toEqual(b.params);
+    });
   });
 });

@@ -36,6 +36,19 @@ const PHI_HI = 0.98;
  */
 export const LINEAR_TREND_MIN_VALUES = 104;
 
+/**
+ * Where the seasonal forms also try fitted initial states (refineSeasonalInit): seasons of at most
+ * SEASONAL_INIT_MAX_PERIOD buckets and fitting windows of at most SEASONAL_INIT_MAX_SEASONS seasons.
+ * The step costs one pass per direction (m + 1 or m of them) and O(n m^2) for its normal equations:
+ * on monthly data about as much as the form's whole Nelder-Mead fit, on 52-week seasons 2.6x `auto`'s
+ * CPU on `dated_weekly`. Short windows are where the decomposition's profile is noisiest; on long
+ * monthly ones (`retail_m_long`, 2.4% better) it would take `auto` past 0.1x of statsforecast's
+ * fastest model's CPU (measured in bench/forecast/README.md, "Fitted initial seasonal states").
+ */
+export const SEASONAL_INIT_MAX_PERIOD = 12;
+/** See {@link SEASONAL_INIT_MAX_PERIOD}. */
+export const SEASONAL_INIT_MAX_SEASONS = 6;
+
 interface Init {
   readonly l0: number;
   readonly b0: number;
@@ -164,6 +177,202 @@ export function linearTrendInit(
   return { l0, b0, sse: Math.max(0, sse) };
 }
 
+/**
+ * One Gauss-Newton step on the initial state of a seasonal form (level, slope when trended, and the
+ * seasonal states, kept summing to zero / averaging one) for fixed smoothing parameters: the one-step
+ * errors are linearised in the initial state by forward-mode tangents of the recursion and the step
+ * solves their least squares. For the additive season the predictions are linear in the initial
+ * state, so the step is the exact least-squares initial state; for the multiplicative one the step is
+ * halved until the SSE falls. Returns the new state and its SSE over y[0..end), or null when the
+ * normal equations are singular or no step lowers the SSE. The decomposition's profile is a
+ * starting point that ignores how the recursion moves the states; R's ets and statsforecast optimise
+ * the initial states jointly with the parameters, this fits them for the parameters found.
+ */
+export function refineSeasonalInit(
+  y: Float64Array,
+  end: number,
+  trend: boolean,
+  season: 1 | 2,
+  m: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  phi: number,
+  init: { l0: number; b0: number; values: Float64Array },
+  idx?: Int32Array,
+): { l0: number; b0: number; values: Float64Array; sse: number } | null {
+  const mult = season === 2;
+  const ph = trend ? phi : 0;
+  // Directions: level, slope (trended forms), seasonal state j minus state m-1 for j < m-1.
+  const nd = 1 + (trend ? 1 : 0) + (m - 1);
+  const sOff = trend ? 2 : 1;
+  const dl = new Float64Array(nd);
+  const db = new Float64Array(nd);
+  const ds = new Float64Array(nd * m);
+  dl[0] = 1;
+  if (trend) db[1] = 1;
+  for (let j = 0; j < m - 1; j++) {
+    ds[(sOff + j) * m + j] = 1;
+    ds[(sOff + j) * m + m - 1] = -1;
+  }
+  const df = new Float64Array(nd);
+  const ata = new Float64Array(nd * nd);
+  const ate = new Float64Array(nd);
+  const s = Float64Array.from(init.values);
+  let l = init.l0;
+  let b = trend ? init.b0 : 0;
+  let sse0 = 0;
+  let j = 0;
+  for (let t = 0; t < end; t++) {
+    if (idx) j = idx[t] as number;
+    const lb = l + ph * b;
+    const sp = s[j] as number;
+    const f = mult ? lb * sp : lb + sp;
+    const e = (y[t] as number) - f;
+    sse0 += e * e;
+    if (mult) {
+      const isp = 1 / sp;
+      const esp2 = e * isp * isp;
+      const ilb = 1 / lb;
+      const elb2 = e * ilb * ilb;
+      for (let k = 0; k < nd; k++) {
+        const dlb = (dl[k] as number) + ph * (db[k] as number);
+        const q = k * m + j;
+        const dsp = ds[q] as number;
+        const dfk = dlb * sp + lb * dsp;
+        df[k] = dfk;
+        const g = dfk * isp + dsp * esp2;
+        dl[k] = dlb - alpha * g;
+        db[k] = ph * (db[k] as number) - beta * g;
+        ds[q] = dsp - gamma * (dfk * ilb + dlb * elb2);
+      }
+    } else {
+      for (let k = 0; k < nd; k++) {
+        const dlb = (dl[k] as number) + ph * (db[k] as number);
+        const q = k * m + j;
+        const dsp = ds[q] as number;
+        const dfk = dlb + dsp;
+        df[k] = dfk;
+        dl[k] = dlb - alpha * dfk;
+        db[k] = ph * (db[k] as number) - beta * dfk;
+        ds[q] = dsp - gamma * dfk;
+      }
+    }
+    for (let k = 0; k < nd; k++) {
+      const a = df[k] as number;
+      if (a === 0) continue;
+      ate[k] = (ate[k] as number) + a * e;
+      const row = k * nd;
+      for (let i = k; i < nd; i++) ata[row + i] = (ata[row + i] as number) + a * (df[i] as number);
+    }
+    if (mult) {
+      l = lb + (alpha * e) / sp;
+      b = ph * b + (beta * e) / sp;
+      s[j] = sp + (gamma * e) / lb;
+    } else {
+      l = lb + alpha * e;
+      b = ph * b + beta * e;
+      s[j] = sp + gamma * e;
+    }
+    if (++j === m) j = 0;
+  }
+  if (!Number.isFinite(sse0)) return null;
+  const step = solveSymmetric(ata, ate, nd);
+  if (!step) return null;
+  const values = new Float64Array(m);
+  for (let h = 1; h <= 8; h *= 2) {
+    const l0 = init.l0 + (step[0] as number) / h;
+    const b0 = trend ? init.b0 + (step[1] as number) / h : 0;
+    let last = 0;
+    let ok = true;
+    for (let q = 0; q < m - 1; q++) {
+      const d = (step[sOff + q] as number) / h;
+      values[q] = (init.values[q] as number) + d;
+      last += d;
+      if (mult && !((values[q] as number) > 0)) ok = false;
+    }
+    values[m - 1] = (init.values[m - 1] as number) - last;
+    if (mult && !((values[m - 1] as number) > 0)) ok = false;
+    if (!ok) continue;
+    const sse = sseOf(y, end, trend, mult, m, alpha, beta, gamma, ph, l0, b0, values, idx);
+    if (sse < sse0) return { l0, b0, values, sse };
+    if (!mult) break;
+  }
+  return null;
+}
+
+/** SSE of a seasonal form over y[0..end) from the given initial state. */
+function sseOf(
+  y: Float64Array,
+  end: number,
+  trend: boolean,
+  mult: boolean,
+  m: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  ph: number,
+  l0: number,
+  b0: number,
+  values: Float64Array,
+  idx?: Int32Array,
+): number {
+  const s = Float64Array.from(values);
+  let l = l0;
+  let b = trend ? b0 : 0;
+  let sse = 0;
+  let j = 0;
+  for (let t = 0; t < end; t++) {
+    if (idx) j = idx[t] as number;
+    const lb = l + ph * b;
+    const sp = s[j] as number;
+    const e = (y[t] as number) - (mult ? lb * sp : lb + sp);
+    sse += e * e;
+    if (mult) {
+      l = lb + (alpha * e) / sp;
+      b = ph * b + (beta * e) / sp;
+      s[j] = sp + (gamma * e) / lb;
+    } else {
+      l = lb + alpha * e;
+      b = ph * b + beta * e;
+      s[j] = sp + gamma * e;
+    }
+    if (++j === m) j = 0;
+  }
+  return Number.isFinite(sse) ? sse : Infinity;
+}
+
+/** Solves A x = r for symmetric positive semi-definite A (upper triangle filled) by Cholesky; null when singular. */
+function solveSymmetric(a: Float64Array, r: Float64Array, n: number): Float64Array | null {
+  const c = new Float64Array(n * n);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i] as number);
+  if (!(maxDiag > 0)) return null;
+  for (let i = 0; i < n; i++) {
+    for (let k = i; k < n; k++) {
+      let v = a[i * n + k] as number;
+      for (let p = 0; p < i; p++) v -= (c[p * n + i] as number) * (c[p * n + k] as number);
+      if (k === i) {
+        if (!(v > 1e-10 * maxDiag)) return null;
+        c[i * n + i] = Math.sqrt(v);
+      } else c[i * n + k] = v / (c[i * n + i] as number);
+    }
+  }
+  // C^T z = r, then C x = z (C upper triangular).
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = r[i] as number;
+    for (let p = 0; p < i; p++) v -= (c[p * n + i] as number) * (x[p] as number);
+    x[i] = v / (c[i * n + i] as number);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let v = x[i] as number;
+    for (let p = i + 1; p < n; p++) v -= (c[i * n + p] as number) * (x[p] as number);
+    x[i] = v / (c[i * n + i] as number);
+  }
+  return x;
+}
+
 /** Least-squares line through y[0..len) (after removing the profile); returns intercept and slope. */
 function initialLevel(
   y: Float64Array,
@@ -194,6 +403,9 @@ function initialLevel(
 export class EtsFitter {
   private readonly fits = new Map<EtsForm, Fit | string>();
   private readonly profiles = new Map<boolean, SeasonProfile | null>();
+  /** Per fitted seasonal form: its fit with fitted initial states, computed on demand. */
+  private readonly refiners = new Map<EtsForm, () => Fit | null>();
+  private readonly refined = new Map<EtsForm, Fit | null>();
 
   constructor(private readonly input: FitInput) {}
 
@@ -203,6 +415,23 @@ export class EtsFitter {
     if (f === undefined) {
       f = this.fitForm(form);
       this.fits.set(form, f);
+    }
+    return f;
+  }
+
+  /** A form's fit with fitted initial states where AICc prefers them, else its fit. */
+  private fitted(form: EtsForm): Fit | string {
+    return this.refinedForm(form) ?? this.form(form);
+  }
+
+  /** The fit of a seasonal form with fitted initial states, or null when AICc does not prefer it. */
+  private refinedForm(form: EtsForm): Fit | null {
+    let f = this.refined.get(form);
+    if (f === undefined) {
+      this.form(form);
+      const r = this.refiners.get(form);
+      f = r ? r() : null;
+      this.refined.set(form, f);
     }
     return f;
   }
@@ -264,71 +493,108 @@ export class EtsFitter {
     };
     let best: Float64Array;
     let bestSse: number;
+    // Start: alpha 0.2, beta/alpha 0.1, gamma/(1-alpha) 0.1, phi 0.95.
+    const x0: number[] = [0.2];
+    const lower: number[] = [LO];
+    const upper: number[] = [HI];
+    if (trend) {
+      x0.push(0.1);
+      lower.push(LO);
+      upper.push(HI);
+    }
+    if (season !== 0) {
+      x0.push(0.1);
+      lower.push(LO);
+      upper.push(HI);
+    }
+    if (damped) {
+      x0.push(0.95);
+      lower.push(PHI_LO);
+      upper.push(PHI_HI);
+    }
+    const maxEvaluations = 10 * x0.length + 15;
     if (!trend && season === 0) {
       const r = goldenSection((a1) => sse([a1]), LO, HI, 28);
       best = r.x;
       bestSse = r.value;
     } else {
-      // Start: alpha 0.2, beta/alpha 0.1, gamma/(1-alpha) 0.1, phi 0.95.
-      const x0: number[] = [0.2];
-      const lower: number[] = [LO];
-      const upper: number[] = [HI];
-      if (trend) {
-        x0.push(0.1);
-        lower.push(LO);
-        upper.push(HI);
-      }
-      if (season !== 0) {
-        x0.push(0.1);
-        lower.push(LO);
-        upper.push(HI);
-      }
-      if (damped) {
-        x0.push(0.95);
-        lower.push(PHI_LO);
-        upper.push(PHI_HI);
-      }
-      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations: 10 * x0.length + 15 });
+      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations });
       best = r.x;
       bestSse = r.value;
     }
     if (!Number.isFinite(bestSse) || bestSse >= Number.MAX_VALUE) return 'fit diverged';
-    const [alpha, beta, gamma, phi] = unpack(best);
-    if (linear) {
-      const solved = linearTrendInit(y, fitEnd, alpha, beta);
-      init = { l0: solved.l0, b0: solved.b0, profile: null };
-    }
-    const n = y.length;
-    const pred = new Float64Array(n + 1);
-    run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred, idx);
-    for (let t = 0; t <= n; t++) if (!Number.isFinite(pred[t])) return 'fit diverged';
-    const k =
-      1 + (trend ? 2 : 0) + (season !== 0 ? 1 : 0) + 1 + (damped ? 1 : 0) + (profile ? profile.dof : 0) + 1;
-    const aicc =
-      fitEnd - k - 1 > 0
-        ? fitEnd * Math.log(Math.max(bestSse / fitEnd, 1e-300)) + 2 * k + (2 * k * (k + 1)) / (fitEnd - k - 1)
+    const dof = profile ? profile.dof : 0;
+    // Parameters: smoothing ones, initial level (and slope), the season's free states, sigma.
+    const kBase = 1 + (trend ? 2 : 0) + (season !== 0 ? 1 : 0) + 1 + (damped ? 1 : 0) + 1;
+    const aiccOf = (v: number, d: number): number => {
+      const k = kBase + d;
+      return fitEnd - k - 1 > 0
+        ? fitEnd * Math.log(Math.max(v / fitEnd, 1e-300)) + 2 * k + (2 * k * (k + 1)) / (fitEnd - k - 1)
         : Infinity;
-    const name =
-      form === 'ANN'
-        ? 'ses'
-        : form === 'AAdN'
-          ? 'holt'
-          : form === 'AAdA'
-            ? 'holt_winters_additive'
-            : form === 'AAdM'
-              ? 'holt_winters_multiplicative'
-              : 'ets';
-    const params: Fit['params'] = {
-      form: `${form[0]},${damped ? 'Ad' : trend ? 'A' : 'N'},${seasonChar}`,
-      alpha: r6(alpha),
     };
-    if (trend) params.beta = r6(beta);
-    if (season !== 0) params.gamma = r6(gamma);
-    if (damped) params.phi = r6(phi);
-    params.l0 = r6(init.l0);
-    if (trend) params.b0 = r6(init.b0);
-    if (profile) params.seasonProfile = profile.kind;
-    return { model: name, params, pred, fallbackReason: null, aicc };
+    const finish = (x: ArrayLike<number>, xSse: number, init: Init, dof: number): Fit | string => {
+      const [alpha, beta, gamma, phi] = unpack(x);
+      if (linear) {
+        const solved = linearTrendInit(y, fitEnd, alpha, beta);
+        init = { l0: solved.l0, b0: solved.b0, profile: null };
+      }
+      const n = y.length;
+      const pred = new Float64Array(n + 1);
+      run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred, idx);
+      for (let t = 0; t <= n; t++) if (!Number.isFinite(pred[t])) return 'fit diverged';
+      const aicc = aiccOf(xSse, dof);
+      const name =
+        form === 'ANN'
+          ? 'ses'
+          : form === 'AAdN'
+            ? 'holt'
+            : form === 'AAdA'
+              ? 'holt_winters_additive'
+              : form === 'AAdM'
+                ? 'holt_winters_multiplicative'
+                : 'ets';
+      const params: Fit['params'] = {
+        form: `${form[0]},${damped ? 'Ad' : trend ? 'A' : 'N'},${seasonChar}`,
+        alpha: r6(alpha),
+      };
+      if (trend) params.beta = r6(beta);
+      if (season !== 0) params.gamma = r6(gamma);
+      if (damped) params.phi = r6(phi);
+      params.l0 = r6(init.l0);
+      if (trend) params.b0 = r6(init.b0);
+      if (profile) params.seasonProfile = (init.profile as SeasonProfile).kind;
+      return { model: name, params, pred, fallbackReason: null, aicc };
+    };
+    if (season !== 0 && profile && m <= SEASONAL_INIT_MAX_PERIOD && fitEnd <= SEASONAL_INIT_MAX_SEASONS * m) {
+      const p = profile;
+      // Fitted initial states (refineSeasonalInit) for the parameters found; kept when AICc, which
+      // then counts m - 1 seasonal states, prefers them.
+      this.refiners.set(form, () => {
+        const [al, be, ga, ph] = unpack(best);
+        const r = refineSeasonalInit(
+          y,
+          fitEnd,
+          trend,
+          season,
+          m,
+          al,
+          be,
+          ga,
+          ph,
+          { l0: init.l0, b0: init.b0, values: p.values },
+          idx,
+        );
+        if (!r || !(aiccOf(r.sse, m - 1) < aiccOf(bestSse, dof))) return null;
+        const fitted: Init = {
+          l0: r.l0,
+          b0: r.b0,
+          profile: { values: r.values, dof: m - 1, kind: `${p.kind}+fitted` },
+        };
+        const f = finish(best, r.sse, fitted, m - 1);
+        return typeof f === 'string' ? null : f;
+      });
+    }
+    return finish(best, bestSse, init, dof);
   }
 
   /** Simple exponential smoothing; naive when too short. */
@@ -345,15 +611,15 @@ export class EtsFitter {
 
   /** Damped additive Holt-Winters; Holt when there are fewer than two seasons. */
   holtWintersAdditive(): Fit {
-    const f = this.form('AAdA');
+    const f = this.fitted('AAdA');
     return typeof f === 'string' ? fallback(this.holt(), f) : f;
   }
 
   /** Damped multiplicative Holt-Winters; additive when values are not all positive. */
   holtWintersMultiplicative(): Fit {
-    const f = this.form('AAdM');
+    const f = this.fitted('AAdM');
     if (typeof f !== 'string') return f;
-    const add = this.form('AAdA');
+    const add = this.fitted('AAdA');
     return typeof add === 'string' ? fallback(this.holt(), `${f}; ${add}`) : fallback(add, f);
   }
 
@@ -366,6 +632,10 @@ export class EtsFitter {
       if (!best || (f.aicc as number) < (best.aicc as number)) best = f;
     }
     if (!best) return fallback(fitNaive(this.input), 'no exponential-smoothing form could be fitted');
+    for (const form of ETS_FORMS) {
+      const f = this.refinedForm(form);
+      if (f && (f.aicc as number) < (best.aicc as number)) best = f;
+    }
     // A seasonal bucket type whose history is too short for any seasonal form is a fallback too.
     const seasonal = this.form('AAdA');
     if (this.input.m > 1 && typeof seasonal === 'string' && typeof this.form('AAdM') === 'string')
