@@ -15,7 +15,7 @@ import {
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
-import { halfWidths as intervalHalfWidths, holidayClass, type IntervalSetup } from './intervals.js';
+import { halfWidthsOf, holidayClass, residualReach, type IntervalSetup } from './intervals.js';
 import { addOrigin, emptySums, maseScale, ratio, type ErrorSums } from './metrics.js';
 import {
   fitDrift,
@@ -561,19 +561,39 @@ const MIN_COMPLETE_RESIDUALS = 15;
  */
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
   const fits = choice.fits;
-  if (fits.length === 1) {
-    const p = (fits[0] as Fit).pred;
-    return intervalHalfWidths(r.y, (u) => p[u] as number, t, point, r.intervals);
-  }
+  if (fits.length === 1) return halfWidthsOf(r.y, (fits[0] as Fit).pred, t, point, r.intervals);
   const incomplete = (u: number): boolean => {
     for (const f of fits) if (Number.isNaN(f.pred[u])) return true;
     return false;
   };
+  const lo = Math.max(0, t - 2 * r.k);
+  const from = Math.max(0, t - residualReach(r.intervals, t));
+  // Members past their warm-up over both windows (the usual case): every bucket is complete.
+  let clean = true;
+  for (const f of fits) if (firstComplete(f.pred) > Math.min(lo, from)) clean = false;
   let complete = 0;
-  for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
+  if (clean) complete = t - lo;
+  else for (let u = lo; u < t; u++) if (!incomplete(u)) complete++;
   const skip = complete >= MIN_COMPLETE_RESIDUALS;
-  const pred = (u: number): number => (skip && incomplete(u) ? NaN : choicePred(choice, u));
-  return intervalHalfWidths(r.y, pred, t, point, r.intervals);
+  if (predScratch.length < t) predScratch = new Float64Array(2 * t);
+  const pred = predScratch;
+  for (let u = from; u < t; u++) pred[u] = !clean && skip && incomplete(u) ? NaN : choicePred(choice, u);
+  return halfWidthsOf(r.y, pred, t, point, r.intervals);
+}
+
+/** The combined predictions halfWidths hands on (only [t - reach, t) of it is written and read). */
+let predScratch = new Float64Array(256);
+
+/** First index from which a prediction array holds no NaN (its warm-up ends), per array. */
+const completeFrom = new WeakMap<Float64Array, number>();
+function firstComplete(p: Float64Array): number {
+  let i = completeFrom.get(p);
+  if (i === undefined) {
+    i = p.length;
+    while (i > 0 && !Number.isNaN(p[i - 1])) i--;
+    completeFrom.set(p, i);
+  }
+  return i;
 }
 
 /**

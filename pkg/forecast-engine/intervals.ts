@@ -121,7 +121,16 @@ export function weightedConformal(
   w: ArrayLike<number>,
   level: number,
 ): { readonly q: number; readonly ranked: boolean } {
-  const r = sorted.length;
+  return weightedQuantile(sorted, w, sorted.length, level);
+}
+
+/** weightedConformal of the first r residuals and weights. */
+function weightedQuantile(
+  sorted: ArrayLike<number>,
+  w: ArrayLike<number>,
+  r: number,
+  level: number,
+): { readonly q: number; readonly ranked: boolean } {
   if (r === 0) return { q: 0, ranked: false };
   let total = 0;
   for (let i = 0; i < r; i++) total += w[i] as number;
@@ -135,24 +144,26 @@ export function weightedConformal(
 }
 
 /**
- * Sorts v in place and puts the weights of its values, in the new order, into `out`. One native
+ * Sorts v[0..r) in place and puts the weights of its values, in the new order, into `out`. One native
  * sort of keys that carry each value's index in the 10 lowest mantissa bits (values are >= 0, whose
  * bit patterns sort as the numbers do; the index only orders values within 2^-42 of each other, the
  * same on every machine, and every value is read back exactly): an index sort with a comparator
  * cost a fifth of `auto`'s time. More than 1024 values (never with the windows above): a binary
  * search per value.
  */
-function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): void {
-  const r = v.length;
+function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array, r: number): void {
   if (keyF.length < r) {
     keyF = new Float64Array(2 * r);
     keyU = new Uint32Array(keyF.buffer);
     orig = new Float64Array(2 * r);
+    keyViews = [];
   }
-  orig.set(v);
+  for (let i = 0; i < r; i++) orig[i] = v[i] as number;
   if (r <= 1024) {
-    const kf = keyF.subarray(0, r);
-    kf.set(v);
+    // The views of keyF's prefixes are kept: a subarray per sort was a measurable share of the GC.
+    let kf = keyViews[r];
+    if (!kf) kf = keyViews[r] = keyF.subarray(0, r);
+    for (let i = 0; i < r; i++) keyF[i] = v[i] as number;
     for (let i = 0; i < r; i++) keyU[2 * i + LOW] = ((keyU[2 * i + LOW] as number) & ~0x3ff) | i;
     kf.sort();
     for (let i = 0; i < r; i++) {
@@ -162,7 +173,7 @@ function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): v
     }
     return;
   }
-  v.sort();
+  v.subarray(0, r).sort();
   out.fill(-1, 0, r);
   for (let i = 0; i < r; i++) {
     const x = orig[i] as number;
@@ -180,27 +191,29 @@ function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): v
 let keyF = new Float64Array(128);
 let keyU = new Uint32Array(keyF.buffer);
 let orig = new Float64Array(128);
+let keyViews: Float64Array[] = [];
 /** Which Uint32 of a float64's bytes holds its low 32 bits: the first on little-endian machines. */
 const LOW = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 
-/** 80% and 95% weighted half-widths of one form; the 95% one with conformal95's normal-ratio floor. */
-function weightedPair(v: Float64Array, w: Float64Array, sw: Float64Array): [number, number] {
-  sortWithWeights(v, w, sw);
-  const q80 = weightedConformal(v, sw, 0.8).q;
-  const { q, ranked } = weightedConformal(v, sw, 0.95);
+/** 80% and 95% weighted half-widths of one form (v[0..r)); the 95% one with conformal95's normal-ratio floor. */
+function weightedPair(v: Float64Array, w: Float64Array, sw: Float64Array, r: number): [number, number] {
+  sortWithWeights(v, w, sw, r);
+  const q80 = weightedQuantile(v, sw, r, 0.8).q;
+  const { q, ranked } = weightedQuantile(v, sw, r, 0.95);
   return [q80, ranked ? q : Math.max(q, NORMAL_95_OVER_80 * q80)];
 }
 
-/** twoForm with recency weights (the ordinary buckets); sorts abs and rel in place. */
+/** twoForm with recency weights (the ordinary buckets) of the first r residuals; sorts abs and rel in place. */
 function twoFormWeighted(
   abs: Float64Array,
   rel: Float64Array,
   w: Float64Array,
   scale: number,
   sw: Float64Array,
+  r: number,
 ): [number, number] {
-  const [a80, a95] = weightedPair(abs, w, sw);
-  const [r80, r95] = weightedPair(rel, w, sw);
+  const [a80, a95] = weightedPair(abs, w, sw, r);
+  const [r80, r95] = weightedPair(rel, w, sw, r);
   return [(a80 + r80 * scale) / 2, (a95 + r95 * scale) / 2];
 }
 
@@ -248,6 +261,22 @@ export function halfWidths(
   point: number,
   s: IntervalSetup,
 ): [number, number] {
+  const p = new Float64Array(t);
+  for (let u = Math.max(0, t - residualReach(s, t)); u < t; u++) p[u] = pred(u);
+  return halfWidthsOf(y, p, t, point, s);
+}
+
+/**
+ * halfWidths with the predictions in an array: pred[u] for u in [t - residualReach(s, t), t) is the
+ * choice's one-step prediction of bucket u (NaN: none); no other element is read.
+ */
+export function halfWidthsOf(
+  y: Float64Array,
+  pred: Float64Array,
+  t: number,
+  point: number,
+  s: IntervalSetup,
+): [number, number] {
   const from = Math.max(t - RESIDUAL_WINDOW * s.unit, 0);
   if (t <= from) return [0, 0];
   const floor = levelFloor(y, from, t);
@@ -269,7 +298,7 @@ export function halfWidths(
   const weight = weightsOf(s.unit, t - from);
   let c = 0;
   for (let u = from; u < t; u++) {
-    const p = pred(u);
+    const p = pred[u] as number;
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);
@@ -277,13 +306,7 @@ export function halfWidths(
     rel[c] = e / (pc + floor);
     w[c++] = weight[t - 1 - u] as number;
   }
-  return twoFormWeighted(
-    abs.subarray(0, c),
-    rel.subarray(0, c),
-    w.subarray(0, c),
-    scale,
-    scratchSw.subarray(0, c),
-  );
+  return twoFormWeighted(abs, rel, w, scale, scratchSw, c);
 }
 
 /**
@@ -293,7 +316,7 @@ export function halfWidths(
  */
 function holidayHalfWidths(
   y: Float64Array,
-  pred: (u: number) => number,
+  pred: Float64Array,
   t: number,
   scale: number,
   floor: number,
@@ -306,7 +329,7 @@ function holidayHalfWidths(
   const rel: number[] = [];
   for (let u = from; u < t; u++) {
     if (cls[u] !== own) continue;
-    const p = pred(u);
+    const p = pred[u] as number;
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);
