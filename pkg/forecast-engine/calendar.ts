@@ -198,7 +198,17 @@ export function estimateCalendar(
   let zeros = 0;
   for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
   if (zeros > SPARSE_SHARE * fitEnd) return null;
-  const holiday = (t: number): boolean => (x[t] as Float64Array).some((v) => v > 0);
+  // Whether each bucket of the fitting window holds a holiday (read up to eight times per bucket).
+  const isHoliday = new Uint8Array(fitEnd);
+  for (let t = 0; t < fitEnd; t++) {
+    const row = x[t] as Float64Array;
+    for (let j = 0; j < row.length; j++)
+      if ((row[j] as number) > 0) {
+        isHoliday[t] = 1;
+        break;
+      }
+  }
+  const holiday = (t: number): boolean => isHoliday[t] === 1;
   // Local level: nearby buckets without a holiday (the same weekday for DAY).
   const step = bucketType === 'DAY' ? 7 : 1;
   const reach = bucketType === 'DAY' ? 3 : 4;
@@ -209,17 +219,23 @@ export function estimateCalendar(
   let noise = 0;
   let noiseCount = 0;
   for (let t = 0; t < fitEnd; t++) {
-    const isHoliday = holiday(t);
     let sum = 0;
     let cnt = 0;
-    for (let j = 1; j <= reach; j++)
-      for (const u of [t - j * step, t + j * step])
-        if (u >= 0 && u < fitEnd && !holiday(u)) {
-          sum += y[u] as number;
-          cnt++;
-        }
+    for (let j = 1; j <= reach; j++) {
+      // Before, then after (the order of the sum).
+      const before = t - j * step;
+      if (before >= 0 && before < fitEnd && !holiday(before)) {
+        sum += y[before] as number;
+        cnt++;
+      }
+      const after = t + j * step;
+      if (after >= 0 && after < fitEnd && !holiday(after)) {
+        sum += y[after] as number;
+        cnt++;
+      }
+    }
     if (cnt < 2 || !(sum > 0)) continue;
-    if (!isHoliday) {
+    if (!holiday(t)) {
       const d = (y[t] as number) / (sum / cnt) - 1;
       noise += d * d;
       noiseCount++;

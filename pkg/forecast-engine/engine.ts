@@ -309,17 +309,26 @@ function choicePred(choice: Choice, t: number): number {
     }
     return sw > 0 ? sp / sw : NaN;
   }
-  // Members that cannot forecast t (warm-up) are left out of the median.
-  const v: number[] = [];
+  // Members that cannot forecast t (warm-up) are left out of the median. A stable insertion sort
+  // into a reused buffer (the order a stable sort by a - b gives).
+  if (medianScratch.length < fits.length) medianScratch = new Float64Array(2 * fits.length);
+  const v = medianScratch;
+  let c = 0;
   for (const f of fits) {
     const p = f.pred[t] as number;
-    if (!Number.isNaN(p)) v.push(p);
+    if (Number.isNaN(p)) continue;
+    let j = c++;
+    while (j > 0 && (v[j - 1] as number) - p > 0) {
+      v[j] = v[j - 1] as number;
+      j--;
+    }
+    v[j] = p;
   }
-  v.sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const h = v.length >> 1;
-  return v.length % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
+  if (c === 0) return NaN;
+  const h = c >> 1;
+  return c % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
 }
+let medianScratch = new Float64Array(16);
 
 /** Fewest scored origins a candidate needs in the selection window to be ranked at all. */
 const MIN_SCORED = 3;
@@ -568,31 +577,63 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
   };
   const lo = Math.max(0, t - 2 * r.k);
   const from = Math.max(0, t - residualReach(r.intervals, t));
-  // Members past their warm-up over both windows (the usual case): every bucket is complete.
-  let clean = true;
-  for (const f of fits) if (firstComplete(f.pred) > Math.min(lo, from)) clean = false;
-  let complete = 0;
-  if (clean) complete = t - lo;
-  else for (let u = lo; u < t; u++) if (!incomplete(u)) complete++;
+  // From f on every member is past its warm-up (the usual case over most of both windows): every
+  // bucket there is complete, and only the buckets before f need the per-bucket check.
+  let f = 0;
+  for (const fit of fits) f = Math.max(f, firstComplete(fit.pred));
+  const mid = Math.min(f, t);
+  let complete = t - Math.max(lo, mid);
+  for (let u = lo; u < mid; u++) if (!incomplete(u)) complete++;
   const skip = complete >= MIN_COMPLETE_RESIDUALS;
   if (predScratch.length < t) predScratch = new Float64Array(2 * t);
   const pred = predScratch;
-  for (let u = from; u < t; u++) pred[u] = !clean && skip && incomplete(u) ? NaN : choicePred(choice, u);
+  const start = Math.max(from, mid);
+  for (let u = from; u < start; u++) pred[u] = skip && incomplete(u) ? NaN : choicePred(choice, u);
+  const w = choice.weights;
+  if (w) {
+    // choicePred's weighted mean, with the members' arrays read once (Fit objects come in many
+    // shapes, and a property read per member and bucket was most of this function's time).
+    const m = fits.length;
+    if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
+    const ps = memberScratch;
+    for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
+    for (let u = start; u < t; u++) {
+      let sw = 0;
+      let sp = 0;
+      for (let i = 0; i < m; i++) {
+        const p = (ps[i] as Float64Array)[u] as number;
+        if (Number.isNaN(p)) continue;
+        sw += w[i] as number;
+        sp += (w[i] as number) * p;
+      }
+      pred[u] = sw > 0 ? sp / sw : NaN;
+    }
+  } else for (let u = start; u < t; u++) pred[u] = choicePred(choice, u);
   return halfWidthsOf(r.y, pred, t, point, r.intervals);
 }
+
+/** The members' prediction arrays of the choice halfWidths combines. */
+let memberScratch: Float64Array[] = [];
 
 /** The combined predictions halfWidths hands on (only [t - reach, t) of it is written and read). */
 let predScratch = new Float64Array(256);
 
-/** First index from which a prediction array holds no NaN (its warm-up ends), per array. */
-const completeFrom = new WeakMap<Float64Array, number>();
+/**
+ * First index from which a prediction array holds no NaN (its warm-up ends). Remembered for the
+ * last COMPLETE_CACHE arrays asked about (a series' candidates; found by identity, which is cheaper
+ * than a WeakMap here). The arrays are never written after their fit is made.
+ */
+const COMPLETE_CACHE = 64;
+const completeKeys: (Float64Array | null)[] = new Array<Float64Array | null>(COMPLETE_CACHE).fill(null);
+const completeAt = new Int32Array(COMPLETE_CACHE);
+let completeNext = 0;
 function firstComplete(p: Float64Array): number {
-  let i = completeFrom.get(p);
-  if (i === undefined) {
-    i = p.length;
-    while (i > 0 && !Number.isNaN(p[i - 1])) i--;
-    completeFrom.set(p, i);
-  }
+  for (let c = 0; c < COMPLETE_CACHE; c++) if (completeKeys[c] === p) return completeAt[c] as number;
+  let i = p.length;
+  while (i > 0 && !Number.isNaN(p[i - 1])) i--;
+  completeKeys[completeNext] = p;
+  completeAt[completeNext] = i;
+  completeNext = (completeNext + 1) % COMPLETE_CACHE;
   return i;
 }
 

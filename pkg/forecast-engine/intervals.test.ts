@@ -7,6 +7,7 @@ import {
   holidayClass,
   HOLIDAY_NEAR_DAYS,
   residualReach,
+  sortWithWeights,
   weightedConformal,
 } from './intervals.js';
 import { conformalHalfWidth } from './metrics.js';
@@ -337,5 +338,32 @@ describe('backtest intervals', () => {
         const before = hits(series.values, k);
         expect(hits([...series.values, 1e12], k + 1), `${series.bucketType} ${model}`).toEqual(before);
       }
+  });
+});
+
+describe('sortWithWeights', () => {
+  it('sorts a prefix with its weights as a stable index sort does, ties included, whatever came before', () => {
+    const next = rng(11);
+    // Lengths up and down (the sort keeps views of its key buffer per length), integer values so
+    // that ties are common, and one long run past the tagged-key limit (1024).
+    for (const r of [78, 5, 78, 1, 0, 40, 2000, 77, 78, 300]) {
+      const cap = r + 7;
+      const v = Float64Array.from({ length: cap }, () => Math.floor(next() * 12) * 0.25);
+      const w = Float64Array.from({ length: cap }, () => next());
+      const idx = Array.from({ length: r }, (_, i) => i).sort(
+        (a, b) => (v[a] as number) - (v[b] as number) || a - b,
+      );
+      const tail = Array.from(v.subarray(r));
+      const out = new Float64Array(cap).fill(-5);
+      const want = idx.map((i) => v[i] as number);
+      sortWithWeights(v, w, out, r);
+      expect(Array.from(v.subarray(0, r))).toEqual(want);
+      // Equal values carry their weights in index order only below the limit; above it the
+      // weights of a tie come in index order too (a binary search per value, first free slot).
+      expect(Array.from(out.subarray(0, r))).toEqual(idx.map((i) => w[i] as number));
+      // Nothing past r is touched.
+      expect(Array.from(v.subarray(r))).toEqual(tail);
+      expect(Array.from(out.subarray(r))).toEqual(new Array<number>(cap - r).fill(-5));
+    }
   });
 });

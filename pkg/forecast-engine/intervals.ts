@@ -151,7 +151,7 @@ function weightedQuantile(
  * cost a fifth of `auto`'s time. More than 1024 values (never with the windows above): a binary
  * search per value.
  */
-function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array, r: number): void {
+export function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array, r: number): void {
   if (keyF.length < r) {
     keyF = new Float64Array(2 * r);
     keyU = new Uint32Array(keyF.buffer);
