@@ -7,6 +7,7 @@ import {
   holidayClass,
   HOLIDAY_NEAR_DAYS,
   residualReach,
+  sortWithHint,
   sortWithWeights,
   weightedConformal,
 } from './intervals.js';
@@ -364,6 +365,34 @@ describe('sortWithWeights', () => {
       // Nothing past r is touched.
       expect(Array.from(v.subarray(r))).toEqual(tail);
       expect(Array.from(out.subarray(r))).toEqual(new Array<number>(cap - r).fill(-5));
+    }
+  });
+});
+
+describe('sortWithHint', () => {
+  it('gives what sortWithWeights gives, whatever the hint, ties and infinities included', () => {
+    const next = rng(12);
+    const hint = { order: new Int32Array(4), length: 0 };
+    let from = 100;
+    for (let round = 0; round < 200; round++) {
+      // Windows sliding by one bucket (the hint then fits), jumping (it does not), shrinking.
+      from += round % 17 === 0 ? 500 : round % 23 === 0 ? -300 : 1;
+      const span = 1 + Math.floor(next() * 90);
+      const bucket: number[] = [];
+      for (let u = from; u < from + span; u++) if (next() > 0.1) bucket.push(u);
+      const r = bucket.length;
+      const v = Float64Array.from(bucket, () =>
+        next() < 0.3 ? Math.floor(next() * 6) : next() < 0.02 ? Infinity : next() * 100,
+      );
+      const w = Float64Array.from(bucket, () => next());
+      const v1 = Float64Array.from(v);
+      const out1 = new Float64Array(r);
+      sortWithWeights(v1, w, out1, r);
+      const v2 = Float64Array.from(v);
+      const out2 = new Float64Array(r);
+      sortWithHint(v2, w, out2, r, Int32Array.from(bucket), from, hint);
+      expect(Array.from(v2)).toEqual(Array.from(v1));
+      expect(Array.from(out2)).toEqual(Array.from(out1));
     }
   });
 });
