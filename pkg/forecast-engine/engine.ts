@@ -309,13 +309,23 @@ function choicePred(choice: Choice, t: number): number {
     }
     return sw > 0 ? sp / sw : NaN;
   }
-  // Members that cannot forecast t (warm-up) are left out of the median. A stable insertion sort
-  // into a reused buffer (the order a stable sort by a - b gives).
-  if (medianScratch.length < fits.length) medianScratch = new Float64Array(2 * fits.length);
+  const m = fits.length;
+  if (medianPreds.length < m) medianPreds = new Array<Float64Array>(2 * m);
+  for (let i = 0; i < m; i++) medianPreds[i] = (fits[i] as Fit).pred;
+  return medianAt(medianPreds, m, t);
+}
+let medianPreds: Float64Array[] = [];
+
+/**
+ * Median of ps[0..m)[t], leaving out the members that cannot forecast t (warm-up). A stable
+ * insertion sort into a reused buffer (the order a stable sort by a - b gives).
+ */
+function medianAt(ps: readonly Float64Array[], m: number, t: number): number {
+  if (medianScratch.length < m) medianScratch = new Float64Array(2 * m);
   const v = medianScratch;
   let c = 0;
-  for (const f of fits) {
-    const p = f.pred[t] as number;
+  for (let i = 0; i < m; i++) {
+    const p = (ps[i] as Float64Array)[t] as number;
     if (Number.isNaN(p)) continue;
     let j = c++;
     while (j > 0 && (v[j - 1] as number) - p > 0) {
@@ -590,13 +600,13 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
   const start = Math.max(from, mid);
   for (let u = from; u < start; u++) pred[u] = skip && incomplete(u) ? NaN : choicePred(choice, u);
   const w = choice.weights;
+  // choicePred, with the members' arrays read once (Fit objects come in many shapes, and a property
+  // read per member and bucket was most of this function's time).
+  const m = fits.length;
+  if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
+  const ps = memberScratch;
+  for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
   if (w) {
-    // choicePred's weighted mean, with the members' arrays read once (Fit objects come in many
-    // shapes, and a property read per member and bucket was most of this function's time).
-    const m = fits.length;
-    if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
-    const ps = memberScratch;
-    for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
     for (let u = start; u < t; u++) {
       let sw = 0;
       let sp = 0;
@@ -608,7 +618,7 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
       }
       pred[u] = sw > 0 ? sp / sw : NaN;
     }
-  } else for (let u = start; u < t; u++) pred[u] = choicePred(choice, u);
+  } else for (let u = start; u < t; u++) pred[u] = medianAt(ps, m, u);
   return halfWidthsOf(r.y, pred, t, point, r.intervals);
 }
 
