@@ -179,6 +179,17 @@ export function splitWeekColumns(x: readonly Float64Array[]): Float64Array[] {
 }
 
 /**
+ * splitWeekColumns of a feature array, kept per array: the candidate sets of one series (and the
+ * series sharing a calendar) estimate from the same features. Neither is ever written.
+ */
+const splits = new WeakMap<readonly Float64Array[], Float64Array[]>();
+function splitOf(features: readonly Float64Array[]): Float64Array[] {
+  let x = splits.get(features);
+  if (!x) splits.set(features, (x = splitWeekColumns(features)));
+  return x;
+}
+
+/**
  * Estimates the multiplicative holiday effects on y[0..fitEnd) and returns the calendar factor of
  * every bucket [0, n]; null when no window occurs often enough to estimate (the series is then
  * modelled unadjusted). WEEK: two effects per window (splitWeekColumns), each estimated once the
@@ -192,7 +203,7 @@ export function estimateCalendar(
 ): CalendarEffects | null {
   if ((features[0]?.length ?? 0) === 0) return null;
   const split = bucketType === 'WEEK';
-  const x = split ? splitWeekColumns(features) : features;
+  const x = split ? splitOf(features) : features;
   const w = x[0]?.length ?? 0;
   // Sparse series: a ratio to a local level of a few sales is noise, not a holiday effect.
   let zeros = 0;
@@ -212,7 +223,7 @@ export function estimateCalendar(
   // Local level: nearby buckets without a holiday (the same weekday for DAY).
   const step = bucketType === 'DAY' ? 7 : 1;
   const reach = bucketType === 'DAY' ? 3 : 4;
-  const rows: number[][] = [];
+  const rows: Float64Array[] = [];
   const target: number[][] = [];
   const occurrences = new Array<number>(w).fill(0);
   // Noise of an ordinary bucket against its local level, for the effects' standard errors.
@@ -241,12 +252,14 @@ export function estimateCalendar(
       noiseCount++;
       continue;
     }
-    const row = Array.from(x[t] as Float64Array);
+    // Read only (the rows are shared with splitOf's cache).
+    const row = x[t] as Float64Array;
     rows.push(row);
     target.push([(y[t] as number) / (sum / cnt) - 1]);
-    row.forEach((v, j) => {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j] as number;
       if (v > 0) occurrences[j] = (occurrences[j] as number) + v;
-    });
+    }
   }
   // A split column counts the occurrences of its whole window; it needs a bucket of its own too.
   const whole = (j: number): number =>
