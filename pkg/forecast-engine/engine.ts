@@ -581,8 +581,14 @@ const MIN_COMPLETE_RESIDUALS = 15;
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
   const fits = choice.fits;
   if (fits.length === 1) return halfWidthsOf(r.y, (fits[0] as Fit).pred, t, point, r.intervals);
+  // choicePred, with the members' arrays read once (Fit objects come in many shapes, and a property
+  // read per member and bucket was most of this function's time).
+  const m = fits.length;
+  if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
+  const ps = memberScratch;
+  for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
   const incomplete = (u: number): boolean => {
-    for (const f of fits) if (Number.isNaN(f.pred[u])) return true;
+    for (let i = 0; i < m; i++) if (Number.isNaN((ps[i] as Float64Array)[u])) return true;
     return false;
   };
   const lo = Math.max(0, t - 2 * r.k);
@@ -590,7 +596,7 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
   // From f on every member is past its warm-up (the usual case over most of both windows): every
   // bucket there is complete, and only the buckets before f need the per-bucket check.
   let f = 0;
-  for (const fit of fits) f = Math.max(f, firstComplete(fit.pred));
+  for (let i = 0; i < m; i++) f = Math.max(f, firstComplete(ps[i] as Float64Array));
   const mid = Math.min(f, t);
   let complete = t - Math.max(lo, mid);
   for (let u = lo; u < mid; u++) if (!incomplete(u)) complete++;
@@ -598,27 +604,26 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
   if (predScratch.length < t) predScratch = new Float64Array(2 * t);
   const pred = predScratch;
   const start = Math.max(from, mid);
-  for (let u = from; u < start; u++) pred[u] = skip && incomplete(u) ? NaN : choicePred(choice, u);
   const w = choice.weights;
-  // choicePred, with the members' arrays read once (Fit objects come in many shapes, and a property
-  // read per member and bucket was most of this function's time).
-  const m = fits.length;
-  if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
-  const ps = memberScratch;
-  for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
-  if (w) {
-    for (let u = start; u < t; u++) {
-      let sw = 0;
-      let sp = 0;
-      for (let i = 0; i < m; i++) {
-        const p = (ps[i] as Float64Array)[u] as number;
-        if (Number.isNaN(p)) continue;
-        sw += w[i] as number;
-        sp += (w[i] as number) * p;
-      }
-      pred[u] = sw > 0 ? sp / sw : NaN;
+  for (let u = from; u < t; u++) {
+    if (u < start && skip && incomplete(u)) {
+      pred[u] = NaN;
+      continue;
     }
-  } else for (let u = start; u < t; u++) pred[u] = medianAt(ps, m, u);
+    if (!w) {
+      pred[u] = medianAt(ps, m, u);
+      continue;
+    }
+    let sw = 0;
+    let sp = 0;
+    for (let i = 0; i < m; i++) {
+      const p = (ps[i] as Float64Array)[u] as number;
+      if (Number.isNaN(p)) continue;
+      sw += w[i] as number;
+      sp += (w[i] as number) * p;
+    }
+    pred[u] = sw > 0 ? sp / sw : NaN;
+  }
   return halfWidthsOf(r.y, pred, t, point, r.intervals);
 }
 
