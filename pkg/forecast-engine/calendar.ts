@@ -179,6 +179,17 @@ export function splitWeekColumns(x: readonly Float64Array[]): Float64Array[] {
 }
 
 /**
+ * splitWeekColumns of a feature array, kept per array: the candidate sets of one series (and the
+ * series sharing a calendar) estimate from the same features. Neither is ever written.
+ */
+const splits = new WeakMap<readonly Float64Array[], Float64Array[]>();
+function splitOf(features: readonly Float64Array[]): Float64Array[] {
+  let x = splits.get(features);
+  if (!x) splits.set(features, (x = splitWeekColumns(features)));
+  return x;
+}
+
+/**
  * Estimates the multiplicative holiday effects on y[0..fitEnd) and returns the calendar factor of
  * every bucket [0, n]; null when no window occurs often enough to estimate (the series is then
  * modelled unadjusted). WEEK: two effects per window (splitWeekColumns), each estimated once the
@@ -192,45 +203,63 @@ export function estimateCalendar(
 ): CalendarEffects | null {
   if ((features[0]?.length ?? 0) === 0) return null;
   const split = bucketType === 'WEEK';
-  const x = split ? splitWeekColumns(features) : features;
+  const x = split ? splitOf(features) : features;
   const w = x[0]?.length ?? 0;
   // Sparse series: a ratio to a local level of a few sales is noise, not a holiday effect.
   let zeros = 0;
   for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
   if (zeros > SPARSE_SHARE * fitEnd) return null;
-  const holiday = (t: number): boolean => (x[t] as Float64Array).some((v) => v > 0);
+  // Whether each bucket of the fitting window holds a holiday (read up to eight times per bucket).
+  const isHoliday = new Uint8Array(fitEnd);
+  for (let t = 0; t < fitEnd; t++) {
+    const row = x[t] as Float64Array;
+    for (let j = 0; j < row.length; j++)
+      if ((row[j] as number) > 0) {
+        isHoliday[t] = 1;
+        break;
+      }
+  }
+  const holiday = (t: number): boolean => isHoliday[t] === 1;
   // Local level: nearby buckets without a holiday (the same weekday for DAY).
   const step = bucketType === 'DAY' ? 7 : 1;
   const reach = bucketType === 'DAY' ? 3 : 4;
-  const rows: number[][] = [];
+  const rows: Float64Array[] = [];
   const target: number[][] = [];
   const occurrences = new Array<number>(w).fill(0);
   // Noise of an ordinary bucket against its local level, for the effects' standard errors.
   let noise = 0;
   let noiseCount = 0;
   for (let t = 0; t < fitEnd; t++) {
-    const isHoliday = holiday(t);
     let sum = 0;
     let cnt = 0;
-    for (let j = 1; j <= reach; j++)
-      for (const u of [t - j * step, t + j * step])
-        if (u >= 0 && u < fitEnd && !holiday(u)) {
-          sum += y[u] as number;
-          cnt++;
-        }
+    for (let j = 1; j <= reach; j++) {
+      // Before, then after (the order of the sum).
+      const before = t - j * step;
+      if (before >= 0 && before < fitEnd && !holiday(before)) {
+        sum += y[before] as number;
+        cnt++;
+      }
+      const after = t + j * step;
+      if (after >= 0 && after < fitEnd && !holiday(after)) {
+        sum += y[after] as number;
+        cnt++;
+      }
+    }
     if (cnt < 2 || !(sum > 0)) continue;
-    if (!isHoliday) {
+    if (!holiday(t)) {
       const d = (y[t] as number) / (sum / cnt) - 1;
       noise += d * d;
       noiseCount++;
       continue;
     }
-    const row = Array.from(x[t] as Float64Array);
+    // Read only (the rows are shared with splitOf's cache).
+    const row = x[t] as Float64Array;
     rows.push(row);
     target.push([(y[t] as number) / (sum / cnt) - 1]);
-    row.forEach((v, j) => {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j] as number;
       if (v > 0) occurrences[j] = (occurrences[j] as number) + v;
-    });
+    }
   }
   // A split column counts the occurrences of its whole window; it needs a bucket of its own too.
   const whole = (j: number): number =>

@@ -15,7 +15,7 @@ import {
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
-import { halfWidths as intervalHalfWidths, holidayClass, type IntervalSetup } from './intervals.js';
+import { halfWidthsOf, holidayClass, residualReach, type IntervalSetup } from './intervals.js';
 import { addOrigin, emptySums, maseScale, ratio, type ErrorSums } from './metrics.js';
 import {
   fitDrift,
@@ -309,17 +309,36 @@ function choicePred(choice: Choice, t: number): number {
     }
     return sw > 0 ? sp / sw : NaN;
   }
-  // Members that cannot forecast t (warm-up) are left out of the median.
-  const v: number[] = [];
-  for (const f of fits) {
-    const p = f.pred[t] as number;
-    if (!Number.isNaN(p)) v.push(p);
-  }
-  v.sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const h = v.length >> 1;
-  return v.length % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
+  const m = fits.length;
+  if (medianPreds.length < m) medianPreds = new Array<Float64Array>(2 * m);
+  for (let i = 0; i < m; i++) medianPreds[i] = (fits[i] as Fit).pred;
+  return medianAt(medianPreds, m, t);
 }
+let medianPreds: Float64Array[] = [];
+
+/**
+ * Median of ps[0..m)[t], leaving out the members that cannot forecast t (warm-up). A stable
+ * insertion sort into a reused buffer (the order a stable sort by a - b gives).
+ */
+function medianAt(ps: readonly Float64Array[], m: number, t: number): number {
+  if (medianScratch.length < m) medianScratch = new Float64Array(2 * m);
+  const v = medianScratch;
+  let c = 0;
+  for (let i = 0; i < m; i++) {
+    const p = (ps[i] as Float64Array)[t] as number;
+    if (Number.isNaN(p)) continue;
+    let j = c++;
+    while (j > 0 && (v[j - 1] as number) - p > 0) {
+      v[j] = v[j - 1] as number;
+      j--;
+    }
+    v[j] = p;
+  }
+  if (c === 0) return NaN;
+  const h = c >> 1;
+  return c % 2 ? (v[h] as number) : ((v[h - 1] as number) + (v[h] as number)) / 2;
+}
+let medianScratch = new Float64Array(16);
 
 /** Fewest scored origins a candidate needs in the selection window to be ranked at all. */
 const MIN_SCORED = 3;
@@ -561,19 +580,76 @@ const MIN_COMPLETE_RESIDUALS = 15;
  */
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
   const fits = choice.fits;
-  if (fits.length === 1) {
-    const p = (fits[0] as Fit).pred;
-    return intervalHalfWidths(r.y, (u) => p[u] as number, t, point, r.intervals);
-  }
+  if (fits.length === 1) return halfWidthsOf(r.y, (fits[0] as Fit).pred, t, point, r.intervals);
+  // choicePred, with the members' arrays read once (Fit objects come in many shapes, and a property
+  // read per member and bucket was most of this function's time).
+  const m = fits.length;
+  if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
+  const ps = memberScratch;
+  for (let i = 0; i < m; i++) ps[i] = (fits[i] as Fit).pred;
   const incomplete = (u: number): boolean => {
-    for (const f of fits) if (Number.isNaN(f.pred[u])) return true;
+    for (let i = 0; i < m; i++) if (Number.isNaN((ps[i] as Float64Array)[u])) return true;
     return false;
   };
-  let complete = 0;
-  for (let u = Math.max(0, t - 2 * r.k); u < t; u++) if (!incomplete(u)) complete++;
+  const lo = Math.max(0, t - 2 * r.k);
+  const from = Math.max(0, t - residualReach(r.intervals, t));
+  // From f on every member is past its warm-up (the usual case over most of both windows): every
+  // bucket there is complete, and only the buckets before f need the per-bucket check.
+  let f = 0;
+  for (let i = 0; i < m; i++) f = Math.max(f, firstComplete(ps[i] as Float64Array));
+  const mid = Math.min(f, t);
+  let complete = t - Math.max(lo, mid);
+  for (let u = lo; u < mid; u++) if (!incomplete(u)) complete++;
   const skip = complete >= MIN_COMPLETE_RESIDUALS;
-  const pred = (u: number): number => (skip && incomplete(u) ? NaN : choicePred(choice, u));
-  return intervalHalfWidths(r.y, pred, t, point, r.intervals);
+  if (predScratch.length < t) predScratch = new Float64Array(2 * t);
+  const pred = predScratch;
+  const start = Math.max(from, mid);
+  const w = choice.weights;
+  for (let u = from; u < t; u++) {
+    if (u < start && skip && incomplete(u)) {
+      pred[u] = NaN;
+      continue;
+    }
+    if (!w) {
+      pred[u] = medianAt(ps, m, u);
+      continue;
+    }
+    let sw = 0;
+    let sp = 0;
+    for (let i = 0; i < m; i++) {
+      const p = (ps[i] as Float64Array)[u] as number;
+      if (Number.isNaN(p)) continue;
+      sw += w[i] as number;
+      sp += (w[i] as number) * p;
+    }
+    pred[u] = sw > 0 ? sp / sw : NaN;
+  }
+  return halfWidthsOf(r.y, pred, t, point, r.intervals);
+}
+
+/** The members' prediction arrays of the choice halfWidths combines. */
+let memberScratch: Float64Array[] = [];
+
+/** The combined predictions halfWidths hands on (only [t - reach, t) of it is written and read). */
+let predScratch = new Float64Array(256);
+
+/**
+ * First index from which a prediction array holds no NaN (its warm-up ends). Remembered for the
+ * last COMPLETE_CACHE arrays asked about (a series' candidates; found by identity, which is cheaper
+ * than a WeakMap here). The arrays are never written after their fit is made.
+ */
+const COMPLETE_CACHE = 64;
+const completeKeys: (Float64Array | null)[] = new Array<Float64Array | null>(COMPLETE_CACHE).fill(null);
+const completeAt = new Int32Array(COMPLETE_CACHE);
+let completeNext = 0;
+function firstComplete(p: Float64Array): number {
+  for (let c = 0; c < COMPLETE_CACHE; c++) if (completeKeys[c] === p) return completeAt[c] as number;
+  let i = p.length;
+  while (i > 0 && !Number.isNaN(p[i - 1])) i--;
+  completeKeys[completeNext] = p;
+  completeAt[completeNext] = i;
+  completeNext = (completeNext + 1) % COMPLETE_CACHE;
+  return i;
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   holidayClass,
   HOLIDAY_NEAR_DAYS,
   residualReach,
+  sortWithHint,
+  sortWithWeights,
   weightedConformal,
 } from './intervals.js';
 import { conformalHalfWidth } from './metrics.js';
@@ -337,5 +339,60 @@ describe('backtest intervals', () => {
         const before = hits(series.values, k);
         expect(hits([...series.values, 1e12], k + 1), `${series.bucketType} ${model}`).toEqual(before);
       }
+  });
+});
+
+describe('sortWithWeights', () => {
+  it('sorts a prefix with its weights as a stable index sort does, ties included, whatever came before', () => {
+    const next = rng(11);
+    // Lengths up and down (the sort keeps views of its key buffer per length), integer values so
+    // that ties are common, and one long run past the tagged-key limit (1024).
+    for (const r of [78, 5, 78, 1, 0, 40, 2000, 77, 78, 300]) {
+      const cap = r + 7;
+      const v = Float64Array.from({ length: cap }, () => Math.floor(next() * 12) * 0.25);
+      const w = Float64Array.from({ length: cap }, () => next());
+      const idx = Array.from({ length: r }, (_, i) => i).sort(
+        (a, b) => (v[a] as number) - (v[b] as number) || a - b,
+      );
+      const tail = Array.from(v.subarray(r));
+      const out = new Float64Array(cap).fill(-5);
+      const want = idx.map((i) => v[i] as number);
+      sortWithWeights(v, w, out, r);
+      expect(Array.from(v.subarray(0, r))).toEqual(want);
+      // Equal values carry their weights in index order only below the limit; above it the
+      // weights of a tie come in index order too (a binary search per value, first free slot).
+      expect(Array.from(out.subarray(0, r))).toEqual(idx.map((i) => w[i] as number));
+      // Nothing past r is touched.
+      expect(Array.from(v.subarray(r))).toEqual(tail);
+      expect(Array.from(out.subarray(r))).toEqual(new Array<number>(cap - r).fill(-5));
+    }
+  });
+});
+
+describe('sortWithHint', () => {
+  it('gives what sortWithWeights gives, whatever the hint, ties and infinities included', () => {
+    const next = rng(12);
+    const hint = { order: new Int32Array(4), length: 0 };
+    let from = 100;
+    for (let round = 0; round < 200; round++) {
+      // Windows sliding by one bucket (the hint then fits), jumping (it does not), shrinking.
+      from += round % 17 === 0 ? 500 : round % 23 === 0 ? -300 : 1;
+      const span = 1 + Math.floor(next() * 90);
+      const bucket: number[] = [];
+      for (let u = from; u < from + span; u++) if (next() > 0.1) bucket.push(u);
+      const r = bucket.length;
+      const v = Float64Array.from(bucket, () =>
+        next() < 0.3 ? Math.floor(next() * 6) : next() < 0.02 ? Infinity : next() * 100,
+      );
+      const w = Float64Array.from(bucket, () => next());
+      const v1 = Float64Array.from(v);
+      const out1 = new Float64Array(r);
+      sortWithWeights(v1, w, out1, r);
+      const v2 = Float64Array.from(v);
+      const out2 = new Float64Array(r);
+      sortWithHint(v2, w, out2, r, Int32Array.from(bucket), from, hint);
+      expect(Array.from(v2)).toEqual(Array.from(v1));
+      expect(Array.from(out2)).toEqual(Array.from(out1));
+    }
   });
 });

@@ -121,7 +121,16 @@ export function weightedConformal(
   w: ArrayLike<number>,
   level: number,
 ): { readonly q: number; readonly ranked: boolean } {
-  const r = sorted.length;
+  return weightedQuantile(sorted, w, sorted.length, level);
+}
+
+/** weightedConformal of the first r residuals and weights. */
+function weightedQuantile(
+  sorted: ArrayLike<number>,
+  w: ArrayLike<number>,
+  r: number,
+  level: number,
+): { readonly q: number; readonly ranked: boolean } {
   if (r === 0) return { q: 0, ranked: false };
   let total = 0;
   for (let i = 0; i < r; i++) total += w[i] as number;
@@ -135,24 +144,26 @@ export function weightedConformal(
 }
 
 /**
- * Sorts v in place and puts the weights of its values, in the new order, into `out`. One native
+ * Sorts v[0..r) in place and puts the weights of its values, in the new order, into `out`. One native
  * sort of keys that carry each value's index in the 10 lowest mantissa bits (values are >= 0, whose
  * bit patterns sort as the numbers do; the index only orders values within 2^-42 of each other, the
  * same on every machine, and every value is read back exactly): an index sort with a comparator
  * cost a fifth of `auto`'s time. More than 1024 values (never with the windows above): a binary
  * search per value.
  */
-function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): void {
-  const r = v.length;
+export function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array, r: number): void {
   if (keyF.length < r) {
     keyF = new Float64Array(2 * r);
     keyU = new Uint32Array(keyF.buffer);
     orig = new Float64Array(2 * r);
+    keyViews = [];
   }
-  orig.set(v);
+  for (let i = 0; i < r; i++) orig[i] = v[i] as number;
   if (r <= 1024) {
-    const kf = keyF.subarray(0, r);
-    kf.set(v);
+    // The views of keyF's prefixes are kept: a subarray per sort was a measurable share of the GC.
+    let kf = keyViews[r];
+    if (!kf) kf = keyViews[r] = keyF.subarray(0, r);
+    for (let i = 0; i < r; i++) keyF[i] = v[i] as number;
     for (let i = 0; i < r; i++) keyU[2 * i + LOW] = ((keyU[2 * i + LOW] as number) & ~0x3ff) | i;
     kf.sort();
     for (let i = 0; i < r; i++) {
@@ -162,7 +173,7 @@ function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): v
     }
     return;
   }
-  v.sort();
+  v.subarray(0, r).sort();
   out.fill(-1, 0, r);
   for (let i = 0; i < r; i++) {
     const x = orig[i] as number;
@@ -180,27 +191,124 @@ function sortWithWeights(v: Float64Array, w: Float64Array, out: Float64Array): v
 let keyF = new Float64Array(128);
 let keyU = new Uint32Array(keyF.buffer);
 let orig = new Float64Array(128);
+let keyViews: Float64Array[] = [];
 /** Which Uint32 of a float64's bytes holds its low 32 bits: the first on little-endian machines. */
 const LOW = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 
-/** 80% and 95% weighted half-widths of one form; the 95% one with conformal95's normal-ratio floor. */
-function weightedPair(v: Float64Array, w: Float64Array, sw: Float64Array): [number, number] {
-  sortWithWeights(v, w, sw);
-  const q80 = weightedConformal(v, sw, 0.8).q;
-  const { q, ranked } = weightedConformal(v, sw, 0.95);
+/**
+ * sortWithWeights (the same keys, so the same order: the keys are distinct) by an insertion sort
+ * that starts from `hint`, the sorted order of an earlier window as bucket indices. Consecutive
+ * origins rank nearly the same residuals in nearly the same order (one bucket leaves the window, one
+ * enters, the combination's weights move a little), so few keys move: measured, cheaper than the
+ * native sort of the keys. `bucket[i]` is the bucket of v[i] (increasing in i), `from` the window's
+ * first bucket; `hint` gets the new order. At most 1024 values.
+ */
+export function sortWithHint(
+  v: Float64Array,
+  w: Float64Array,
+  out: Float64Array,
+  r: number,
+  bucket: Int32Array,
+  from: number,
+  hint: SortHint,
+): void {
+  const span = r === 0 ? 0 : (bucket[r - 1] as number) - from + 1;
+  if (keyF.length < r || posOf.length < span) {
+    const size = 2 * Math.max(r, span);
+    keyF = new Float64Array(size);
+    keyU = new Uint32Array(keyF.buffer);
+    orig = new Float64Array(size);
+    keyViews = [];
+    posOf = new Int32Array(size);
+    perm = new Int32Array(size);
+    placed = new Int32Array(size);
+  }
+  for (let i = 0; i < r; i++) {
+    const x = v[i] as number;
+    // An infinite or NaN residual would make a NaN key, which the native sort puts last: leave such
+    // windows to it.
+    if (!(x < Infinity)) return sortWithWeights(v, w, out, r);
+    keyF[i] = x;
+  }
+  for (let i = 0; i < r; i++) keyU[2 * i + LOW] = ((keyU[2 * i + LOW] as number) & ~0x3ff) | i;
+  // Start: the hint's buckets still in the window, in the hint's order; then the others.
+  posOf.fill(-1, 0, span);
+  for (let i = 0; i < r; i++) posOf[(bucket[i] as number) - from] = i;
+  stamp++;
+  let k = 0;
+  const h = hint.order;
+  for (let i = 0; i < hint.length; i++) {
+    const u = (h[i] as number) - from;
+    if (u < 0 || u >= span) continue;
+    const c = posOf[u] as number;
+    if (c < 0) continue;
+    perm[k++] = c;
+    placed[c] = stamp;
+  }
+  for (let c = 0; c < r; c++) if (placed[c] !== stamp) perm[k++] = c;
+  for (let i = 1; i < r; i++) {
+    const c = perm[i] as number;
+    const key = keyF[c] as number;
+    let j = i - 1;
+    while (j >= 0 && (keyF[perm[j] as number] as number) > key) {
+      perm[j + 1] = perm[j] as number;
+      j--;
+    }
+    perm[j + 1] = c;
+  }
+  if (hint.order.length < r) hint.order = new Int32Array(2 * r);
+  const ho = hint.order;
+  for (let i = 0; i < r; i++) orig[i] = v[i] as number;
+  for (let i = 0; i < r; i++) {
+    const c = perm[i] as number;
+    v[i] = orig[c] as number;
+    out[i] = w[c] as number;
+    ho[i] = bucket[c] as number;
+  }
+  hint.length = r;
+}
+/** A sorted order of buckets kept between calls (see sortWithHint). */
+export interface SortHint {
+  order: Int32Array;
+  length: number;
+}
+let posOf = new Int32Array(128);
+let perm = new Int32Array(128);
+let placed = new Int32Array(128);
+let stamp = 0;
+const hintAbs: SortHint = { order: new Int32Array(128), length: 0 };
+const hintRel: SortHint = { order: new Int32Array(128), length: 0 };
+
+/** 80% and 95% weighted half-widths of one form (v[0..r)); the 95% one with conformal95's normal-ratio floor. */
+function weightedPair(
+  v: Float64Array,
+  w: Float64Array,
+  sw: Float64Array,
+  r: number,
+  bucket: Int32Array,
+  from: number,
+  hint: SortHint,
+): [number, number] {
+  if (r <= 1024) sortWithHint(v, w, sw, r, bucket, from, hint);
+  else sortWithWeights(v, w, sw, r);
+  const q80 = weightedQuantile(v, sw, r, 0.8).q;
+  const { q, ranked } = weightedQuantile(v, sw, r, 0.95);
   return [q80, ranked ? q : Math.max(q, NORMAL_95_OVER_80 * q80)];
 }
 
-/** twoForm with recency weights (the ordinary buckets); sorts abs and rel in place. */
+/** twoForm with recency weights (the ordinary buckets) of the first r residuals; sorts abs and rel in place. */
 function twoFormWeighted(
   abs: Float64Array,
   rel: Float64Array,
   w: Float64Array,
   scale: number,
   sw: Float64Array,
+  r: number,
+  bucket: Int32Array,
+  from: number,
 ): [number, number] {
-  const [a80, a95] = weightedPair(abs, w, sw);
-  const [r80, r95] = weightedPair(rel, w, sw);
+  const [a80, a95] = weightedPair(abs, w, sw, r, bucket, from, hintAbs);
+  const [r80, r95] = weightedPair(rel, w, sw, r, bucket, from, hintRel);
   return [(a80 + r80 * scale) / 2, (a95 + r95 * scale) / 2];
 }
 
@@ -235,6 +343,7 @@ let scratchAbs = new Float64Array(64);
 let scratchRel = new Float64Array(64);
 let scratchW = new Float64Array(64);
 let scratchSw = new Float64Array(64);
+let scratchBucket = new Int32Array(64);
 
 /**
  * 80% and 95% half-widths of the forecast `point` for bucket t. `pred(u)` is the choice's one-step
@@ -244,6 +353,22 @@ let scratchSw = new Float64Array(64);
 export function halfWidths(
   y: Float64Array,
   pred: (u: number) => number,
+  t: number,
+  point: number,
+  s: IntervalSetup,
+): [number, number] {
+  const p = new Float64Array(t);
+  for (let u = Math.max(0, t - residualReach(s, t)); u < t; u++) p[u] = pred(u);
+  return halfWidthsOf(y, p, t, point, s);
+}
+
+/**
+ * halfWidths with the predictions in an array: pred[u] for u in [t - residualReach(s, t), t) is the
+ * choice's one-step prediction of bucket u (NaN: none); no other element is read.
+ */
+export function halfWidthsOf(
+  y: Float64Array,
+  pred: Float64Array,
   t: number,
   point: number,
   s: IntervalSetup,
@@ -262,6 +387,7 @@ export function halfWidths(
     scratchRel = new Float64Array(2 * n);
     scratchW = new Float64Array(2 * n);
     scratchSw = new Float64Array(2 * n);
+    scratchBucket = new Int32Array(2 * n);
   }
   const abs = scratchAbs;
   const rel = scratchRel;
@@ -269,21 +395,16 @@ export function halfWidths(
   const weight = weightsOf(s.unit, t - from);
   let c = 0;
   for (let u = from; u < t; u++) {
-    const p = pred(u);
+    const p = pred[u] as number;
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);
     abs[c] = e;
     rel[c] = e / (pc + floor);
-    w[c++] = weight[t - 1 - u] as number;
+    w[c] = weight[t - 1 - u] as number;
+    scratchBucket[c++] = u;
   }
-  return twoFormWeighted(
-    abs.subarray(0, c),
-    rel.subarray(0, c),
-    w.subarray(0, c),
-    scale,
-    scratchSw.subarray(0, c),
-  );
+  return twoFormWeighted(abs, rel, w, scale, scratchSw, c, scratchBucket, from);
 }
 
 /**
@@ -293,7 +414,7 @@ export function halfWidths(
  */
 function holidayHalfWidths(
   y: Float64Array,
-  pred: (u: number) => number,
+  pred: Float64Array,
   t: number,
   scale: number,
   floor: number,
@@ -306,7 +427,7 @@ function holidayHalfWidths(
   const rel: number[] = [];
   for (let u = from; u < t; u++) {
     if (cls[u] !== own) continue;
-    const p = pred(u);
+    const p = pred[u] as number;
     if (Number.isNaN(p)) continue;
     const pc = Math.max(0, p);
     const e = Math.abs((y[u] as number) - pc);

@@ -13,6 +13,15 @@
  */
 export const AUTO_HALF_LIFE = 39;
 
+/** 0.5^(1 / halfLife) of the last half-life asked for (selectors ask with one constant). */
+let lastHalfLife = NaN;
+let lastDecay = 1;
+function decayOf(halfLife: number): number {
+  lastDecay = Number.isFinite(halfLife) ? 0.5 ** (1 / halfLife) : 1;
+  lastHalfLife = halfLife;
+  return lastDecay;
+}
+
 /**
  * Discounted mean absolute error of `pred` against `y` over the origins [from, t): weights
  * 0.5^((t - 1 - u) / halfLife) for the error at u, so only errors before t count (the forecast at t
@@ -27,7 +36,7 @@ export function discountedMae(
   halfLife: number,
 ): number {
   if (t <= from) return NaN;
-  const decay = Number.isFinite(halfLife) ? 0.5 ** (1 / halfLife) : 1;
+  const decay = halfLife === lastHalfLife ? lastDecay : decayOf(halfLife);
   let sum = 0;
   let weight = 0;
   let g = 1;

@@ -55,7 +55,11 @@ interface Init {
   readonly profile: SeasonProfile | null;
 }
 
-/** Runs the recursions over y[0..end) and returns the SSE; writes one-step predictions to out[0..end] when given. */
+/**
+ * Runs the recursions over y[0..end) and returns the SSE; writes one-step predictions to out[0..end]
+ * when given. One loop per season kind (the optimisers call this for every parameter vector tried,
+ * so a per-bucket branch on the season costs); every loop does the same arithmetic in the same order.
+ */
 function run(
   y: Float64Array,
   end: number,
@@ -71,51 +75,104 @@ function run(
   out: Float64Array | null,
   idx?: Int32Array,
 ): number {
-  let l = init.l0;
-  let b = trend ? init.b0 : 0;
+  const l = init.l0;
+  const b = trend ? init.b0 : 0;
   const ph = trend ? phi : 0;
-  if (season !== 0) s.set((init.profile as SeasonProfile).values);
+  if (season === 0) return runNone(y, end, alpha, beta, ph, l, b, out);
+  s.set((init.profile as SeasonProfile).values);
+  return season === 1
+    ? runAdditive(y, end, m, alpha, beta, gamma, ph, l, b, s, out, idx)
+    : runMultiplicative(y, end, m, alpha, beta, gamma, ph, l, b, s, out, idx);
+}
+
+function runNone(
+  y: Float64Array,
+  end: number,
+  alpha: number,
+  beta: number,
+  ph: number,
+  l: number,
+  b: number,
+  out: Float64Array | null,
+): number {
+  let sse = 0;
+  for (let t = 0; t < end; t++) {
+    const lb = l + ph * b;
+    const e = (y[t] as number) - lb;
+    if (out) out[t] = lb;
+    sse += e * e;
+    l = lb + alpha * e;
+    b = ph * b + beta * e;
+  }
+  if (out) out[end] = l + ph * b;
+  return sse;
+}
+
+function runAdditive(
+  y: Float64Array,
+  end: number,
+  m: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  ph: number,
+  l: number,
+  b: number,
+  s: Float64Array,
+  out: Float64Array | null,
+  idx?: Int32Array,
+): number {
   let j = 0; // position in the season ring, t % m
   let sse = 0;
   for (let t = 0; t < end; t++) {
     if (idx) j = idx[t] as number;
     const lb = l + ph * b;
-    const yt = y[t] as number;
-    if (season === 0) {
-      const e = yt - lb;
-      if (out) out[t] = lb;
-      sse += e * e;
-      l = lb + alpha * e;
-      b = ph * b + beta * e;
-    } else if (season === 1) {
-      const sp = s[j] as number;
-      const f = lb + sp;
-      const e = yt - f;
-      if (out) out[t] = f;
-      sse += e * e;
-      l = lb + alpha * e;
-      b = ph * b + beta * e;
-      s[j] = sp + gamma * e;
-    } else {
-      const sp = s[j] as number;
-      const f = lb * sp;
-      const e = yt - f;
-      if (out) out[t] = f;
-      sse += e * e;
-      l = lb + (alpha * e) / sp;
-      b = ph * b + (beta * e) / sp;
-      s[j] = sp + (gamma * e) / lb;
-    }
+    const sp = s[j] as number;
+    const f = lb + sp;
+    const e = (y[t] as number) - f;
+    if (out) out[t] = f;
+    sse += e * e;
+    l = lb + alpha * e;
+    b = ph * b + beta * e;
+    s[j] = sp + gamma * e;
     if (++j === m) j = 0;
   }
   if (idx) j = idx[end] as number;
-  if (out)
-    out[end] =
-      season === 0
-        ? l + ph * b
-        : season === 1
-          ? l + ph * b + (s[j] as number)
-          : (l + ph * b) * (s[j] as number);
+  if (out) out[end] = l + ph * b + (s[j] as number);
+  return sse;
+}
+
+function runMultiplicative(
+  y: Float64Array,
+  end: number,
+  m: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  ph: number,
+  l: number,
+  b: number,
+  s: Float64Array,
+  out: Float64Array | null,
+  idx?: Int32Array,
+): number {
+  let j = 0; // position in the season ring, t % m
+  let sse = 0;
+  for (let t = 0; t < end; t++) {
+    if (idx) j = idx[t] as number;
+    const lb = l + ph * b;
+    const sp = s[j] as number;
+    const f = lb * sp;
+    const e = (y[t] as number) - f;
+    if (out) out[t] = f;
+    sse += e * e;
+    l = lb + (alpha * e) / sp;
+    b = ph * b + (beta * e) / sp;
+    s[j] = sp + (gamma * e) / lb;
+    if (++j === m) j = 0;
+  }
+  if (idx) j = idx[end] as number;
+  if (out) out[end] = (l + ph * b) * (s[j] as number);
   return sse;
 }
 
