@@ -4,9 +4,7 @@
 set -euo pipefail
 if command -v wrk 2>/dev/null; then exit 0; fi
 echo "ensure-wrk: installing wrk with apt-get" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq --no-install-recommends wrk >&2 || {
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends wrk >&2
-}
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/apt.sh"
+apt_install wrk
 command -v wrk

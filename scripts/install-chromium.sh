@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "install-chromium: chromium is missing and this is not root; run: sudo apt-get install -y chromium" >&2
   exit 1
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install chromium fonts-dejavu-core
 command -v chromium >/dev/null

@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 if ! command -v shellcheck >/dev/null 2>&1; then
   [[ $EUID -eq 0 ]] || { echo "lint-shell: shellcheck is missing; run: sudo apt-get install -y shellcheck" >&2; exit 1; }
   echo "lint-shell: apt-get install shellcheck" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends shellcheck >/dev/null ||
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck >/dev/null; }
+  # shellcheck source=scripts/lib/apt.sh
+  source scripts/lib/apt.sh
+  apt_install shellcheck
 fi
 mapfile -t files < <(git ls-files '*.sh')
 shellcheck --external-sources --severity=warning "${files[@]}"

@@ -18,5 +18,6 @@ have gcc || need+=(gcc libc6-dev)
 ((${#need[@]} == 0)) && exit 0
 [[ $EUID -eq 0 ]] || { echo "cluster-deps: missing ${need[*]}; run as root or apt-get install them" >&2; exit 1; }
 echo "cluster-deps: apt-get install ${need[*]}" >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
-  { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+apt_install "${need[@]}"
