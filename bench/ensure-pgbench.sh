@@ -6,14 +6,16 @@ set -euo pipefail
 find_pgbench() {
   # The versioned binary first: /usr/bin/pgbench is Debian's pg_wrapper, which looks for clusters.
   ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1 | grep . && return 0
-  command -v pgbench 2>/dev/null && return 0
+  # /usr/bin/pgbench without a server package is the wrapper alone, which cannot run pgbench.
+  local p
+  p=$(command -v pgbench 2>/dev/null) && [[ $(readlink -f "$p") != */pg_wrapper ]] && echo "$p" && return 0
   return 1
 }
 if find_pgbench; then exit 0; fi
 echo "ensure-pgbench: installing postgresql-15 (for pgbench) with apt-get" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends postgresql-15 >&2
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/apt.sh"
+apt_install postgresql-15
 # The package's own cluster is not wanted: the benchmark runs its own server.
 pg_dropcluster --stop 15 main >/dev/null 2>&1 || true
 find_pgbench

@@ -8,11 +8,19 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { root, runCommand } from './proc.js';
 
-let wrkPath: string | undefined;
+let wrkPath: Promise<string> | undefined;
 
-/** Path of wrk, installed with apt-get by bench/ensure-wrk.sh when missing. */
-async function ensureWrk(): Promise<string> {
-  wrkPath ??= (await runCommand('bash', [path.join(root, 'bench/ensure-wrk.sh')])).trim();
+/**
+ * Path of wrk, installed with apt-get by bench/ensure-wrk.sh when missing. The promise is kept, not
+ * its value: the read mix starts its writers and readers together, and two installs at once fought
+ * over dpkg's lock on a fresh machine.
+ */
+function ensureWrk(): Promise<string> {
+  if (!wrkPath) {
+    wrkPath = runCommand('bash', [path.join(root, 'bench/ensure-wrk.sh')]).then((out) => out.trim());
+    // A failed install is not remembered: the next caller tries again.
+    wrkPath.catch(() => (wrkPath = undefined));
+  }
   return wrkPath;
 }
 
