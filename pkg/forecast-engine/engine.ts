@@ -297,22 +297,28 @@ export interface Choice {
 function choicePred(choice: Choice, t: number): number {
   const { fits, weights } = choice;
   if (fits.length === 1) return (fits[0] as Fit).pred[t] as number;
-  // Plain loops: this runs for every residual of every origin's intervals.
-  if (weights) {
-    let sw = 0;
-    let sp = 0;
-    for (let i = 0; i < fits.length; i++) {
-      const p = (fits[i] as Fit).pred[t] as number;
-      if (Number.isNaN(p)) continue;
-      sw += weights[i] as number;
-      sp += (weights[i] as number) * p;
-    }
-    return sw > 0 ? sp / sw : NaN;
-  }
   const m = fits.length;
   if (medianPreds.length < m) medianPreds = new Array<Float64Array>(2 * m);
   for (let i = 0; i < m; i++) medianPreds[i] = (fits[i] as Fit).pred;
-  return medianAt(medianPreds, m, t);
+  return combinedAt(medianPreds, m, weights, t);
+}
+
+/**
+ * A combination's prediction at t from its members' arrays ps[0..m): the weighted mean of the
+ * members that can forecast t, or with no weights their median. Plain loops: halfWidths runs this
+ * for every residual of every origin's intervals.
+ */
+function combinedAt(ps: readonly Float64Array[], m: number, w: readonly number[] | null, t: number): number {
+  if (!w) return medianAt(ps, m, t);
+  let sw = 0;
+  let sp = 0;
+  for (let i = 0; i < m; i++) {
+    const p = (ps[i] as Float64Array)[t] as number;
+    if (Number.isNaN(p)) continue;
+    sw += w[i] as number;
+    sp += (w[i] as number) * p;
+  }
+  return sw > 0 ? sp / sw : NaN;
 }
 let medianPreds: Float64Array[] = [];
 
@@ -581,8 +587,8 @@ const MIN_COMPLETE_RESIDUALS = 15;
 function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [number, number] {
   const fits = choice.fits;
   if (fits.length === 1) return halfWidthsOf(r.y, (fits[0] as Fit).pred, t, point, r.intervals);
-  // choicePred, with the members' arrays read once (Fit objects come in many shapes, and a property
-  // read per member and bucket was most of this function's time).
+  // choicePred's combination, with the members' arrays read once (Fit objects come in many shapes,
+  // and a property read per member and bucket was most of this function's time).
   const m = fits.length;
   if (memberScratch.length < m) memberScratch = new Array<Float64Array>(2 * m);
   const ps = memberScratch;
@@ -605,25 +611,7 @@ function halfWidths(r: Resolved, choice: Choice, t: number, point: number): [num
   const pred = predScratch;
   const start = Math.max(from, mid);
   const w = choice.weights;
-  for (let u = from; u < t; u++) {
-    if (u < start && skip && incomplete(u)) {
-      pred[u] = NaN;
-      continue;
-    }
-    if (!w) {
-      pred[u] = medianAt(ps, m, u);
-      continue;
-    }
-    let sw = 0;
-    let sp = 0;
-    for (let i = 0; i < m; i++) {
-      const p = (ps[i] as Float64Array)[u] as number;
-      if (Number.isNaN(p)) continue;
-      sw += w[i] as number;
-      sp += (w[i] as number) * p;
-    }
-    pred[u] = sw > 0 ? sp / sw : NaN;
-  }
+  for (let u = from; u < t; u++) pred[u] = u < start && skip && incomplete(u) ? NaN : combinedAt(ps, m, w, u);
   return halfWidthsOf(r.y, pred, t, point, r.intervals);
 }
 
