@@ -411,21 +411,40 @@ function meanRef(refs: readonly PgbenchRef[]): PgbenchRef {
   };
 }
 
-/** pgbench's arguments shared by the max-rate and the fixed-rate runs. */
-const pgbenchArgs = (url: string, files: readonly string[], seconds: number): string[] => [
-  '-n',
-  '-M',
-  'prepared',
-  '-c',
-  String(CONNECTIONS),
-  '-j',
-  '2',
-  '-T',
-  String(seconds),
-  ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
-  ...files.flatMap((f) => ['-f', `${f}@1`]),
-  url,
-];
+/**
+ * Runs pgbench over `files` (prepared, the read mix's client count) with `extra` arguments in front;
+ * returns its output and tps, failing when it printed no tps or any transaction failed.
+ */
+async function runPgbench(
+  url: string,
+  files: readonly string[],
+  seconds: number,
+  extra: readonly string[],
+): Promise<{ out: string; tps: number }> {
+  const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
+  const args = [
+    ...extra,
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(CONNECTIONS),
+    '-j',
+    '2',
+    '-T',
+    String(seconds),
+    ...TYPES.flatMap((t) => ['-D', `t${t}=${t}`]),
+    ...files.flatMap((f) => ['-f', `${f}@1`]),
+    url,
+  ];
+  const out = await runCommand(binary, args, { cpuGroup: 'pgbench' });
+  const tps = /tps = ([\d.]+)/.exec(out);
+  const failed = /number of failed transactions: (\d+)/.exec(out);
+  const what = extra.length > 0 ? `pgbench ${extra.join(' ')}` : 'pgbench';
+  if (!tps) throw new Error(`${what} printed no tps: ${out}`);
+  if (failed && Number(failed[1]) > 0) throw new Error(`${what}: ${failed[1]} failed transactions: ${out}`);
+  return { out, tps: Number(tps[1]) };
+}
 
 /**
  * pgbench at a fixed `rate` (-R) with its per-transaction log (-l): the p50/p99 PostgreSQL gives the
@@ -438,37 +457,27 @@ async function pgbenchAtRate(
   seconds: number,
   rate: number,
 ): Promise<PgbenchAtRate> {
-  const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
   await mkdir(path.join(root, '.data', 'bench'), { recursive: true });
   const dir = await mkdtemp(path.join(root, '.data', 'bench', 'pgbench-log-'));
   try {
-    const out = await runCommand(
-      binary,
-      ['-R', String(rate), '-l', `--log-prefix=${path.join(dir, 'tx')}`, ...pgbenchArgs(url, files, seconds)],
-      { cpuGroup: 'pgbench' },
-    );
-    const tps = /tps = ([\d.]+)/.exec(out);
-    const failed = /number of failed transactions: (\d+)/.exec(out);
-    if (!tps) throw new Error(`pgbench -R printed no tps: ${out}`);
-    if (failed && Number(failed[1]) > 0)
-      throw new Error(`pgbench -R: ${failed[1]} failed transactions: ${out}`);
+    const { tps } = await runPgbench(url, files, seconds, [
+      '-R',
+      String(rate),
+      '-l',
+      `--log-prefix=${path.join(dir, 'tx')}`,
+    ]);
     const logs = await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8')));
-    return { tps: round(Number(tps[1]), 1) ?? 0, ...pgbenchLogLatency(logs) };
+    return { tps: round(tps, 1) ?? 0, ...pgbenchLogLatency(logs) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 async function pgbench(url: string, files: readonly string[], seconds: number): Promise<PgbenchRef> {
-  const binary = (await runCommand('bash', ['bench/ensure-pgbench.sh'])).trim();
   const loadAverage = round(loadavg()[0], 2) ?? 0;
-  const out = await runCommand(binary, pgbenchArgs(url, files, seconds), { cpuGroup: 'pgbench' });
-  const tps = /tps = ([\d.]+)/.exec(out);
+  const { out, tps } = await runPgbench(url, files, seconds, []);
   const lat = /latency average = ([\d.]+) ms/.exec(out);
-  const failed = /number of failed transactions: (\d+)/.exec(out);
-  if (!tps) throw new Error(`pgbench printed no tps: ${out}`);
-  if (failed && Number(failed[1]) > 0) throw new Error(`pgbench: ${failed[1]} failed transactions: ${out}`);
-  return { tps: Number(tps[1]), latencyMs: lat ? Number(lat[1]) : null, loadAverage };
+  return { tps, latencyMs: lat ? Number(lat[1]) : null, loadAverage };
 }
 
 /** The statements counted since the last reset, per `units` (requests or transactions). */
