@@ -56,6 +56,22 @@ describe('TtlCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['1 again', undefined, '3']);
   });
 
+  it('with refreshOnHit evicts the least recently used entry, not the one stored first', () => {
+    const lru = new TtlCache<string>(1_000, { maxEntries: 2, refreshOnHit: true });
+    lru.set('a', '1');
+    lru.set('b', '2');
+    expect(lru.get('a')).toBe('1');
+    lru.set('c', '3');
+    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual(['1', undefined, '3']);
+    // Without the option the same reads leave the first stored entry to go first.
+    const fifo = new TtlCache<string>(1_000, { maxEntries: 2 });
+    fifo.set('a', '1');
+    fifo.set('b', '2');
+    expect(fifo.get('a')).toBe('1');
+    fifo.set('c', '3');
+    expect([fifo.get('a'), fifo.get('b'), fifo.get('c')]).toEqual([undefined, '2', '3']);
+  });
+
   it('lets entries nobody reads again leave memory once stale, not only when the cache is full', () => {
     const { cache, advance } = clocked(100, 1_000);
     for (let i = 0; i < 500; i++) cache.set(`once-${i}`, 'v');

@@ -13,6 +13,12 @@ export interface TtlCacheOptions<V = unknown> {
   readonly weigh?: (value: V) => number;
   /** Clock in ms. @default performance.now (monotonic) */
   readonly now?: () => number;
+  /**
+   * A hit moves the entry to the back of the eviction order, so the bound evicts the least recently
+   * used entry rather than the one stored longest ago: under a Zipf-like mix the hot keys stay
+   * while the many keys asked for once pass through. @default false
+   */
+  readonly refreshOnHit?: boolean;
 }
 
 /** Options of {@link TtlCache.set}. */
@@ -42,6 +48,7 @@ export class TtlCache<V> {
   readonly #max: number;
   readonly #maxWeight: number;
   readonly #weigh: ((value: V) => number) | undefined;
+  readonly #refreshOnHit: boolean;
   #weight = 0;
   readonly #now: () => number;
 
@@ -50,6 +57,7 @@ export class TtlCache<V> {
     this.#max = options.maxEntries ?? 1000;
     this.#maxWeight = options.maxWeight ?? Infinity;
     this.#weigh = options.weigh;
+    this.#refreshOnHit = options.refreshOnHit ?? false;
     this.#now = options.now ?? (() => performance.now());
     if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
     if (!(this.#max >= 1)) throw new RangeError(`maxEntries must be >= 1, got ${this.#max}`);
@@ -68,6 +76,10 @@ export class TtlCache<V> {
     if (at >= e.until) {
       this.#remove(key, e);
       return undefined;
+    }
+    if (this.#refreshOnHit) {
+      this.#entries.delete(key);
+      this.#entries.set(key, e);
     }
     return e.value;
   }
