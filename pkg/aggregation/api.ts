@@ -106,6 +106,22 @@ function freshnessOf(m: MerchantView, staleAfterSeconds: number): Freshness {
   };
 }
 
+// An order whose transaction began before a read's snapshot may commit after it, accepted (created_at)
+// before the read: this much is taken off how long a "not stale" answer is known to stay right.
+const COMMIT_SKEW_MS = 30_000;
+
+/**
+ * How long, ms from `now`, the merchant's `stale: false` stays true by the clock alone: until the
+ * oldest order not yet applied (or one accepted just before the read) passes the stale threshold.
+ * 0 while stale (an answer then moves: the backlog may clear any moment).
+ */
+export function notStaleForMs(m: MerchantView, now: Date, staleAfterSeconds: number): number {
+  if (m.pending) return 0;
+  const t = now.getTime();
+  const oldest = Math.min(m.pendingSince?.getTime() ?? Infinity, t - COMMIT_SKEW_MS);
+  return Math.max(0, oldest + staleAfterSeconds * 1000 - t);
+}
+
 function validate<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
   const result = schema.safeParse(query);
   if (!result.success) throw validationProblem(result.error);
@@ -374,6 +390,8 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
           value: prepareJson(rendered, responseOptions),
           // A period in progress compares with the clock; "stale" may end any moment.
           moving: elapsed !== undefined || m.pending,
+          // "not stale" may end by the clock alone: when the oldest unapplied order gets too old.
+          validForMs: notStaleForMs(m, now, staleAfterSeconds),
           // Read for another period than the key names (the calendar changed): not stored under it.
           store: formatDate(start) === start0,
         };
@@ -523,6 +541,7 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
         return {
           value: prepareJson(rendered, responseOptions),
           moving: m.pending,
+          validForMs: notStaleForMs(m, now, staleAfterSeconds),
           store: range === range0,
         };
       }

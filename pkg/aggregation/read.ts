@@ -15,20 +15,36 @@ export interface MerchantView {
   readonly eventsApplied: bigint;
   /** True when an order accepted more than `staleAfterSeconds` ago is not yet in the aggregates. */
   readonly pending: boolean;
+  /**
+   * When not pending: acceptance time of the oldest order not yet in the aggregates (null when there
+   * is none), so `pending` stays false until this time plus `staleAfterSeconds` unless it changes.
+   * Null while pending.
+   */
+  readonly pendingSince: Date | null;
 }
 
 // "pending": an order placed after the newest applied one and accepted longer than the threshold
 // ago means the pipeline is behind. The range scan on (merchant_id, placed_at) keeps it cheap; a
-// quiet merchant with nothing to apply is therefore not stale.
+// quiet merchant with nothing to apply is therefore not stale. When nothing is pending,
+// "pending_since" is the acceptance time of the oldest order not yet applied (null: none), which
+// says how long "not stale" stays true by the clock alone; it is not looked for while pending (an
+// outage's backlog would be scanned whole).
 const MERCHANT_COLUMNS = `
 SELECT m.id, m.name, m.timezone, m.week_start, m.currency,
        w.last_event_created_at, w.last_applied_at, coalesce(w.events_applied, 0) AS events_applied,
-       EXISTS (SELECT 1 FROM ingestion.orders o
-                WHERE o.merchant_id = m.id
-                  AND o.placed_at > coalesce(w.last_event_placed_at, '-infinity'::timestamptz)
-                  AND o.created_at < $2::timestamptz - make_interval(secs => $3::double precision)) AS pending
+       p.pending,
+       CASE WHEN NOT p.pending THEN
+         (SELECT min(o.created_at) FROM ingestion.orders o
+           WHERE o.merchant_id = m.id
+             AND o.placed_at > coalesce(w.last_event_placed_at, '-infinity'::timestamptz)) END AS pending_since
   FROM ingestion.merchants m
   LEFT JOIN forecasting.aggregation_watermarks w ON w.merchant_id = m.id
+ CROSS JOIN LATERAL (
+       SELECT EXISTS (SELECT 1 FROM ingestion.orders o
+                       WHERE o.merchant_id = m.id
+                         AND o.placed_at > coalesce(w.last_event_placed_at, '-infinity'::timestamptz)
+                         AND o.created_at < $2::timestamptz - make_interval(secs => $3::double precision)) AS pending
+       OFFSET 0) p
  WHERE m.id = $1`;
 const MERCHANT = MERCHANT_COLUMNS;
 
@@ -48,6 +64,7 @@ const MERCHANT_ON_FIRST_ROW = [
   'last_applied_at',
   'events_applied',
   'pending',
+  'pending_since',
 ]
   .map((c) => `CASE WHEN row_number() OVER first_row = 1 THEN m.${c} END AS ${c}`)
   .join(',\n       ');
@@ -62,6 +79,7 @@ interface MerchantRow {
   last_applied_at: Date | null;
   events_applied: bigint;
   pending: boolean;
+  pending_since: Date | null;
 }
 
 /** Loads one merchant with its freshness, or undefined when it does not exist. */
@@ -91,6 +109,7 @@ function merchantView(r: MerchantRow): MerchantView {
     lastAppliedAt: r.last_applied_at,
     eventsApplied: r.events_applied,
     pending: r.pending,
+    pendingSince: r.pending_since,
   };
 }
 

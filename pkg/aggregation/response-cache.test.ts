@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseCache, type AnswerScope, type ComputedAnswer } from './response-cache.js';
+import { EVERY_PERIOD, ResponseCache, type AnswerScope, type ComputedAnswer } from './response-cache.js';
 
 const value = (text: string) => ({ text, etag: `"${text}"` });
 const answer = (text: string, moving = false): ComputedAnswer => ({ value: value(text), moving });
@@ -20,6 +20,18 @@ function cache(ttlMs = 100, maxEntries = 3, exactTtlMs = 1000) {
   return { c, advance: (ms: number) => (t += ms) };
 }
 
+/** Deterministic letters and digits that do not compress much. */
+function noise(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let x = 12345;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out += alphabet[(x >>> 16) % alphabet.length];
+  }
+  return out;
+}
+
 const store = async (c: ResponseCache, key: string, s: AnswerScope, a: ComputedAnswer) =>
   c.getOrCompute(key, s, () => Promise.resolve(a));
 
@@ -33,6 +45,13 @@ describe('ResponseCache', () => {
     c.invalidate([changed('m1')]);
     await c.getOrCompute('k', scope('m1'), compute);
     expect(seen).toEqual([false, true, false]);
+  });
+
+  it('serves a hit with exactly the stored body and ETag (kept deflated), any characters', async () => {
+    const { c } = cache();
+    const text = JSON.stringify({ name: 'Schuhe – Größe 42 ✓ 靴', total: '12.34' });
+    await store(c, 'k', scope('m1'), { value: { text, etag: '"e1"' }, moving: false });
+    expect(c.get('k')).toEqual({ text, etag: '"e1"' });
   });
 
   it('serves an entry for the short TTL while changes are not known exactly', async () => {
@@ -76,6 +95,50 @@ describe('ResponseCache', () => {
     expect(c.get('jan12')?.text).toBe('c');
     expect(c.get('other')?.text).toBe('d');
     expect(c.get('week')?.text).toBe('e');
+  });
+
+  it('drops every answer of a merchant when a change names all its periods (catalog or calendar)', async () => {
+    const { c } = cache(100, 10);
+    c.setExact(true);
+    await store(c, 'day', scope('m1', '2025-03-01'), answer('a'));
+    await store(
+      c,
+      'year',
+      { merchantId: 'm1', bucketType: 'YEAR', bucketStarts: ['2024-01-01'] },
+      answer('b'),
+    );
+    await store(c, 'other', scope('m2', '2025-03-01'), answer('c'));
+    c.invalidate([{ merchantId: 'm1', bucketType: EVERY_PERIOD, bucketStart: EVERY_PERIOD }]);
+    expect(c.get('day')).toBeUndefined();
+    expect(c.get('year')).toBeUndefined();
+    expect(c.get('other')?.text).toBe('c');
+  });
+
+  it('keeps an answer no longer than it says it stays right by the clock alone', async () => {
+    const { c, advance } = cache(100, 10, 1000);
+    c.setExact(true);
+    await store(c, 'short', scope('m1'), { ...answer('a'), validForMs: 300 });
+    await store(c, 'long', scope('m2'), { ...answer('b'), validForMs: 5000 });
+    await store(c, 'none', scope('m3'), { ...answer('c'), validForMs: 0 });
+    expect(c.get('none')).toBeUndefined();
+    advance(299);
+    expect(c.get('short')?.text).toBe('a');
+    advance(1);
+    expect(c.get('short')).toBeUndefined();
+    advance(699);
+    expect(c.get('long')?.text).toBe('b'); // capped by the exact TTL, not longer
+    advance(1);
+    expect(c.get('long')).toBeUndefined();
+  });
+
+  it('evicts the least recently read answer beyond maxEntries', async () => {
+    const { c } = cache(100, 2);
+    await store(c, 'a', scope('m'), answer('a'));
+    await store(c, 'b', scope('m'), answer('b'));
+    expect(c.get('a')?.text).toBe('a');
+    await store(c, 'c', scope('m'), answer('c'));
+    expect(c.get('a')?.text).toBe('a');
+    expect(c.get('b')).toBeUndefined();
   });
 
   it('does not store an answer computed while one of its periods changed', async () => {
@@ -133,22 +196,23 @@ describe('ResponseCache', () => {
       maxBytes: 25_000,
       now: () => 0,
     });
+    // Entries are kept deflated: random letters, which deflate keeps at ~3/4 of their length.
     const big = (tag: string): ComputedAnswer => ({
-      value: { text: tag + 'x'.repeat(10_000), etag: `"${tag}"` },
+      value: { text: tag + noise(13_000), etag: `"${tag}"` },
       moving: false,
     });
     await store(c, 'a', scope('m'), big('a'));
     await store(c, 'b', scope('m'), big('b'));
     await store(c, 'small', scope('m'), answer('s'));
-    await store(c, 'c', scope('m'), big('c')); // ~30 KB with a and b: a goes
+    await store(c, 'c', scope('m'), big('c')); // ~30 KB packed with a and b: a goes
     expect(c.get('a')).toBeUndefined();
     expect([c.get('b')?.text[0], c.get('small')?.text, c.get('c')?.text[0]]).toEqual(['b', 's', 'c']);
     // An answer larger than the whole bound is served but not kept.
     const huge = await store(c, 'huge', scope('m'), {
-      value: { text: 'h'.repeat(30_000), etag: '"h"' },
+      value: { text: noise(40_000), etag: '"h"' },
       moving: false,
     });
-    expect(huge.text.length).toBe(30_000);
+    expect(huge.text.length).toBe(40_000);
     expect(c.get('huge')).toBeUndefined();
   });
 

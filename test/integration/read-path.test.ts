@@ -44,12 +44,28 @@ const LATE: FixtureMerchant = {
   categories: ['p', 'q'],
 };
 
+const RENAMED: FixtureMerchant = {
+  id: 'renamed-shop',
+  timezone: 'UTC',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['r', 's'],
+};
+
+const BEHIND: FixtureMerchant = {
+  id: 'behind-shop',
+  timezone: 'UTC',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['u'],
+};
+
 let db: TestDatabase;
 const listening = new AbortController();
 const listeners: Promise<void>[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('readpath');
-  await seedCatalog(db.pool, [SHOP, LFL, LATE]);
+  await seedCatalog(db.pool, [SHOP, LFL, LATE, RENAMED, BEHIND]);
 });
 afterAll(async () => {
   listening.abort();
@@ -322,6 +338,98 @@ describe('exact invalidation of cached answers', () => {
     // is still the truth about that week).
     const again = await read<TopBody>(otherWeek);
     expect(again.etag).toBe(untouched.etag);
+  }, 60_000);
+});
+
+describe('answers that change without an apply', () => {
+  // Run with the trigger of migration 1764210000000 dropped, this test fails: the cached answer
+  // keeps the old name for the cache's two-minute TTL.
+  it('drops every cached answer of a merchant when its catalog changes (a category renamed)', async () => {
+    const received: ChangedPeriod[] = [];
+    const cache = await listeningCache(received);
+    const api = createAggregatorApi({
+      readDb: db.pool,
+      clock: { now: () => new Date() },
+      logger: silentLogger(),
+      registry: new Registry(),
+      responseCache: cache,
+    });
+    const history = [
+      orderEvent(RENAMED, '2025-06-03T10:00:00Z', [line('r', 1, 1000n)], '2025-06-03T10:00:01Z'),
+    ];
+    await storeOrders(db.pool, history);
+    await applyBatch(
+      db.pool,
+      history.map((e) => asMessage(e)),
+    );
+    await until('the history’s notification', () =>
+      Promise.resolve(received.some((p) => p.merchantId === RENAMED.id) ? true : undefined),
+    );
+    const path = `/api/top-categories?merchantId=${RENAMED.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
+    const nameOf = async () => {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { categories: { name: string }[] };
+      return { name: body.categories[0]!.name, etag: res.headers.get('etag')! };
+    };
+    const first = await nameOf();
+    expect(first.name).toBe('Category r');
+    expect((await nameOf()).etag).toBe(first.etag); // served from memory
+
+    await db.pool.query(
+      `UPDATE ingestion.categories SET name = 'Shoes' WHERE merchant_id = $1 AND id = 'r'`,
+      [RENAMED.id],
+    );
+    const renamed = await until(
+      'the new category name',
+      async () => {
+        const r = await nameOf();
+        return r.name === 'Shoes' ? r : undefined;
+      },
+      20_000,
+    );
+    expect(renamed.etag).not.toBe(first.etag);
+    expect(received).toContainEqual({ merchantId: RENAMED.id, bucketType: '*', bucketStart: '*' });
+  }, 60_000);
+
+  // Run with ResponseCache ignoring validForMs, this test fails: the answer cached while nothing
+  // was overdue keeps saying "not stale" for the whole ten-minute TTL.
+  it('stops serving "not stale" once an order it does not show has waited past the threshold', async () => {
+    let offsetMs = 0;
+    const cache = new ResponseCache({ ttlMs: 200, exactTtlMs: 600_000, now: () => offsetMs });
+    cache.setExact(true); // only the clock is under test here: no apply happens
+    const api = createAggregatorApi({
+      readDb: db.pool,
+      clock: { now: () => new Date(Date.now() + offsetMs) },
+      logger: silentLogger(),
+      registry: new Registry(),
+      responseCache: cache,
+      staleAfterSeconds: 300,
+    });
+    const history = [
+      orderEvent(BEHIND, '2025-06-03T10:00:00Z', [line('u', 1, 1000n)], '2025-06-03T10:00:01Z'),
+    ];
+    await storeOrders(db.pool, history);
+    await applyBatch(
+      db.pool,
+      history.map((e) => asMessage(e)),
+    );
+    // Accepted now, never applied: the pipeline is stuck for this merchant.
+    await storeOrders(db.pool, [orderEvent(BEHIND, '2025-06-05T10:00:00Z', [line('u', 1, 500n)])]);
+    const path = `/api/top-categories?merchantId=${BEHIND.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
+    const read = async () => {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { periodTotalMinor: string; freshness: { stale: boolean } };
+      return { stale: body.freshness.stale, total: body.periodTotalMinor, etag: res.headers.get('etag')! };
+    };
+    const first = await read();
+    expect(first).toMatchObject({ stale: false, total: '1000' });
+    offsetMs = 200_000; // still within the threshold: served from memory
+    expect((await read()).etag).toBe(first.etag);
+    offsetMs = 301_000; // the unapplied order is now overdue
+    const later = await read();
+    expect(later).toMatchObject({ stale: true, total: '1000' });
   }, 60_000);
 });
 
