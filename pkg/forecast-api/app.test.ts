@@ -12,6 +12,7 @@ import type { ForecastSet, StoredForecast, StoredPathStep } from '../forecast-jo
 import { silentLogger } from '../log/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi, type ForecastApiOptions } from './app.js';
+import { ForecastChangeLog } from './changes.js';
 import { createMemoryForecastStore, type MemoryForecastData } from './memory-store.js';
 import type { ForecastStore } from './store.js';
 
@@ -535,5 +536,105 @@ describe('forecast API with authentication', () => {
 
   it('serves the OpenAPI document without a token', async () => {
     expect((await get(secured, '/openapi.json')).res.status).toBe(200);
+  });
+});
+
+describe('the response cache while change notifications are live', () => {
+  /** An API over a counting store, with its own clock and a live change log. */
+  function live(extra: Extra = {}) {
+    const store = createMemoryForecastStore(data);
+    const reads: string[] = [];
+    const counting: ForecastStore = {
+      ...store,
+      latestSet: async (m, t) => {
+        reads.push(`${m} ${t}`);
+        return store.latestSet(m, t);
+      },
+    };
+    const changes = new ForecastChangeLog();
+    changes.setExact(true);
+    const clock = { now: NOW };
+    const app = api(counting, {
+      responseCacheMs: 1,
+      responseCacheExactMs: 3_600_000,
+      changes,
+      now: () => clock.now,
+      ...extra,
+    });
+    return { app, reads, changes, clock };
+  }
+  const week = '/forecast/top-categories?merchant_id=shop&bucket_type=WEEK';
+  const month = '/forecast/compare-models?merchant_id=shop&bucket_type=MONTH';
+  // Longer than the short TTL (1 ms): only the exact lifetime can keep an answer.
+  const pastShortTtl = () => new Promise((r) => setTimeout(r, 5));
+
+  it('keeps a precomputed answer past the short TTL until a notification names its merchant and bucket type', async () => {
+    const { app, reads, changes } = live();
+    await get(app, week);
+    await get(app, month);
+    await pastShortTtl();
+    await get(app, week);
+    await get(app, month);
+    expect(reads).toEqual(['shop WEEK', 'shop MONTH']);
+    changes.record([{ merchantId: 'shop', bucketType: 'WEEK' }]);
+    await get(app, week);
+    await get(app, month);
+    expect(reads).toEqual(['shop WEEK', 'shop MONTH', 'shop WEEK']);
+    // A catalog change names every bucket type of the merchant; another merchant's changes none.
+    changes.record([{ merchantId: 'other', bucketType: '*' }]);
+    await get(app, week);
+    expect(reads).toHaveLength(3);
+    changes.record([{ merchantId: 'shop', bucketType: '*' }]);
+    await get(app, week);
+    await get(app, month);
+    expect(reads).toEqual(['shop WEEK', 'shop MONTH', 'shop WEEK', 'shop WEEK', 'shop MONTH']);
+  });
+
+  it('keeps an on-demand answer only the short TTL', async () => {
+    const { app, reads } = live();
+    const onDemand = '/forecast/top-categories?merchant_id=new&bucket_type=WEEK';
+    expect((await get(app, onDemand)).body.source).toBe('on_demand');
+    await pastShortTtl();
+    await get(app, onDemand);
+    expect(reads).toEqual(['new WEEK', 'new WEEK']);
+  });
+
+  it('stops serving a precomputed answer when its set turns stale by the clock', async () => {
+    const { app, reads, clock } = live();
+    expect((await get(app, week)).body).toMatchObject({ source: 'precomputed', stale: false });
+    // checked_at 11:30 + 7200 s: still fresh at 13:30, stale from then on.
+    clock.now = new Date('2026-11-25T13:29:59Z');
+    await get(app, week);
+    expect(reads).toHaveLength(1);
+    clock.now = new Date('2026-11-25T13:30:01Z');
+    expect((await get(app, week)).body).toMatchObject({ source: 'on_demand', stale: true });
+    expect(reads).toHaveLength(2);
+  });
+
+  it('stops serving a precomputed answer when its period ends', async () => {
+    const { app, reads, clock } = live({ staleAfterSeconds: 30 * 86_400 });
+    await get(app, week);
+    clock.now = new Date('2026-11-29T23:59:59Z');
+    await get(app, week);
+    expect(reads).toHaveLength(1);
+    // Monday 2026-11-30: the set's week (from 2026-11-23) has ended.
+    clock.now = new Date('2026-11-30T00:00:00Z');
+    expect((await get(app, week)).body).toMatchObject({ source: 'on_demand', stale: true });
+    expect(reads).toHaveLength(2);
+  });
+
+  it('forgets every answer when the notifications are lost, and keeps the short TTL until they are back', async () => {
+    const { app, reads, changes } = live();
+    await get(app, week);
+    changes.setExact(false);
+    await get(app, week);
+    await pastShortTtl();
+    await get(app, week);
+    expect(reads).toHaveLength(3);
+    changes.setExact(true);
+    await get(app, week);
+    await pastShortTtl();
+    await get(app, week);
+    expect(reads).toHaveLength(4);
   });
 });

@@ -19,12 +19,14 @@ import {
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { Counter, type Registry } from '../metrics/index.js';
-import { TtlCache } from '../cache/index.js';
+import { AnswerCache, type Computed } from './answer-cache.js';
+import { ForecastChangeLog } from './changes.js';
 import {
   getCategoryPath,
   getForecastRows,
   OnDemandCache,
   OnDemandPathCache,
+  precomputedUntil,
   type ForecastQuery,
 } from './compute.js';
 import { CompareQuery, forecastOpenApi, PathQuery, TopQuery } from './api-schema.js';
@@ -67,9 +69,25 @@ export type ForecastApiOptions = ForecastSource & {
   readonly authMiddleware?: MiddlewareHandler;
   /** Throws a 403 problem unless the caller may read the merchant. @default everyone may */
   readonly authorizeMerchant?: (c: Context, merchantId: string) => void;
-  /** How long a rendered /forecast/top-categories or compare-models response is reused, ms; 0 = never. @default 0 */
+  /**
+   * How long a rendered /forecast/top-categories or compare-models response is reused while change
+   * notifications are not live, and an on-demand one always, ms; 0 = never. @default 0
+   */
   readonly responseCacheMs?: number;
-  /** Characters of rendered compare-models answers kept at most (their JSON text). @default 16 MiB */
+  /**
+   * Most lifetime of a precomputed answer (and of the merchant, labels and set rows it was built
+   * from) while `changes` is live, ms: it is dropped sooner when a notification names its merchant
+   * and bucket type, when its set turns stale or when its period ends. @default responseCacheMs
+   */
+  readonly responseCacheExactMs?: number;
+  /**
+   * The change notifications the caches follow (fed by listenForForecastChanges). @default a log
+   * that is never live: every entry lives the short TTLs
+   */
+  readonly changes?: ForecastChangeLog;
+  /** Characters of rendered top-categories answers kept at most (their JSON text and a share per entry). @default 8 MiB */
+  readonly topCacheBytes?: number;
+  /** Characters of rendered compare-models answers kept at most (their JSON text and a share per entry). @default 16 MiB */
   readonly compareCacheBytes?: number;
   /** Rows of published sets kept in memory (see cachedForecastStore). @default 8000 */
   readonly setCacheRows?: number;
@@ -112,8 +130,11 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     authMiddleware,
     authorizeMerchant = () => undefined,
     responseCacheMs = 0,
+    topCacheBytes = 8 * 1024 * 1024,
     compareCacheBytes = 16 * 1024 * 1024,
+    changes = new ForecastChangeLog(),
   } = options;
+  const responseCacheExactMs = Math.max(responseCacheMs, options.responseCacheExactMs ?? responseCacheMs);
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
   // from memory (cached-store.ts); with readBatchMax > 1 that statement, the latest-set pointer,
   // is shared by the reads that arrive together.
@@ -128,34 +149,47 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       }),
       {
         ...(options.setCacheRows ? { maxRows: options.setCacheRows } : {}),
+        changes,
+        catalogExactTtlMs: responseCacheExactMs,
       },
     );
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
   const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
-  // Rendered top-category answers, keyed by the whole query: a hot merchant's page costs no query
-  // and no serialisation while the entry lives.
-  const responses = new TtlCache<RenderedTop>(responseCacheMs);
-  // Rendered compare-models answers, for as long: every model of every category with its accuracy
-  // per horizon, 10-100 KB each, so bounded by their bytes as well as their count.
-  const comparisons = new TtlCache<RenderedTop>(responseCacheMs, {
-    maxWeight: compareCacheBytes,
-    weigh: (a) => a.rendered.text.length,
-  });
   const lookups = new Counter({
     name: 'catcast_forecast_response_cache_lookups_total',
     help: 'Lookups of the forecast API response cache, by route and result (hit = answered from memory)',
     labelNames: ['route', 'result'] as const,
     registers: [registry],
   });
+  // Rendered answers, keyed by the whole query: a hot merchant's page costs no query and no
+  // serialisation while the entry lives. While the notifications are live a precomputed answer lives
+  // until one names its merchant and bucket type (a new set, a catalog change) or until it would
+  // turn stale by the clock; an on-demand answer moves with the aggregates and keeps the short TTL.
+  // Bounded by their bytes as well as their count: a compare-models answer (every model of every
+  // category with its accuracy per horizon) weighs 10-100 KB, a top-10 2-4 KB.
+  const answerCache = (route: string, maxWeight: number, maxEntries: number) =>
+    new AnswerCache<RenderedTop>({
+      changes,
+      ttlMs: responseCacheMs,
+      exactTtlMs: responseCacheExactMs,
+      maxEntries,
+      maxWeight,
+      // JSON text, ETag and the shared header block (a few hundred characters).
+      weigh: (a) => a.rendered.text.length + 600,
+      wallNow: () => now().getTime(),
+      onLookup: (hit) => lookups.inc({ route, result: hit ? 'hit' : 'miss' }),
+    });
+  const responses = answerCache('top-categories', topCacheBytes, 20_000);
+  const comparisons = answerCache('compare-models', compareCacheBytes, 5_000);
   /** The cached answer of `key`, or a computed one (joined when already in flight), counted. */
   function cachedAnswer(
-    cache: TtlCache<RenderedTop>,
-    route: string,
+    cache: AnswerCache<RenderedTop>,
     key: string,
-    compute: () => Promise<RenderedTop>,
+    q: { merchant_id: string; bucket_type: string },
+    compute: () => Promise<Computed<RenderedTop>>,
   ): Promise<RenderedTop> {
-    if (responseCacheMs <= 0) return compute();
-    return cache.getOrCompute(key, compute, (hit) => lookups.inc({ route, result: hit ? 'hit' : 'miss' }));
+    if (responseCacheMs <= 0) return compute().then((a) => a.value);
+    return cache.getOrCompute(key, { merchantId: q.merchant_id, bucketType: q.bucket_type }, compute);
   }
   const headers = (source: string) => ({
     cacheControl: `${authMiddleware ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
@@ -175,7 +209,11 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     return merchant;
   }
 
-  /** The merchant, its category labels and the forecast rows a request asks for. */
+  /**
+   * The merchant, its category labels and the forecast rows a request asks for, and how its answer
+   * may be cached: an on-demand one moves, a precomputed one holds until its set turns stale or its
+   * period ends (or a notification names it).
+   */
   async function load(
     c: Context,
     merchantId: string,
@@ -192,7 +230,16 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
       labels: await store.categoryLabels(merchant.id),
       bucketType: query.bucketType,
     };
-    return { view, result };
+    const validUntil = precomputedUntil(result, {
+      merchant,
+      bucketType: query.bucketType,
+      staleAfterSeconds,
+    });
+    const lifetime = {
+      moving: validUntil === undefined,
+      ...(validUntil !== undefined ? { validUntil } : {}),
+    };
+    return { view, result, lifetime };
   }
 
   const app = new Hono();
@@ -224,16 +271,17 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     // Authorised before the cache, so a cached answer never reaches a token that may not read it.
     authorizeMerchant(c, q.merchant_id);
     // Concurrent misses of one query share one computation.
-    const top = await cachedAnswer(responses, 'top-categories', key, async (): Promise<RenderedTop> => {
+    const top = await cachedAnswer(responses, key, q, async (): Promise<Computed<RenderedTop>> => {
       const model: ModelName = q.model ?? 'auto';
-      const { view, result } = await load(c, q.merchant_id, {
+      const { view, result, lifetime } = await load(c, q.merchant_id, {
         bucketType: q.bucket_type,
         models: [model],
         lookback: q.lookback,
       });
       const body = topCategoriesBody(view, result, model, q.limit ?? 10);
       // The 200 header block is built once per entry; every hit reuses it.
-      return { rendered: prepareJson(renderJson(body), headers(result.source)), source: result.source };
+      const rendered = prepareJson(renderJson(body), headers(result.source));
+      return { value: { rendered, source: result.source }, ...lifetime };
     });
     return sendRendered(c, top.rendered, headers(top.source));
   });
@@ -243,8 +291,8 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     // Authorised before the cache, like top-categories.
     authorizeMerchant(c, q.merchant_id);
     const key = JSON.stringify([q.merchant_id, q.bucket_type, q.category_id ?? null]);
-    const answer = await cachedAnswer(comparisons, 'compare-models', key, async (): Promise<RenderedTop> => {
-      const { view, result } = await load(c, q.merchant_id, {
+    const answer = await cachedAnswer(comparisons, key, q, async (): Promise<Computed<RenderedTop>> => {
+      const { view, result, lifetime } = await load(c, q.merchant_id, {
         bucketType: q.bucket_type,
         models: undefined,
         lookback: undefined,
@@ -255,7 +303,8 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
         ? await store.setPaths(result.set, q.category_id ? { categoryId: q.category_id } : {})
         : [];
       const body = compareModelsBody(view, result, paths);
-      return { rendered: prepareJson(renderJson(body), headers(result.source)), source: result.source };
+      const rendered = prepareJson(renderJson(body), headers(result.source));
+      return { value: { rendered, source: result.source }, ...lifetime };
     });
     return sendRendered(c, answer.rendered, headers(answer.source));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cachedForecastStore } from './cached-store.js';
+import { ForecastChangeLog } from './changes.js';
 import type { ForecastSet, StoredForecast } from '../forecast-job/index.js';
 import type { ForecastStore, SetRowFilter } from './store.js';
 
@@ -89,5 +90,53 @@ describe('cachedForecastStore', () => {
     await store.setRows(days[2]!, {});
     await store.setRows(days[0]!, {});
     expect(calls.map((c) => c.slice(13, 15))).toEqual(['01', '02', '03', '01']);
+  });
+
+  it('keeps calendar and labels while notifications are live until one names the merchant’s catalog', async () => {
+    let t = 0;
+    const { inner, calls } = counting();
+    const changes = new ForecastChangeLog({ now: () => t });
+    changes.setExact(true);
+    const store = cachedForecastStore(inner, {
+      catalogTtlMs: 100,
+      catalogExactTtlMs: 60_000,
+      changes,
+      now: () => t,
+    });
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    await store.categoryLabels('m2');
+    t = 10_000;
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    expect(calls).toEqual(['merchant m1', 'labels m1', 'labels m2']);
+    // A new set of m1 leaves its catalog alone; a catalog change of m1 drops m1's entries only.
+    changes.record([{ merchantId: 'm1', bucketType: 'WEEK' }]);
+    await store.categoryLabels('m1');
+    changes.record([{ merchantId: 'm1', bucketType: '*' }]);
+    await store.merchant('m1');
+    await store.categoryLabels('m1');
+    await store.categoryLabels('m2');
+    expect(calls).toEqual(['merchant m1', 'labels m1', 'labels m2', 'merchant m1', 'labels m1']);
+    // Lost notifications: every entry is forgotten and lives the short TTL again.
+    changes.setExact(false);
+    await store.categoryLabels('m2');
+    t = 10_200;
+    await store.categoryLabels('m2');
+    expect(calls.slice(5)).toEqual(['labels m2', 'labels m2']);
+  });
+
+  it('drops a set’s rows when a notification names its merchant and bucket type', async () => {
+    const { inner, calls } = counting();
+    const changes = new ForecastChangeLog();
+    changes.setExact(true);
+    const store = cachedForecastStore(inner, { changes });
+    const s = set('2026-01-01T00:00:00Z');
+    await store.setRows(s, {});
+    changes.record([{ merchantId: 'm1', bucketType: 'MONTH' }]);
+    await store.setRows(s, {});
+    changes.record([{ merchantId: 'm1', bucketType: 'WEEK' }]);
+    await store.setRows(s, {});
+    expect(calls).toEqual(['rows 2026-01-01T00:00:00.000Z *', 'rows 2026-01-01T00:00:00.000Z *']);
   });
 });

@@ -1,4 +1,4 @@
-import { bucketStart, type BucketType } from '../buckets/index.js';
+import { bucketStart, parseDate, shiftBucket, startOfLocalDay, type BucketType } from '../buckets/index.js';
 import {
   MODEL_NAMES,
   defaultHorizon,
@@ -81,6 +81,28 @@ function judgeSet(
       stale: true,
     };
   return { reason: null, stale: false };
+}
+
+/**
+ * The instant (ms) from which a precomputed result of {@link getForecastRows} is no longer what the
+ * same query returns even if the database does not change: its set turns stale (judgeSet: more than
+ * `staleAfterSeconds` after its checked_at) or its target period ends (the next period's start in the
+ * merchant's timezone). Undefined for an on-demand result, which moves with the aggregates.
+ */
+export function precomputedUntil(
+  result: ForecastRows,
+  q: {
+    readonly merchant: ForecastMerchant;
+    readonly bucketType: BucketType;
+    readonly staleAfterSeconds: number;
+  },
+): number | undefined {
+  if (result.source !== 'precomputed' || !result.set) return undefined;
+  const stale = result.set.checkedAt.getTime() + q.staleAfterSeconds * 1000;
+  const target = parseDate(result.set.targetBucketStart);
+  if (!target) return stale;
+  const next = startOfLocalDay(shiftBucket(target, q.bucketType, 1), q.merchant.timezone).getTime();
+  return Math.min(stale, next);
 }
 
 /**

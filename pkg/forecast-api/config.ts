@@ -19,11 +19,26 @@ const apiEnv = z.object({
   FORECAST_ON_DEMAND_CACHE_SECONDS: positiveInt(60),
   /**
    * How long a rendered /forecast/top-categories or /forecast/compare-models response is reused from
-   * memory, in ms (compare-models answers up to 16 MiB of JSON in all). Precomputed sets change once
-   * per job run, so this only bounds how late a new set shows. 0 turns it off.
+   * memory, in ms, while the change notifications are not live (the listener is connecting or lost
+   * its connection), and always for answers computed on demand (they move with the aggregates). See
+   * FORECAST_RESPONSE_CACHE_EXACT_MS for answers from precomputed sets. 0 turns the cache off.
    * @default 1000
    */
   FORECAST_RESPONSE_CACHE_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * How long a rendered answer from a precomputed set (and the merchant, category labels and set rows
+   * it was built from) is kept at most, in ms, while forecast-api listens to the change notifications
+   * of channel `catcast_forecasts_changed` (sent at commit by triggers whenever a forecast set, its
+   * rows, the merchant or its categories change): such an answer is dropped as soon as a notification
+   * names its merchant and bucket type, when its set turns stale (FORECAST_STALE_AFTER_SECONDS after
+   * its checked_at) or when its target period ends, so this only bounds memory turnover. Answers
+   * computed on demand, and every answer while the listener is not connected, keep
+   * FORECAST_RESPONSE_CACHE_MS; so does a process reading from DATABASE_READ_URL (a replica may
+   * replay a change after its notification arrived). Rendered answers are bounded to 8 MiB
+   * (top-categories) and 16 MiB (compare-models). 0 uses FORECAST_RESPONSE_CACHE_MS for every answer.
+   * @default 300000
+   */
+  FORECAST_RESPONSE_CACHE_EXACT_MS: z.coerce.number().int().min(0).default(300_000),
   /**
    * Forecast rows (one per category and model of a published set) kept in memory over all sets, so
    * a hot merchant's answer costs one statement (the latest-set pointer); the same number of path

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { loginRoutes, uiRoutes } from '../ui/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi } from './app.js';
+import { ForecastChangeLog, listenForForecastChanges } from './changes.js';
 import type { ForecastApiConfig } from './config.js';
 import { registerForecastRunMetrics } from './metrics.js';
 
@@ -25,6 +26,8 @@ export interface ForecastApiDeps {
   readonly ui?: Hono;
   /** Called with the bound port once the HTTP server listens. */
   readonly onListening?: (port: number) => void;
+  /** Called with true once the change notifications are live, with false when they were lost (tests). */
+  readonly onChangesLive?: (live: boolean) => void;
 }
 
 /** Proxies /api/* to the aggregator so the UI needs one origin (development without an ingress). */
@@ -78,6 +81,12 @@ export async function run(
   const auth = await createAuthenticator(config);
   const scope = requireScope('forecasts:read');
   let accepting = true;
+  // Change notifications come from the primary; answers from a replica may lag them, so with
+  // DATABASE_READ_URL only the short TTL bounds how late a change shows.
+  const changes = new ForecastChangeLog();
+  const exactMs = config.DATABASE_READ_URL
+    ? config.FORECAST_RESPONSE_CACHE_MS
+    : Math.max(config.FORECAST_RESPONSE_CACHE_MS, config.FORECAST_RESPONSE_CACHE_EXACT_MS);
   const app = new HonoApp();
   // The mounted apps bring their own error handling; these cover the requests none of them routes.
   app.onError(problemHandler(logger));
@@ -100,6 +109,8 @@ export async function run(
       onDemandCacheSeconds: config.FORECAST_ON_DEMAND_CACHE_SECONDS,
       maxAgeSeconds: config.FORECAST_MAX_AGE_SECONDS,
       responseCacheMs: config.FORECAST_RESPONSE_CACHE_MS,
+      responseCacheExactMs: exactMs,
+      changes,
       setCacheRows: config.FORECAST_SET_CACHE_ROWS,
       readBatchMax: config.FORECAST_READ_BATCH_MAX,
       readConcurrency: config.FORECAST_READ_CONCURRENCY,
@@ -120,6 +131,16 @@ export async function run(
   app.route('/', ui);
   if (config.AGGREGATOR_URL) app.all('/api/*', aggregatorProxy(config.AGGREGATOR_URL));
   signal.addEventListener('abort', () => (accepting = false), { once: true });
+  const stopListening = new AbortController();
+  const listening = listenForForecastChanges(
+    {
+      connectionString: config.DATABASE_URL,
+      changes,
+      logger,
+      ...(deps.onChangesLive ? { onLive: deps.onChangesLive } : {}),
+    },
+    stopListening.signal,
+  );
   try {
     await serveUntilAborted(
       {
@@ -132,6 +153,8 @@ export async function run(
       signal,
     );
   } finally {
+    stopListening.abort();
+    await listening;
     await primary.end();
     if (read !== primary) await read.end();
   }
