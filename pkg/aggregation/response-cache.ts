@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { TtlCache } from '../cache/index.js';
+import { ChangeLog, MAX_COMPUTE_MS, TtlCache } from '../cache/index.js';
 import type { ChangedPeriod } from './changes.js';
 
 /** Options of {@link ResponseCache}. */
@@ -77,10 +77,6 @@ interface Flight {
   readonly promise: Promise<RenderedResponse>;
 }
 
-// A computation that ran longer than this is not stored: the change log below is pruned on that
-// assumption (a change older than every stored entry cannot invalidate one).
-const MAX_COMPUTE_MS = 30_000;
-
 /**
  * What an entry holds in memory, roughly: its packed body (one byte per character), its ETag, the
  * strings of its dependencies and a fixed share for the entry, its key and the map slot. An
@@ -119,12 +115,8 @@ export class ResponseCache {
   readonly #now: () => number;
   readonly #ttlMs: number;
   readonly #exactTtlMs: number;
-  /** Period key -> epoch and time of its last change, oldest first (pruned from the front). */
-  readonly #changed = new Map<string, { epoch: number; at: number }>();
-  #epoch = 0;
-  /** Entries computed before this epoch are invalid (a notification gap). */
-  #resetEpoch = 0;
-  #exact = false;
+  /** Which periods changed at which epoch, and whether changes are heard (live notifications). */
+  readonly #changes: ChangeLog;
 
   constructor(options: ResponseCacheOptions) {
     const { ttlMs, exactTtlMs = ttlMs, maxEntries = 2000 } = options;
@@ -135,6 +127,8 @@ export class ResponseCache {
       throw new RangeError(`exactTtlMs must be >= ttlMs (${ttlMs}), got ${exactTtlMs}`);
     this.#ttlMs = ttlMs;
     this.#exactTtlMs = exactTtlMs;
+    this.#changes = new ChangeLog({ now: this.#now });
+    this.#changes.retainFor(exactTtlMs);
     this.#entries = new TtlCache<Entry>(exactTtlMs, {
       maxEntries,
       ...(options.maxBytes ? { maxWeight: options.maxBytes, weigh: entryBytes } : {}),
@@ -146,7 +140,7 @@ export class ResponseCache {
 
   /** Whether changes are currently known exactly (entries then live the long TTL). */
   get exact(): boolean {
-    return this.#exact;
+    return this.#changes.exact;
   }
 
   /**
@@ -154,16 +148,14 @@ export class ResponseCache {
    * the listener was connected (or while it was not) changes may have been missed.
    */
   setExact(exact: boolean): void {
-    if (exact === this.#exact) return;
-    this.#exact = exact;
-    this.#resetEpoch = ++this.#epoch;
+    this.#changes.setExact(exact);
   }
 
   /** The fresh entry for `key`, or undefined. */
   get(key: string): RenderedResponse | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (!this.#current(e.epoch, e.deps)) {
+    if (!this.#changes.isCurrent(e.epoch, e.deps)) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -186,16 +178,20 @@ export class ResponseCache {
     this.#onLookup?.(hit !== undefined);
     if (hit) return Promise.resolve(hit);
     const running = this.#inflight.get(key);
-    if (running && this.#current(running.epoch, running.deps)) return running.promise;
-    const epoch = this.#epoch;
+    if (running && this.#changes.isCurrent(running.epoch, running.deps)) return running.promise;
+    const epoch = this.#changes.epoch;
     const started = this.#now();
     const deps = scope.bucketStarts.map((s) => periodKey(scope.merchantId, scope.bucketType, s));
     deps.push(periodKey(scope.merchantId, EVERY_PERIOD, EVERY_PERIOD));
     const promise = compute()
       .then((answer) => {
-        if (answer.store !== false && this.#current(epoch, deps) && this.#now() - started < MAX_COMPUTE_MS) {
+        if (
+          answer.store !== false &&
+          this.#changes.isCurrent(epoch, deps) &&
+          this.#now() - started < MAX_COMPUTE_MS
+        ) {
           const ttlMs =
-            this.#exact && !answer.moving
+            this.#changes.exact && !answer.moving
               ? Math.min(this.#exactTtlMs, answer.validForMs ?? Infinity)
               : this.#ttlMs;
           const { text, etag } = answer.value;
@@ -212,32 +208,13 @@ export class ResponseCache {
 
   /** Records that these periods changed (a committed apply): answers showing any of them are dropped. */
   invalidate(periods: Iterable<ChangedPeriod>): void {
-    const epoch = ++this.#epoch;
-    const at = this.#now();
-    for (const p of periods) {
-      const k = periodKey(p.merchantId, p.bucketType, p.bucketStart);
-      this.#changed.delete(k); // re-inserted at the end: the map stays ordered by time
-      this.#changed.set(k, { epoch, at });
-    }
-    // Changes older than any entry that may still be served can invalidate nothing.
-    const horizon = at - this.#exactTtlMs - MAX_COMPUTE_MS;
-    for (const [k, c] of this.#changed) {
-      if (c.at >= horizon) break;
-      this.#changed.delete(k);
-    }
+    const keys: string[] = [];
+    for (const p of periods) keys.push(periodKey(p.merchantId, p.bucketType, p.bucketStart));
+    this.#changes.record(keys);
   }
 
   /** Periods remembered as changed (tests: the log stays bounded). */
   get changeLogSize(): number {
-    return this.#changed.size;
-  }
-
-  #current(epoch: number, deps: readonly string[]): boolean {
-    if (epoch < this.#resetEpoch) return false;
-    for (const d of deps) {
-      const c = this.#changed.get(d);
-      if (c && c.epoch > epoch) return false;
-    }
-    return true;
+    return this.#changes.size;
   }
 }

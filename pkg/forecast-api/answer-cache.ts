@@ -1,5 +1,5 @@
-import { TtlCache } from '../cache/index.js';
-import { MAX_COMPUTE_MS, type ForecastChangeLog } from './changes.js';
+import { MAX_COMPUTE_MS, TtlCache } from '../cache/index.js';
+import type { ForecastChangeLog } from './changes.js';
 
 /** Options of {@link AnswerCache}. */
 export interface AnswerCacheOptions<V> {
@@ -9,9 +9,9 @@ export interface AnswerCacheOptions<V> {
   readonly ttlMs: number;
   /** Most lifetime of an entry while notifications are live, ms. @default ttlMs */
   readonly exactTtlMs?: number;
-  /** Entries kept at most; the one stored longest ago is evicted first. @default 1000 */
+  /** Entries kept at most; the one read longest ago is evicted first. @default 1000 */
   readonly maxEntries?: number;
-  /** Total weight kept at most (with `weigh`), the oldest evicted first. @default unbounded */
+  /** Total weight kept at most (with `weigh`), the one read longest ago evicted first. @default unbounded */
   readonly maxWeight?: number;
   /** The weight of a value (e.g. its bytes). @default 1 */
   readonly weigh?: (value: V) => number;
@@ -89,6 +89,8 @@ export class AnswerCache<V> {
       ...(options.maxWeight !== undefined ? { maxWeight: options.maxWeight } : {}),
       ...(weigh ? { weigh: (e: Entry<V>) => weigh(e.value) } : {}),
       now: this.#now,
+      // A merchant's dashboard asks its answers again; merchants that visit once pass through.
+      refreshOnHit: true,
     });
     changes.retainFor(exactTtlMs);
   }

@@ -1,3 +1,4 @@
+import { ChangeLog } from '../cache/index.js';
 import { listenOnChannel } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 
@@ -28,10 +29,6 @@ export function decodeForecastChanges(payload: string): ForecastChange[] {
   return out;
 }
 
-// A computation that ran longer than this is not stored: the change log is pruned on that
-// assumption (a change older than every entry that may still be served can invalidate none).
-export const MAX_COMPUTE_MS = 30_000;
-
 /** Options of {@link ForecastChangeLog}. */
 export interface ForecastChangeLogOptions {
   /** Monotonic clock in ms. @default performance.now */
@@ -41,63 +38,41 @@ export interface ForecastChangeLogOptions {
 const changeKey = (merchantId: string, bucketType: string) => `${merchantId}\t${bucketType}`;
 
 /**
- * The logical clock shared by forecast-api's caches, after pkg/aggregation's response cache: every
- * notification advances the epoch and records which (merchant, bucket type) changed at which epoch;
- * an entry computed from epoch `e` is current while nothing it depends on changed after `e`. Whether
- * notifications are live decides how long entries may live ({@link exact}); every change of that
- * state makes every earlier entry invalid, since changes may have been missed in between.
+ * The logical clock shared by forecast-api's caches: pkg/cache's {@link ChangeLog} keyed by
+ * (merchant, bucket type), where a change of the merchant's catalog (`*`) concerns every bucket type.
  */
 export class ForecastChangeLog {
-  readonly #now: () => number;
-  /** Change key -> epoch and time of its last change, oldest first (pruned from the front). */
-  readonly #changed = new Map<string, { epoch: number; at: number }>();
-  #epoch = 0;
-  /** Entries computed before this epoch are invalid (a notification gap). */
-  #resetEpoch = 0;
-  #exact = false;
-  /** How long a change must be remembered: the longest entry lifetime plus MAX_COMPUTE_MS. */
-  #retainMs = MAX_COMPUTE_MS;
+  readonly #log: ChangeLog;
 
   constructor(options: ForecastChangeLogOptions = {}) {
-    this.#now = options.now ?? (() => performance.now());
+    this.#log = new ChangeLog(options);
   }
 
   /** The current epoch: a computation records it before it reads anything. */
   get epoch(): number {
-    return this.#epoch;
+    return this.#log.epoch;
   }
 
   /** Whether notifications are live (every change is heard), so entries may live long. */
   get exact(): boolean {
-    return this.#exact;
+    return this.#log.exact;
   }
 
   /** Says whether notifications are live; every change of state invalidates every earlier entry. */
   setExact(exact: boolean): void {
-    if (exact === this.#exact) return;
-    this.#exact = exact;
-    this.#resetEpoch = ++this.#epoch;
+    this.#log.setExact(exact);
   }
 
   /** Makes the log remember changes long enough for an entry that lives `lifetimeMs` (called by each cache). */
   retainFor(lifetimeMs: number): void {
-    this.#retainMs = Math.max(this.#retainMs, lifetimeMs + MAX_COMPUTE_MS);
+    this.#log.retainFor(lifetimeMs);
   }
 
   /** Records committed changes: entries depending on any of them, computed before now, are invalid. */
   record(changes: Iterable<ForecastChange>): void {
-    const epoch = ++this.#epoch;
-    const at = this.#now();
-    for (const c of changes) {
-      const k = changeKey(c.merchantId, c.bucketType);
-      this.#changed.delete(k); // re-inserted at the end: the map stays ordered by time
-      this.#changed.set(k, { epoch, at });
-    }
-    const horizon = at - this.#retainMs;
-    for (const [k, c] of this.#changed) {
-      if (c.at >= horizon) break;
-      this.#changed.delete(k);
-    }
+    const keys: string[] = [];
+    for (const c of changes) keys.push(changeKey(c.merchantId, c.bucketType));
+    this.#log.record(keys);
   }
 
   /**
@@ -105,17 +80,16 @@ export class ForecastChangeLog {
    * merchant's catalog only) is still what the database holds.
    */
   isCurrent(epoch: number, merchantId: string, bucketType?: string): boolean {
-    if (epoch < this.#resetEpoch) return false;
-    const all = this.#changed.get(changeKey(merchantId, ALL_BUCKET_TYPES));
-    if (all && all.epoch > epoch) return false;
-    if (bucketType === undefined) return true;
-    const one = this.#changed.get(changeKey(merchantId, bucketType));
-    return !(one && one.epoch > epoch);
+    const all = changeKey(merchantId, ALL_BUCKET_TYPES);
+    return this.#log.isCurrent(
+      epoch,
+      bucketType === undefined ? [all] : [all, changeKey(merchantId, bucketType)],
+    );
   }
 
   /** Changes remembered (tests: the log stays bounded). */
   get size(): number {
-    return this.#changed.size;
+    return this.#log.size;
   }
 }
 
