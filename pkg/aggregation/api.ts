@@ -208,7 +208,10 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
   // ETag, Cache-Control, Vary; 304 on a matching If-None-Match; a prepared entry (the response
   // cache's) is answered with its prebuilt header block.
   function respond(c: Context, rendered: RenderedResponse): Response {
-    return sendRendered(c, rendered, responseOptions);
+    // A cache hit comes without its header block (kept out of memory): built here, it keeps the
+    // response on node-server's fast path, where adding headers to a Response afterwards does not.
+    const prepared = rendered.okHeaders ? rendered : prepareJson(rendered, responseOptions);
+    return sendRendered(c, prepared, responseOptions);
   }
 
   async function merchantOr404(c: Context, merchantId: string): Promise<MerchantView> {
