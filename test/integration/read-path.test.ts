@@ -102,6 +102,26 @@ async function listeningCache(received: ChangedPeriod[] = []): Promise<ResponseC
   return cache;
 }
 
+/** The read API over the test database, answering through `cache`. */
+function cachedApi(cache: ResponseCache) {
+  return createAggregatorApi({
+    readDb: db.pool,
+    clock: { now: () => new Date() },
+    logger: silentLogger(),
+    registry: new Registry(),
+    responseCache: cache,
+  });
+}
+
+/** Stores the orders of `events` and applies them as one batch (as the consumer would). */
+async function storeAndApply(events: Parameters<typeof storeOrders>[1]): Promise<void> {
+  await storeOrders(db.pool, events);
+  await applyBatch(
+    db.pool,
+    events.map((e) => asMessage(e)),
+  );
+}
+
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -267,23 +287,13 @@ describe('exact invalidation of cached answers', () => {
   it('drops the cached answer of an OLD period when a late order lands in it, and only that one', async () => {
     const received: ChangedPeriod[] = [];
     const cache = await listeningCache(received);
-    const api = createAggregatorApi({
-      readDb: db.pool,
-      clock: { now: () => new Date() },
-      logger: silentLogger(),
-      registry: new Registry(),
-      responseCache: cache,
-    });
+    const api = cachedApi(cache);
     // Two closed weeks of history, applied before anything is cached.
     const history = [
       orderEvent(LATE, '2025-06-03T10:00:00Z', [line('p', 1, 1000n)], '2025-06-03T10:00:01Z'),
       orderEvent(LATE, '2025-06-10T10:00:00Z', [line('q', 1, 3000n)], '2025-06-10T10:00:01Z'),
     ];
-    await storeOrders(db.pool, history);
-    await applyBatch(
-      db.pool,
-      history.map((e) => asMessage(e)),
-    );
+    await storeAndApply(history);
     const oldWeek = `/api/top-categories?merchantId=${LATE.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
     const otherWeek = `/api/top-categories?merchantId=${LATE.id}&bucketType=WEEK&bucketStart=2025-06-16&limit=10`;
     const series = `/api/category-sales?merchantId=${LATE.id}&bucketType=WEEK&from=2025-05-26&to=2025-06-09`;
@@ -347,21 +357,11 @@ describe('answers that change without an apply', () => {
   it('drops every cached answer of a merchant when its catalog changes (a category renamed)', async () => {
     const received: ChangedPeriod[] = [];
     const cache = await listeningCache(received);
-    const api = createAggregatorApi({
-      readDb: db.pool,
-      clock: { now: () => new Date() },
-      logger: silentLogger(),
-      registry: new Registry(),
-      responseCache: cache,
-    });
+    const api = cachedApi(cache);
     const history = [
       orderEvent(RENAMED, '2025-06-03T10:00:00Z', [line('r', 1, 1000n)], '2025-06-03T10:00:01Z'),
     ];
-    await storeOrders(db.pool, history);
-    await applyBatch(
-      db.pool,
-      history.map((e) => asMessage(e)),
-    );
+    await storeAndApply(history);
     await until('the history’s notification', () =>
       Promise.resolve(received.some((p) => p.merchantId === RENAMED.id) ? true : undefined),
     );
@@ -409,11 +409,7 @@ describe('answers that change without an apply', () => {
     const history = [
       orderEvent(BEHIND, '2025-06-03T10:00:00Z', [line('u', 1, 1000n)], '2025-06-03T10:00:01Z'),
     ];
-    await storeOrders(db.pool, history);
-    await applyBatch(
-      db.pool,
-      history.map((e) => asMessage(e)),
-    );
+    await storeAndApply(history);
     // Accepted now, never applied: the pipeline is stuck for this merchant.
     await storeOrders(db.pool, [orderEvent(BEHIND, '2025-06-05T10:00:00Z', [line('u', 1, 500n)])]);
     const path = `/api/top-categories?merchantId=${BEHIND.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
@@ -458,11 +454,7 @@ describe('like-for-like comparison of a bucket in progress', () => {
       // This week so far.
       orderEvent(LFL, '2026-03-09T08:00:00Z', [line('x', 1, 50n), line('y', 1, 70n)], '2026-03-09T08:00:01Z'),
     ];
-    await storeOrders(db.pool, events);
-    await applyBatch(
-      db.pool,
-      events.map((e) => asMessage(e)),
-    );
+    await storeAndApply(events);
   });
 
   it('compares the week so far with the previous week to the same local time, and says so', async () => {
