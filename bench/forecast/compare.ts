@@ -7,7 +7,8 @@
  * usage: npx tsx bench/forecast/compare.ts BEFORE.json AFTER.json [--model=auto] [--draws=2000]
  */
 import { readFileSync } from 'node:fs';
-import { FAMILIES, mulberry32 } from './generate.js';
+import { bootstrapInterval } from './bootstrap.js';
+import { FAMILIES } from './generate.js';
 import { REAL_FAMILIES } from './real.js';
 
 interface Score {
@@ -52,21 +53,21 @@ export function median(xs: readonly (number | null)[]): number | null {
  * Seeded: the same pairs give the same interval.
  */
 export function bootstrapRatio(pairs: readonly Pair[], draws = 2000, seed = 18): [number, number] | null {
-  if (pairs.length < 2) return null;
-  const rand = mulberry32(seed);
-  const ratios = new Float64Array(draws);
-  for (let d = 0; d < draws; d++) {
-    let b = 0;
-    let a = 0;
-    for (let i = 0; i < pairs.length; i++) {
-      const p = pairs[Math.floor(rand() * pairs.length)] as Pair;
-      b += p.before;
-      a += p.after;
-    }
-    ratios[d] = b > 0 ? a / b : 1;
-  }
-  ratios.sort();
-  return [ratios[Math.floor(0.025 * draws)] as number, ratios[Math.ceil(0.975 * draws) - 1] as number];
+  return bootstrapInterval(
+    pairs.length,
+    (sample) => {
+      let b = 0;
+      let a = 0;
+      for (const i of sample) {
+        const p = pairs[i] as Pair;
+        b += p.before;
+        a += p.after;
+      }
+      return b > 0 ? a / b : 1;
+    },
+    draws,
+    seed,
+  );
 }
 
 function main(): void {

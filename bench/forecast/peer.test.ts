@@ -300,6 +300,25 @@ describe('comparePeer', () => {
     expect(slow[0]?.ahead).toBe(false);
   });
 
+  it('gives bootstrap intervals of both ratios against the same best models', () => {
+    // Family a: every series has the same errors, so every resample gives the point ratio.
+    const a = rows.find((r) => r.family === 'a');
+    expect(a?.wapeRatioCi?.[0]).toBeCloseTo(10 / 9, 10);
+    expect(a?.wapeRatioCi?.[1]).toBeCloseTo(10 / 9, 10);
+    expect(a?.maseRatioCi?.[0]).toBeCloseTo(0.5 / 0.6, 10);
+    // ALL: behind AutoTheta's WAPE on every series (10/9 on a, 30/25 on b), so the interval lies
+    // above 1 around the pooled ratio; on MASE the series disagree (a: 0.5 vs AutoETS's 0.6, b: 1.2
+    // vs 1.0), so the interval holds 1.
+    const all = rows.find((r) => r.family === 'ALL');
+    const [lo, hi] = all?.wapeRatioCi as [number, number];
+    expect(lo).toBeGreaterThan(1);
+    expect(lo).toBeLessThan(all?.bestWape?.ratio as number);
+    expect(hi).toBeGreaterThan(all?.bestWape?.ratio as number);
+    const [mlo, mhi] = all?.maseRatioCi as [number, number];
+    expect(mlo).toBeLessThan(1);
+    expect(mhi).toBeCloseTo(1.2, 10);
+  });
+
   it('pools only series both sides have and skips rows with none', () => {
     expect(rows.find((r) => r.family === 'c')).toBeUndefined();
     const all = rows.find((r) => r.family === 'ALL');

@@ -26,6 +26,7 @@ import {
   summarizeScores,
   type SeriesScore,
 } from '../../pkg/forecast-engine/index.js';
+import { bootstrapInterval, sampleMedian } from './bootstrap.js';
 import type { BenchSeries } from './generate.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -465,6 +466,13 @@ export interface PeerComparisonRow {
   readonly timeRatioVsBestWape: number | null;
   /** At or below the best on pooled WAPE and median MASE, in at most a tenth of the fastest's time. */
   readonly ahead: boolean;
+  /**
+   * 95% bootstrap intervals (series resampled, 2,000 draws, seeded) of the two accuracy ratios
+   * against the same best models: how far the row's sample can tell `auto` from them. An interval
+   * that holds 1 means the sample does not separate the two.
+   */
+  readonly wapeRatioCi: [number, number] | null;
+  readonly maseRatioCi: [number, number] | null;
 }
 
 const div = (a: number | null, b: number | null): number | null =>
@@ -542,6 +550,36 @@ export function comparePeer(
     const timeRatioVsBestWape = bestWape
       ? div(autoCpu, (peers[bestWape.model] as PeerModelSummary).cpuSeconds)
       : null;
+    const scoreOf = (id: string, model: PeerModel | undefined): PeerScore | undefined =>
+      model ? peer.get(id)?.models[model] : undefined;
+    const wapeRatioCi = bestWape
+      ? bootstrapInterval(ids.length, (sample) => {
+          let ae = 0;
+          let aa = 0;
+          let be = 0;
+          let ba = 0;
+          for (const i of sample) {
+            const mine = (o[i] as OursTimed).score.sums;
+            const theirs = scoreOf(ids[i] as string, bestWape.model) as PeerScore;
+            if (mine.count > 0) {
+              ae += mine.absError;
+              aa += mine.absActual;
+            }
+            if (theirs.count > 0) {
+              be += theirs.absError;
+              ba += theirs.absActual;
+            }
+          }
+          return aa > 0 && ba > 0 && be > 0 ? ae / aa / (be / ba) : null;
+        })
+      : null;
+    const maseRatioCi = bestMase
+      ? bootstrapInterval(ids.length, (sample) => {
+          const mine = sampleMedian(sample, (i) => (o[i] as OursTimed).score.mase);
+          const theirs = sampleMedian(sample, (i) => scoreOf(ids[i] as string, bestMase.model)?.mase ?? null);
+          return mine === null || theirs === null || theirs === 0 ? null : mine / theirs;
+        })
+      : null;
     // No MASE (all-intermittent rows have a zero scale) counts as a tie on MASE.
     const maseOk = bestMase === null || bestMase.ratio === null || bestMase.ratio <= 1;
     rows.push({
@@ -561,6 +599,8 @@ export function comparePeer(
         timeRatioVsFastest !== null &&
         timeRatioVsFastest.ratio !== null &&
         timeRatioVsFastest.ratio <= 0.1,
+      wapeRatioCi,
+      maseRatioCi,
     });
   }
   return rows;

@@ -244,6 +244,9 @@ function peerTables(p: PeerSection): string[] {
   const out: string[] = [];
   const ms = (cpu: number | undefined, n: number): string =>
     cpu === undefined ? '–' : ((cpu * 1000) / n).toFixed(1);
+  // Older forecast.json files have no intervals.
+  const ci = (x: readonly [number, number] | null | undefined): string =>
+    x ? `${x[0].toFixed(3)}–${x[1].toFixed(3)}` : '–';
   out.push(
     `\n### auto vs statsforecast ${p.version} (${p.series} series with cached peer results, measured ${p.measuredAt.first.slice(0, 16)} .. ${p.measuredAt.last.slice(0, 16)}; ours: ${Object.entries(
       p.engine,
@@ -252,12 +255,12 @@ function peerTables(p: PeerSection): string[] {
       .join(', ')}; same protocol; CPU time, one thread each)\n`,
   );
   out.push(
-    `| family | series | auto WAPE | best sf WAPE | model | ratio | auto median MASE | best sf MASE | model | ratio | auto CPU ms/series | ${PEER_BAR.join(' / ')} CPU ms/series | auto / fastest | ahead |`,
+    `| family | series | auto WAPE | best sf WAPE | model | ratio | 95% CI | auto median MASE | best sf MASE | model | ratio | 95% CI | auto CPU ms/series | ${PEER_BAR.join(' / ')} CPU ms/series | auto / fastest | ahead |`,
   );
-  out.push('|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|');
+  out.push('|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|');
   for (const r of p.rows.filter((x) => !x.family.includes(':'))) {
     out.push(
-      `| ${r.family} | ${r.series} | ${fmt(r.auto.wape)} | ${fmt(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${fmt(r.bestWape?.ratio)} | ${fmt(r.auto.maseMedian)} | ${fmt(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${fmt(r.bestMase?.ratio)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series ?? 1)).join(' / ')} | ${fmt(r.timeRatioVsFastest?.ratio)} | ${r.ahead ? 'yes' : 'no'} |`,
+      `| ${r.family} | ${r.series} | ${fmt(r.auto.wape)} | ${fmt(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${fmt(r.bestWape?.ratio)} | ${ci(r.wapeRatioCi)} | ${fmt(r.auto.maseMedian)} | ${fmt(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${fmt(r.bestMase?.ratio)} | ${ci(r.maseRatioCi)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series ?? 1)).join(' / ')} | ${fmt(r.timeRatioVsFastest?.ratio)} | ${r.ahead ? 'yes' : 'no'} |`,
     );
   }
   out.push("\n### Peer check: our model vs statsforecast's same method, same series, one thread each\n");
