@@ -80,10 +80,11 @@ export class ForecastChangeLog {
    * merchant's catalog only) is still what the database holds.
    */
   isCurrent(epoch: number, merchantId: string, bucketType?: string): boolean {
-    const all = changeKey(merchantId, ALL_BUCKET_TYPES);
-    return this.#log.isCurrent(
-      epoch,
-      bucketType === undefined ? [all] : [all, changeKey(merchantId, bucketType)],
+    // Key by key, not an array of both: this runs on every read of every forecast-api cache.
+    const log = this.#log;
+    return (
+      log.isKeyCurrent(epoch, changeKey(merchantId, ALL_BUCKET_TYPES)) &&
+      (bucketType === undefined || log.isKeyCurrent(epoch, changeKey(merchantId, bucketType)))
     );
   }
 
