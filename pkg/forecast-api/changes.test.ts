@@ -16,16 +16,16 @@ describe('ForecastChangeLog.isCurrent', () => {
     const log = new ForecastChangeLog({ now: () => 0 });
     const epoch = log.epoch;
     log.record(changed);
-    expect(log.isCurrent(epoch, 'shop', bucketType)).toBe(current);
+    expect(log.isCurrent(epoch, { merchantId: 'shop', bucketType })).toBe(current);
     // Computed after the change: current whatever it named.
-    expect(log.isCurrent(log.epoch, 'shop', bucketType)).toBe(true);
+    expect(log.isCurrent(log.epoch, { merchantId: 'shop', bucketType })).toBe(true);
   });
 
   it('holds nothing computed before notifications went live or were lost', () => {
     const log = new ForecastChangeLog({ now: () => 0 });
     const epoch = log.epoch;
     log.setExact(true);
-    expect(log.isCurrent(epoch, 'shop', 'WEEK')).toBe(false);
-    expect(log.isCurrent(epoch, 'shop')).toBe(false);
+    expect(log.isCurrent(epoch, { merchantId: 'shop', bucketType: 'WEEK' })).toBe(false);
+    expect(log.isCurrent(epoch, { merchantId: 'shop' })).toBe(false);
   });
 });

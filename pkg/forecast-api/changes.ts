@@ -1,4 +1,4 @@
-import { ChangeLog } from '../cache/index.js';
+import { ChangeLog, type ChangeFeed } from '../cache/index.js';
 import { listenOnChannel } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 
@@ -29,6 +29,13 @@ export function decodeForecastChanges(payload: string): ForecastChange[] {
   return out;
 }
 
+/** What a cached answer is about: one merchant and one bucket type, or the merchant's catalog only. */
+export interface AnswerScope {
+  readonly merchantId: string;
+  /** @default none: the entry depends only on the merchant's catalog (changes naming `*`) */
+  readonly bucketType?: string;
+}
+
 /** Options of {@link ForecastChangeLog}. */
 export interface ForecastChangeLogOptions {
   /** Monotonic clock in ms. @default performance.now */
@@ -41,7 +48,7 @@ const changeKey = (merchantId: string, bucketType: string) => `${merchantId}\t${
  * The logical clock shared by forecast-api's caches: pkg/cache's {@link ChangeLog} keyed by
  * (merchant, bucket type), where a change of the merchant's catalog (`*`) concerns every bucket type.
  */
-export class ForecastChangeLog {
+export class ForecastChangeLog implements ChangeFeed<AnswerScope> {
   readonly #log: ChangeLog;
 
   constructor(options: ForecastChangeLogOptions = {}) {
@@ -79,7 +86,7 @@ export class ForecastChangeLog {
    * Whether an entry computed from `epoch` about the merchant (and one bucket type, or none: the
    * merchant's catalog only) is still what the database holds.
    */
-  isCurrent(epoch: number, merchantId: string, bucketType?: string): boolean {
+  isCurrent(epoch: number, { merchantId, bucketType }: AnswerScope): boolean {
     // Key by key, not an array of both: this runs on every read of every forecast-api cache.
     const log = this.#log;
     return (
