@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ForecastChangeLog, type ForecastChange } from './changes.js';
+import { ForecastChangeLog, decodeForecastChanges, type ForecastChange } from './changes.js';
 
 describe('ForecastChangeLog.isCurrent', () => {
   const shopWeek = { merchantId: 'shop', bucketType: 'WEEK' };
@@ -27,5 +27,39 @@ describe('ForecastChangeLog.isCurrent', () => {
     log.setExact(true);
     expect(log.isCurrent(epoch, { merchantId: 'shop', bucketType: 'WEEK' })).toBe(false);
     expect(log.isCurrent(epoch, { merchantId: 'shop' })).toBe(false);
+  });
+});
+
+describe('ForecastChangeLog', () => {
+  it('forgets changes older than any entry that may still be served', () => {
+    let now = 0;
+    const log = new ForecastChangeLog({ now: () => now });
+    log.retainFor(60_000);
+    for (let i = 0; i < 1000; i++) {
+      log.record([{ merchantId: `m${i}`, bucketType: 'WEEK' }]);
+      now += 1000;
+    }
+    // 60 s of entries plus 30 s of computation: about 90 changes, not 1000.
+    expect(log.size).toBeLessThanOrEqual(91);
+    expect(log.size).toBeGreaterThanOrEqual(89);
+  });
+});
+
+describe('decodeForecastChanges', () => {
+  it.each([
+    ['shop\tWEEK', [{ merchantId: 'shop', bucketType: 'WEEK' }]],
+    ['shop\t*', [{ merchantId: 'shop', bucketType: '*' }]],
+    [
+      'a\tMONTH\nb\t*',
+      [
+        { merchantId: 'a', bucketType: 'MONTH' },
+        { merchantId: 'b', bucketType: '*' },
+      ],
+    ],
+    ['', []],
+    ['shop', []],
+    ['shop\tWEEK\textra', []],
+  ])('%j', (payload, expected) => {
+    expect(decodeForecastChanges(payload)).toEqual(expected);
   });
 });
