@@ -1,5 +1,5 @@
 import { ChangeLog, type ChangeFeed } from '../cache/index.js';
-import { listenOnChannel } from '../db/index.js';
+import { followChanges, type ChangeChannel } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 
 /**
@@ -112,26 +112,28 @@ export interface ForecastChangesListenerOptions {
   readonly onLive?: (live: boolean) => void;
 }
 
+const FORECAST_CHANGES: ChangeChannel<ForecastChange> = {
+  channel: FORECAST_CHANGES_CHANNEL,
+  applicationName: 'catcast-forecast-api-listen',
+  component: 'forecast-changes-listener',
+  decode: decodeForecastChanges,
+};
+
 /** Listens to {@link FORECAST_CHANGES_CHANNEL} until `signal` aborts, reconnecting with backoff. */
 export function listenForForecastChanges(
   options: ForecastChangesListenerOptions,
   signal: AbortSignal,
 ): Promise<void> {
   const { changes, onLive } = options;
-  return listenOnChannel(
+  return followChanges(
+    FORECAST_CHANGES,
     {
       connectionString: options.connectionString,
-      channel: FORECAST_CHANGES_CHANNEL,
-      applicationName: 'catcast-forecast-api-listen',
-      logger: options.logger.child({ component: 'forecast-changes-listener' }),
-      onNotification: (payload) => changes.record(decodeForecastChanges(payload)),
-      onConnected: () => {
-        changes.setExact(true);
-        onLive?.(true);
-      },
-      onLost: () => {
-        changes.setExact(false);
-        onLive?.(false);
+      logger: options.logger,
+      onChanges: (changed) => changes.record(changed),
+      onLive: (live) => {
+        changes.setExact(live);
+        onLive?.(live);
       },
     },
     signal,
