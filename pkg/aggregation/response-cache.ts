@@ -111,7 +111,8 @@ function periodsOf(scope: AnswerScope): string[] {
  * changed after its computation began, so an answer computed while an apply happened is dropped at
  * the latest when the change arrives. While notifications are not live ({@link setExact}(false))
  * entries live only the short TTL, and going live or losing the connection forgets every entry,
- * since changes may have been missed in between.
+ * since changes may have been missed in between. The machinery is pkg/cache's ExactCache; this adds
+ * the period keys, its own ChangeLog and bodies kept deflated.
  */
 export class ResponseCache {
   readonly #cache: ExactCache<RenderedResponse, AnswerScope, readonly string[], PackedResponse>;
