@@ -1,5 +1,4 @@
-import { listenOnChannel } from '../db/index.js';
-import type { Logger } from '../log/index.js';
+import { followChanges, type ChangeChannel, type ChangeListenerOptions } from '../db/index.js';
 
 /** The notification channel on which every apply names the aggregate periods it changed. */
 export const CHANGES_CHANNEL = 'catcast_aggregates_changed';
@@ -56,30 +55,17 @@ export function decodeChanges(payload: string): ChangedPeriod[] {
  */
 export const NOTIFY_CHANGES_SQL = `SELECT pg_notify('${CHANGES_CHANNEL}', p) FROM unnest($1::text[]) AS p`;
 
-/** Options of {@link listenForChanges}. */
-export interface ChangesListenerOptions {
-  /** The primary (notifications are not sent by a replica); LISTEN holds its own session. */
-  readonly connectionString: string;
-  /** Called with the periods of every notification. */
-  readonly onChanges: (periods: ChangedPeriod[]) => void;
-  /** Called with true once LISTEN is active, with false when the connection broke. */
-  readonly onLive: (live: boolean) => void;
-  readonly logger: Logger;
-}
+const AGGREGATE_CHANGES: ChangeChannel<ChangedPeriod> = {
+  channel: CHANGES_CHANNEL,
+  applicationName: 'catcast-aggregator-listen',
+  component: 'changes-listener',
+  decode: decodeChanges,
+};
+
+/** Options of {@link listenForChanges}: called with the periods of every notification, and when LISTEN is live or lost. */
+export type ChangesListenerOptions = ChangeListenerOptions<ChangedPeriod>;
 
 /** Listens to the aggregates' change notifications until `signal` aborts, reconnecting with backoff. */
 export function listenForChanges(options: ChangesListenerOptions, signal: AbortSignal): Promise<void> {
-  const { onChanges, onLive } = options;
-  return listenOnChannel(
-    {
-      connectionString: options.connectionString,
-      channel: CHANGES_CHANNEL,
-      applicationName: 'catcast-aggregator-listen',
-      logger: options.logger.child({ component: 'changes-listener' }),
-      onNotification: (payload) => onChanges(decodeChanges(payload)),
-      onConnected: () => onLive(true),
-      onLost: () => onLive(false),
-    },
-    signal,
-  );
+  return followChanges(AGGREGATE_CHANGES, options, signal);
 }

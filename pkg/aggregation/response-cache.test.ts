@@ -35,6 +35,8 @@ function noise(length: number): string {
 const store = async (c: ResponseCache, key: string, s: AnswerScope, a: ComputedAnswer) =>
   c.getOrCompute(key, s, () => Promise.resolve(a));
 
+// The cache's own behaviour (epochs, single-flight, lifetimes, bounds) is tested once, in
+// pkg/cache/exact-cache.test.ts; these test what ResponseCache adds: periods, deflated bodies, validForMs.
 describe('ResponseCache', () => {
   it('reports every getOrCompute lookup as a hit or a miss (the bench hit ratio)', async () => {
     const seen: boolean[] = [];
@@ -52,15 +54,6 @@ describe('ResponseCache', () => {
     const text = JSON.stringify({ name: 'Schuhe – Größe 42 ✓ 靴', total: '12.34' });
     await store(c, 'k', scope('m1'), { value: { text, etag: '"e1"' }, moving: false });
     expect(c.get('k')).toEqual({ text, etag: '"e1"' });
-  });
-
-  it('serves an entry for the short TTL while changes are not known exactly', async () => {
-    const { c, advance } = cache();
-    await store(c, 'k', scope('m1'), answer('a'));
-    advance(99);
-    expect(c.get('k')?.text).toBe('a');
-    advance(1);
-    expect(c.get('k')).toBeUndefined();
   });
 
   it('serves a closed period for the long TTL while notifications are live, a moving answer for the short one', async () => {
@@ -131,36 +124,17 @@ describe('ResponseCache', () => {
     expect(c.get('long')).toBeUndefined();
   });
 
-  it('evicts the least recently read answer beyond maxEntries', async () => {
-    const { c } = cache(100, 2);
-    await store(c, 'a', scope('m'), answer('a'));
-    await store(c, 'b', scope('m'), answer('b'));
-    expect(c.get('a')?.text).toBe('a');
-    await store(c, 'c', scope('m'), answer('c'));
-    expect(c.get('a')?.text).toBe('a');
-    expect(c.get('b')).toBeUndefined();
-  });
-
-  it('does not store an answer computed while one of its periods changed', async () => {
-    const { c } = cache();
-    let release: (a: ComputedAnswer) => void = () => undefined;
-    const running = c.getOrCompute('k', scope('m1'), () => new Promise((r) => (release = r)));
-    c.invalidate([changed('m1')]); // a batch committed while the query ran
-    release(answer('old'));
-    expect((await running).text).toBe('old');
-    expect(c.get('k')).toBeUndefined();
-    await store(c, 'k', scope('m1'), answer('new'));
-    expect(c.get('k')?.text).toBe('new');
-  });
-
-  it('forgets every entry when notifications go live or are lost (changes may have been missed)', async () => {
-    const { c } = cache();
-    await store(c, 'a', scope('m1'), answer('a'));
+  it('bounds only the long lifetime by validForMs: an answer kept the short TTL is kept that long', async () => {
+    const { c, advance } = cache(100, 10, 1000);
+    // A pending merchant's answer says 0 ms and moves; it still spares the queries of the next 100 ms.
+    await store(c, 'not-live', scope('m1'), { ...answer('a'), validForMs: 0 });
+    expect(c.get('not-live')?.text).toBe('a');
     c.setExact(true);
-    expect(c.get('a')).toBeUndefined();
-    await store(c, 'b', scope('m1'), answer('b'));
-    c.setExact(false);
-    expect(c.get('b')).toBeUndefined();
+    await store(c, 'moving', scope('m2'), { ...answer('b', true), validForMs: 0 });
+    advance(99);
+    expect(c.get('moving')?.text).toBe('b');
+    advance(1);
+    expect(c.get('moving')).toBeUndefined();
   });
 
   it('does not store an answer the computation marks as not the key’s', async () => {
@@ -176,16 +150,6 @@ describe('ResponseCache', () => {
       advance(1000);
     }
     expect(c.changeLogSize).toBeLessThan(40);
-  });
-
-  it('evicts the oldest entry beyond maxEntries', async () => {
-    const { c } = cache(100, 2);
-    await store(c, 'a', scope('m'), answer('a'));
-    await store(c, 'b', scope('m'), answer('b'));
-    await store(c, 'c', scope('m'), answer('c'));
-    expect(c.get('a')).toBeUndefined();
-    expect(c.get('b')?.text).toBe('b');
-    expect(c.get('c')?.text).toBe('c');
   });
 
   it('evicts the oldest answers beyond maxBytes, however few entries that is', async () => {
@@ -214,37 +178,6 @@ describe('ResponseCache', () => {
     });
     expect(huge.text.length).toBe(40_000);
     expect(c.get('huge')).toBeUndefined();
-  });
-
-  it('shares one computation among concurrent misses, but not across a change of its periods', async () => {
-    const { c } = cache();
-    let calls = 0;
-    let release: (a: ComputedAnswer) => void = () => undefined;
-    const compute = () => {
-      calls++;
-      return new Promise<ComputedAnswer>((r) => (release = r));
-    };
-    const a = c.getOrCompute('k', scope('m1'), compute);
-    const b = c.getOrCompute('k', scope('m1'), compute);
-    expect(calls).toBe(1);
-    c.invalidate([changed('m1')]);
-    const first = release;
-    const d = c.getOrCompute('k', scope('m1'), compute);
-    expect(calls).toBe(2);
-    first(answer('old'));
-    release(answer('new'));
-    expect((await a).text).toBe('old');
-    expect((await b).text).toBe('old');
-    expect((await d).text).toBe('new');
-    expect(c.get('k')?.text).toBe('new');
-  });
-
-  it('lets a failed computation fail every waiter, then computes again', async () => {
-    const { c } = cache();
-    await expect(
-      c.getOrCompute('k', scope('m1'), () => Promise.reject(new Error('db down'))),
-    ).rejects.toThrow('db down');
-    expect((await store(c, 'k', scope('m1'), answer('ok'))).text).toBe('ok');
   });
 
   it.each([0, -1])('refuses ttlMs %d', (ttlMs) => {

@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { ChangeLog, MAX_COMPUTE_MS, TtlCache } from '../cache/index.js';
+import { ChangeLog, ExactCache, type EntryCodec } from '../cache/index.js';
 import type { ChangedPeriod } from './changes.js';
 
 /** Options of {@link ResponseCache}. */
@@ -57,10 +57,8 @@ export interface ComputedAnswer {
   readonly validForMs?: number;
 }
 
-interface Entry {
-  readonly epoch: number;
-  readonly deps: readonly string[];
-  /** The body, raw-deflated, one byte per character (a one-byte string: no buffer per entry). */
+/** An answer as an entry keeps it: the body raw-deflated, one byte per character (a one-byte string: no buffer per entry). */
+interface PackedResponse {
   readonly packed: string;
   readonly etag: string;
 }
@@ -68,14 +66,14 @@ interface Entry {
 // JSON answers shrink about fourfold (2.2 KB top-categories -> ~590 B), so the same memory holds
 // about 2.7 times as many entries (V8 heap per entry 3.5 KB -> 1.3 KB, measured over 20,000); it costs
 // ~17 µs per stored answer and ~9 µs per hit. Level 1: the higher levels gain a few bytes at most.
-const pack = (text: string): string => deflateRawSync(text, { level: 1 }).toString('latin1');
-const unpack = (packed: string): string => inflateRawSync(Buffer.from(packed, 'latin1')).toString('utf8');
-
-interface Flight {
-  readonly epoch: number;
-  readonly deps: readonly string[];
-  readonly promise: Promise<RenderedResponse>;
-}
+const deflated: EntryCodec<RenderedResponse, PackedResponse> = {
+  encode: ({ text, etag }) => ({ packed: deflateRawSync(text, { level: 1 }).toString('latin1'), etag }),
+  // No prepared header block: it would double an entry's memory; the response builds its own.
+  decode: ({ packed, etag }) => ({
+    text: inflateRawSync(Buffer.from(packed, 'latin1')).toString('utf8'),
+    etag,
+  }),
+};
 
 /**
  * What an entry holds in memory, roughly: its packed body (one byte per character), its ETag, the
@@ -83,9 +81,9 @@ interface Flight {
  * estimate, not a measurement of each entry: the bound it feeds is checked by the peak RSS of the
  * read mix.
  */
-function entryBytes(e: Entry): number {
+function entryBytes(e: PackedResponse, deps: readonly string[]): number {
   let bytes = 200 + e.packed.length + e.etag.length;
-  for (const d of e.deps) bytes += 40 + d.length;
+  for (const d of deps) bytes += 40 + d.length;
   return bytes;
 }
 
@@ -98,6 +96,13 @@ const periodKey = (merchantId: string, bucketType: string, bucketStart: string) 
  */
 export const EVERY_PERIOD = '*';
 
+/** The change-log keys of the periods an answer shows, and of its merchant's every period. */
+function periodsOf(scope: AnswerScope): string[] {
+  const deps = scope.bucketStarts.map((s) => periodKey(scope.merchantId, scope.bucketType, s));
+  deps.push(periodKey(scope.merchantId, EVERY_PERIOD, EVERY_PERIOD));
+  return deps;
+}
+
 /**
  * Caches rendered read answers and drops exactly those whose periods changed: every answer names
  * the (merchant, bucket type, bucket start) rows it shows, and {@link invalidate} — fed by this
@@ -106,35 +111,30 @@ export const EVERY_PERIOD = '*';
  * changed after its computation began, so an answer computed while an apply happened is dropped at
  * the latest when the change arrives. While notifications are not live ({@link setExact}(false))
  * entries live only the short TTL, and going live or losing the connection forgets every entry,
- * since changes may have been missed in between.
+ * since changes may have been missed in between. The machinery is pkg/cache's ExactCache; this adds
+ * the period keys, its own ChangeLog and bodies kept deflated.
  */
 export class ResponseCache {
-  readonly #entries: TtlCache<Entry>;
-  readonly #inflight = new Map<string, Flight>();
-  readonly #onLookup: ((hit: boolean) => void) | undefined;
+  readonly #cache: ExactCache<RenderedResponse, AnswerScope, readonly string[], PackedResponse>;
   readonly #now: () => number;
-  readonly #ttlMs: number;
-  readonly #exactTtlMs: number;
   /** Which periods changed at which epoch, and whether changes are heard (live notifications). */
   readonly #changes: ChangeLog;
 
   constructor(options: ResponseCacheOptions) {
     const { ttlMs, exactTtlMs = ttlMs, maxEntries = 2000 } = options;
-    this.#onLookup = options.onLookup;
     this.#now = options.now ?? (() => performance.now());
     if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be > 0, got ${ttlMs}`);
-    if (!(exactTtlMs >= ttlMs))
-      throw new RangeError(`exactTtlMs must be >= ttlMs (${ttlMs}), got ${exactTtlMs}`);
-    this.#ttlMs = ttlMs;
-    this.#exactTtlMs = exactTtlMs;
     this.#changes = new ChangeLog({ now: this.#now });
-    this.#changes.retainFor(exactTtlMs);
-    this.#entries = new TtlCache<Entry>(exactTtlMs, {
+    this.#cache = new ExactCache({
+      changes: this.#changes,
+      depsOf: periodsOf,
+      ttlMs,
+      exactTtlMs,
       maxEntries,
       ...(options.maxBytes ? { maxWeight: options.maxBytes, weigh: entryBytes } : {}),
+      codec: deflated,
       now: this.#now,
-      // A merchant's dashboard asks the same periods again; the periods asked once pass through.
-      refreshOnHit: true,
+      onLookup: options.onLookup,
     });
   }
 
@@ -153,14 +153,7 @@ export class ResponseCache {
 
   /** The fresh entry for `key`, or undefined. */
   get(key: string): RenderedResponse | undefined {
-    const e = this.#entries.get(key);
-    if (!e) return undefined;
-    if (!this.#changes.isCurrent(e.epoch, e.deps)) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    // No prepared header block: it would double an entry's memory; the response builds its own.
-    return { text: unpack(e.packed), etag: e.etag };
+    return this.#cache.get(key);
   }
 
   /**
@@ -174,36 +167,18 @@ export class ResponseCache {
     scope: AnswerScope,
     compute: () => Promise<ComputedAnswer>,
   ): Promise<RenderedResponse> {
-    const hit = this.get(key);
-    this.#onLookup?.(hit !== undefined);
-    if (hit) return Promise.resolve(hit);
-    const running = this.#inflight.get(key);
-    if (running && this.#changes.isCurrent(running.epoch, running.deps)) return running.promise;
-    const epoch = this.#changes.epoch;
-    const started = this.#now();
-    const deps = scope.bucketStarts.map((s) => periodKey(scope.merchantId, scope.bucketType, s));
-    deps.push(periodKey(scope.merchantId, EVERY_PERIOD, EVERY_PERIOD));
-    const promise = compute()
-      .then((answer) => {
-        if (
-          answer.store !== false &&
-          this.#changes.isCurrent(epoch, deps) &&
-          this.#now() - started < MAX_COMPUTE_MS
-        ) {
-          const ttlMs =
-            this.#changes.exact && !answer.moving
-              ? Math.min(this.#exactTtlMs, answer.validForMs ?? Infinity)
-              : this.#ttlMs;
-          const { text, etag } = answer.value;
-          if (ttlMs > 0) this.#entries.set(key, { epoch, deps, packed: pack(text), etag }, { ttlMs });
-        }
-        return answer.value;
-      })
-      .finally(() => {
-        if (this.#inflight.get(key)?.promise === promise) this.#inflight.delete(key);
-      });
-    this.#inflight.set(key, { epoch, deps, promise });
-    return promise;
+    return this.#cache.getOrCompute(key, scope, () =>
+      compute().then(({ value, moving, store, validForMs }) => ({
+        value,
+        moving,
+        store,
+        // validForMs bounds only the long lifetime: an answer kept the short TTL (moving, or while
+        // notifications are not live) is kept that long whatever it says, e.g. a pending merchant's
+        // answer (valid for 0 ms) still spares the queries of the next ttlMs.
+        validUntil:
+          validForMs !== undefined && !moving && this.#changes.exact ? this.#now() + validForMs : undefined,
+      })),
+    );
   }
 
   /** Records that these periods changed (a committed apply): answers showing any of them are dropped. */

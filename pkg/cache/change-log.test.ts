@@ -12,6 +12,20 @@ describe('ChangeLog', () => {
     expect(log.isCurrent(after, ['a', 'b'])).toBe(true);
   });
 
+  it.each([
+    ['unchanged key', 'b', 1, true],
+    ['key changed after the epoch', 'a', 1, false],
+    ['key changed at the epoch', 'a', 2, true],
+    ['unchanged key, epoch before notifications went live', 'b', 0, false],
+    ['changed key, epoch before notifications went live', 'a', 0, false],
+  ])('isKeyCurrent agrees with isCurrent of one key: %s', (_name, key, epoch, current) => {
+    const log = new ChangeLog({ now: () => 0 });
+    log.setExact(true); // epoch 1: entries of epoch 0 are invalid
+    log.record(['a']); // epoch 2
+    expect(log.isKeyCurrent(epoch, key)).toBe(current);
+    expect(log.isCurrent(epoch, [key])).toBe(current);
+  });
+
   it('invalidates every earlier entry when notifications go live or are lost', () => {
     const log = new ChangeLog({ now: () => 0 });
     const e0 = log.epoch;

@@ -74,11 +74,21 @@ export class ChangeLog {
   /** Whether an entry computed from `epoch` that depends on `keys` is still what the source holds. */
   isCurrent(epoch: number, keys: readonly string[]): boolean {
     if (epoch < this.#resetEpoch) return false;
-    for (const k of keys) {
-      const c = this.#changed.get(k);
-      if (c && c.epoch > epoch) return false;
-    }
+    for (const k of keys) if (this.#changedAfter(epoch, k)) return false;
     return true;
+  }
+
+  /**
+   * {@link isCurrent} for one key: an entry that depends on a few keys it knows by name checks each
+   * in turn (all of them current: the entry is) without building an array on every read.
+   */
+  isKeyCurrent(epoch: number, key: string): boolean {
+    return epoch >= this.#resetEpoch && !this.#changedAfter(epoch, key);
+  }
+
+  #changedAfter(epoch: number, key: string): boolean {
+    const c = this.#changed.get(key);
+    return c !== undefined && c.epoch > epoch;
   }
 
   /** Changes remembered (tests: the log stays bounded). */

@@ -5,7 +5,13 @@ export {
   type BatchParam,
   type ReadBatcherOptions,
 } from './batch.js';
-export { listenOnChannel, type ListenOptions } from './listen.js';
+export {
+  followChanges,
+  listenOnChannel,
+  type ChangeChannel,
+  type ChangeListenerOptions,
+  type ListenOptions,
+} from './listen.js';
 export { createPool, withTransaction, type Queryable, type Pool, type PoolClient } from './pool.js';
 export { registerPoolMetrics } from './pool-metrics.js';
 export { statementParams, toColumns, type StatementParams } from './params.js';

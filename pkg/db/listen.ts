@@ -71,3 +71,54 @@ export async function listenOnChannel(options: ListenOptions, signal: AbortSigna
     }
   }
 }
+
+/** A channel whose payloads name changes: where to LISTEN, how the session is known, how to read a payload. */
+export interface ChangeChannel<C> {
+  readonly channel: string;
+  /** application_name of the LISTEN session. */
+  readonly applicationName: string;
+  /** The `component` of the listener's log lines. */
+  readonly component: string;
+  /** The changes one payload names (malformed parts skipped). */
+  readonly decode: (payload: string) => C[];
+}
+
+/** Options of {@link followChanges}. */
+export interface ChangeListenerOptions<C> {
+  /** The primary (a replica sends no notifications); LISTEN holds its own session. */
+  readonly connectionString: string;
+  readonly logger: Logger;
+  /** Called with the changes of every notification. */
+  readonly onChanges: (changes: C[]) => void;
+  /**
+   * Called with true once LISTEN is active, with false when the connection broke: changes may have
+   * been missed until it is live again, so a cache following them forgets what it holds each time.
+   */
+  readonly onLive: (live: boolean) => void;
+}
+
+/**
+ * Listens to a {@link ChangeChannel} until `signal` aborts, reconnecting with backoff: hands on the
+ * decoded changes of every notification and says when notifications are live (the one shape of
+ * the read API's and forecast-api's change listeners).
+ */
+export function followChanges<C>(
+  source: ChangeChannel<C>,
+  options: ChangeListenerOptions<C>,
+  signal: AbortSignal,
+): Promise<void> {
+  const { decode } = source;
+  const { onChanges, onLive } = options;
+  return listenOnChannel(
+    {
+      connectionString: options.connectionString,
+      channel: source.channel,
+      applicationName: source.applicationName,
+      logger: options.logger.child({ component: source.component }),
+      onNotification: (payload) => onChanges(decode(payload)),
+      onConnected: () => onLive(true),
+      onLost: () => onLive(false),
+    },
+    signal,
+  );
+}

@@ -1,5 +1,5 @@
-import { ChangeLog } from '../cache/index.js';
-import { listenOnChannel } from '../db/index.js';
+import { ChangeLog, type ChangeFeed } from '../cache/index.js';
+import { followChanges, type ChangeChannel } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 
 /**
@@ -29,6 +29,13 @@ export function decodeForecastChanges(payload: string): ForecastChange[] {
   return out;
 }
 
+/** What a cached answer is about: one merchant and one bucket type, or the merchant's catalog only. */
+export interface AnswerScope {
+  readonly merchantId: string;
+  /** @default none: the entry depends only on the merchant's catalog (changes naming `*`) */
+  readonly bucketType?: string;
+}
+
 /** Options of {@link ForecastChangeLog}. */
 export interface ForecastChangeLogOptions {
   /** Monotonic clock in ms. @default performance.now */
@@ -41,7 +48,7 @@ const changeKey = (merchantId: string, bucketType: string) => `${merchantId}\t${
  * The logical clock shared by forecast-api's caches: pkg/cache's {@link ChangeLog} keyed by
  * (merchant, bucket type), where a change of the merchant's catalog (`*`) concerns every bucket type.
  */
-export class ForecastChangeLog {
+export class ForecastChangeLog implements ChangeFeed<AnswerScope> {
   readonly #log: ChangeLog;
 
   constructor(options: ForecastChangeLogOptions = {}) {
@@ -79,11 +86,12 @@ export class ForecastChangeLog {
    * Whether an entry computed from `epoch` about the merchant (and one bucket type, or none: the
    * merchant's catalog only) is still what the database holds.
    */
-  isCurrent(epoch: number, merchantId: string, bucketType?: string): boolean {
-    const all = changeKey(merchantId, ALL_BUCKET_TYPES);
-    return this.#log.isCurrent(
-      epoch,
-      bucketType === undefined ? [all] : [all, changeKey(merchantId, bucketType)],
+  isCurrent(epoch: number, { merchantId, bucketType }: AnswerScope): boolean {
+    // Key by key, not an array of both: this runs on every read of every forecast-api cache.
+    const log = this.#log;
+    return (
+      log.isKeyCurrent(epoch, changeKey(merchantId, ALL_BUCKET_TYPES)) &&
+      (bucketType === undefined || log.isKeyCurrent(epoch, changeKey(merchantId, bucketType)))
     );
   }
 
@@ -104,26 +112,28 @@ export interface ForecastChangesListenerOptions {
   readonly onLive?: (live: boolean) => void;
 }
 
+const FORECAST_CHANGES: ChangeChannel<ForecastChange> = {
+  channel: FORECAST_CHANGES_CHANNEL,
+  applicationName: 'catcast-forecast-api-listen',
+  component: 'forecast-changes-listener',
+  decode: decodeForecastChanges,
+};
+
 /** Listens to {@link FORECAST_CHANGES_CHANNEL} until `signal` aborts, reconnecting with backoff. */
 export function listenForForecastChanges(
   options: ForecastChangesListenerOptions,
   signal: AbortSignal,
 ): Promise<void> {
   const { changes, onLive } = options;
-  return listenOnChannel(
+  return followChanges(
+    FORECAST_CHANGES,
     {
       connectionString: options.connectionString,
-      channel: FORECAST_CHANGES_CHANNEL,
-      applicationName: 'catcast-forecast-api-listen',
-      logger: options.logger.child({ component: 'forecast-changes-listener' }),
-      onNotification: (payload) => changes.record(decodeForecastChanges(payload)),
-      onConnected: () => {
-        changes.setExact(true);
-        onLive?.(true);
-      },
-      onLost: () => {
-        changes.setExact(false);
-        onLive?.(false);
+      logger: options.logger,
+      onChanges: (changed) => changes.record(changed),
+      onLive: (live) => {
+        changes.setExact(live);
+        onLive?.(live);
       },
     },
     signal,
