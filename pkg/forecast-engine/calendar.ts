@@ -23,7 +23,7 @@
  * - MONTH: trading days. A month's sales depend on its length and on how many weekend days it
  *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
-import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
+import { ols } from './ols.js';
 import type { BucketType } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -224,7 +224,7 @@ export function estimateCalendar(
   const step = bucketType === 'DAY' ? 7 : 1;
   const reach = bucketType === 'DAY' ? 3 : 4;
   const rows: Float64Array[] = [];
-  const target: number[][] = [];
+  const target: number[] = [];
   const occurrences = new Array<number>(w).fill(0);
   // Noise of an ordinary bucket against its local level, for the effects' standard errors.
   let noise = 0;
@@ -255,7 +255,7 @@ export function estimateCalendar(
     // Read only (the rows are shared with splitOf's cache).
     const row = x[t] as Float64Array;
     rows.push(row);
-    target.push([(y[t] as number) / (sum / cnt) - 1]);
+    target.push((y[t] as number) / (sum / cnt) - 1);
     for (let j = 0; j < row.length; j++) {
       const v = row[j] as number;
       if (v > 0) occurrences[j] = (occurrences[j] as number) + v;
@@ -272,14 +272,14 @@ export function estimateCalendar(
   const cols = usable.flatMap((u, j) => (u ? [j] : []));
   const effects = new Array<number>(w).fill(0);
   try {
-    const reg = new MultivariateLinearRegression(
-      rows.map((r) => cols.map((j) => r[j] as number)),
-      target,
-      { intercept: false, statistics: false },
-    );
+    // ols: ml-regression's least squares, bit for bit, without its matrices (ols.ts).
+    const p = cols.length;
+    const design = new Float64Array(rows.length * p);
+    rows.forEach((r, i) => cols.forEach((j, q) => (design[i * p + q] = r[j] as number)));
+    const weights = ols(design, rows.length, p, target, false, false).weights;
     // Each effect's t statistic against the noise of ordinary buckets.
     const tStats = cols.map((j, i) => {
-      const b = (reg.weights[i] as number[])[0] as number;
+      const b = weights[i] as number;
       let sxx = 0;
       for (const r of rows) sxx += (r[j] as number) ** 2;
       return b / (sigma / Math.sqrt(sxx) + 1e-12);
@@ -289,7 +289,7 @@ export function estimateCalendar(
     for (const t of tStats) if (Number.isFinite(t)) chi2 += t * t;
     if (chi2 < chiSquareQuantile(cols.length, JOINT_TEST_Z)) return null;
     cols.forEach((j, i) => {
-      const b = (reg.weights[i] as number[])[0] as number;
+      const b = weights[i] as number;
       // Shrunk toward none by its t statistic (positive-part, zero below t = 2): an effect the
       // occurrences do not agree on is not applied.
       const tStat = tStats[i] as number;
@@ -423,18 +423,27 @@ const MIN_PAIRS = 12;
 const MAX_WEEKEND = 3;
 
 /**
- * Least squares (ml-regression, with an intercept) of target on the columns of x; returns each
- * coefficient shrunk toward 0 by its t statistic (positive part of 1 - 4/t^2: zero below t = 2),
- * clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a singular fit.
+ * Least squares (ml-regression's, with an intercept: ols.ts) of z[0..rows) on the w columns of x
+ * (row-major); returns each coefficient shrunk toward 0 by its t statistic (positive part of
+ * 1 - 4/t^2: zero below t = 2), clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a
+ * singular fit.
  */
-function shrunkCoefficients(x: number[][], target: number[][], w: number, lo: number, hi: number): number[] {
+function shrunkCoefficients(
+  x: Float64Array,
+  z: Float64Array,
+  rows: number,
+  w: number,
+  lo: number,
+  hi: number,
+): number[] {
   const out = new Array<number>(w).fill(0);
-  if (x.length < MIN_PAIRS) return out;
+  if (rows < MIN_PAIRS) return out;
   try {
-    const reg = new MultivariateLinearRegression(x, target, { intercept: true, statistics: true });
+    const reg = ols(x, rows, w, z, true, true);
+    const tStats = reg.tStats as Float64Array;
     for (let j = 0; j < w; j++) {
-      const b = (reg.weights[j] as number[])[0] as number;
-      const tStat = reg.tStats[j] as number;
+      const b = reg.weights[j] as number;
+      const tStat = tStats[j] as number;
       const keep = Number.isFinite(tStat) ? Math.max(0, 1 - 4 / (tStat * tStat)) : 0;
       out[j] = Number.isFinite(b) ? Math.min(hi, Math.max(lo, b * keep)) : 0;
     }
@@ -468,29 +477,26 @@ export function estimateTradingDays(
   if (fitEnd === 0 || zeros > SPARSE_SHARE * fitEnd) return null;
   const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
   const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
-  const pairs = (lag: number, row: (t: number) => number[], target: (t: number) => number) => {
-    const x: number[][] = [];
-    const z: number[][] = [];
-    for (let t = lag; t < fitEnd; t++) {
-      if (!((y[t] as number) > 0 && (y[t - lag] as number) > 0)) continue;
-      x.push(row(t));
-      z.push([target(t)]);
-    }
-    return [x, z] as const;
-  };
+  // Each regression's pairs: the months t in [lag, fitEnd) where y[t] and y[t - lag] are positive,
+  // their rows of x (1 or 2 columns) and their targets z; the second regression reuses the buffers.
+  const x = new Float64Array(2 * fitEnd);
+  const z = new Float64Array(fitEnd);
   const logRatio = (t: number, lag: number): number => Math.log((y[t] as number) / (y[t - lag] as number));
-  const [lx, lz] = pairs(
-    1,
-    (t) => [Math.log(days(t) / days(t - 1))],
-    (t) => logRatio(t, 1),
-  );
-  const c = shrunkCoefficients(lx, lz, 1, 0, 1)[0] as number;
-  const [wx, wz] = pairs(
-    12,
-    (t) => [share(t, 1) - share(t - 12, 1), share(t, 2) - share(t - 12, 2)],
-    (t) => logRatio(t, 12) - c * Math.log(days(t) / days(t - 12)),
-  );
-  const [sat, sun] = shrunkCoefficients(wx, wz, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
+  let count = 0;
+  for (let t = 1; t < fitEnd; t++) {
+    if (!((y[t] as number) > 0 && (y[t - 1] as number) > 0)) continue;
+    x[count] = Math.log(days(t) / days(t - 1));
+    z[count++] = logRatio(t, 1);
+  }
+  const c = shrunkCoefficients(x, z, count, 1, 0, 1)[0] as number;
+  count = 0;
+  for (let t = 12; t < fitEnd; t++) {
+    if (!((y[t] as number) > 0 && (y[t - 12] as number) > 0)) continue;
+    x[2 * count] = share(t, 1) - share(t - 12, 1);
+    x[2 * count + 1] = share(t, 2) - share(t - 12, 2);
+    z[count++] = logRatio(t, 12) - c * Math.log(days(t) / days(t - 12));
+  }
+  const [sat, sun] = shrunkCoefficients(x, z, count, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
   if (c === 0 && sat === 0 && sun === 0) return null;
   const factor = new Float64Array(rows.length);
   for (let t = 0; t < rows.length; t++)
