@@ -2,18 +2,7 @@ import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
 import { Matrix, SVD } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { ols, svdSquare } from './ols.js';
-
-/** Seeded uniform [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './testdata/rng.js';
 
 /** Bit-for-bit equality of two numbers (Object.is: +0 and -0 differ, NaN equals NaN). */
 function same(a: number, b: number): boolean {
