@@ -199,7 +199,24 @@ export class CandidateSet implements Scorer {
   windowMae(pred: Float64Array, a: number, t: number): number {
     return windowMae(this.cum, this.y, pred, a, t);
   }
+
+  /**
+   * Fits the exponential-smoothing forms of this set and of `other` side by side (the same fits as
+   * one by one: EtsFitter.fitPaired), for a selector that will ask both sets for every candidate.
+   */
+  fitEtsWith(other: CandidateSet): void {
+    EtsFitter.fitPaired(this.ets, other.ets);
+  }
 }
+
+/** The candidates fitted by EtsFitter. */
+const ETS_CANDIDATES: ReadonlySet<BaseModelName> = new Set([
+  'ses',
+  'holt',
+  'holt_winters_additive',
+  'holt_winters_multiplicative',
+  'ets',
+]);
 
 type CumErrors = Map<Float64Array, { abs: Float64Array; missing: Int32Array }>;
 
@@ -245,6 +262,8 @@ export class HybridSet implements Scorer {
   /** The hybrid fit of each name: the selectors ask for every candidate at every origin. */
   private readonly byName = new Map<BaseModelName, Fit>();
   private readonly cum: CumErrors = new Map();
+  /** Whether the two sets' exponential-smoothing forms were fitted (side by side, on the first ask). */
+  private etsFitted = false;
 
   constructor(
     private readonly early: CandidateSet,
@@ -262,6 +281,11 @@ export class HybridSet implements Scorer {
   fit(name: BaseModelName): Fit {
     const known = this.byName.get(name);
     if (known) return known;
+    // The selectors ask for every candidate, `ets` (all forms) among them: both sets' forms at once.
+    if (!this.etsFitted && ETS_CANDIDATES.has(name)) {
+      this.etsFitted = true;
+      this.early.fitEtsWith(this.late);
+    }
     const e = this.early.fit(name);
     const l = this.late.fit(name);
     let byLate = this.hybrids.get(e.pred);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ETS_FORMS,
   EtsFitter,
   LINEAR_TREND_MIN_VALUES,
   SEASONAL_INIT_MAX_SEASONS,
@@ -301,6 +302,72 @@ describe('seasonal profile', () => {
       const b = new EtsFitter({ y, m: 12, fitEnd: 48 }).auto();
       expect(Buffer.from(a.pred.buffer).equals(Buffer.from(b.pred.buffer))).toBe(true);
       expect(a.params).toEqual(b.params);
+    });
+  });
+
+  describe('fitPaired', () => {
+    /** Every form's fit, and the fits the candidates take (fitted initial states included), as bytes and JSON. */
+    const dump = (f: EtsFitter): string[] =>
+      [
+        ...ETS_FORMS.map((form) => f.form(form)),
+        f.ses(),
+        f.holt(),
+        f.holtWintersAdditive(),
+        f.holtWintersMultiplicative(),
+        f.auto(),
+      ].map((fit) =>
+        typeof fit === 'string'
+          ? fit
+          : JSON.stringify([
+              fit.model,
+              fit.params,
+              fit.aicc,
+              fit.fallbackReason,
+              Buffer.from(fit.pred.buffer).toString('hex'),
+            ]),
+      );
+
+    it('fits both windows exactly as one by one (multiplicative, additive, short, long, with a zero)', () => {
+      const r = rng(5);
+      const series = [
+        clean(60, true).map((v) => v * (1 + 0.05 * (r() - 0.5))),
+        clean(72, false).map((v) => v + 8 * (r() - 0.5)),
+        clean(33, true).map((v) => v + 4 * (r() - 0.5)),
+        clean(150, true).map((v) => v * (1 + 0.1 * (r() - 0.5))),
+        clean(48, false).map((v, t) => (t === 20 ? 0 : v + 3 * (r() - 0.5))),
+      ];
+      let compared = 0;
+      for (const y of series) {
+        const n = y.length;
+        // The engine's two windows: before the selection origins and before the backtest origins.
+        for (const [lo, end] of [
+          [n - 24, n - 12],
+          [n - 12, n - 12],
+          [Math.floor(n / 3), n - 6],
+        ] as const) {
+          const pa = new EtsFitter({ y, m: 12, fitEnd: lo });
+          const pb = new EtsFitter({ y, m: 12, fitEnd: end });
+          EtsFitter.fitPaired(pa, pb);
+          const alone = [
+            dump(new EtsFitter({ y, m: 12, fitEnd: lo })),
+            dump(new EtsFitter({ y, m: 12, fitEnd: end })),
+          ];
+          expect([dump(pa), dump(pb)]).toEqual(alone);
+          compared += 2;
+        }
+      }
+      expect(compared).toBe(30);
+    });
+
+    it('leaves forms already fitted as they are and fits the rest', () => {
+      const y = clean(60, false).map((v, t) => v + Math.sin(t));
+      const a = new EtsFitter({ y, m: 12, fitEnd: 36 });
+      const b = new EtsFitter({ y, m: 12, fitEnd: 48 });
+      const first = b.form('AAdA');
+      EtsFitter.fitPaired(a, b);
+      expect(b.form('AAdA')).toBe(first);
+      expect(dump(a)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 36 })));
+      expect(dump(b)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 48 })));
     });
   });
 });

@@ -9,7 +9,14 @@
  */
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
-import { goldenSection, nelderMead } from '../optimize.js';
+import {
+  GoldenSectionSearch,
+  NelderMeadSearch,
+  minimise,
+  minimisePair,
+  type Minimum,
+  type Search,
+} from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
 
 /**
@@ -53,6 +60,329 @@ interface Init {
   readonly l0: number;
   readonly b0: number;
   readonly profile: SeasonProfile | null;
+}
+
+/** The smoothing parameters of a parameter vector: alpha, beta/alpha, gamma/(1-alpha), phi (only the ones the form has). */
+function unpack(
+  x: ArrayLike<number>,
+  trend: boolean,
+  season: 0 | 1 | 2,
+  damped: boolean,
+): [number, number, number, number] {
+  const alpha = x[0] as number;
+  let i = 1;
+  const beta = trend ? alpha * (x[i++] as number) : 0;
+  const gamma = season !== 0 ? (1 - alpha) * (x[i++] as number) : 0;
+  const phi = damped ? (x[i] as number) : 1;
+  return [alpha, beta, gamma, phi];
+}
+
+/** One form on one fitting window, up to its parameter search (EtsFitter.begin). */
+interface FormSearch {
+  readonly form: EtsForm;
+  readonly trend: boolean;
+  readonly damped: boolean;
+  readonly linear: boolean;
+  readonly season: 0 | 1 | 2;
+  readonly seasonChar: string | undefined;
+  readonly profile: SeasonProfile | null;
+  readonly init: Init;
+  /** The seasonal states' scratch array of the objective. */
+  readonly s: Float64Array;
+  readonly search: Search;
+  /** The search's objective: the SSE over the fitting window of a parameter vector. */
+  readonly sse: (x: ArrayLike<number>) => number;
+  readonly y: Float64Array;
+  readonly fitEnd: number;
+  readonly m: number;
+  readonly idx: Int32Array | undefined;
+}
+
+/**
+ * Whether two searches of one form can share the passes of ssePair: seasons by t % m (no calendar
+ * index: with one the paired loops measured slower than two single ones) of the same length, and
+ * not the linear trend, whose objective is another pass (linearTrendInit).
+ */
+function pairable(a: FormSearch, b: FormSearch): boolean {
+  return !a.linear && !b.linear && a.m === b.m && a.idx === undefined && b.idx === undefined;
+}
+
+/**
+ * The SSE of a's objective at xa and of b's at xb (same form, pairable) into out[0] and out[1]: run
+ * of both, with the parameters unpacked as unpack does.
+ */
+function ssePair(
+  a: FormSearch,
+  xa: ArrayLike<number>,
+  b: FormSearch,
+  xb: ArrayLike<number>,
+  out: Float64Array,
+): void {
+  const { trend, season, damped } = a;
+  const al1 = xa[0] as number;
+  const al2 = xb[0] as number;
+  const be1 = trend ? al1 * (xa[1] as number) : 0;
+  const be2 = trend ? al2 * (xb[1] as number) : 0;
+  const g = trend ? 2 : 1;
+  const ga1 = season !== 0 ? (1 - al1) * (xa[g] as number) : 0;
+  const ga2 = season !== 0 ? (1 - al2) * (xb[g] as number) : 0;
+  const p = g + (season !== 0 ? 1 : 0);
+  // run: ph = trend ? phi : 0, phi = damped ? x[p] : 1.
+  const ph1 = trend ? (damped ? (xa[p] as number) : 1) : 0;
+  const ph2 = trend ? (damped ? (xb[p] as number) : 1) : 0;
+  const l1 = a.init.l0;
+  const b1 = trend ? a.init.b0 : 0;
+  const l2 = b.init.l0;
+  const b2 = trend ? b.init.b0 : 0;
+  if (season === 0) {
+    runNonePair(a.y, a.fitEnd, al1, be1, ph1, l1, b1, b.y, b.fitEnd, al2, be2, ph2, l2, b2, out);
+    return;
+  }
+  a.s.set((a.init.profile as SeasonProfile).values);
+  b.s.set((b.init.profile as SeasonProfile).values);
+  if (season === 1)
+    runAdditivePair(
+      a.m,
+      a.y,
+      a.fitEnd,
+      al1,
+      be1,
+      ga1,
+      ph1,
+      l1,
+      b1,
+      a.s,
+      b.y,
+      b.fitEnd,
+      al2,
+      be2,
+      ga2,
+      ph2,
+      l2,
+      b2,
+      b.s,
+      out,
+    );
+  else
+    runMultiplicativePair(
+      a.m,
+      a.y,
+      a.fitEnd,
+      al1,
+      be1,
+      ga1,
+      ph1,
+      l1,
+      b1,
+      a.s,
+      b.y,
+      b.fitEnd,
+      al2,
+      be2,
+      ga2,
+      ph2,
+      l2,
+      b2,
+      b.s,
+      out,
+    );
+}
+
+/**
+ * runNone of two parameter sets (and series) in one loop: out[0] and out[1] are the two SSEs, each
+ * the same operations in the same order as runNone's.
+ */
+function runNonePair(
+  y1: Float64Array,
+  end1: number,
+  alpha1: number,
+  beta1: number,
+  ph1: number,
+  l1: number,
+  b1: number,
+  y2: Float64Array,
+  end2: number,
+  alpha2: number,
+  beta2: number,
+  ph2: number,
+  l2: number,
+  b2: number,
+  out: Float64Array,
+): void {
+  let sse1 = 0;
+  let sse2 = 0;
+  const both = Math.min(end1, end2);
+  let t = 0;
+  for (; t < both; t++) {
+    const lb1 = l1 + ph1 * b1;
+    const lb2 = l2 + ph2 * b2;
+    const e1 = (y1[t] as number) - lb1;
+    const e2 = (y2[t] as number) - lb2;
+    sse1 += e1 * e1;
+    sse2 += e2 * e2;
+    l1 = lb1 + alpha1 * e1;
+    l2 = lb2 + alpha2 * e2;
+    b1 = ph1 * b1 + beta1 * e1;
+    b2 = ph2 * b2 + beta2 * e2;
+  }
+  for (let u = t; u < end1; u++) {
+    const lb = l1 + ph1 * b1;
+    const e = (y1[u] as number) - lb;
+    sse1 += e * e;
+    l1 = lb + alpha1 * e;
+    b1 = ph1 * b1 + beta1 * e;
+  }
+  for (let u = t; u < end2; u++) {
+    const lb = l2 + ph2 * b2;
+    const e = (y2[u] as number) - lb;
+    sse2 += e * e;
+    l2 = lb + alpha2 * e;
+    b2 = ph2 * b2 + beta2 * e;
+  }
+  out[0] = sse1;
+  out[1] = sse2;
+}
+
+/** runAdditive of two parameter sets, series and season arrays in one loop (see runNonePair). */
+function runAdditivePair(
+  m: number,
+  y1: Float64Array,
+  end1: number,
+  alpha1: number,
+  beta1: number,
+  gamma1: number,
+  ph1: number,
+  l1: number,
+  b1: number,
+  s1: Float64Array,
+  y2: Float64Array,
+  end2: number,
+  alpha2: number,
+  beta2: number,
+  gamma2: number,
+  ph2: number,
+  l2: number,
+  b2: number,
+  s2: Float64Array,
+  out: Float64Array,
+): void {
+  let j = 0; // position in the season ring, t % m (pairable: no calendar index)
+  let sse1 = 0;
+  let sse2 = 0;
+  const both = Math.min(end1, end2);
+  let t = 0;
+  for (; t < both; t++) {
+    const lb1 = l1 + ph1 * b1;
+    const lb2 = l2 + ph2 * b2;
+    const sp1 = s1[j] as number;
+    const sp2 = s2[j] as number;
+    const e1 = (y1[t] as number) - (lb1 + sp1);
+    const e2 = (y2[t] as number) - (lb2 + sp2);
+    sse1 += e1 * e1;
+    sse2 += e2 * e2;
+    l1 = lb1 + alpha1 * e1;
+    l2 = lb2 + alpha2 * e2;
+    b1 = ph1 * b1 + beta1 * e1;
+    b2 = ph2 * b2 + beta2 * e2;
+    s1[j] = sp1 + gamma1 * e1;
+    s2[j] = sp2 + gamma2 * e2;
+    if (++j === m) j = 0;
+  }
+  const j0 = j;
+  for (let u = t; u < end1; u++) {
+    const lb = l1 + ph1 * b1;
+    const sp = s1[j] as number;
+    const e = (y1[u] as number) - (lb + sp);
+    sse1 += e * e;
+    l1 = lb + alpha1 * e;
+    b1 = ph1 * b1 + beta1 * e;
+    s1[j] = sp + gamma1 * e;
+    if (++j === m) j = 0;
+  }
+  j = j0;
+  for (let u = t; u < end2; u++) {
+    const lb = l2 + ph2 * b2;
+    const sp = s2[j] as number;
+    const e = (y2[u] as number) - (lb + sp);
+    sse2 += e * e;
+    l2 = lb + alpha2 * e;
+    b2 = ph2 * b2 + beta2 * e;
+    s2[j] = sp + gamma2 * e;
+    if (++j === m) j = 0;
+  }
+  out[0] = sse1;
+  out[1] = sse2;
+}
+
+/** runMultiplicative of two parameter sets, series and season arrays in one loop (see runNonePair). */
+function runMultiplicativePair(
+  m: number,
+  y1: Float64Array,
+  end1: number,
+  alpha1: number,
+  beta1: number,
+  gamma1: number,
+  ph1: number,
+  l1: number,
+  b1: number,
+  s1: Float64Array,
+  y2: Float64Array,
+  end2: number,
+  alpha2: number,
+  beta2: number,
+  gamma2: number,
+  ph2: number,
+  l2: number,
+  b2: number,
+  s2: Float64Array,
+  out: Float64Array,
+): void {
+  let j = 0; // position in the season ring, t % m (pairable: no calendar index)
+  let sse1 = 0;
+  let sse2 = 0;
+  const both = Math.min(end1, end2);
+  let t = 0;
+  for (; t < both; t++) {
+    const lb1 = l1 + ph1 * b1;
+    const lb2 = l2 + ph2 * b2;
+    const sp1 = s1[j] as number;
+    const sp2 = s2[j] as number;
+    const e1 = (y1[t] as number) - lb1 * sp1;
+    const e2 = (y2[t] as number) - lb2 * sp2;
+    sse1 += e1 * e1;
+    sse2 += e2 * e2;
+    l1 = lb1 + (alpha1 * e1) / sp1;
+    l2 = lb2 + (alpha2 * e2) / sp2;
+    b1 = ph1 * b1 + (beta1 * e1) / sp1;
+    b2 = ph2 * b2 + (beta2 * e2) / sp2;
+    s1[j] = sp1 + (gamma1 * e1) / lb1;
+    s2[j] = sp2 + (gamma2 * e2) / lb2;
+    if (++j === m) j = 0;
+  }
+  const j0 = j;
+  for (let u = t; u < end1; u++) {
+    const lb = l1 + ph1 * b1;
+    const sp = s1[j] as number;
+    const e = (y1[u] as number) - lb * sp;
+    sse1 += e * e;
+    l1 = lb + (alpha1 * e) / sp;
+    b1 = ph1 * b1 + (beta1 * e) / sp;
+    s1[j] = sp + (gamma1 * e) / lb;
+    if (++j === m) j = 0;
+  }
+  j = j0;
+  for (let u = t; u < end2; u++) {
+    const lb = l2 + ph2 * b2;
+    const sp = s2[j] as number;
+    const e = (y2[u] as number) - lb * sp;
+    sse2 += e * e;
+    l2 = lb + (alpha2 * e) / sp;
+    b2 = ph2 * b2 + (beta2 * e) / sp;
+    s2[j] = sp + (gamma2 * e) / lb;
+    if (++j === m) j = 0;
+  }
+  out[0] = sse1;
+  out[1] = sse2;
 }
 
 /**
@@ -503,6 +833,37 @@ export class EtsFitter {
   }
 
   private fitForm(form: EtsForm): Fit | string {
+    const f = this.begin(form);
+    return typeof f === 'string' ? f : this.end(f, minimise(f.search, f.sse));
+  }
+
+  /**
+   * Fits the forms of two fitters (the two fitting windows of one series, see engine.ts) that
+   * neither has yet, the same form of both side by side: their searches ask for one point each at
+   * a time and runPair evaluates the two in one pass over the series (two independent recursions
+   * in one loop run in about the time of one: each alone waits on its own chain of operations).
+   * Every value is what the form's own objective gives, so each fit is the one form() would make.
+   */
+  static fitPaired(a: EtsFitter, b: EtsFitter): void {
+    for (const form of ETS_FORMS) {
+      if (a.fits.has(form) || b.fits.has(form)) continue;
+      const fa = a.begin(form);
+      const fb = b.begin(form);
+      if (typeof fa === 'string' || typeof fb === 'string' || !pairable(fa, fb)) {
+        a.fits.set(form, typeof fa === 'string' ? fa : a.end(fa, minimise(fa.search, fa.sse)));
+        b.fits.set(form, typeof fb === 'string' ? fb : b.end(fb, minimise(fb.search, fb.sse)));
+        continue;
+      }
+      const [ra, rb] = minimisePair(fa.search, fb.search, fa.sse, fb.sse, (xa, xb, out) =>
+        ssePair(fa, xa, fb, xb, out),
+      );
+      a.fits.set(form, a.end(fa, ra));
+      b.fits.set(form, b.end(fb, rb));
+    }
+  }
+
+  /** A form up to its parameter search: the reason it cannot be fitted, or the search and its objective. */
+  private begin(form: EtsForm): FormSearch | string {
     const { y, m, fitEnd, seasonIndex: idx } = this.input;
     const trend = form[1] === 'A';
     const damped = form.includes('Ad');
@@ -534,22 +895,11 @@ export class EtsFitter {
       init = { l0: a0 + (s0 * (len - 1)) / 2, b0: 0, profile };
     }
     const s = new Float64Array(Math.max(m, 1));
-    // Parameter vector: alpha, beta/alpha, gamma/(1-alpha), phi (only the ones the form has).
-    const unpack = (x: ArrayLike<number>): [number, number, number, number] => {
-      const alpha = x[0] as number;
-      let i = 1;
-      const beta = trend ? alpha * (x[i++] as number) : 0;
-      const gamma = season !== 0 ? (1 - alpha) * (x[i++] as number) : 0;
-      const phi = damped ? (x[i] as number) : 1;
-      return [alpha, beta, gamma, phi];
-    };
     const sse = (x: ArrayLike<number>): number => {
-      const [al, be, ga, ph] = unpack(x);
+      const [al, be, ga, ph] = unpack(x, trend, season, damped);
       if (linear) return linearTrendInit(y, fitEnd, al, be).sse;
       return run(y, fitEnd, trend, season, m, al, be, ga, ph, init, s, null, idx);
     };
-    let best: Float64Array;
-    let bestSse: number;
     // Start: alpha 0.2, beta/alpha 0.1, gamma/(1-alpha) 0.1, phi 0.95.
     const x0: number[] = [0.2];
     const lower: number[] = [LO];
@@ -570,15 +920,36 @@ export class EtsFitter {
       upper.push(PHI_HI);
     }
     const maxEvaluations = 10 * x0.length + 15;
-    if (!trend && season === 0) {
-      const r = goldenSection((a1) => sse([a1]), LO, HI, 28);
-      best = r.x;
-      bestSse = r.value;
-    } else {
-      const r = nelderMead(sse, x0, { lower, upper, maxEvaluations });
-      best = r.x;
-      bestSse = r.value;
-    }
+    const search =
+      !trend && season === 0
+        ? new GoldenSectionSearch(LO, HI, 28)
+        : new NelderMeadSearch(x0, { lower, upper, maxEvaluations });
+    return {
+      form,
+      trend,
+      damped,
+      linear,
+      season,
+      seasonChar,
+      profile,
+      init,
+      s,
+      search,
+      sse,
+      y,
+      fitEnd,
+      m,
+      idx,
+    };
+  }
+
+  /** A form's fit from the minimum its search found. */
+  private end(st: FormSearch, r: Minimum): Fit | string {
+    const { y, m, fitEnd, seasonIndex: idx } = this.input;
+    const { form, trend, damped, linear, season, seasonChar, profile, init, s } = st;
+    const unpack4 = (x: ArrayLike<number>) => unpack(x, trend, season, damped);
+    const best = r.x;
+    const bestSse = r.value;
     if (!Number.isFinite(bestSse) || bestSse >= Number.MAX_VALUE) return 'fit diverged';
     const dof = profile ? profile.dof : 0;
     // Parameters: smoothing ones, initial level (and slope), the season's free states, sigma.
@@ -590,7 +961,7 @@ export class EtsFitter {
         : Infinity;
     };
     const finish = (x: ArrayLike<number>, xSse: number, init: Init, dof: number): Fit | string => {
-      const [alpha, beta, gamma, phi] = unpack(x);
+      const [alpha, beta, gamma, phi] = unpack4(x);
       if (linear) {
         const solved = linearTrendInit(y, fitEnd, alpha, beta);
         init = { l0: solved.l0, b0: solved.b0, profile: null };
@@ -627,7 +998,7 @@ export class EtsFitter {
       // Fitted initial states (refineSeasonalInit) for the parameters found; kept when AICc, which
       // then counts m - 1 seasonal states, prefers them.
       this.refiners.set(form, () => {
-        const [al, be, ga, ph] = unpack(best);
+        const [al, be, ga, ph] = unpack4(best);
         const r = refineSeasonalInit(
           y,
           fitEnd,
