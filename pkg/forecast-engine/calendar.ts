@@ -24,6 +24,7 @@
  *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
 import { ols } from './ols.js';
+import { scratchF64 } from './scratch.js';
 import type { BucketType } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -453,6 +454,10 @@ function shrunkCoefficients(
   return out;
 }
 
+/** The pairs of estimateTradingDays (reused buffers, scratch.ts). */
+const tradingX = scratchF64();
+const tradingZ = scratchF64();
+
 /**
  * Trading-day factors of a monthly series: a month's sales can scale with its length (28 to 31
  * days) and with how many of its days fall on a weekend (a 31-day month holds 4 or 5 Saturdays).
@@ -479,8 +484,8 @@ export function estimateTradingDays(
   const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
   // Each regression's pairs: the months t in [lag, fitEnd) where y[t] and y[t - lag] are positive,
   // their rows of x (1 or 2 columns) and their targets z; the second regression reuses the buffers.
-  const x = new Float64Array(2 * fitEnd);
-  const z = new Float64Array(fitEnd);
+  const x = tradingX(2 * fitEnd);
+  const z = tradingZ(fitEnd);
   const logRatio = (t: number, lag: number): number => Math.log((y[t] as number) / (y[t - lag] as number));
   let count = 0;
   for (let t = 1; t < fitEnd; t++) {

@@ -9,6 +9,8 @@
  * series. `ols.test.ts` compares every output bit with the library's.
  */
 
+import { scratchF64 } from './scratch.js';
+
 /** Coefficients (in column order, the intercept last) and, with statistics, their t statistics. */
 export interface OlsFit {
   readonly weights: Float64Array;
@@ -32,7 +34,8 @@ export function ols(
   const c = p + (intercept ? 1 : 0);
   const at = (k: number, i: number): number => (i < p ? (x[k * p + i] as number) : 1);
   // xx = X'X and xy = X'y (mmul: each entry a sum from 0 over the rows in order).
-  const xx = new Float64Array(c * c);
+  // Square temporaries in reused buffers (scratch.ts); what is returned is the call's own.
+  const xx = olsXx(c * c);
   const xy = new Float64Array(c);
   for (let j = 0; j < c; j++) {
     for (let i = 0; i < c; i++) {
@@ -46,15 +49,15 @@ export function ols(
     for (let k = 0; k < rows; k++) s += at(k, i) * (y[k] as number);
     xy[i] = s;
   }
-  const svd = svdSquare(xx, c);
+  const svd = svdSquare(xx, c, true);
   // inverse(): X = V / s (columns with |s| above the threshold), then X U'.
   const threshold = (Number.EPSILON / 2) * c * (svd.s[0] as number);
-  const xi = new Float64Array(c * c);
+  const xi = olsXi(c * c).fill(0, 0, c * c);
   for (let i = 0; i < c; i++)
     for (let j = 0; j < c; j++)
       if (Math.abs(svd.s[j] as number) > threshold)
         xi[i * c + j] = (svd.v[i * c + j] as number) / (svd.s[j] as number);
-  const inv = new Float64Array(c * c);
+  const inv = olsInv(c * c);
   for (let i = 0; i < c; i++)
     for (let j = 0; j < c; j++) {
       let sum = 0;
@@ -86,7 +89,7 @@ export function ols(
     const v = svd.s[i] as number;
     si[i] = Math.abs(v) > cutoff ? 1.0 / v : 0.0;
   }
-  const du = new Float64Array(c * c);
+  const du = olsDu(c * c);
   for (let i = 0; i < c; i++)
     for (let j = 0; j < c; j++) {
       let s = 0;
@@ -102,6 +105,11 @@ export function ols(
   }
   return { weights, tStats };
 }
+
+const olsXx = scratchF64();
+const olsXi = scratchF64();
+const olsInv = scratchF64();
+const olsDu = scratchF64();
 
 /** ml-matrix's hypotenuse. */
 function hypotenuse(a: number, b: number): number {
@@ -120,24 +128,29 @@ function hypotenuse(a: number, b: number): number {
 /**
  * ml-matrix's SingularValueDecomposition of a square n x n matrix a (row-major), both singular
  * vector sets wanted, transcribed with flat arrays: s (length n), u and v (row-major, n x n; the
- * library's U and V). The working matrix is kept transposed (`at`, as in the library).
+ * library's U and V). The working matrix is kept transposed (`at`, as in the library). With `reuse`
+ * every array, the returned ones included, is a reused buffer (scratch.ts) valid until the next such
+ * call, and may be longer than n or n x n.
  */
 export function svdSquare(
   a: ArrayLike<number>,
   n: number,
+  reuse = false,
 ): { s: Float64Array; u: Float64Array; v: Float64Array } {
   const m = n;
+  const zeros = (buf: (k: number) => Float64Array, k: number): Float64Array =>
+    reuse ? buf(k).fill(0, 0, k) : new Float64Array(k);
   // at = a' (n x m); at(k, i) = at[k * m + i].
-  const at = new Float64Array(n * m);
+  const at = zeros(svdAt, n * m);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j] as number;
   const nu = Math.min(m, n);
   const ni = Math.min(m + 1, n);
-  const s = new Float64Array(ni);
+  const s = zeros(svdS, ni);
   // U (nu x m) and V (n x n) are stored transposed during the computation, as in the library.
-  const U = new Float64Array(nu * m);
-  const V = new Float64Array(n * n);
-  const e = new Float64Array(n);
-  const work = new Float64Array(m);
+  const U = zeros(svdU, nu * m);
+  const V = zeros(svdV, n * n);
+  const e = zeros(svdE, n);
+  const work = zeros(svdWork, m);
   const nct = Math.min(m - 1, n);
   const nrt = Math.max(0, Math.min(n - 2, m));
   const mrc = Math.max(nct, nrt);
@@ -392,9 +405,17 @@ export function svdSquare(
     }
   }
   // Back to the logical layout (U and V are square here): u(i, j) = U(j, i), v(i, j) = V(j, i).
-  const u = new Float64Array(m * m);
-  const v = new Float64Array(n * n);
+  const u = zeros(svdUOut, m * m);
+  const v = zeros(svdVOut, n * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) u[i * m + j] = U[j * m + i] as number;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v[i * n + j] = V[j * n + i] as number;
   return { s, u, v };
 }
+const svdAt = scratchF64();
+const svdS = scratchF64();
+const svdU = scratchF64();
+const svdV = scratchF64();
+const svdE = scratchF64();
+const svdWork = scratchF64();
+const svdUOut = scratchF64();
+const svdVOut = scratchF64();

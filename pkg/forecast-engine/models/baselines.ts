@@ -1,4 +1,5 @@
 import { fallback, type Fit, type FitInput } from './fit.js';
+import { scratchF64 } from '../scratch.js';
 
 /** Last value: pred[t] = y[t-1]. */
 export function fitNaive({ y }: FitInput): Fit {
@@ -93,6 +94,8 @@ export function fitWindowAverage(input: FitInput): Fit {
   return { model: 'window_average', params: { window: bestW }, pred, fallbackReason: null };
 }
 
+const growthCum = scratchF64();
+
 /** Fewest buckets after the first season that the year-over-year growth is measured on. */
 const GROWTH_MIN = 3;
 
@@ -113,8 +116,9 @@ export function fitSeasonalGrowth(input: FitInput): Fit {
       `needs one season plus ${GROWTH_MIN} buckets (${m + GROWTH_MIN}), has ${n}`,
     );
   const pred = new Float64Array(n + 1).fill(NaN);
-  // Prefix sums make every window O(1).
-  const cum = new Float64Array(n + 1);
+  // Prefix sums make every window O(1) (a reused buffer, scratch.ts).
+  const cum = growthCum(n + 1);
+  cum[0] = 0;
   for (let t = 0; t < n; t++) cum[t + 1] = (cum[t] as number) + (y[t] as number);
   for (let t = m + GROWTH_MIN; t <= n; t++) {
     const L = Math.min(m, t - m);

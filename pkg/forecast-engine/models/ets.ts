@@ -18,6 +18,7 @@ import {
   type Search,
 } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
+import { scratchF64 } from '../scratch.js';
 
 /**
  * The forms the AutoETS search chooses among: error A; trend N, Ad, or A (linear: without season,
@@ -593,19 +594,21 @@ export function refineSeasonalInit(
   // Directions: level, slope (trended forms), seasonal state j minus state m-1 for j < m-1.
   const nd = 1 + (trend ? 1 : 0) + (m - 1);
   const sOff = trend ? 2 : 1;
-  const dl = new Float64Array(nd);
-  const db = new Float64Array(nd);
-  const ds = new Float64Array(nd * m);
+  // Temporaries in reused buffers (scratch.ts), zeroed where the code reads before it writes.
+  const dl = refineDl(nd).fill(0, 0, nd);
+  const db = refineDb(nd).fill(0, 0, nd);
+  const ds = refineDs(nd * m).fill(0, 0, nd * m);
   dl[0] = 1;
   if (trend) db[1] = 1;
   for (let j = 0; j < m - 1; j++) {
     ds[(sOff + j) * m + j] = 1;
     ds[(sOff + j) * m + m - 1] = -1;
   }
-  const df = new Float64Array(nd);
-  const ata = new Float64Array(nd * nd);
-  const ate = new Float64Array(nd);
-  const s = Float64Array.from(init.values);
+  const df = refineDf(nd);
+  const ata = refineAta(nd * nd).fill(0, 0, nd * nd);
+  const ate = refineAte(nd).fill(0, 0, nd);
+  const s = refineS(m);
+  s.set(init.values);
   let l = init.l0;
   let b = trend ? init.b0 : 0;
   let sse0 = 0;
@@ -666,7 +669,7 @@ export function refineSeasonalInit(
   if (!Number.isFinite(sse0)) return null;
   const step = solveSymmetric(ata, ate, nd);
   if (!step) return null;
-  const values = new Float64Array(m);
+  const values = refineValues(m);
   for (let h = 1; h <= 8; h *= 2) {
     const l0 = init.l0 + (step[0] as number) / h;
     const b0 = trend ? init.b0 + (step[1] as number) / h : 0;
@@ -682,11 +685,19 @@ export function refineSeasonalInit(
     if (mult && !((values[m - 1] as number) > 0)) ok = false;
     if (!ok) continue;
     const sse = sseOf(y, end, trend, mult, m, alpha, beta, gamma, ph, l0, b0, values, idx);
-    if (sse < sse0) return { l0, b0, values, sse };
+    if (sse < sse0) return { l0, b0, values: values.slice(0, m), sse };
     if (!mult) break;
   }
   return null;
 }
+const refineDl = scratchF64();
+const refineDb = scratchF64();
+const refineDs = scratchF64();
+const refineDf = scratchF64();
+const refineAta = scratchF64();
+const refineAte = scratchF64();
+const refineS = scratchF64();
+const refineValues = scratchF64();
 
 /** SSE of a seasonal form over y[0..end) from the given initial state. */
 function sseOf(
@@ -704,7 +715,8 @@ function sseOf(
   values: Float64Array,
   idx?: Int32Array,
 ): number {
-  const s = Float64Array.from(values);
+  const s = sseOfS(m);
+  for (let i = 0; i < m; i++) s[i] = values[i] as number;
   let l = l0;
   let b = trend ? b0 : 0;
   let sse = 0;
@@ -728,10 +740,14 @@ function sseOf(
   }
   return Number.isFinite(sse) ? sse : Infinity;
 }
+const sseOfS = scratchF64();
 
-/** Solves A x = r for symmetric positive semi-definite A (upper triangle filled) by Cholesky; null when singular. */
+/**
+ * Solves A x = r for symmetric positive semi-definite A (upper triangle filled) by Cholesky; null when
+ * singular. x is a reused buffer (scratch.ts), valid until the next call.
+ */
 function solveSymmetric(a: Float64Array, r: Float64Array, n: number): Float64Array | null {
-  const c = new Float64Array(n * n);
+  const c = solveC(n * n).fill(0, 0, n * n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i] as number);
   if (!(maxDiag > 0)) return null;
@@ -746,7 +762,7 @@ function solveSymmetric(a: Float64Array, r: Float64Array, n: number): Float64Arr
     }
   }
   // C^T z = r, then C x = z (C upper triangular).
-  const x = new Float64Array(n);
+  const x = solveX(n).fill(0, 0, n);
   for (let i = 0; i < n; i++) {
     let v = r[i] as number;
     for (let p = 0; p < i; p++) v -= (c[p * n + i] as number) * (x[p] as number);
@@ -759,6 +775,8 @@ function solveSymmetric(a: Float64Array, r: Float64Array, n: number): Float64Arr
   }
   return x;
 }
+const solveC = scratchF64();
+const solveX = scratchF64();
 
 /** Least-squares line through y[0..len) (after removing the profile); returns intercept and slope. */
 function initialLevel(
@@ -793,6 +811,11 @@ export class EtsFitter {
   /** Per fitted seasonal form: its fit with fitted initial states, computed on demand. */
   private readonly refiners = new Map<EtsForm, () => Fit | null>();
   private readonly refined = new Map<EtsForm, Fit | null>();
+  /**
+   * The seasonal states every form's recursion runs on (run sets them from the form's start first):
+   * the forms of a fitter are fitted one after another, so they share one array.
+   */
+  private states: Float64Array | null = null;
 
   constructor(private readonly input: FitInput) {}
 
@@ -894,7 +917,7 @@ export class EtsFitter {
       const [a0, s0] = initialLevel(y, len, profile, season === 2, m, idx);
       init = { l0: a0 + (s0 * (len - 1)) / 2, b0: 0, profile };
     }
-    const s = new Float64Array(Math.max(m, 1));
+    const s = (this.states ??= new Float64Array(Math.max(m, 1)));
     const sse = (x: ArrayLike<number>): number => {
       const [al, be, ga, ph] = unpack(x, trend, season, damped);
       if (linear) return linearTrendInit(y, fitEnd, al, be).sse;

@@ -11,6 +11,14 @@
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { ols } from '../ols.js';
+import { scratchF64 } from '../scratch.js';
+
+const regSumT = scratchF64();
+const regSumY = scratchF64();
+const regCount = scratchF64();
+const regX = scratchF64();
+const regTarget = scratchF64();
+const regLevel = scratchF64();
 
 /** Fits y[t] = c[t % m] + b t by least squares on y[0..fitEnd); trend only when there are fewer than two seasons. */
 export function fitLinearRegression(input: FitInput): Fit {
@@ -19,17 +27,18 @@ export function fitLinearRegression(input: FitInput): Fit {
   const seasonal = m > 1 && fitEnd >= 2 * m;
   const groups = seasonal ? m : 1;
   const idx = seasonal ? input.seasonIndex : undefined;
-  const sumT = new Float64Array(groups);
-  const sumY = new Float64Array(groups);
-  const count = new Float64Array(groups);
+  // Temporaries in reused buffers (scratch.ts).
+  const sumT = regSumT(groups).fill(0, 0, groups);
+  const sumY = regSumY(groups).fill(0, 0, groups);
+  const count = regCount(groups).fill(0, 0, groups);
   for (let t = 0; t < fitEnd; t++) {
     const g = slot(idx, groups, t);
     sumT[g] = (sumT[g] as number) + t;
     sumY[g] = (sumY[g] as number) + (y[t] as number);
     count[g] = (count[g] as number) + 1;
   }
-  const x = new Float64Array(fitEnd);
-  const target = new Float64Array(fitEnd);
+  const x = regX(fitEnd);
+  const target = regTarget(fitEnd);
   for (let t = 0; t < fitEnd; t++) {
     const g = slot(idx, groups, t);
     x[t] = t - (sumT[g] as number) / (count[g] as number);
@@ -42,7 +51,7 @@ export function fitLinearRegression(input: FitInput): Fit {
     return fallback(fitNaive(input), `regression failed: ${(cause as Error).message}`);
   }
   if (!Number.isFinite(slope)) return fallback(fitNaive(input), 'regression produced a non-finite slope');
-  const level = new Float64Array(groups);
+  const level = regLevel(groups);
   for (let g = 0; g < groups; g++)
     level[g] = ((sumY[g] as number) - slope * (sumT[g] as number)) / (count[g] as number);
   const n = y.length;

@@ -23,6 +23,7 @@ import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { goldenSection } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
+import { scratchF64 } from '../scratch.js';
 
 /** Tells whether y[0..end) has a significant autocorrelation at lag m (90%, Bartlett's variance). */
 export function seasonalityIsSignificant(y: Float64Array, m: number, end: number): boolean {
@@ -86,25 +87,31 @@ function lineFromSums(count: number, sy: number, sty: number): Line {
 
 /**
  * The lines the trend term uses at each i in [0, len): the fitting window's line everywhere (static)
- * or the line of x[0..i) (dynamic; A = B = 0 before the first value). Independent of alpha, so they
+ * or the line of x[0..i) (dynamic; A = B = 0 before the first value); x holds len - 1 values. Independent of alpha, so they
  * are computed once per fit.
  */
 function trendLines(x: Float64Array, len: number, dynamic: boolean, fixed: Line): Lines {
-  const a = new Float64Array(len);
-  const b = new Float64Array(len);
+  // Reused buffers (scratch.ts): the lines only live for one fitTheta call; every element is written.
+  const a = (dynamic ? dynamicA : staticA)(len);
+  const b = (dynamic ? dynamicB : staticB)(len);
   let sy = 0;
   let sty = 0;
   for (let i = 0; i < len; i++) {
     const line = dynamic ? lineFromSums(i, sy, sty) : fixed;
     a[i] = line.a;
     b[i] = line.b;
-    if (dynamic && i < x.length) {
+    if (dynamic && i < len - 1) {
       sy += x[i] as number;
       sty += (i + 1) * (x[i] as number);
     }
   }
   return { a, b, fixed: dynamic ? null : fixed };
 }
+
+const staticA = scratchF64();
+const staticB = scratchF64();
+const dynamicA = scratchF64();
+const dynamicB = scratchF64();
 
 /** Per time index, the intercept and slope of the line the trend term extrapolates. */
 interface Lines {
@@ -262,6 +269,9 @@ function rollForward(x: Float64Array, n: number, f: VariantFit, lines: Lines, pr
   }
 }
 
+/** The seasonally adjusted series of fitTheta (scratch.ts: every element of [0, n) is written). */
+const thetaX = scratchF64();
+
 /**
  * Fits the given theta models on y[0..fitEnd), keeps the one with the lowest AICc on that window, and
  * rolls it forward through the rest of the series with its parameters fixed.
@@ -280,7 +290,7 @@ export function fitTheta(input: FitInput, variants: readonly ThetaVariant[] = TH
     if (profile && mult && profile.values.some((v) => !(v > 0))) profile = null;
     if (!profile) mult = false;
   }
-  const x = new Float64Array(n);
+  const x = thetaX(n);
   for (let t = 0; t < n; t++) {
     const p = profile ? (profile.values[slot(idx, m, t)] as number) : 0;
     x[t] = !profile ? (y[t] as number) : mult ? (y[t] as number) / p : (y[t] as number) - p;
