@@ -5,6 +5,7 @@ import {
   LINEAR_TREND_MIN_VALUES,
   SEASONAL_INIT_MAX_SEASONS,
   linearTrendInit,
+  normalEquations,
   refineSeasonalInit,
 } from './ets.js';
 import { rng } from '../testdata/rng.js';
@@ -369,5 +370,40 @@ describe('seasonal profile', () => {
       expect(dump(a)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 36 })));
       expect(dump(b)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 48 })));
     });
+  });
+
+  it('normalEquations sums each entry as adding the outer products bucket by bucket does, bit for bit', () => {
+    const r = rng(17);
+    let checked = 0;
+    for (let trial = 0; trial < 120; trial++) {
+      const nd = 1 + (trial % 16);
+      const end = trial % 7 === 0 ? 0 : 1 + Math.floor(r() * 70);
+      const dfs = Float64Array.from({ length: end * nd }, () =>
+        r() < 0.25 ? 0 : (r() - 0.5) * 10 ** Math.floor(r() * 6 - 3),
+      );
+      const es = Float64Array.from({ length: end }, () => (r() - 0.5) * 100);
+      // As refineSeasonalInit summed them before: the upper triangle, bucket by bucket.
+      const want = new Float64Array(nd * nd);
+      const wantE = new Float64Array(nd);
+      for (let t = 0; t < end; t++)
+        for (let k = 0; k < nd; k++) {
+          const a = dfs[t * nd + k] as number;
+          if (a === 0) continue;
+          wantE[k] = (wantE[k] as number) + a * (es[t] as number);
+          for (let i = k; i < nd; i++)
+            want[k * nd + i] = (want[k * nd + i] as number) + a * (dfs[t * nd + i] as number);
+        }
+      const ata = new Float64Array(nd * nd).fill(NaN);
+      const ate = new Float64Array(nd).fill(NaN);
+      normalEquations(dfs, es, end, nd, ata, ate);
+      for (let k = 0; k < nd; k++) {
+        expect(Object.is(ate[k], wantE[k])).toBe(true);
+        for (let i = k; i < nd; i++) {
+          expect(Object.is(ata[k * nd + i], want[k * nd + i]), `trial ${trial} (${k}, ${i})`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
   });
 });

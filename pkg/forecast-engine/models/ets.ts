@@ -120,96 +120,57 @@ function ssePair(
   out: Float64Array,
 ): void {
   const { trend, season, damped } = a;
+  const p = PAIR;
   const al1 = xa[0] as number;
   const al2 = xb[0] as number;
-  const be1 = trend ? al1 * (xa[1] as number) : 0;
-  const be2 = trend ? al2 * (xb[1] as number) : 0;
+  p[0] = al1;
+  p[6] = al2;
+  p[1] = trend ? al1 * (xa[1] as number) : 0;
+  p[7] = trend ? al2 * (xb[1] as number) : 0;
   const g = trend ? 2 : 1;
-  const ga1 = season !== 0 ? (1 - al1) * (xa[g] as number) : 0;
-  const ga2 = season !== 0 ? (1 - al2) * (xb[g] as number) : 0;
-  const p = g + (season !== 0 ? 1 : 0);
-  // run: ph = trend ? phi : 0, phi = damped ? x[p] : 1.
-  const ph1 = trend ? (damped ? (xa[p] as number) : 1) : 0;
-  const ph2 = trend ? (damped ? (xb[p] as number) : 1) : 0;
-  const l1 = a.init.l0;
-  const b1 = trend ? a.init.b0 : 0;
-  const l2 = b.init.l0;
-  const b2 = trend ? b.init.b0 : 0;
-  if (season === 0) {
-    runNonePair(a.y, a.fitEnd, al1, be1, ph1, l1, b1, b.y, b.fitEnd, al2, be2, ph2, l2, b2, out);
-    return;
+  p[2] = season !== 0 ? (1 - al1) * (xa[g] as number) : 0;
+  p[8] = season !== 0 ? (1 - al2) * (xb[g] as number) : 0;
+  const q = g + (season !== 0 ? 1 : 0);
+  // run: ph = trend ? phi : 0, phi = damped ? x[q] : 1.
+  p[3] = trend ? (damped ? (xa[q] as number) : 1) : 0;
+  p[9] = trend ? (damped ? (xb[q] as number) : 1) : 0;
+  p[4] = a.init.l0;
+  p[5] = trend ? a.init.b0 : 0;
+  p[10] = b.init.l0;
+  p[11] = trend ? b.init.b0 : 0;
+  if (season === 0) runNonePair(a.y, a.fitEnd, b.y, b.fitEnd, p);
+  else {
+    a.s.set((a.init.profile as SeasonProfile).values);
+    b.s.set((b.init.profile as SeasonProfile).values);
+    if (season === 1) runAdditivePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p);
+    else runMultiplicativePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p);
   }
-  a.s.set((a.init.profile as SeasonProfile).values);
-  b.s.set((b.init.profile as SeasonProfile).values);
-  if (season === 1)
-    runAdditivePair(
-      a.m,
-      a.y,
-      a.fitEnd,
-      al1,
-      be1,
-      ga1,
-      ph1,
-      l1,
-      b1,
-      a.s,
-      b.y,
-      b.fitEnd,
-      al2,
-      be2,
-      ga2,
-      ph2,
-      l2,
-      b2,
-      b.s,
-      out,
-    );
-  else
-    runMultiplicativePair(
-      a.m,
-      a.y,
-      a.fitEnd,
-      al1,
-      be1,
-      ga1,
-      ph1,
-      l1,
-      b1,
-      a.s,
-      b.y,
-      b.fitEnd,
-      al2,
-      be2,
-      ga2,
-      ph2,
-      l2,
-      b2,
-      b.s,
-      out,
-    );
+  out[0] = p[12] as number;
+  out[1] = p[13] as number;
 }
 
 /**
- * runNone of two parameter sets (and series) in one loop: out[0] and out[1] are the two SSEs, each
- * the same operations in the same order as runNone's.
+ * The parameters and states the paired loops start from, and their SSEs: alpha, beta, gamma, ph,
+ * level, slope of the first (0-5) and of the second (6-11), the two SSEs (12, 13). In an array, so
+ * that the doubles are not boxed for the call.
  */
-function runNonePair(
-  y1: Float64Array,
-  end1: number,
-  alpha1: number,
-  beta1: number,
-  ph1: number,
-  l1: number,
-  b1: number,
-  y2: Float64Array,
-  end2: number,
-  alpha2: number,
-  beta2: number,
-  ph2: number,
-  l2: number,
-  b2: number,
-  out: Float64Array,
-): void {
+const PAIR = new Float64Array(14);
+
+/**
+ * runNone of two parameter sets (and series) in one loop (parameters and states from p, see PAIR):
+ * p[12] and p[13] get the two SSEs, each the same operations in the same order as runNone's.
+ */
+function runNonePair(y1: Float64Array, end1: number, y2: Float64Array, end2: number, p: Float64Array): void {
+  const alpha1 = p[0] as number;
+  const beta1 = p[1] as number;
+  const ph1 = p[3] as number;
+  let l1 = p[4] as number;
+  let b1 = p[5] as number;
+  const alpha2 = p[6] as number;
+  const beta2 = p[7] as number;
+  const ph2 = p[9] as number;
+  let l2 = p[10] as number;
+  let b2 = p[11] as number;
   let sse1 = 0;
   let sse2 = 0;
   const both = Math.min(end1, end2);
@@ -240,8 +201,8 @@ function runNonePair(
     l2 = lb + alpha2 * e;
     b2 = ph2 * b2 + beta2 * e;
   }
-  out[0] = sse1;
-  out[1] = sse2;
+  p[12] = sse1;
+  p[13] = sse2;
 }
 
 /** runAdditive of two parameter sets, series and season arrays in one loop (see runNonePair). */
@@ -249,24 +210,24 @@ function runAdditivePair(
   m: number,
   y1: Float64Array,
   end1: number,
-  alpha1: number,
-  beta1: number,
-  gamma1: number,
-  ph1: number,
-  l1: number,
-  b1: number,
   s1: Float64Array,
   y2: Float64Array,
   end2: number,
-  alpha2: number,
-  beta2: number,
-  gamma2: number,
-  ph2: number,
-  l2: number,
-  b2: number,
   s2: Float64Array,
-  out: Float64Array,
+  p: Float64Array,
 ): void {
+  const alpha1 = p[0] as number;
+  const beta1 = p[1] as number;
+  const gamma1 = p[2] as number;
+  const ph1 = p[3] as number;
+  let l1 = p[4] as number;
+  let b1 = p[5] as number;
+  const alpha2 = p[6] as number;
+  const beta2 = p[7] as number;
+  const gamma2 = p[8] as number;
+  const ph2 = p[9] as number;
+  let l2 = p[10] as number;
+  let b2 = p[11] as number;
   let j = 0; // position in the season ring, t % m (pairable: no calendar index)
   let sse1 = 0;
   let sse2 = 0;
@@ -311,8 +272,8 @@ function runAdditivePair(
     s2[j] = sp + gamma2 * e;
     if (++j === m) j = 0;
   }
-  out[0] = sse1;
-  out[1] = sse2;
+  p[12] = sse1;
+  p[13] = sse2;
 }
 
 /** runMultiplicative of two parameter sets, series and season arrays in one loop (see runNonePair). */
@@ -320,24 +281,24 @@ function runMultiplicativePair(
   m: number,
   y1: Float64Array,
   end1: number,
-  alpha1: number,
-  beta1: number,
-  gamma1: number,
-  ph1: number,
-  l1: number,
-  b1: number,
   s1: Float64Array,
   y2: Float64Array,
   end2: number,
-  alpha2: number,
-  beta2: number,
-  gamma2: number,
-  ph2: number,
-  l2: number,
-  b2: number,
   s2: Float64Array,
-  out: Float64Array,
+  p: Float64Array,
 ): void {
+  const alpha1 = p[0] as number;
+  const beta1 = p[1] as number;
+  const gamma1 = p[2] as number;
+  const ph1 = p[3] as number;
+  let l1 = p[4] as number;
+  let b1 = p[5] as number;
+  const alpha2 = p[6] as number;
+  const beta2 = p[7] as number;
+  const gamma2 = p[8] as number;
+  const ph2 = p[9] as number;
+  let l2 = p[10] as number;
+  let b2 = p[11] as number;
   let j = 0; // position in the season ring, t % m (pairable: no calendar index)
   let sse1 = 0;
   let sse2 = 0;
@@ -382,8 +343,8 @@ function runMultiplicativePair(
     s2[j] = sp + (gamma2 * e) / lb;
     if (++j === m) j = 0;
   }
-  out[0] = sse1;
-  out[1] = sse2;
+  p[12] = sse1;
+  p[13] = sse2;
 }
 
 /**
@@ -604,9 +565,12 @@ export function refineSeasonalInit(
     ds[(sOff + j) * m + j] = 1;
     ds[(sOff + j) * m + m - 1] = -1;
   }
-  const df = refineDf(nd);
-  const ata = refineAta(nd * nd).fill(0, 0, nd * nd);
-  const ate = refineAte(nd).fill(0, 0, nd);
+  // The tangents of every bucket's one-step prediction (row t: df of bucket t) and the errors; the
+  // normal equations are summed from them after the pass.
+  const dfs = refineDf(Math.max(end, 1) * nd);
+  const es = refineE(Math.max(end, 1));
+  const ata = refineAta(nd * nd);
+  const ate = refineAte(nd);
   const s = refineS(m);
   s.set(init.values);
   let l = init.l0;
@@ -620,6 +584,8 @@ export function refineSeasonalInit(
     const f = mult ? lb * sp : lb + sp;
     const e = (y[t] as number) - f;
     sse0 += e * e;
+    es[t] = e;
+    const row = t * nd;
     if (mult) {
       const isp = 1 / sp;
       const esp2 = e * isp * isp;
@@ -630,7 +596,7 @@ export function refineSeasonalInit(
         const q = k * m + j;
         const dsp = ds[q] as number;
         const dfk = dlb * sp + lb * dsp;
-        df[k] = dfk;
+        dfs[row + k] = dfk;
         const g = dfk * isp + dsp * esp2;
         dl[k] = dlb - alpha * g;
         db[k] = ph * (db[k] as number) - beta * g;
@@ -642,18 +608,11 @@ export function refineSeasonalInit(
         const q = k * m + j;
         const dsp = ds[q] as number;
         const dfk = dlb + dsp;
-        df[k] = dfk;
+        dfs[row + k] = dfk;
         dl[k] = dlb - alpha * dfk;
         db[k] = ph * (db[k] as number) - beta * dfk;
         ds[q] = dsp - gamma * dfk;
       }
-    }
-    for (let k = 0; k < nd; k++) {
-      const a = df[k] as number;
-      if (a === 0) continue;
-      ate[k] = (ate[k] as number) + a * e;
-      const row = k * nd;
-      for (let i = k; i < nd; i++) ata[row + i] = (ata[row + i] as number) + a * (df[i] as number);
     }
     if (mult) {
       l = lb + (alpha * e) / sp;
@@ -667,6 +626,7 @@ export function refineSeasonalInit(
     if (++j === m) j = 0;
   }
   if (!Number.isFinite(sse0)) return null;
+  normalEquations(dfs, es, end, nd, ata, ate);
   const step = solveSymmetric(ata, ate, nd);
   if (!step) return null;
   const values = refineValues(m);
@@ -694,10 +654,109 @@ const refineDl = scratchF64();
 const refineDb = scratchF64();
 const refineDs = scratchF64();
 const refineDf = scratchF64();
+const refineE = scratchF64();
 const refineAta = scratchF64();
 const refineAte = scratchF64();
 const refineS = scratchF64();
 const refineValues = scratchF64();
+
+/**
+ * The upper triangle of A'A and A'e for the rows A[t] = dfs[t nd .. t nd + nd) and errors es[t],
+ * t < end, into ata (nd x nd, row-major) and ate: each entry the sum over t in order, from 0, of the
+ * products whose row entry A[t][k] is not 0 — the operations of adding each bucket's outer product
+ * as it comes (refineSeasonalInit did), in the same order per entry. Four entries of a row at a time:
+ * their sums are independent chains, which one pass over t runs side by side.
+ */
+export function normalEquations(
+  dfs: Float64Array,
+  es: Float64Array,
+  end: number,
+  nd: number,
+  ata: Float64Array,
+  ate: Float64Array,
+): void {
+  for (let k = 0; k < nd; k++) {
+    let se = 0;
+    for (let t = 0, r = k; t < end; t++, r += nd) {
+      const a = dfs[r] as number;
+      if (a !== 0) se += a * (es[t] as number);
+    }
+    ate[k] = se;
+    let i = k;
+    for (; i + 7 < nd; i += 8) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let r = 0, last = end * nd; r < last; r += nd) {
+        const a = dfs[r + k] as number;
+        if (a === 0) continue;
+        const c = r + i;
+        s0 += a * (dfs[c] as number);
+        s1 += a * (dfs[c + 1] as number);
+        s2 += a * (dfs[c + 2] as number);
+        s3 += a * (dfs[c + 3] as number);
+        s4 += a * (dfs[c + 4] as number);
+        s5 += a * (dfs[c + 5] as number);
+        s6 += a * (dfs[c + 6] as number);
+        s7 += a * (dfs[c + 7] as number);
+      }
+      const q = k * nd + i;
+      ata[q] = s0;
+      ata[q + 1] = s1;
+      ata[q + 2] = s2;
+      ata[q + 3] = s3;
+      ata[q + 4] = s4;
+      ata[q + 5] = s5;
+      ata[q + 6] = s6;
+      ata[q + 7] = s7;
+    }
+    for (; i + 3 < nd; i += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let r = 0, last = end * nd; r < last; r += nd) {
+        const a = dfs[r + k] as number;
+        if (a === 0) continue;
+        const c = r + i;
+        s0 += a * (dfs[c] as number);
+        s1 += a * (dfs[c + 1] as number);
+        s2 += a * (dfs[c + 2] as number);
+        s3 += a * (dfs[c + 3] as number);
+      }
+      const q = k * nd + i;
+      ata[q] = s0;
+      ata[q + 1] = s1;
+      ata[q + 2] = s2;
+      ata[q + 3] = s3;
+    }
+    for (; i + 1 < nd; i += 2) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let r = 0, last = end * nd; r < last; r += nd) {
+        const a = dfs[r + k] as number;
+        if (a === 0) continue;
+        s0 += a * (dfs[r + i] as number);
+        s1 += a * (dfs[r + i + 1] as number);
+      }
+      ata[k * nd + i] = s0;
+      ata[k * nd + i + 1] = s1;
+    }
+    if (i < nd) {
+      let s0 = 0;
+      for (let r = 0, last = end * nd; r < last; r += nd) {
+        const a = dfs[r + k] as number;
+        if (a !== 0) s0 += a * (dfs[r + i] as number);
+      }
+      ata[k * nd + i] = s0;
+    }
+  }
+}
 
 /** SSE of a seasonal form over y[0..end) from the given initial state. */
 function sseOf(
