@@ -24,7 +24,7 @@
  *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
 import { ols } from './ols.js';
-import { scratchF64 } from './scratch.js';
+import { f64, scratchF64 } from './scratch.js';
 import type { BucketType } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -301,7 +301,7 @@ export function estimateCalendar(
     return null;
   }
   if (effects.every((e) => e === 0)) return null;
-  const factor = new Float64Array(x.length);
+  const factor = f64(x.length);
   for (let t = 0; t < x.length; t++) {
     let f = 1;
     const row = x[t] as Float64Array;
@@ -503,7 +503,7 @@ export function estimateTradingDays(
   }
   const [sat, sun] = shrunkCoefficients(x, z, count, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
   if (c === 0 && sat === 0 && sun === 0) return null;
-  const factor = new Float64Array(rows.length);
+  const factor = f64(rows.length);
   for (let t = 0; t < rows.length; t++)
     factor[t] =
       (days(t) / MEAN_MONTH) ** c * Math.exp(sat * (share(t, 1) - 1 / 7) + sun * (share(t, 2) - 1 / 7));

@@ -15,6 +15,7 @@ import {
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
+import { f64, f64Copy } from './scratch.js';
 import { halfWidthsOf, holidayClass, residualReach, type IntervalSetup } from './intervals.js';
 import { addOrigin, emptySums, maseScale, ratio, type ErrorSums } from './metrics.js';
 import {
@@ -114,7 +115,7 @@ export class CandidateSet implements Scorer {
     let yFit = y;
     if (this.calendar) {
       const f = this.calendar.factor;
-      yFit = new Float64Array(y.length);
+      yFit = f64(y.length);
       for (let t = 0; t < y.length; t++) yFit[t] = (y[t] as number) / (f[t] as number);
     }
     this.yFit = yFit;
@@ -133,13 +134,13 @@ export class CandidateSet implements Scorer {
         let adj = this.adjusted.get(f.pred);
         if (!adj) {
           const cf = this.calendar.factor;
-          adj = new Float64Array(f.pred.length);
+          adj = f64(f.pred.length);
           for (let t = 0; t < adj.length; t++) adj[t] = (f.pred[t] as number) * (cf[t] as number);
           this.adjusted.set(f.pred, adj);
         }
         f = { ...f, pred: adj };
         if (f.residualPred) {
-          const rp = new Float64Array(f.residualPred);
+          const rp = f64Copy(f.residualPred);
           const cf = this.calendar.factor;
           for (let t = 0; t < rp.length; t++) rp[t] = (rp[t] as number) * (cf[t] as number);
           f = { ...f, residualPred: rp };
@@ -292,7 +293,7 @@ export class HybridSet implements Scorer {
     if (!byLate) this.hybrids.set(e.pred, (byLate = new Map<Float64Array, Float64Array>()));
     let pred = byLate.get(l.pred);
     if (!pred) {
-      pred = new Float64Array(l.pred);
+      pred = f64Copy(l.pred);
       pred.set(e.pred.subarray(0, this.late.fitEnd));
       byLate.set(l.pred, pred);
     }
@@ -498,7 +499,7 @@ interface Resolved {
 function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
   const n = series.values.length;
   if (n === 0) throw new ForecastInputError('series is empty');
-  const y = new Float64Array(n);
+  const y = f64(n);
   for (let t = 0; t < n; t++) {
     const v = series.values[t] as number;
     if (typeof v !== 'number' || !Number.isFinite(v))

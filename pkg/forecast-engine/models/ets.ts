@@ -18,7 +18,7 @@ import {
   type Search,
 } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
-import { scratchF64 } from '../scratch.js';
+import { f64, f64Copy, scratchF64 } from '../scratch.js';
 
 /**
  * The forms the AutoETS search chooses among: error A; trend N, Ad, or A (linear: without season,
@@ -645,7 +645,7 @@ export function refineSeasonalInit(
     if (mult && !((values[m - 1] as number) > 0)) ok = false;
     if (!ok) continue;
     const sse = sseOf(y, end, trend, mult, m, alpha, beta, gamma, ph, l0, b0, values, idx);
-    if (sse < sse0) return { l0, b0, values: values.slice(0, m), sse };
+    if (sse < sse0) return { l0, b0, values: f64Copy(values.subarray(0, m)), sse };
     if (!mult) break;
   }
   return null;
@@ -1049,7 +1049,7 @@ export class EtsFitter {
         init = { l0: solved.l0, b0: solved.b0, profile: null };
       }
       const n = y.length;
-      const pred = new Float64Array(n + 1);
+      const pred = f64(n + 1);
       run(y, n, trend, season, m, alpha, beta, gamma, phi, init, s, pred, idx);
       for (let t = 0; t <= n; t++) if (!Number.isFinite(pred[t])) return 'fit diverged';
       const aicc = aiccOf(xSse, dof);

@@ -11,7 +11,7 @@
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { ols } from '../ols.js';
-import { scratchF64 } from '../scratch.js';
+import { f64, f64Copy, scratchF64 } from '../scratch.js';
 
 const regSumT = scratchF64();
 const regSumY = scratchF64();
@@ -55,7 +55,7 @@ export function fitLinearRegression(input: FitInput): Fit {
   for (let g = 0; g < groups; g++)
     level[g] = ((sumY[g] as number) - slope * (sumT[g] as number)) / (count[g] as number);
   const n = y.length;
-  const pred = new Float64Array(n + 1);
+  const pred = f64(n + 1);
   for (let t = 0; t <= n; t++) pred[t] = (level[slot(idx, groups, t)] as number) + slope * t;
   const fit: Fit = {
     model: 'linear_regression',
@@ -88,7 +88,7 @@ function leaveOneOut(
 ): Float64Array {
   let sxx = 0;
   for (let t = 0; t < fitEnd; t++) sxx += (x[t] as number) ** 2;
-  const out = new Float64Array(pred);
+  const out = f64Copy(pred);
   for (let t = 0; t < fitEnd; t++) {
     const d = x[t] as number;
     const h = 1 / (count[slot(idx, groups, t)] as number) + (sxx > 0 ? (d * d) / sxx : 0);

@@ -6,7 +6,7 @@
  * the noise of the profile; AICc decides between the raw and the smoothed profiles.
  */
 
-import { scratchF64 } from '../scratch.js';
+import { f64Copy, scratchF64 } from '../scratch.js';
 
 /** A seasonal profile aligned to absolute time: profile[t % m] applies at time t. */
 export interface SeasonProfile {
@@ -171,8 +171,8 @@ export function estimateProfile(
     }
   }
   return bestK === 0
-    ? { values: raw.slice(0, m), dof: m - 1, kind: 'raw' }
-    : { values: bestValues.slice(0, m), dof: 2 * bestK, kind: `fourier(${bestK})` };
+    ? { values: f64Copy(raw.subarray(0, m)), dof: m - 1, kind: 'raw' }
+    : { values: f64Copy(bestValues.subarray(0, m)), dof: 2 * bestK, kind: `fourier(${bestK})` };
 }
 const profileMa = scratchF64();
 const profileDetr = scratchF64();

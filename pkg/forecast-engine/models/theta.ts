@@ -23,7 +23,7 @@ import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
 import { goldenSection } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
-import { scratchF64 } from '../scratch.js';
+import { f64, scratchF64 } from '../scratch.js';
 
 /** Tells whether y[0..end) has a significant autocorrelation at lag m (90%, Bartlett's variance). */
 export function seasonalityIsSignificant(y: Float64Array, m: number, end: number): boolean {
@@ -310,7 +310,7 @@ export function fitTheta(input: FitInput, variants: readonly ThetaVariant[] = TH
     }
   }
   const chosen = best as VariantFit;
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   rollForward(x, n, chosen, linesOf(chosen.variant), pred);
   if (profile) {
     for (let t = 1; t <= n; t++) {
