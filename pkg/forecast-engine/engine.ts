@@ -381,6 +381,39 @@ interface Scored {
   readonly order: number;
 }
 
+/** A candidate as rank reads it at every origin. */
+interface Entry {
+  readonly name: BaseModelName;
+  readonly fit: Fit;
+  readonly pred: Float64Array;
+  readonly order: number;
+  /**
+   * An earlier candidate has the same prediction array (fallbacks and `ets` can share one): it is
+   * counted once, as the first (if that cannot forecast an origin, neither can this one).
+   */
+  readonly repeat: boolean;
+}
+
+/**
+ * The candidates of the last list a scorer ranked, with their fits (a scorer's fits never change):
+ * the selectors rank the same list at every origin.
+ */
+const entriesCache = new WeakMap<Scorer, { candidates: readonly BaseModelName[]; entries: Entry[] }>();
+function entriesOf(cs: Scorer, candidates: readonly BaseModelName[]): Entry[] {
+  const known = entriesCache.get(cs);
+  if (known && known.candidates === candidates) return known.entries;
+  const entries: Entry[] = [];
+  const seen = new Set<Float64Array>();
+  candidates.forEach((name, order) => {
+    if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
+    const fit = cs.fit(name);
+    entries.push({ name, fit, pred: fit.pred, order, repeat: seen.has(fit.pred) });
+    seen.add(fit.pred);
+  });
+  entriesCache.set(cs, { candidates, entries });
+  return entries;
+}
+
 /**
  * Ranks candidates by their mean absolute error over the origins of [a, t) where they forecast (a
  * candidate still in warm-up at the start of the window is scored on the rest of it, if that is at
@@ -395,25 +428,33 @@ function rank(
   halfLife = Infinity,
 ): Scored[] {
   const scored: Scored[] = [];
-  const seen = new Set<Float64Array>();
-  candidates.forEach((name, order) => {
-    if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
-    const fit = cs.fit(name);
-    // Fallbacks and `ets` can share a prediction array with another candidate; count it once.
-    if (seen.has(fit.pred) || Number.isNaN(fit.pred[t])) return;
-    seen.add(fit.pred);
+  for (const c of entriesOf(cs, candidates)) {
+    const pred = c.pred;
+    if (c.repeat || Number.isNaN(pred[t])) continue;
     let from = Math.max(a, 0);
-    while (from < t && Number.isNaN(fit.pred[from])) from++;
+    while (from < t && Number.isNaN(pred[from])) from++;
     const enough = t - from >= Math.min(MIN_SCORED, t - a);
     const mae = !enough
       ? NaN
       : Number.isFinite(halfLife)
-        ? discountedMae(cs.y, fit.pred, from, t, halfLife)
-        : cs.windowMae(fit.pred, from, t);
-    scored.push({ name, fit, mae: Number.isNaN(mae) ? Infinity : mae, order });
-  });
-  scored.sort((p, q) => p.mae - q.mae || p.order - q.order);
+        ? discountedMae(cs.y, pred, from, t, halfLife)
+        : cs.windowMae(pred, from, t);
+    const s: Scored = { name: c.name, fit: c.fit, mae: Number.isNaN(mae) ? Infinity : mae, order: c.order };
+    // Insertion by (mae, order), a total order (orders differ): the order any sort by it gives.
+    let j = scored.length;
+    scored.push(s);
+    while (j > 0 && before(s, scored[j - 1] as Scored)) {
+      scored[j] = scored[j - 1] as Scored;
+      j--;
+    }
+    scored[j] = s;
+  }
   return scored;
+}
+
+/** Whether p ranks before q: the comparator (p, q) => p.mae - q.mae || p.order - q.order below 0. */
+function before(p: Scored, q: Scored): boolean {
+  return (p.mae - q.mae || p.order - q.order) < 0;
 }
 
 function single(cs: Scorer, name: BaseModelName): Choice {
