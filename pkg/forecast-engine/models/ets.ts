@@ -367,26 +367,34 @@ function run(
   out: Float64Array | null,
   idx?: Int32Array,
 ): number {
-  const l = init.l0;
-  const b = trend ? init.b0 : 0;
-  const ph = trend ? phi : 0;
-  if (season === 0) return runNone(y, end, alpha, beta, ph, l, b, out);
-  s.set((init.profile as SeasonProfile).values);
-  return season === 1
-    ? runAdditive(y, end, m, alpha, beta, gamma, ph, l, b, s, out, idx)
-    : runMultiplicative(y, end, m, alpha, beta, gamma, ph, l, b, s, out, idx);
+  const p = RUN;
+  p[0] = alpha;
+  p[1] = beta;
+  p[2] = gamma;
+  p[3] = trend ? phi : 0;
+  p[4] = init.l0;
+  p[5] = trend ? init.b0 : 0;
+  if (season === 0) runNone(y, end, p, out);
+  else {
+    s.set((init.profile as SeasonProfile).values);
+    if (season === 1) runAdditive(y, end, m, s, out, idx, p);
+    else runMultiplicative(y, end, m, s, out, idx, p);
+  }
+  return p[6] as number;
 }
 
-function runNone(
-  y: Float64Array,
-  end: number,
-  alpha: number,
-  beta: number,
-  ph: number,
-  l: number,
-  b: number,
-  out: Float64Array | null,
-): number {
+/**
+ * The parameters and starting states of run's loops and their SSE: alpha, beta, gamma, ph, level,
+ * slope (0-5), SSE (6). In an array, so that the doubles are not boxed for the calls.
+ */
+const RUN = new Float64Array(7);
+
+function runNone(y: Float64Array, end: number, p: Float64Array, out: Float64Array | null): void {
+  const alpha = p[0] as number;
+  const beta = p[1] as number;
+  const ph = p[3] as number;
+  let l = p[4] as number;
+  let b = p[5] as number;
   let sse = 0;
   for (let t = 0; t < end; t++) {
     const lb = l + ph * b;
@@ -397,23 +405,24 @@ function runNone(
     b = ph * b + beta * e;
   }
   if (out) out[end] = l + ph * b;
-  return sse;
+  p[6] = sse;
 }
 
 function runAdditive(
   y: Float64Array,
   end: number,
   m: number,
-  alpha: number,
-  beta: number,
-  gamma: number,
-  ph: number,
-  l: number,
-  b: number,
   s: Float64Array,
   out: Float64Array | null,
-  idx?: Int32Array,
-): number {
+  idx: Int32Array | undefined,
+  p: Float64Array,
+): void {
+  const alpha = p[0] as number;
+  const beta = p[1] as number;
+  const gamma = p[2] as number;
+  const ph = p[3] as number;
+  let l = p[4] as number;
+  let b = p[5] as number;
   let j = 0; // position in the season ring, t % m
   let sse = 0;
   for (let t = 0; t < end; t++) {
@@ -431,23 +440,24 @@ function runAdditive(
   }
   if (idx) j = idx[end] as number;
   if (out) out[end] = l + ph * b + (s[j] as number);
-  return sse;
+  p[6] = sse;
 }
 
 function runMultiplicative(
   y: Float64Array,
   end: number,
   m: number,
-  alpha: number,
-  beta: number,
-  gamma: number,
-  ph: number,
-  l: number,
-  b: number,
   s: Float64Array,
   out: Float64Array | null,
-  idx?: Int32Array,
-): number {
+  idx: Int32Array | undefined,
+  p: Float64Array,
+): void {
+  const alpha = p[0] as number;
+  const beta = p[1] as number;
+  const gamma = p[2] as number;
+  const ph = p[3] as number;
+  let l = p[4] as number;
+  let b = p[5] as number;
   let j = 0; // position in the season ring, t % m
   let sse = 0;
   for (let t = 0; t < end; t++) {
@@ -465,7 +475,7 @@ function runMultiplicative(
   }
   if (idx) j = idx[end] as number;
   if (out) out[end] = (l + ph * b) * (s[j] as number);
-  return sse;
+  p[6] = sse;
 }
 
 /**
