@@ -392,6 +392,8 @@ interface Entry {
    * counted once, as the first (if that cannot forecast an origin, neither can this one).
    */
   readonly repeat: boolean;
+  /** What rank returns for it, its error rewritten at every origin (the selectors copy what they keep). */
+  readonly scored: { name: BaseModelName; fit: Fit; mae: number; order: number };
 }
 
 /**
@@ -407,7 +409,14 @@ function entriesOf(cs: Scorer, candidates: readonly BaseModelName[]): Entry[] {
   candidates.forEach((name, order) => {
     if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
     const fit = cs.fit(name);
-    entries.push({ name, fit, pred: fit.pred, order, repeat: seen.has(fit.pred) });
+    entries.push({
+      name,
+      fit,
+      pred: fit.pred,
+      order,
+      repeat: seen.has(fit.pred),
+      scored: { name, fit, mae: 0, order },
+    });
     seen.add(fit.pred);
   });
   entriesCache.set(cs, { candidates, entries });
@@ -418,7 +427,8 @@ function entriesOf(cs: Scorer, candidates: readonly BaseModelName[]): Entry[] {
  * Ranks candidates by their mean absolute error over the origins of [a, t) where they forecast (a
  * candidate still in warm-up at the start of the window is scored on the rest of it, if that is at
  * least MIN_SCORED origins), best first; only candidates that can forecast t. With a finite
- * `halfLife` the mean is discounted (selection.ts): older errors count less.
+ * `halfLife` the mean is discounted (selection.ts): older errors count less. The Scored objects are
+ * the scorer's own, valid until it ranks again.
  */
 function rank(
   cs: Scorer,
@@ -439,7 +449,8 @@ function rank(
       : Number.isFinite(halfLife)
         ? discountedMae(cs.y, pred, from, t, halfLife)
         : cs.windowMae(pred, from, t);
-    const s: Scored = { name: c.name, fit: c.fit, mae: Number.isNaN(mae) ? Infinity : mae, order: c.order };
+    const s = c.scored;
+    s.mae = Number.isNaN(mae) ? Infinity : mae;
     // Insertion by (mae, order), a total order (orders differ): the order any sort by it gives.
     let j = scored.length;
     scored.push(s);
