@@ -458,6 +458,79 @@ function shrunkCoefficients(
 const tradingX = scratchF64();
 const tradingZ = scratchF64();
 
+/** What estimateTradingDays reads of a month calendar, per month t (computed once per calendar). */
+interface TradingCalendar {
+  /** log(days(t) / days(t - 1)), t >= 1. */
+  readonly logDays1: Float64Array;
+  /** log(days(t) / days(t - 12)), t >= 12. */
+  readonly logDays12: Float64Array;
+  /** Change of the Saturday and of the Sunday share from a year before, t >= 12. */
+  readonly sat12: Float64Array;
+  readonly sun12: Float64Array;
+  /** days(t) / MEAN_MONTH, and the Saturday and Sunday shares less 1/7. */
+  readonly length: Float64Array;
+  readonly sat: Float64Array;
+  readonly sun: Float64Array;
+}
+const tradingCalendars = new WeakMap<readonly Float64Array[], TradingCalendar>();
+function tradingCalendar(rows: readonly Float64Array[]): TradingCalendar {
+  let c = tradingCalendars.get(rows);
+  if (c) return c;
+  const n = rows.length;
+  const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
+  const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
+  c = {
+    logDays1: new Float64Array(n),
+    logDays12: new Float64Array(n),
+    sat12: new Float64Array(n),
+    sun12: new Float64Array(n),
+    length: new Float64Array(n),
+    sat: new Float64Array(n),
+    sun: new Float64Array(n),
+  };
+  for (let t = 0; t < n; t++) {
+    if (t >= 1) c.logDays1[t] = Math.log(days(t) / days(t - 1));
+    if (t >= 12) {
+      c.logDays12[t] = Math.log(days(t) / days(t - 12));
+      c.sat12[t] = share(t, 1) - share(t - 12, 1);
+      c.sun12[t] = share(t, 2) - share(t - 12, 2);
+    }
+    c.length[t] = days(t) / MEAN_MONTH;
+    c.sat[t] = share(t, 1) - 1 / 7;
+    c.sun[t] = share(t, 2) - 1 / 7;
+  }
+  tradingCalendars.set(rows, c);
+  return c;
+}
+
+/**
+ * What estimateTradingDays reads of a series: its log ratios to the month before and to the same
+ * month a year before (where both months are positive). A caller that estimates several fitting
+ * windows of one series (the engine's candidate sets) passes one memo for all of them.
+ */
+export interface TradingMemo {
+  y?: Float64Array;
+  logY1?: Float64Array;
+  logY12?: Float64Array;
+}
+function logRatiosOf(y: Float64Array, memo: TradingMemo): { logY1: Float64Array; logY12: Float64Array } {
+  if (memo.y !== y || !memo.logY1 || !memo.logY12) {
+    const n = y.length;
+    const logY1 = new Float64Array(n);
+    const logY12 = new Float64Array(n);
+    for (let t = 1; t < n; t++) {
+      if ((y[t] as number) > 0 && (y[t - 1] as number) > 0)
+        logY1[t] = Math.log((y[t] as number) / (y[t - 1] as number));
+      if (t >= 12 && (y[t] as number) > 0 && (y[t - 12] as number) > 0)
+        logY12[t] = Math.log((y[t] as number) / (y[t - 12] as number));
+    }
+    memo.y = y;
+    memo.logY1 = logY1;
+    memo.logY12 = logY12;
+  }
+  return { logY1: memo.logY1, logY12: memo.logY12 };
+}
+
 /**
  * Trading-day factors of a monthly series: a month's sales can scale with its length (28 to 31
  * days) and with how many of its days fall on a weekend (a 31-day month holds 4 or 5 Saturdays).
@@ -469,57 +542,65 @@ const tradingZ = scratchF64();
  *   index) get c = 0: dividing them by the length would add a February dip the data do not have.
  * - bSat and bSun from each month's log ratio to the same month one year earlier, less c times the
  *   log ratio of their lengths, on the change of its weekend shares (with an intercept for growth).
- * Null for sparse series (more than 30% zero months).
+ * Null for sparse series (more than 30% zero months). The calendar's logs and shares are computed
+ * once per calendar, the series' log ratios once per memo (TradingMemo).
  */
 export function estimateTradingDays(
   y: Float64Array,
   rows: readonly Float64Array[],
   fitEnd: number,
+  memo: TradingMemo = {},
 ): CalendarEffects | null {
   if (rows.length === 0) return null;
   let zeros = 0;
   for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
   if (fitEnd === 0 || zeros > SPARSE_SHARE * fitEnd) return null;
-  const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
-  const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
+  const cal = tradingCalendar(rows);
+  const { logY1, logY12 } = logRatiosOf(y, memo);
   // Each regression's pairs: the months t in [lag, fitEnd) where y[t] and y[t - lag] are positive,
   // their rows of x (1 or 2 columns) and their targets z; the second regression reuses the buffers.
   const x = tradingX(2 * fitEnd);
   const z = tradingZ(fitEnd);
-  const logRatio = (t: number, lag: number): number => Math.log((y[t] as number) / (y[t - lag] as number));
   let count = 0;
   for (let t = 1; t < fitEnd; t++) {
     if (!((y[t] as number) > 0 && (y[t - 1] as number) > 0)) continue;
-    x[count] = Math.log(days(t) / days(t - 1));
-    z[count++] = logRatio(t, 1);
+    x[count] = cal.logDays1[t] as number;
+    z[count++] = logY1[t] as number;
   }
   const c = shrunkCoefficients(x, z, count, 1, 0, 1)[0] as number;
   count = 0;
   for (let t = 12; t < fitEnd; t++) {
     if (!((y[t] as number) > 0 && (y[t - 12] as number) > 0)) continue;
-    x[2 * count] = share(t, 1) - share(t - 12, 1);
-    x[2 * count + 1] = share(t, 2) - share(t - 12, 2);
-    z[count++] = logRatio(t, 12) - c * Math.log(days(t) / days(t - 12));
+    x[2 * count] = cal.sat12[t] as number;
+    x[2 * count + 1] = cal.sun12[t] as number;
+    z[count++] = (logY12[t] as number) - c * (cal.logDays12[t] as number);
   }
   const [sat, sun] = shrunkCoefficients(x, z, count, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
   if (c === 0 && sat === 0 && sun === 0) return null;
   const factor = f64(rows.length);
-  for (let t = 0; t < rows.length; t++)
-    factor[t] =
-      (days(t) / MEAN_MONTH) ** c * Math.exp(sat * (share(t, 1) - 1 / 7) + sun * (share(t, 2) - 1 / 7));
+  // Where sat and sun are 0 (either sign) the exponential is exp(+-0) = 1 exactly, and x 1 changes
+  // nothing: it is left out.
+  const weekend = sat !== 0 || sun !== 0;
+  for (let t = 0; t < rows.length; t++) {
+    const scale = (cal.length[t] as number) ** c;
+    factor[t] = weekend
+      ? scale * Math.exp(sat * (cal.sat[t] as number) + sun * (cal.sun[t] as number))
+      : scale;
+  }
   return { effects: [c, sat, sun], factor };
 }
 
 /**
  * The calendar factors of a dated series on its fitting window: holiday effects for WEEK and DAY,
- * trading days for MONTH; null when there are none.
+ * trading days for MONTH (memo: see TradingMemo); null when there are none.
  */
 export function estimateCalendarFactors(
   y: Float64Array,
   cal: CalendarFeatures,
   fitEnd: number,
+  memo: TradingMemo = {},
 ): CalendarEffects | null {
   if (!cal.rows) return null;
-  if (cal.bucketType === 'MONTH') return estimateTradingDays(y, cal.rows, fitEnd);
+  if (cal.bucketType === 'MONTH') return estimateTradingDays(y, cal.rows, fitEnd, memo);
   return estimateCalendar(y, cal.rows, fitEnd, cal.bucketType);
 }

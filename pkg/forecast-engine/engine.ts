@@ -11,6 +11,7 @@ import {
   MIN_POSITION_WEEKS,
   type CalendarEffects,
   type CalendarFeatures,
+  type TradingMemo,
 } from './calendar.js';
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
@@ -101,14 +102,16 @@ export class CandidateSet implements Scorer {
    *   models then fit the series without its estimated calendar effects (holidays; MONTH: trading
    *   days) and forecast with them, and the seasonal baselines of WEEK series look one calendar
    *   year back instead of 52 weeks.
+   * @param memo shared by the candidate sets of one series (calendar.ts, TradingMemo).
    */
   constructor(
     readonly y: Float64Array,
     readonly m: number,
     readonly fitEnd: number,
     cal: CalendarFeatures | null = null,
+    memo: TradingMemo = {},
   ) {
-    this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd) : null;
+    this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd, memo) : null;
     this.yearBack = cal?.yearBack ?? undefined;
     // Calendar positions only on fitting windows of six years and more (calendar.ts).
     this.seasonIndex = fitEnd >= MIN_POSITION_WEEKS ? (cal?.seasonIndex ?? undefined) : undefined;
@@ -794,7 +797,9 @@ export function computeOutcomes(
   readonly seasonalNaive: ModelOutcome;
 } {
   const r = resolve(series, options);
-  const cands = (fitEnd: number): CandidateSet => new CandidateSet(r.y, r.m, fitEnd, r.features);
+  // The candidate sets' windows of one series share what the trading-day estimate reads of it.
+  const memo: TradingMemo = {};
+  const cands = (fitEnd: number): CandidateSet => new CandidateSet(r.y, r.m, fitEnd, r.features, memo);
   const c1 = cands(r.n - r.k);
   // The served forecast refits the chosen models on the whole history; backtests never see it.
   // Without `serve` (scoring only) the served point is the backtest fit's and is not used.

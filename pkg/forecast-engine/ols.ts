@@ -35,20 +35,22 @@ export function ols(
   const at = (k: number, i: number): number => (i < p ? (x[k * p + i] as number) : 1);
   // xx = X'X and xy = X'y (mmul: each entry a sum from 0 over the rows in order).
   // Square temporaries in reused buffers (scratch.ts); what is returned is the call's own.
-  const xx = olsXx(c * c);
+  // One pass over the rows adds each row's products to every entry of the upper triangle: each
+  // entry is still its sum from 0 over the rows in order, and xx[j][i] (the products x(k, j) x(k, i),
+  // the same numbers) the same sum as xx[i][j].
+  const xx = olsXx(c * c).fill(0, 0, c * c);
   const xy = new Float64Array(c);
-  for (let j = 0; j < c; j++) {
+  const row = olsRow(c);
+  for (let k = 0; k < rows; k++) {
+    for (let i = 0; i < c; i++) row[i] = at(k, i);
+    const yk = y[k] as number;
     for (let i = 0; i < c; i++) {
-      let s = 0;
-      for (let k = 0; k < rows; k++) s += at(k, i) * at(k, j);
-      xx[i * c + j] = s;
+      const vi = row[i] as number;
+      xy[i] = (xy[i] as number) + vi * yk;
+      for (let j = i; j < c; j++) xx[i * c + j] = (xx[i * c + j] as number) + vi * (row[j] as number);
     }
   }
-  for (let i = 0; i < c; i++) {
-    let s = 0;
-    for (let k = 0; k < rows; k++) s += at(k, i) * (y[k] as number);
-    xy[i] = s;
-  }
+  for (let i = 0; i < c; i++) for (let j = 0; j < i; j++) xx[i * c + j] = xx[j * c + i] as number;
   const svd = svdSquare(xx, c, true);
   // inverse(): X = V / s (columns with |s| above the threshold), then X U'.
   const threshold = (Number.EPSILON / 2) * c * (svd.s[0] as number);
@@ -107,6 +109,7 @@ export function ols(
 }
 
 const olsXx = scratchF64();
+const olsRow = scratchF64();
 const olsXi = scratchF64();
 const olsInv = scratchF64();
 const olsDu = scratchF64();
