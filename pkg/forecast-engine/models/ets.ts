@@ -138,12 +138,12 @@ function ssePair(
   p[5] = trend ? a.init.b0 : 0;
   p[10] = b.init.l0;
   p[11] = trend ? b.init.b0 : 0;
-  if (season === 0) runNonePair(a.y, a.fitEnd, b.y, b.fitEnd, p);
+  if (season === 0) runNonePair(a.y, a.fitEnd, b.y, b.fitEnd, p, trend);
   else {
     a.s.set((a.init.profile as SeasonProfile).values);
     b.s.set((b.init.profile as SeasonProfile).values);
-    if (season === 1) runAdditivePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p);
-    else runMultiplicativePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p);
+    if (season === 1) runAdditivePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p, trend);
+    else runMultiplicativePair(a.m, a.y, a.fitEnd, a.s, b.y, b.fitEnd, b.s, p, trend);
   }
   out[0] = p[12] as number;
   out[1] = p[13] as number;
@@ -158,9 +158,22 @@ const PAIR = new Float64Array(14);
 
 /**
  * runNone of two parameter sets (and series) in one loop (parameters and states from p, see PAIR):
- * p[12] and p[13] get the two SSEs, each the same operations in the same order as runNone's.
+ * p[12] and p[13] get the two SSEs, each the same operations in the same order as runNone's, except
+ * that without a trend the slope is not updated. There ph and beta are 0, so the update gives +0 as
+ * long as the errors are finite (and, multiplicative, the seasonal states finite and not 0), and the
+ * slope stays the +0 it starts from: every SSE that is finite is the same, and every one that is not
+ * is not finite either way (an error that is not finite makes the SSE infinite or NaN from there
+ * on), which is all the searches tell apart (optimize.ts: any non-finite value is Number.MAX_VALUE).
+ * It was the longest chain of each step (the slope feeds the next level).
  */
-function runNonePair(y1: Float64Array, end1: number, y2: Float64Array, end2: number, p: Float64Array): void {
+function runNonePair(
+  y1: Float64Array,
+  end1: number,
+  y2: Float64Array,
+  end2: number,
+  p: Float64Array,
+  trend: boolean,
+): void {
   const alpha1 = p[0] as number;
   const beta1 = p[1] as number;
   const ph1 = p[3] as number;
@@ -184,28 +197,28 @@ function runNonePair(y1: Float64Array, end1: number, y2: Float64Array, end2: num
     sse2 += e2 * e2;
     l1 = lb1 + alpha1 * e1;
     l2 = lb2 + alpha2 * e2;
-    b1 = ph1 * b1 + beta1 * e1;
-    b2 = ph2 * b2 + beta2 * e2;
+    if (trend) b1 = ph1 * b1 + beta1 * e1;
+    if (trend) b2 = ph2 * b2 + beta2 * e2;
   }
   for (let u = t; u < end1; u++) {
     const lb = l1 + ph1 * b1;
     const e = (y1[u] as number) - lb;
     sse1 += e * e;
     l1 = lb + alpha1 * e;
-    b1 = ph1 * b1 + beta1 * e;
+    if (trend) b1 = ph1 * b1 + beta1 * e;
   }
   for (let u = t; u < end2; u++) {
     const lb = l2 + ph2 * b2;
     const e = (y2[u] as number) - lb;
     sse2 += e * e;
     l2 = lb + alpha2 * e;
-    b2 = ph2 * b2 + beta2 * e;
+    if (trend) b2 = ph2 * b2 + beta2 * e;
   }
   p[12] = sse1;
   p[13] = sse2;
 }
 
-/** runAdditive of two parameter sets, series and season arrays in one loop (see runNonePair). */
+/** runAdditive of two parameter sets, series and season arrays in one loop (see runNonePair, trend). */
 function runAdditivePair(
   m: number,
   y1: Float64Array,
@@ -215,6 +228,7 @@ function runAdditivePair(
   end2: number,
   s2: Float64Array,
   p: Float64Array,
+  trend: boolean,
 ): void {
   const alpha1 = p[0] as number;
   const beta1 = p[1] as number;
@@ -244,8 +258,8 @@ function runAdditivePair(
     sse2 += e2 * e2;
     l1 = lb1 + alpha1 * e1;
     l2 = lb2 + alpha2 * e2;
-    b1 = ph1 * b1 + beta1 * e1;
-    b2 = ph2 * b2 + beta2 * e2;
+    if (trend) b1 = ph1 * b1 + beta1 * e1;
+    if (trend) b2 = ph2 * b2 + beta2 * e2;
     s1[j] = sp1 + gamma1 * e1;
     s2[j] = sp2 + gamma2 * e2;
     if (++j === m) j = 0;
@@ -257,7 +271,7 @@ function runAdditivePair(
     const e = (y1[u] as number) - (lb + sp);
     sse1 += e * e;
     l1 = lb + alpha1 * e;
-    b1 = ph1 * b1 + beta1 * e;
+    if (trend) b1 = ph1 * b1 + beta1 * e;
     s1[j] = sp + gamma1 * e;
     if (++j === m) j = 0;
   }
@@ -268,7 +282,7 @@ function runAdditivePair(
     const e = (y2[u] as number) - (lb + sp);
     sse2 += e * e;
     l2 = lb + alpha2 * e;
-    b2 = ph2 * b2 + beta2 * e;
+    if (trend) b2 = ph2 * b2 + beta2 * e;
     s2[j] = sp + gamma2 * e;
     if (++j === m) j = 0;
   }
@@ -276,7 +290,7 @@ function runAdditivePair(
   p[13] = sse2;
 }
 
-/** runMultiplicative of two parameter sets, series and season arrays in one loop (see runNonePair). */
+/** runMultiplicative of two parameter sets, series and season arrays in one loop (see runNonePair, trend). */
 function runMultiplicativePair(
   m: number,
   y1: Float64Array,
@@ -286,6 +300,7 @@ function runMultiplicativePair(
   end2: number,
   s2: Float64Array,
   p: Float64Array,
+  trend: boolean,
 ): void {
   const alpha1 = p[0] as number;
   const beta1 = p[1] as number;
@@ -315,8 +330,8 @@ function runMultiplicativePair(
     sse2 += e2 * e2;
     l1 = lb1 + (alpha1 * e1) / sp1;
     l2 = lb2 + (alpha2 * e2) / sp2;
-    b1 = ph1 * b1 + (beta1 * e1) / sp1;
-    b2 = ph2 * b2 + (beta2 * e2) / sp2;
+    if (trend) b1 = ph1 * b1 + (beta1 * e1) / sp1;
+    if (trend) b2 = ph2 * b2 + (beta2 * e2) / sp2;
     s1[j] = sp1 + (gamma1 * e1) / lb1;
     s2[j] = sp2 + (gamma2 * e2) / lb2;
     if (++j === m) j = 0;
@@ -328,7 +343,7 @@ function runMultiplicativePair(
     const e = (y1[u] as number) - lb * sp;
     sse1 += e * e;
     l1 = lb + (alpha1 * e) / sp;
-    b1 = ph1 * b1 + (beta1 * e) / sp;
+    if (trend) b1 = ph1 * b1 + (beta1 * e) / sp;
     s1[j] = sp + (gamma1 * e) / lb;
     if (++j === m) j = 0;
   }
@@ -339,7 +354,7 @@ function runMultiplicativePair(
     const e = (y2[u] as number) - lb * sp;
     sse2 += e * e;
     l2 = lb + (alpha2 * e) / sp;
-    b2 = ph2 * b2 + (beta2 * e) / sp;
+    if (trend) b2 = ph2 * b2 + (beta2 * e) / sp;
     s2[j] = sp + (gamma2 * e) / lb;
     if (++j === m) j = 0;
   }
