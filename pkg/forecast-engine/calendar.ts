@@ -23,7 +23,7 @@
  * - MONTH: trading days. A month's sales depend on its length and on how many weekend days it
  *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
-import { ols } from './ols.js';
+import { leastSquares } from './least-squares.js';
 import { f64, scratchF64 } from './scratch.js';
 import type { BucketType } from './types.js';
 
@@ -273,11 +273,11 @@ export function estimateCalendar(
   const cols = usable.flatMap((u, j) => (u ? [j] : []));
   const effects = new Array<number>(w).fill(0);
   try {
-    // ols: ml-regression's least squares, bit for bit, without its matrices (ols.ts).
+    // ml-regression's least squares (least-squares.ts) on the usable columns.
     const p = cols.length;
     const design = new Float64Array(rows.length * p);
     rows.forEach((r, i) => cols.forEach((j, q) => (design[i * p + q] = r[j] as number)));
-    const weights = ols(design, rows.length, p, target, false, false).weights;
+    const weights = leastSquares(design, rows.length, p, target, false, false).weights;
     // Each effect's t statistic against the noise of ordinary buckets.
     const tStats = cols.map((j, i) => {
       const b = weights[i] as number;
@@ -424,7 +424,7 @@ const MIN_PAIRS = 12;
 const MAX_WEEKEND = 3;
 
 /**
- * Least squares (ml-regression's, with an intercept: ols.ts) of z[0..rows) on the w columns of x
+ * Least squares (ml-regression, with an intercept: least-squares.ts) of z[0..rows) on the w columns of x
  * (row-major); returns each coefficient shrunk toward 0 by its t statistic (positive part of
  * 1 - 4/t^2: zero below t = 2), clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a
  * singular fit.
@@ -440,7 +440,7 @@ function shrunkCoefficients(
   const out = new Array<number>(w).fill(0);
   if (rows < MIN_PAIRS) return out;
   try {
-    const reg = ols(x, rows, w, z, true, true);
+    const reg = leastSquares(x, rows, w, z, true, true);
     const tStats = reg.tStats as Float64Array;
     for (let j = 0; j < w; j++) {
       const b = reg.weights[j] as number;

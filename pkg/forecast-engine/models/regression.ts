@@ -1,7 +1,7 @@
 /**
  * Linear regression on a trend plus seasonal dummies, fitted by ml-regression's multivariate linear
- * regression (its arithmetic bit for bit, without its matrices: ols.ts). The coefficients are fixed
- * after fitting, so rolling forward only moves t.
+ * regression (least-squares.ts). The coefficients are fixed after fitting, so rolling forward only
+ * moves t.
  *
  * With 52 weekly dummies the direct design matrix costs a 53 x 53 SVD per fit (about 10 ms), far
  * over the job's budget. By the Frisch-Waugh-Lovell theorem the same least-squares slope comes from
@@ -10,7 +10,7 @@
  */
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
-import { ols } from '../ols.js';
+import { leastSquares } from '../least-squares.js';
 import { f64, f64Copy, scratchF64 } from '../scratch.js';
 
 const regSumT = scratchF64();
@@ -46,7 +46,7 @@ export function fitLinearRegression(input: FitInput): Fit {
   }
   let slope: number;
   try {
-    slope = ols(x, fitEnd, 1, target, false, false).weights[0] as number;
+    slope = leastSquares(x, fitEnd, 1, target, false, false).weights[0] as number;
   } catch (cause) {
     return fallback(fitNaive(input), `regression failed: ${(cause as Error).message}`);
   }
