@@ -23,7 +23,8 @@
  * - MONTH: trading days. A month's sales depend on its length and on how many weekend days it
  *   holds; estimateTradingDays turns that into a factor per month, applied like the holiday factor.
  */
-import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
+import { leastSquares } from './least-squares.js';
+import { f64, scratchF64 } from './scratch.js';
 import type { BucketType } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -224,7 +225,7 @@ export function estimateCalendar(
   const step = bucketType === 'DAY' ? 7 : 1;
   const reach = bucketType === 'DAY' ? 3 : 4;
   const rows: Float64Array[] = [];
-  const target: number[][] = [];
+  const target: number[] = [];
   const occurrences = new Array<number>(w).fill(0);
   // Noise of an ordinary bucket against its local level, for the effects' standard errors.
   let noise = 0;
@@ -255,7 +256,7 @@ export function estimateCalendar(
     // Read only (the rows are shared with splitOf's cache).
     const row = x[t] as Float64Array;
     rows.push(row);
-    target.push([(y[t] as number) / (sum / cnt) - 1]);
+    target.push((y[t] as number) / (sum / cnt) - 1);
     for (let j = 0; j < row.length; j++) {
       const v = row[j] as number;
       if (v > 0) occurrences[j] = (occurrences[j] as number) + v;
@@ -272,14 +273,14 @@ export function estimateCalendar(
   const cols = usable.flatMap((u, j) => (u ? [j] : []));
   const effects = new Array<number>(w).fill(0);
   try {
-    const reg = new MultivariateLinearRegression(
-      rows.map((r) => cols.map((j) => r[j] as number)),
-      target,
-      { intercept: false, statistics: false },
-    );
+    // ml-regression's least squares (least-squares.ts) on the usable columns.
+    const p = cols.length;
+    const design = new Float64Array(rows.length * p);
+    rows.forEach((r, i) => cols.forEach((j, q) => (design[i * p + q] = r[j] as number)));
+    const weights = leastSquares(design, rows.length, p, target, false, false).weights;
     // Each effect's t statistic against the noise of ordinary buckets.
     const tStats = cols.map((j, i) => {
-      const b = (reg.weights[i] as number[])[0] as number;
+      const b = weights[i] as number;
       let sxx = 0;
       for (const r of rows) sxx += (r[j] as number) ** 2;
       return b / (sigma / Math.sqrt(sxx) + 1e-12);
@@ -289,7 +290,7 @@ export function estimateCalendar(
     for (const t of tStats) if (Number.isFinite(t)) chi2 += t * t;
     if (chi2 < chiSquareQuantile(cols.length, JOINT_TEST_Z)) return null;
     cols.forEach((j, i) => {
-      const b = (reg.weights[i] as number[])[0] as number;
+      const b = weights[i] as number;
       // Shrunk toward none by its t statistic (positive-part, zero below t = 2): an effect the
       // occurrences do not agree on is not applied.
       const tStat = tStats[i] as number;
@@ -300,7 +301,7 @@ export function estimateCalendar(
     return null;
   }
   if (effects.every((e) => e === 0)) return null;
-  const factor = new Float64Array(x.length);
+  const factor = f64(x.length);
   for (let t = 0; t < x.length; t++) {
     let f = 1;
     const row = x[t] as Float64Array;
@@ -423,18 +424,27 @@ const MIN_PAIRS = 12;
 const MAX_WEEKEND = 3;
 
 /**
- * Least squares (ml-regression, with an intercept) of target on the columns of x; returns each
- * coefficient shrunk toward 0 by its t statistic (positive part of 1 - 4/t^2: zero below t = 2),
- * clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a singular fit.
+ * Least squares (ml-regression, with an intercept: least-squares.ts) of z[0..rows) on the w columns of x
+ * (row-major); returns each coefficient shrunk toward 0 by its t statistic (positive part of
+ * 1 - 4/t^2: zero below t = 2), clamped to [lo, hi]; w zeros with fewer than MIN_PAIRS rows or a
+ * singular fit.
  */
-function shrunkCoefficients(x: number[][], target: number[][], w: number, lo: number, hi: number): number[] {
+function shrunkCoefficients(
+  x: Float64Array,
+  z: Float64Array,
+  rows: number,
+  w: number,
+  lo: number,
+  hi: number,
+): number[] {
   const out = new Array<number>(w).fill(0);
-  if (x.length < MIN_PAIRS) return out;
+  if (rows < MIN_PAIRS) return out;
   try {
-    const reg = new MultivariateLinearRegression(x, target, { intercept: true, statistics: true });
+    const reg = leastSquares(x, rows, w, z, true, true);
+    const tStats = reg.tStats as Float64Array;
     for (let j = 0; j < w; j++) {
-      const b = (reg.weights[j] as number[])[0] as number;
-      const tStat = reg.tStats[j] as number;
+      const b = reg.weights[j] as number;
+      const tStat = tStats[j] as number;
       const keep = Number.isFinite(tStat) ? Math.max(0, 1 - 4 / (tStat * tStat)) : 0;
       out[j] = Number.isFinite(b) ? Math.min(hi, Math.max(lo, b * keep)) : 0;
     }
@@ -442,6 +452,83 @@ function shrunkCoefficients(x: number[][], target: number[][], w: number, lo: nu
     out.fill(0);
   }
   return out;
+}
+
+/** The pairs of estimateTradingDays (reused buffers, scratch.ts). */
+const tradingX = scratchF64();
+const tradingZ = scratchF64();
+
+/** What estimateTradingDays reads of a month calendar, per month t (computed once per calendar). */
+interface TradingCalendar {
+  /** log(days(t) / days(t - 1)), t >= 1. */
+  readonly logDays1: Float64Array;
+  /** log(days(t) / days(t - 12)), t >= 12. */
+  readonly logDays12: Float64Array;
+  /** Change of the Saturday and of the Sunday share from a year before, t >= 12. */
+  readonly sat12: Float64Array;
+  readonly sun12: Float64Array;
+  /** days(t) / MEAN_MONTH, and the Saturday and Sunday shares less 1/7. */
+  readonly length: Float64Array;
+  readonly sat: Float64Array;
+  readonly sun: Float64Array;
+}
+const tradingCalendars = new WeakMap<readonly Float64Array[], TradingCalendar>();
+function tradingCalendar(rows: readonly Float64Array[]): TradingCalendar {
+  let c = tradingCalendars.get(rows);
+  if (c) return c;
+  const n = rows.length;
+  const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
+  const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
+  c = {
+    logDays1: new Float64Array(n),
+    logDays12: new Float64Array(n),
+    sat12: new Float64Array(n),
+    sun12: new Float64Array(n),
+    length: new Float64Array(n),
+    sat: new Float64Array(n),
+    sun: new Float64Array(n),
+  };
+  for (let t = 0; t < n; t++) {
+    if (t >= 1) c.logDays1[t] = Math.log(days(t) / days(t - 1));
+    if (t >= 12) {
+      c.logDays12[t] = Math.log(days(t) / days(t - 12));
+      c.sat12[t] = share(t, 1) - share(t - 12, 1);
+      c.sun12[t] = share(t, 2) - share(t - 12, 2);
+    }
+    c.length[t] = days(t) / MEAN_MONTH;
+    c.sat[t] = share(t, 1) - 1 / 7;
+    c.sun[t] = share(t, 2) - 1 / 7;
+  }
+  tradingCalendars.set(rows, c);
+  return c;
+}
+
+/**
+ * What estimateTradingDays reads of a series: its log ratios to the month before and to the same
+ * month a year before (where both months are positive). A caller that estimates several fitting
+ * windows of one series (the engine's candidate sets) passes one memo for all of them.
+ */
+export interface TradingMemo {
+  y?: Float64Array;
+  logY1?: Float64Array;
+  logY12?: Float64Array;
+}
+function logRatiosOf(y: Float64Array, memo: TradingMemo): { logY1: Float64Array; logY12: Float64Array } {
+  if (memo.y !== y || !memo.logY1 || !memo.logY12) {
+    const n = y.length;
+    const logY1 = new Float64Array(n);
+    const logY12 = new Float64Array(n);
+    for (let t = 1; t < n; t++) {
+      if ((y[t] as number) > 0 && (y[t - 1] as number) > 0)
+        logY1[t] = Math.log((y[t] as number) / (y[t - 1] as number));
+      if (t >= 12 && (y[t] as number) > 0 && (y[t - 12] as number) > 0)
+        logY12[t] = Math.log((y[t] as number) / (y[t - 12] as number));
+    }
+    memo.y = y;
+    memo.logY1 = logY1;
+    memo.logY12 = logY12;
+  }
+  return { logY1: memo.logY1, logY12: memo.logY12 };
 }
 
 /**
@@ -455,60 +542,65 @@ function shrunkCoefficients(x: number[][], target: number[][], w: number, lo: nu
  *   index) get c = 0: dividing them by the length would add a February dip the data do not have.
  * - bSat and bSun from each month's log ratio to the same month one year earlier, less c times the
  *   log ratio of their lengths, on the change of its weekend shares (with an intercept for growth).
- * Null for sparse series (more than 30% zero months).
+ * Null for sparse series (more than 30% zero months). The calendar's logs and shares are computed
+ * once per calendar, the series' log ratios once per memo (TradingMemo).
  */
 export function estimateTradingDays(
   y: Float64Array,
   rows: readonly Float64Array[],
   fitEnd: number,
+  memo: TradingMemo = {},
 ): CalendarEffects | null {
   if (rows.length === 0) return null;
   let zeros = 0;
   for (let t = 0; t < fitEnd; t++) if (!((y[t] as number) > 0)) zeros++;
   if (fitEnd === 0 || zeros > SPARSE_SHARE * fitEnd) return null;
-  const days = (t: number): number => (rows[t] as Float64Array)[0] as number;
-  const share = (t: number, j: number): number => ((rows[t] as Float64Array)[j] as number) / days(t);
-  const pairs = (lag: number, row: (t: number) => number[], target: (t: number) => number) => {
-    const x: number[][] = [];
-    const z: number[][] = [];
-    for (let t = lag; t < fitEnd; t++) {
-      if (!((y[t] as number) > 0 && (y[t - lag] as number) > 0)) continue;
-      x.push(row(t));
-      z.push([target(t)]);
-    }
-    return [x, z] as const;
-  };
-  const logRatio = (t: number, lag: number): number => Math.log((y[t] as number) / (y[t - lag] as number));
-  const [lx, lz] = pairs(
-    1,
-    (t) => [Math.log(days(t) / days(t - 1))],
-    (t) => logRatio(t, 1),
-  );
-  const c = shrunkCoefficients(lx, lz, 1, 0, 1)[0] as number;
-  const [wx, wz] = pairs(
-    12,
-    (t) => [share(t, 1) - share(t - 12, 1), share(t, 2) - share(t - 12, 2)],
-    (t) => logRatio(t, 12) - c * Math.log(days(t) / days(t - 12)),
-  );
-  const [sat, sun] = shrunkCoefficients(wx, wz, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
+  const cal = tradingCalendar(rows);
+  const { logY1, logY12 } = logRatiosOf(y, memo);
+  // Each regression's pairs: the months t in [lag, fitEnd) where y[t] and y[t - lag] are positive,
+  // their rows of x (1 or 2 columns) and their targets z; the second regression reuses the buffers.
+  const x = tradingX(2 * fitEnd);
+  const z = tradingZ(fitEnd);
+  let count = 0;
+  for (let t = 1; t < fitEnd; t++) {
+    if (!((y[t] as number) > 0 && (y[t - 1] as number) > 0)) continue;
+    x[count] = cal.logDays1[t] as number;
+    z[count++] = logY1[t] as number;
+  }
+  const c = shrunkCoefficients(x, z, count, 1, 0, 1)[0] as number;
+  count = 0;
+  for (let t = 12; t < fitEnd; t++) {
+    if (!((y[t] as number) > 0 && (y[t - 12] as number) > 0)) continue;
+    x[2 * count] = cal.sat12[t] as number;
+    x[2 * count + 1] = cal.sun12[t] as number;
+    z[count++] = (logY12[t] as number) - c * (cal.logDays12[t] as number);
+  }
+  const [sat, sun] = shrunkCoefficients(x, z, count, 2, -MAX_WEEKEND, MAX_WEEKEND) as [number, number];
   if (c === 0 && sat === 0 && sun === 0) return null;
-  const factor = new Float64Array(rows.length);
-  for (let t = 0; t < rows.length; t++)
-    factor[t] =
-      (days(t) / MEAN_MONTH) ** c * Math.exp(sat * (share(t, 1) - 1 / 7) + sun * (share(t, 2) - 1 / 7));
+  const factor = f64(rows.length);
+  // Where sat and sun are 0 (either sign) the exponential is exp(+-0) = 1 exactly, and x 1 changes
+  // nothing: it is left out.
+  const weekend = sat !== 0 || sun !== 0;
+  for (let t = 0; t < rows.length; t++) {
+    const scale = (cal.length[t] as number) ** c;
+    factor[t] = weekend
+      ? scale * Math.exp(sat * (cal.sat[t] as number) + sun * (cal.sun[t] as number))
+      : scale;
+  }
   return { effects: [c, sat, sun], factor };
 }
 
 /**
  * The calendar factors of a dated series on its fitting window: holiday effects for WEEK and DAY,
- * trading days for MONTH; null when there are none.
+ * trading days for MONTH (memo: see TradingMemo); null when there are none.
  */
 export function estimateCalendarFactors(
   y: Float64Array,
   cal: CalendarFeatures,
   fitEnd: number,
+  memo: TradingMemo = {},
 ): CalendarEffects | null {
   if (!cal.rows) return null;
-  if (cal.bucketType === 'MONTH') return estimateTradingDays(y, cal.rows, fitEnd);
+  if (cal.bucketType === 'MONTH') return estimateTradingDays(y, cal.rows, fitEnd, memo);
   return estimateCalendar(y, cal.rows, fitEnd, cal.bucketType);
 }

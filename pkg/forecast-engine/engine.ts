@@ -11,10 +11,12 @@ import {
   MIN_POSITION_WEEKS,
   type CalendarEffects,
   type CalendarFeatures,
+  type TradingMemo,
 } from './calendar.js';
 import { defaultOrigins, modelInfo, seasonLength } from './catalog.js';
 import { r6 } from './models/fit.js';
 import { inputHash } from './hash.js';
+import { f64, f64Copy } from './scratch.js';
 import { halfWidthsOf, holidayClass, residualReach, type IntervalSetup } from './intervals.js';
 import { addOrigin, emptySums, maseScale, ratio, type ErrorSums } from './metrics.js';
 import {
@@ -100,21 +102,23 @@ export class CandidateSet implements Scorer {
    *   models then fit the series without its estimated calendar effects (holidays; MONTH: trading
    *   days) and forecast with them, and the seasonal baselines of WEEK series look one calendar
    *   year back instead of 52 weeks.
+   * @param memo shared by the candidate sets of one series (calendar.ts, TradingMemo).
    */
   constructor(
     readonly y: Float64Array,
     readonly m: number,
     readonly fitEnd: number,
     cal: CalendarFeatures | null = null,
+    memo: TradingMemo = {},
   ) {
-    this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd) : null;
+    this.calendar = cal ? estimateCalendarFactors(y, cal, fitEnd, memo) : null;
     this.yearBack = cal?.yearBack ?? undefined;
     // Calendar positions only on fitting windows of six years and more (calendar.ts).
     this.seasonIndex = fitEnd >= MIN_POSITION_WEEKS ? (cal?.seasonIndex ?? undefined) : undefined;
     let yFit = y;
     if (this.calendar) {
       const f = this.calendar.factor;
-      yFit = new Float64Array(y.length);
+      yFit = f64(y.length);
       for (let t = 0; t < y.length; t++) yFit[t] = (y[t] as number) / (f[t] as number);
     }
     this.yFit = yFit;
@@ -133,13 +137,13 @@ export class CandidateSet implements Scorer {
         let adj = this.adjusted.get(f.pred);
         if (!adj) {
           const cf = this.calendar.factor;
-          adj = new Float64Array(f.pred.length);
+          adj = f64(f.pred.length);
           for (let t = 0; t < adj.length; t++) adj[t] = (f.pred[t] as number) * (cf[t] as number);
           this.adjusted.set(f.pred, adj);
         }
         f = { ...f, pred: adj };
         if (f.residualPred) {
-          const rp = new Float64Array(f.residualPred);
+          const rp = f64Copy(f.residualPred);
           const cf = this.calendar.factor;
           for (let t = 0; t < rp.length; t++) rp[t] = (rp[t] as number) * (cf[t] as number);
           f = { ...f, residualPred: rp };
@@ -199,7 +203,24 @@ export class CandidateSet implements Scorer {
   windowMae(pred: Float64Array, a: number, t: number): number {
     return windowMae(this.cum, this.y, pred, a, t);
   }
+
+  /**
+   * Fits the exponential-smoothing forms of this set and of `other` side by side (the same fits as
+   * one by one: EtsFitter.fitPaired), for a selector that will ask both sets for every candidate.
+   */
+  fitEtsWith(other: CandidateSet): void {
+    EtsFitter.fitPaired(this.ets, other.ets);
+  }
 }
+
+/** The candidates fitted by EtsFitter. */
+const ETS_CANDIDATES: ReadonlySet<BaseModelName> = new Set([
+  'ses',
+  'holt',
+  'holt_winters_additive',
+  'holt_winters_multiplicative',
+  'ets',
+]);
 
 type CumErrors = Map<Float64Array, { abs: Float64Array; missing: Int32Array }>;
 
@@ -245,6 +266,8 @@ export class HybridSet implements Scorer {
   /** The hybrid fit of each name: the selectors ask for every candidate at every origin. */
   private readonly byName = new Map<BaseModelName, Fit>();
   private readonly cum: CumErrors = new Map();
+  /** Whether the two sets' exponential-smoothing forms were fitted (side by side, on the first ask). */
+  private etsFitted = false;
 
   constructor(
     private readonly early: CandidateSet,
@@ -262,13 +285,18 @@ export class HybridSet implements Scorer {
   fit(name: BaseModelName): Fit {
     const known = this.byName.get(name);
     if (known) return known;
+    // The selectors ask for every candidate, `ets` (all forms) among them: both sets' forms at once.
+    if (!this.etsFitted && ETS_CANDIDATES.has(name)) {
+      this.etsFitted = true;
+      this.early.fitEtsWith(this.late);
+    }
     const e = this.early.fit(name);
     const l = this.late.fit(name);
     let byLate = this.hybrids.get(e.pred);
     if (!byLate) this.hybrids.set(e.pred, (byLate = new Map<Float64Array, Float64Array>()));
     let pred = byLate.get(l.pred);
     if (!pred) {
-      pred = new Float64Array(l.pred);
+      pred = f64Copy(l.pred);
       pred.set(e.pred.subarray(0, this.late.fitEnd));
       byLate.set(l.pred, pred);
     }
@@ -356,11 +384,54 @@ interface Scored {
   readonly order: number;
 }
 
+/** A candidate as rank reads it at every origin. */
+interface Entry {
+  readonly name: BaseModelName;
+  readonly fit: Fit;
+  readonly pred: Float64Array;
+  readonly order: number;
+  /**
+   * An earlier candidate has the same prediction array (fallbacks and `ets` can share one): it is
+   * counted once, as the first (if that cannot forecast an origin, neither can this one).
+   */
+  readonly repeat: boolean;
+  /** What rank returns for it, its error rewritten at every origin (the selectors copy what they keep). */
+  readonly scored: { name: BaseModelName; fit: Fit; mae: number; order: number };
+}
+
+/**
+ * The candidates of the last list a scorer ranked, with their fits (a scorer's fits never change):
+ * the selectors rank the same list at every origin.
+ */
+const entriesCache = new WeakMap<Scorer, { candidates: readonly BaseModelName[]; entries: Entry[] }>();
+function entriesOf(cs: Scorer, candidates: readonly BaseModelName[]): Entry[] {
+  const known = entriesCache.get(cs);
+  if (known && known.candidates === candidates) return known.entries;
+  const entries: Entry[] = [];
+  const seen = new Set<Float64Array>();
+  candidates.forEach((name, order) => {
+    if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
+    const fit = cs.fit(name);
+    entries.push({
+      name,
+      fit,
+      pred: fit.pred,
+      order,
+      repeat: seen.has(fit.pred),
+      scored: { name, fit, mae: 0, order },
+    });
+    seen.add(fit.pred);
+  });
+  entriesCache.set(cs, { candidates, entries });
+  return entries;
+}
+
 /**
  * Ranks candidates by their mean absolute error over the origins of [a, t) where they forecast (a
  * candidate still in warm-up at the start of the window is scored on the rest of it, if that is at
  * least MIN_SCORED origins), best first; only candidates that can forecast t. With a finite
- * `halfLife` the mean is discounted (selection.ts): older errors count less.
+ * `halfLife` the mean is discounted (selection.ts): older errors count less. The Scored objects are
+ * the scorer's own, valid until it ranks again.
  */
 function rank(
   cs: Scorer,
@@ -370,25 +441,34 @@ function rank(
   halfLife = Infinity,
 ): Scored[] {
   const scored: Scored[] = [];
-  const seen = new Set<Float64Array>();
-  candidates.forEach((name, order) => {
-    if (cs.intermittent && REPEATS_ZEROS.has(name)) return;
-    const fit = cs.fit(name);
-    // Fallbacks and `ets` can share a prediction array with another candidate; count it once.
-    if (seen.has(fit.pred) || Number.isNaN(fit.pred[t])) return;
-    seen.add(fit.pred);
+  for (const c of entriesOf(cs, candidates)) {
+    const pred = c.pred;
+    if (c.repeat || Number.isNaN(pred[t])) continue;
     let from = Math.max(a, 0);
-    while (from < t && Number.isNaN(fit.pred[from])) from++;
+    while (from < t && Number.isNaN(pred[from])) from++;
     const enough = t - from >= Math.min(MIN_SCORED, t - a);
     const mae = !enough
       ? NaN
       : Number.isFinite(halfLife)
-        ? discountedMae(cs.y, fit.pred, from, t, halfLife)
-        : cs.windowMae(fit.pred, from, t);
-    scored.push({ name, fit, mae: Number.isNaN(mae) ? Infinity : mae, order });
-  });
-  scored.sort((p, q) => p.mae - q.mae || p.order - q.order);
+        ? discountedMae(cs.y, pred, from, t, halfLife)
+        : cs.windowMae(pred, from, t);
+    const s = c.scored;
+    s.mae = Number.isNaN(mae) ? Infinity : mae;
+    // Insertion by (mae, order), a total order (orders differ): the order any sort by it gives.
+    let j = scored.length;
+    scored.push(s);
+    while (j > 0 && before(s, scored[j - 1] as Scored)) {
+      scored[j] = scored[j - 1] as Scored;
+      j--;
+    }
+    scored[j] = s;
+  }
   return scored;
+}
+
+/** Whether p ranks before q: the comparator (p, q) => p.mae - q.mae || p.order - q.order below 0. */
+function before(p: Scored, q: Scored): boolean {
+  return (p.mae - q.mae || p.order - q.order) < 0;
 }
 
 function single(cs: Scorer, name: BaseModelName): Choice {
@@ -474,7 +554,7 @@ interface Resolved {
 function resolve(series: SeriesInput, options: ForecastOptions): Resolved {
   const n = series.values.length;
   if (n === 0) throw new ForecastInputError('series is empty');
-  const y = new Float64Array(n);
+  const y = f64(n);
   for (let t = 0; t < n; t++) {
     const v = series.values[t] as number;
     if (typeof v !== 'number' || !Number.isFinite(v))
@@ -717,7 +797,9 @@ export function computeOutcomes(
   readonly seasonalNaive: ModelOutcome;
 } {
   const r = resolve(series, options);
-  const cands = (fitEnd: number): CandidateSet => new CandidateSet(r.y, r.m, fitEnd, r.features);
+  // The candidate sets' windows of one series share what the trading-day estimate reads of it.
+  const memo: TradingMemo = {};
+  const cands = (fitEnd: number): CandidateSet => new CandidateSet(r.y, r.m, fitEnd, r.features, memo);
   const c1 = cands(r.n - r.k);
   // The served forecast refits the chosen models on the whole history; backtests never see it.
   // Without `serve` (scoring only) the served point is the backtest fit's and is not used.

@@ -1,9 +1,10 @@
 import { fallback, type Fit, type FitInput } from './fit.js';
+import { f64, scratchF64 } from '../scratch.js';
 
 /** Last value: pred[t] = y[t-1]. */
 export function fitNaive({ y }: FitInput): Fit {
   const n = y.length;
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   for (let t = 1; t <= n; t++) pred[t] = y[t - 1] as number;
   return { model: 'naive', params: {}, pred, fallbackReason: null };
 }
@@ -18,7 +19,7 @@ export function fitSeasonalNaive(input: FitInput): Fit {
   const n = y.length;
   if (m <= 1) return fallback(fitNaive(input), 'bucket type has no season');
   if (n < m) return fallback(fitNaive(input), `needs one full season (${m}) of history, has ${n}`);
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   for (let t = m; t <= n; t++) pred[t] = yearAgo(input, t);
   return {
     model: 'seasonal_naive',
@@ -46,7 +47,7 @@ export function fitDrift(input: FitInput): Fit {
   const { y, fitEnd } = input;
   if (fitEnd < 2) return fallback(fitNaive(input), 'needs two values');
   const n = y.length;
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   const first = y[0] as number;
   for (let t = 2; t <= n; t++) {
     const last = y[t - 1] as number;
@@ -81,7 +82,7 @@ export function fitWindowAverage(input: FitInput): Fit {
     }
   }
   const n = y.length;
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   let sum = 0;
   for (let t = 0; t <= n; t++) {
     if (t >= bestW) pred[t] = sum / bestW;
@@ -92,6 +93,8 @@ export function fitWindowAverage(input: FitInput): Fit {
   }
   return { model: 'window_average', params: { window: bestW }, pred, fallbackReason: null };
 }
+
+const growthCum = scratchF64();
 
 /** Fewest buckets after the first season that the year-over-year growth is measured on. */
 const GROWTH_MIN = 3;
@@ -112,9 +115,10 @@ export function fitSeasonalGrowth(input: FitInput): Fit {
       fitSeasonalNaive(input),
       `needs one season plus ${GROWTH_MIN} buckets (${m + GROWTH_MIN}), has ${n}`,
     );
-  const pred = new Float64Array(n + 1).fill(NaN);
-  // Prefix sums make every window O(1).
-  const cum = new Float64Array(n + 1);
+  const pred = f64(n + 1).fill(NaN);
+  // Prefix sums make every window O(1) (a reused buffer, scratch.ts).
+  const cum = growthCum(n + 1);
+  cum[0] = 0;
   for (let t = 0; t < n; t++) cum[t + 1] = (cum[t] as number) + (y[t] as number);
   for (let t = m + GROWTH_MIN; t <= n; t++) {
     const L = Math.min(m, t - m);

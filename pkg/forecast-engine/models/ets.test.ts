@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ETS_FORMS,
   EtsFitter,
   LINEAR_TREND_MIN_VALUES,
   SEASONAL_INIT_MAX_SEASONS,
   linearTrendInit,
+  normalEquations,
   refineSeasonalInit,
 } from './ets.js';
 import { rng } from '../testdata/rng.js';
 import { estimateProfile, centredMovingAverage } from './season.js';
+
+/** The bytes of an array (the predictions can be views of a shared buffer). */
+const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 const profile12 = [10, -5, 3, 8, -12, 0, 6, -4, -9, 2, 7, -6];
 const clean = (n: number, mult: boolean): Float64Array =>
@@ -299,8 +304,116 @@ describe('seasonal profile', () => {
       const y = noisy(60, true, 11);
       const a = new EtsFitter({ y, m: 12, fitEnd: 48 }).auto();
       const b = new EtsFitter({ y, m: 12, fitEnd: 48 }).auto();
-      expect(Buffer.from(a.pred.buffer).equals(Buffer.from(b.pred.buffer))).toBe(true);
+      expect(bytes(a.pred).equals(bytes(b.pred))).toBe(true);
       expect(a.params).toEqual(b.params);
     });
+  });
+
+  describe('fitPaired', () => {
+    /** Every form's fit, and the fits the candidates take (fitted initial states included), as bytes and JSON. */
+    const dump = (f: EtsFitter): string[] =>
+      [
+        ...ETS_FORMS.map((form) => f.form(form)),
+        f.ses(),
+        f.holt(),
+        f.holtWintersAdditive(),
+        f.holtWintersMultiplicative(),
+        f.auto(),
+      ].map((fit) =>
+        typeof fit === 'string'
+          ? fit
+          : JSON.stringify([
+              fit.model,
+              fit.params,
+              fit.aicc,
+              fit.fallbackReason,
+              bytes(fit.pred).toString('hex'),
+            ]),
+      );
+
+    it('fits both windows exactly as one by one (multiplicative, additive, short, long, with a zero)', () => {
+      const r = rng(5);
+      const series = [
+        clean(60, true).map((v) => v * (1 + 0.05 * (r() - 0.5))),
+        clean(72, false).map((v) => v + 8 * (r() - 0.5)),
+        clean(33, true).map((v) => v + 4 * (r() - 0.5)),
+        clean(150, true).map((v) => v * (1 + 0.1 * (r() - 0.5))),
+        clean(48, false).map((v, t) => (t === 20 ? 0 : v + 3 * (r() - 0.5))),
+        // Values near 1e154, whose squared errors overflow for some parameters and not for others
+        // (the searches see an infinite or NaN SSE as the largest value, paired or not: 68 of the
+        // 526 evaluations of the first window pair).
+        Float64Array.from(
+          { length: 60 },
+          (_, t) => 6e153 * (1 + 0.5 * Math.sin(t * 0.52)) * (1 + 0.4 * Math.sin(t * 2.1)),
+        ),
+      ];
+      let compared = 0;
+      for (const y of series) {
+        const n = y.length;
+        // The engine's two windows: before the selection origins and before the backtest origins.
+        for (const [lo, end] of [
+          [n - 24, n - 12],
+          [n - 12, n - 12],
+          [Math.floor(n / 3), n - 6],
+        ] as const) {
+          const pa = new EtsFitter({ y, m: 12, fitEnd: lo });
+          const pb = new EtsFitter({ y, m: 12, fitEnd: end });
+          EtsFitter.fitPaired(pa, pb);
+          const alone = [
+            dump(new EtsFitter({ y, m: 12, fitEnd: lo })),
+            dump(new EtsFitter({ y, m: 12, fitEnd: end })),
+          ];
+          expect([dump(pa), dump(pb)]).toEqual(alone);
+          compared += 2;
+        }
+      }
+      expect(compared).toBe(36);
+    });
+
+    it('leaves forms already fitted as they are and fits the rest', () => {
+      const y = clean(60, false).map((v, t) => v + Math.sin(t));
+      const a = new EtsFitter({ y, m: 12, fitEnd: 36 });
+      const b = new EtsFitter({ y, m: 12, fitEnd: 48 });
+      const first = b.form('AAdA');
+      EtsFitter.fitPaired(a, b);
+      expect(b.form('AAdA')).toBe(first);
+      expect(dump(a)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 36 })));
+      expect(dump(b)).toEqual(dump(new EtsFitter({ y, m: 12, fitEnd: 48 })));
+    });
+  });
+
+  it('normalEquations sums each entry as adding the outer products bucket by bucket does, bit for bit', () => {
+    const r = rng(17);
+    let checked = 0;
+    for (let trial = 0; trial < 120; trial++) {
+      const nd = 1 + (trial % 16);
+      const end = trial % 7 === 0 ? 0 : 1 + Math.floor(r() * 70);
+      const dfs = Float64Array.from({ length: end * nd }, () =>
+        r() < 0.25 ? 0 : (r() - 0.5) * 10 ** Math.floor(r() * 6 - 3),
+      );
+      const es = Float64Array.from({ length: end }, () => (r() - 0.5) * 100);
+      // As refineSeasonalInit summed them before: the upper triangle, bucket by bucket.
+      const want = new Float64Array(nd * nd);
+      const wantE = new Float64Array(nd);
+      for (let t = 0; t < end; t++)
+        for (let k = 0; k < nd; k++) {
+          const a = dfs[t * nd + k] as number;
+          if (a === 0) continue;
+          wantE[k] = (wantE[k] as number) + a * (es[t] as number);
+          for (let i = k; i < nd; i++)
+            want[k * nd + i] = (want[k * nd + i] as number) + a * (dfs[t * nd + i] as number);
+        }
+      const ata = new Float64Array(nd * nd).fill(NaN);
+      const ate = new Float64Array(nd).fill(NaN);
+      normalEquations(dfs, es, end, nd, ata, ate);
+      for (let k = 0; k < nd; k++) {
+        expect(Object.is(ate[k], wantE[k])).toBe(true);
+        for (let i = k; i < nd; i++) {
+          expect(Object.is(ata[k * nd + i], want[k * nd + i]), `trial ${trial} (${k}, ${i})`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
   });
 });

@@ -3,6 +3,7 @@
  * bucket negative; they are not demand).
  */
 import { r6, type Fit, type FitInput } from './fit.js';
+import { f64 } from '../scratch.js';
 
 /** Croston's smoothing constant, the value statsforecast and most of the literature use. */
 export const CROSTON_ALPHA = 0.1;
@@ -16,7 +17,7 @@ export function fitCrostonSba(input: FitInput): Fit {
   const { y } = input;
   const n = y.length;
   const alpha = CROSTON_ALPHA;
-  const pred = new Float64Array(n + 1);
+  const pred = f64(n + 1);
   let z = 0;
   let p = 0;
   let q = 0; // buckets since the last demand, including the current one
@@ -102,7 +103,7 @@ export function fitTsb(input: FitInput): Fit {
       }
     }
   }
-  const pred = new Float64Array(n + 1);
+  const pred = f64(n + 1);
   runTsb(y, n, bestA, bestB, d0, z0, pred);
   return {
     model: 'tsb',

@@ -1,15 +1,24 @@
 /**
- * Linear regression on a trend plus seasonal dummies, fitted with ml-regression's multivariate
- * linear regression. The coefficients are fixed after fitting, so rolling forward only moves t.
+ * Linear regression on a trend plus seasonal dummies, fitted by ml-regression's multivariate linear
+ * regression (least-squares.ts). The coefficients are fixed after fitting, so rolling forward only
+ * moves t.
  *
  * With 52 weekly dummies the direct design matrix costs a 53 x 53 SVD per fit (about 10 ms), far
  * over the job's budget. By the Frisch-Waugh-Lovell theorem the same least-squares slope comes from
  * regressing the within-season-position demeaned y on the demeaned t, and each dummy coefficient is
  * then the position mean of y - slope * t; the result is identical and costs O(n).
  */
-import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
+import { leastSquares } from '../least-squares.js';
+import { f64, f64Copy, scratchF64 } from '../scratch.js';
+
+const regSumT = scratchF64();
+const regSumY = scratchF64();
+const regCount = scratchF64();
+const regX = scratchF64();
+const regTarget = scratchF64();
+const regLevel = scratchF64();
 
 /** Fits y[t] = c[t % m] + b t by least squares on y[0..fitEnd); trend only when there are fewer than two seasons. */
 export function fitLinearRegression(input: FitInput): Fit {
@@ -18,35 +27,35 @@ export function fitLinearRegression(input: FitInput): Fit {
   const seasonal = m > 1 && fitEnd >= 2 * m;
   const groups = seasonal ? m : 1;
   const idx = seasonal ? input.seasonIndex : undefined;
-  const sumT = new Float64Array(groups);
-  const sumY = new Float64Array(groups);
-  const count = new Float64Array(groups);
+  // Temporaries in reused buffers (scratch.ts).
+  const sumT = regSumT(groups).fill(0, 0, groups);
+  const sumY = regSumY(groups).fill(0, 0, groups);
+  const count = regCount(groups).fill(0, 0, groups);
   for (let t = 0; t < fitEnd; t++) {
     const g = slot(idx, groups, t);
     sumT[g] = (sumT[g] as number) + t;
     sumY[g] = (sumY[g] as number) + (y[t] as number);
     count[g] = (count[g] as number) + 1;
   }
-  const x: number[][] = new Array<number[]>(fitEnd);
-  const target: number[][] = new Array<number[]>(fitEnd);
+  const x = regX(fitEnd);
+  const target = regTarget(fitEnd);
   for (let t = 0; t < fitEnd; t++) {
     const g = slot(idx, groups, t);
-    x[t] = [t - (sumT[g] as number) / (count[g] as number)];
-    target[t] = [(y[t] as number) - (sumY[g] as number) / (count[g] as number)];
+    x[t] = t - (sumT[g] as number) / (count[g] as number);
+    target[t] = (y[t] as number) - (sumY[g] as number) / (count[g] as number);
   }
   let slope: number;
   try {
-    const w = new MultivariateLinearRegression(x, target, { intercept: false, statistics: false }).weights;
-    slope = (w[0] as number[])[0] as number;
+    slope = leastSquares(x, fitEnd, 1, target, false, false).weights[0] as number;
   } catch (cause) {
     return fallback(fitNaive(input), `regression failed: ${(cause as Error).message}`);
   }
   if (!Number.isFinite(slope)) return fallback(fitNaive(input), 'regression produced a non-finite slope');
-  const level = new Float64Array(groups);
+  const level = regLevel(groups);
   for (let g = 0; g < groups; g++)
     level[g] = ((sumY[g] as number) - slope * (sumT[g] as number)) / (count[g] as number);
   const n = y.length;
-  const pred = new Float64Array(n + 1);
+  const pred = f64(n + 1);
   for (let t = 0; t <= n; t++) pred[t] = (level[slot(idx, groups, t)] as number) + slope * t;
   const fit: Fit = {
     model: 'linear_regression',
@@ -72,16 +81,16 @@ function leaveOneOut(
   y: Float64Array,
   pred: Float64Array,
   fitEnd: number,
-  x: readonly number[][],
+  x: Float64Array,
   count: Float64Array,
   idx: Int32Array | undefined,
   groups: number,
 ): Float64Array {
   let sxx = 0;
-  for (let t = 0; t < fitEnd; t++) sxx += ((x[t] as number[])[0] as number) ** 2;
-  const out = new Float64Array(pred);
+  for (let t = 0; t < fitEnd; t++) sxx += (x[t] as number) ** 2;
+  const out = f64Copy(pred);
   for (let t = 0; t < fitEnd; t++) {
-    const d = (x[t] as number[])[0] as number;
+    const d = x[t] as number;
     const h = 1 / (count[slot(idx, groups, t)] as number) + (sxx > 0 ? (d * d) / sxx : 0);
     const e = (y[t] as number) - (pred[t] as number);
     out[t] = h < 1 - 1e-9 ? (y[t] as number) - e / (1 - h) : NaN;

@@ -6,6 +6,8 @@
  * the noise of the profile; AICc decides between the raw and the smoothed profiles.
  */
 
+import { f64Copy, scratchF64 } from '../scratch.js';
+
 /** A seasonal profile aligned to absolute time: profile[t % m] applies at time t. */
 export interface SeasonProfile {
   /** Additive: sums to 0. Multiplicative: averages 1. */
@@ -16,9 +18,17 @@ export interface SeasonProfile {
   readonly kind: string;
 }
 
-/** Centred moving average of length m (2 x m for even m) over y[0..end); NaN where undefined. */
-export function centredMovingAverage(y: Float64Array, m: number, end: number): Float64Array {
-  const ma = new Float64Array(end).fill(NaN);
+/**
+ * Centred moving average of length m (2 x m for even m) over y[0..end); NaN where undefined. Into
+ * out[0..end) when given.
+ */
+export function centredMovingAverage(
+  y: Float64Array,
+  m: number,
+  end: number,
+  out?: Float64Array,
+): Float64Array {
+  const ma = out ? out.fill(NaN, 0, end) : new Float64Array(end).fill(NaN);
   if (m % 2 === 1) {
     const h = (m - 1) / 2;
     let sum = 0;
@@ -78,10 +88,11 @@ export function estimateProfile(
   idx?: Int32Array,
 ): SeasonProfile | null {
   if (m <= 1 || end < 2 * m) return null;
-  const ma = centredMovingAverage(y, m, end);
-  const detr = new Float64Array(end).fill(NaN);
-  const sum = new Float64Array(m);
-  const cnt = new Float64Array(m);
+  // Temporaries in reused buffers (scratch.ts); what the profile keeps is copied out at the end.
+  const ma = centredMovingAverage(y, m, end, profileMa(end));
+  const detr = profileDetr(end).fill(NaN, 0, end);
+  const sum = profileSum(m).fill(0, 0, m);
+  const cnt = profileCnt(m).fill(0, 0, m);
   for (let t = 0; t < end; t++) {
     const a = ma[t] as number;
     if (Number.isNaN(a)) continue;
@@ -93,7 +104,7 @@ export function estimateProfile(
     cnt[p] = (cnt[p] as number) + 1;
   }
   const centre = multiplicative ? 1 : 0;
-  const raw = new Float64Array(m);
+  const raw = profileRaw(m);
   let mean = 0;
   for (let i = 0; i < m; i++) raw[i] = (sum[i] as number) / (cnt[i] as number);
   // With calendar positions (idx) a window of one season can miss a position (a 53-week year holds
@@ -129,12 +140,14 @@ export function estimateProfile(
   let nObs = 0;
   for (let i = 0; i < m; i++) nObs += cnt[i] as number;
 
-  let best: SeasonProfile = { values: raw, dof: m - 1, kind: 'raw' };
+  // The best so far: the raw profile (bestK 0) or the smooth one of bestK harmonics (in bestValues).
+  let bestK = 0;
+  const bestValues = profileBest(m);
   let bestScore = aicc(rss(raw), nObs, m - 1);
   if (m >= 12) {
     // Project the raw profile onto harmonics k = 1..K; harmonics are orthogonal over one full season.
     const maxK = Math.min(Math.floor((m - 1) / 2), 8);
-    const smooth = new Float64Array(m).fill(centre);
+    const smooth = profileSmooth(m).fill(centre, 0, m);
     const { cos, sin } = trig(m);
     for (let k = 1; k <= maxK; k++) {
       const row = (k - 1) * m;
@@ -152,9 +165,19 @@ export function estimateProfile(
       const score = aicc(rss(smooth), nObs, 2 * k);
       if (score < bestScore) {
         bestScore = score;
-        best = { values: Float64Array.from(smooth), dof: 2 * k, kind: `fourier(${k})` };
+        bestK = k;
+        for (let i = 0; i < m; i++) bestValues[i] = smooth[i] as number;
       }
     }
   }
-  return best;
+  return bestK === 0
+    ? { values: f64Copy(raw.subarray(0, m)), dof: m - 1, kind: 'raw' }
+    : { values: f64Copy(bestValues.subarray(0, m)), dof: 2 * bestK, kind: `fourier(${bestK})` };
 }
+const profileMa = scratchF64();
+const profileDetr = scratchF64();
+const profileSum = scratchF64();
+const profileCnt = scratchF64();
+const profileRaw = scratchF64();
+const profileBest = scratchF64();
+const profileSmooth = scratchF64();

@@ -21,8 +21,9 @@
  */
 import { fitNaive } from './baselines.js';
 import { fallback, r6, slot, type Fit, type FitInput } from './fit.js';
-import { goldenSection } from '../optimize.js';
+import { GoldenSectionSearch, minimise } from '../optimize.js';
 import { estimateProfile, type SeasonProfile } from './season.js';
+import { f64, scratchF64 } from '../scratch.js';
 
 /** Tells whether y[0..end) has a significant autocorrelation at lag m (90%, Bartlett's variance). */
 export function seasonalityIsSignificant(y: Float64Array, m: number, end: number): boolean {
@@ -86,25 +87,31 @@ function lineFromSums(count: number, sy: number, sty: number): Line {
 
 /**
  * The lines the trend term uses at each i in [0, len): the fitting window's line everywhere (static)
- * or the line of x[0..i) (dynamic; A = B = 0 before the first value). Independent of alpha, so they
+ * or the line of x[0..i) (dynamic; A = B = 0 before the first value); x holds len - 1 values. Independent of alpha, so they
  * are computed once per fit.
  */
 function trendLines(x: Float64Array, len: number, dynamic: boolean, fixed: Line): Lines {
-  const a = new Float64Array(len);
-  const b = new Float64Array(len);
+  // Reused buffers (scratch.ts): the lines only live for one fitTheta call; every element is written.
+  const a = (dynamic ? dynamicA : staticA)(len);
+  const b = (dynamic ? dynamicB : staticB)(len);
   let sy = 0;
   let sty = 0;
   for (let i = 0; i < len; i++) {
     const line = dynamic ? lineFromSums(i, sy, sty) : fixed;
     a[i] = line.a;
     b[i] = line.b;
-    if (dynamic && i < x.length) {
+    if (dynamic && i < len - 1) {
       sy += x[i] as number;
       sty += (i + 1) * (x[i] as number);
     }
   }
   return { a, b, fixed: dynamic ? null : fixed };
 }
+
+const staticA = scratchF64();
+const staticB = scratchF64();
+const dynamicA = scratchF64();
+const dynamicB = scratchF64();
 
 /** Per time index, the intercept and slope of the line the trend term extrapolates. */
 interface Lines {
@@ -121,23 +128,19 @@ interface Solved {
   readonly sse: number;
 }
 
-/** The sums of squares and cross products one fixed alpha gives over the fitting window. */
-interface Sums {
-  suu: number;
-  sud: number;
-  sdd: number;
-  sur: number;
-  sdr: number;
-  srr: number;
-}
+/**
+ * The sums of squares and cross products one fixed alpha gives over the fitting window, six numbers
+ * at an offset of a Float64Array: suu, sud, sdd, sur, sdr, srr.
+ */
+const SUMS = 6;
 
 /**
  * For a fixed alpha the prediction of x_i is l0 (1-a)^i + S_i + w D_i, where S_i is SES started from
  * 0 and D_i = (1-a)^i A_i + (1 - (1-a)^(i+1)) / a B_i: linear in (l0, w). One pass over the fitting
  * window x[0..end) collects what the least squares in (l0, w) needs, for the fixed-w and the free-w
- * forms alike.
+ * forms alike, into z[o..o + SUMS).
  */
-function sums(x: Float64Array, end: number, alpha: number, lines: Lines): Sums {
+function sums(x: Float64Array, end: number, alpha: number, lines: Lines, z: Float64Array, o: number): void {
   let suu = 0;
   let sud = 0;
   let sdd = 0;
@@ -163,24 +166,48 @@ function sums(x: Float64Array, end: number, alpha: number, lines: Lines): Sums {
     s = alpha * xi + q * s;
     u *= q;
   }
-  return { suu, sud, sdd, sur, sdr, srr };
+  z[o] = suu;
+  z[o + 1] = sud;
+  z[o + 2] = sdd;
+  z[o + 3] = sur;
+  z[o + 4] = sdr;
+  z[o + 5] = srr;
 }
 
-/** Least squares in (l0, w) from the sums: w fixed at 1/2 (standard forms) or fitted in [0, 1]. */
-function solve(z: Sums, fitW: boolean): Solved {
-  const { suu, sud, sdd, sur, sdr, srr } = z;
-  const given = (w: number): Solved => {
-    const l0 = (sur - w * sud) / suu;
-    const sse = srr - 2 * l0 * sur - 2 * w * sdr + l0 * l0 * suu + 2 * l0 * w * sud + w * w * sdd;
-    return { level0: l0, w, sse: Math.max(0, sse) };
-  };
-  if (!fitW) return given(0.5);
-  const det = suu * sdd - sud * sud;
-  if (!(det > 1e-12 * suu * sdd)) return given(0.5);
-  const w = (suu * sdr - sud * sur) / det;
-  if (w < 0) return given(0);
-  if (w > 1) return given(1);
-  return given(w);
+/**
+ * Least squares in (l0, w) from the sums z[o..o + SUMS): w fixed at 1/2 (standard forms) or fitted
+ * and kept in [0, 1]. Writes l0, w and the SSE to SOLVED and returns the SSE (the searches read only
+ * that; no object per call).
+ */
+function solveSse(z: Float64Array, o: number, fitW: boolean): number {
+  const suu = z[o] as number;
+  const sud = z[o + 1] as number;
+  const sdd = z[o + 2] as number;
+  const sur = z[o + 3] as number;
+  const sdr = z[o + 4] as number;
+  const srr = z[o + 5] as number;
+  let w = 0.5;
+  if (fitW) {
+    const det = suu * sdd - sud * sud;
+    if (det > 1e-12 * suu * sdd) {
+      const v = (suu * sdr - sud * sur) / det;
+      w = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  }
+  const l0 = (sur - w * sud) / suu;
+  const sse = srr - 2 * l0 * sur - 2 * w * sdr + l0 * l0 * suu + 2 * l0 * w * sud + w * w * sdd;
+  const out = Math.max(0, sse);
+  SOLVED[0] = l0;
+  SOLVED[1] = w;
+  SOLVED[2] = out;
+  return out;
+}
+const SOLVED = new Float64Array(3);
+
+/** solveSse as an object. */
+function solve(z: Float64Array, o: number, fitW: boolean): Solved {
+  solveSse(z, o, fitW);
+  return { level0: SOLVED[0] as number, w: SOLVED[1] as number, sse: SOLVED[2] as number };
 }
 
 /** One fitted variant. */
@@ -222,32 +249,45 @@ function fitVariants(
   variants: readonly ThetaVariant[],
   linesOf: (v: ThetaVariant) => Lines,
 ): VariantFit[] {
-  const kinds = [false, true].filter((dyn) => variants.some((v) => isDynamic(v) === dyn));
-  const grid = new Map<boolean, Sums[]>();
-  for (const dyn of kinds) {
+  const g = ALPHA_GRID.length;
+  // The grid's sums per line kind (static, dynamic), in reused buffers; one more row for the
+  // searches' evaluations.
+  const grid = (dyn: boolean): Float64Array => (dyn ? gridDynamic : gridStatic)((g + 1) * SUMS);
+  for (const dyn of [false, true]) {
+    if (!variants.some((v) => isDynamic(v) === dyn)) continue;
     const lines = linesOf(dyn ? 'dstm' : 'stm');
-    grid.set(
-      dyn,
-      ALPHA_GRID.map((a) => sums(x, end, a, lines)),
-    );
+    const z = grid(dyn);
+    for (let i = 0; i < g; i++) sums(x, end, ALPHA_GRID[i] as number, lines, z, i * SUMS);
   }
+  const sse = gridSse(g);
   return variants.map((variant) => {
     const fitW = isOptimised(variant);
     const lines = linesOf(variant);
-    const g = grid.get(isDynamic(variant)) as Sums[];
+    const z = grid(isDynamic(variant));
+    for (let i = 0; i < g; i++) sse[i] = solveSse(z, i * SUMS, fitW);
     let j = 0;
-    for (let i = 1; i < g.length; i++)
-      if (solve(g[i] as Sums, fitW).sse < solve(g[j] as Sums, fitW).sse) j = i;
+    for (let i = 1; i < g; i++) if ((sse[i] as number) < (sse[j] as number)) j = i;
     const lo = ALPHA_GRID[Math.max(0, j - 1)] as number;
-    const hi = ALPHA_GRID[Math.min(ALPHA_GRID.length - 1, j + 1)] as number;
-    const refined = goldenSection((a) => solve(sums(x, end, a, lines), fitW).sse, lo, hi, 6);
+    const hi = ALPHA_GRID[Math.min(g - 1, j + 1)] as number;
+    const at = g * SUMS;
+    const refined = minimise(new GoldenSectionSearch(lo, hi, 6), (a) => {
+      sums(x, end, a[0] as number, lines, z, at);
+      return solveSse(z, at, fitW);
+    });
     // The grid point stays when the refinement found nothing lower.
-    const gridBest = solve(g[j] as Sums, fitW);
+    const gridBest = solve(z, j * SUMS, fitW);
     const alpha = refined.value < gridBest.sse ? (refined.x[0] as number) : (ALPHA_GRID[j] as number);
-    const s = alpha === ALPHA_GRID[j] ? gridBest : solve(sums(x, end, alpha, lines), fitW);
+    let s = gridBest;
+    if (alpha !== ALPHA_GRID[j]) {
+      sums(x, end, alpha, lines, z, at);
+      s = solve(z, at, fitW);
+    }
     return { variant, alpha, level0: s.level0, w: s.w, sse: s.sse };
   });
 }
+const gridStatic = scratchF64();
+const gridDynamic = scratchF64();
+const gridSse = scratchF64();
 
 /** Rolls a fitted variant through x[0..n) and writes pred[1..n] (pred[n] forecasts the next bucket). */
 function rollForward(x: Float64Array, n: number, f: VariantFit, lines: Lines, pred: Float64Array): void {
@@ -261,6 +301,9 @@ function rollForward(x: Float64Array, n: number, f: VariantFit, lines: Lines, pr
     u *= 1 - alpha;
   }
 }
+
+/** The seasonally adjusted series of fitTheta (scratch.ts: every element of [0, n) is written). */
+const thetaX = scratchF64();
 
 /**
  * Fits the given theta models on y[0..fitEnd), keeps the one with the lowest AICc on that window, and
@@ -280,7 +323,7 @@ export function fitTheta(input: FitInput, variants: readonly ThetaVariant[] = TH
     if (profile && mult && profile.values.some((v) => !(v > 0))) profile = null;
     if (!profile) mult = false;
   }
-  const x = new Float64Array(n);
+  const x = thetaX(n);
   for (let t = 0; t < n; t++) {
     const p = profile ? (profile.values[slot(idx, m, t)] as number) : 0;
     x[t] = !profile ? (y[t] as number) : mult ? (y[t] as number) / p : (y[t] as number) - p;
@@ -300,7 +343,7 @@ export function fitTheta(input: FitInput, variants: readonly ThetaVariant[] = TH
     }
   }
   const chosen = best as VariantFit;
-  const pred = new Float64Array(n + 1).fill(NaN);
+  const pred = f64(n + 1).fill(NaN);
   rollForward(x, n, chosen, linesOf(chosen.variant), pred);
   if (profile) {
     for (let t = 1; t <= n; t++) {
