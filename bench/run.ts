@@ -16,7 +16,13 @@ import path from 'node:path';
 import type { BenchContext } from './lib/context.js';
 import { startInfra } from './lib/env.js';
 import { buildServices, log, root, stopAll, type Service } from './lib/proc.js';
-import { renderMarkdown, spliceMarkdown, missingNumbers, type BenchReport } from './lib/report.js';
+import {
+  carryPeaks,
+  renderMarkdown,
+  spliceMarkdown,
+  missingNumbers,
+  type BenchReport,
+} from './lib/report.js';
 import { drainScenario } from './scenarios/drain.js';
 import { forecastScenario } from './scenarios/forecast.js';
 import { freshnessScenario } from './scenarios/freshness.js';
@@ -95,13 +101,7 @@ async function main(): Promise<void> {
         (report.scenarios as Record<string, unknown>)[name] = value;
         carried[name] = previous.carriedOver?.[name] ?? previous.generatedAt;
       }
-      for (const [svc, v] of Object.entries(previous.peakRssMb)) {
-        report.peakRssMb[svc] = {
-          ...v,
-          load: `${v.load}; run of ${previous.generatedAt.slice(0, 16)}`,
-          carried: true,
-        };
-      }
+      report.peakRssMb = carryPeaks(previous);
       report.carriedOver = carried;
     }
   }
