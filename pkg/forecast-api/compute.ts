@@ -66,7 +66,7 @@ function judgeSet(
 ): { reason: string | null; stale: boolean } {
   if (!set)
     return {
-      reason: 'no precomputed forecast yet (the forecast job has not run for this merchant)',
+      reason: 'no precomputed forecast yet: the forecast job has not run for this merchant',
       stale: false,
     };
   if (set.targetBucketStart !== target)
