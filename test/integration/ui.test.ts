@@ -74,16 +74,57 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-/** Screenshots the current view at 375 px and checks nothing makes the page wider than the phone. */
+/** The texts of every chart axis whose boxes overlap another label of the same axis. */
+async function overlappingAxisLabels(): Promise<string[]> {
+  return page.evaluate(() => {
+    type Box = { left: number; right: number; top: number; bottom: number };
+    type El = { textContent: string | null; getBoundingClientRect(): Box };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } })
+      .document;
+    const out: string[] = [];
+    for (const axis of doc.querySelectorAll('svg g.axis')) {
+      const texts = [
+        ...(axis as unknown as { querySelectorAll(s: string): Iterable<El> }).querySelectorAll('text'),
+      ];
+      texts.forEach((a, i) => {
+        const p = a.getBoundingClientRect();
+        for (const b of texts.slice(i + 1)) {
+          const q = b.getBoundingClientRect();
+          if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+            out.push(`${a.textContent} / ${b.textContent}`);
+        }
+      });
+    }
+    return out;
+  });
+}
+
+/**
+ * Screenshots the current view at 375 px and checks that nothing makes the page wider than the
+ * phone and that no two labels of a chart axis run into each other.
+ */
 async function phoneShot(name: string): Promise<void> {
   await page.setViewportSize(PHONE);
-  await page.waitForTimeout(50); // one layout pass for ResizeObserver-sized charts
+  // The charts size themselves from a ResizeObserver: wait until every one fits the phone.
+  await page.waitForFunction(
+    (w) =>
+      [
+        ...(
+          globalThis as unknown as {
+            document: { querySelectorAll(s: string): Iterable<{ width: { baseVal: { value: number } } }> };
+          }
+        ).document.querySelectorAll('svg[role="img"]'),
+      ].every((svg) => svg.width.baseVal.value <= w),
+    PHONE.width,
+    { timeout: 10_000 },
+  );
   const width = await page.evaluate(
     () =>
       (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
         .documentElement.scrollWidth,
   );
   expect(width, 'page width at 375 px').toBeLessThanOrEqual(PHONE.width);
+  expect(await overlappingAxisLabels(), 'overlapping axis labels at 375 px').toEqual([]);
   await shot(`${name}-375`);
   await page.setViewportSize(DESKTOP);
 }

@@ -6,6 +6,7 @@ import type {
   CompareModels,
   ModelForecast,
 } from '../api/types.js';
+import { fitAxisLabels, type AxisLabel } from '../lib/axis.js';
 import { fanSteps } from '../lib/fan.js';
 import { FanChart, FanTable } from './fan.js';
 import { seriesTotals } from '../api/client.js';
@@ -79,7 +80,14 @@ export function HistoryChart(props: {
       ? `M${x(n - 2).toFixed(1)},${y(props.values[n - 2]!).toFixed(1)}L${x(n - 1).toFixed(1)},${y(props.values[n - 1]!).toFixed(1)}`
       : '';
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((k) => k * yMax);
-  const labelIdx = n > 2 ? [0, Math.floor((n - 1) / 2), n - 1] : [...Array(n).keys()];
+  // By importance: the first and the last bucket, then the middle one, each only where it fits.
+  const labels = fitAxisLabels(
+    (n > 2 ? [0, n - 1, Math.floor((n - 1) / 2)] : [...Array(n).keys()]).map((i): AxisLabel => ({
+      x: x(i),
+      text: shortLabel(props.tf, props.buckets[i]!),
+      anchor: i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle',
+    })),
+  );
   const order: Role[] = ['other', 'used', 'winner'];
   const glyphs = props.forecasts.map((f, i) => ({
     ...f,
@@ -112,14 +120,9 @@ export function HistoryChart(props: {
           {shortLabel(props.tf, props.target)} forecast
         </text>
         <g class="axis">
-          {labelIdx.map((i) => (
-            <text
-              key={i}
-              x={x(i)}
-              y={H - 10}
-              text-anchor={i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}
-            >
-              {shortLabel(props.tf, props.buckets[i]!)}
+          {labels.map((l) => (
+            <text key={`${l.anchor}${l.text}`} x={l.x} y={H - 10} text-anchor={l.anchor}>
+              {l.text}
             </text>
           ))}
         </g>

@@ -1,5 +1,6 @@
 /** The forecast fan: a category's history line, then the next H periods with their 80% and 95% bands. */
 import type { CategoryPath } from '../api/types.js';
+import { fitAxisLabels, type AxisLabel } from '../lib/axis.js';
 import { fanGeometry, niceMax, type FanStep } from '../lib/fan.js';
 import { formatMetricPercent, formatMoney, formatMoneyCompact } from '../lib/format.js';
 import { periodLabel, shortLabel, type Timeframe } from '../lib/period.js';
@@ -37,18 +38,22 @@ export function FanChart(props: {
   const fan = fanGeometry(anchor, props.steps, stepX, y);
   const zoneX = props.steps.length > 0 ? (anchor ? (anchor.x + stepX(0)) / 2 : stepX(0) - 4) : W - m.r;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((k) => k * yMax);
-  const labels: { x: number; text: string; anchor: string }[] = [];
+  // By importance: where the forecast starts, where the history starts, where the forecast ends;
+  // on a phone the forecast zone is too narrow for both of its labels.
+  const wanted: AxisLabel[] = [];
+  if (props.steps.length > 0)
+    wanted.push({ x: stepX(0), text: shortLabel(props.tf, props.steps[0]!.bucketStart), anchor: 'middle' });
   if (hist.length > 0)
-    labels.push({ x: xi(0), text: shortLabel(props.tf, props.buckets[0]!), anchor: 'start' });
-  if (props.steps.length > 0) {
-    labels.push({ x: stepX(0), text: shortLabel(props.tf, props.steps[0]!.bucketStart), anchor: 'middle' });
+    wanted.push({ x: xi(0), text: shortLabel(props.tf, props.buckets[0]!), anchor: 'start' });
+  if (props.steps.length > 1) {
     const last = props.steps[props.steps.length - 1]!;
-    labels.push({
+    wanted.push({
       x: stepX(props.steps.length - 1),
       text: shortLabel(props.tf, last.bucketStart),
       anchor: 'end',
     });
   }
+  const labels = fitAxisLabels(wanted);
   const partialValue = props.lastIsPartial ? props.values[props.values.length - 1] : undefined;
   return (
     <div ref={ref} class="fan-chart">
