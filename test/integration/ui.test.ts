@@ -329,6 +329,25 @@ describe('the merchant UI against the real services', () => {
     await expect
       .poll(() => page.locator('.acc').first().textContent())
       .toMatch(/typically within \d+%|accuracy not known|rough guess/);
+    // The forecast is for the week in progress: each row says what its category has sold of it so
+    // far, as the aggregator counts it (0 for a category without sales this week).
+    const { body: weekTop } = await getJson(
+      `/api/top-categories?merchantId=${first.id}&bucketType=WEEK&bucketStart=${week}&limit=100`,
+    );
+    const sold = new Map(
+      (weekTop as { categories: { name: string; total: string }[] }).categories.map((c) => [c.name, c.total]),
+    );
+    const shown = await page
+      .locator('[data-table="forecast"] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [
+          r.querySelector('th')?.textContent ?? '',
+          r.querySelector('[data-so-far]')?.getAttribute('data-so-far') ?? null,
+        ]),
+      );
+    expect(shown.length).toBeGreaterThan(0);
+    for (const [name, value] of shown) expect(value, `so far of ${name}`).toBe(sold.get(name!) ?? '0');
+    await page.locator('[data-so-far-note]').waitFor();
 
     await expectAxeClean();
     await shot('summary-desktop');

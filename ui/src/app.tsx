@@ -18,6 +18,7 @@ import {
   shiftPeriod,
   type Timeframe,
 } from './lib/period.js';
+import { soFarLookup } from './lib/so-far.js';
 import { tokenMerchants } from './lib/token.js';
 
 /** Longest the first view waits for its responses before showing what it has. */
@@ -331,6 +332,7 @@ export function App({ api, token, session }: AppProps) {
             }
             now={now}
             current={current}
+            soFar={soFarLookup(top, fc?.targetBucketStart)}
           />
         </div>
       </>

@@ -20,6 +20,8 @@ export function RangeBar(props: {
   hi80: number;
   hi95: number;
   max: number;
+  /** Sales of the period in progress so far: a marker, so a forecast already passed shows. */
+  soFar?: number | undefined;
 }) {
   const x = (v: number) => (props.max > 0 ? Math.min(Math.max((v / props.max) * 100, 0), 100) : 0);
   return (
@@ -40,7 +42,19 @@ export function RangeBar(props: {
         height="9"
       />
       <rect class="range-point" x={x(props.point) - 0.6} y="0" width="1.2" height="12" />
+      {props.soFar !== undefined && <SoFarMark at={Math.min(Math.max(x(props.soFar), 1.6), 98.4)} />}
     </svg>
+  );
+}
+
+/** The so-far marker of a range bar: a small triangle pointing down at `at` (0..100). */
+function SoFarMark(props: { at: number }) {
+  const { at } = props;
+  return (
+    <path
+      class="range-sofar"
+      d={`M${(at - 1.6).toFixed(2)},0L${(at + 1.6).toFixed(2)},0L${at.toFixed(2)},5Z`}
+    />
   );
 }
 
@@ -81,11 +95,18 @@ export function ForecastPanel(props: {
   now: Date;
   /** Start of the period in progress: a forecast for it is labelled "in progress". */
   current: string | undefined;
+  /**
+   * Sales so far of the period the forecast is for, by category (lib/so-far.ts), shown while that
+   * period is in progress; undefined for a category: no figure.
+   */
+  soFar?: ((categoryId: string) => string | undefined) | undefined;
 }) {
   const { data, tf } = props;
   const currency = data?.currency ?? 'USD';
   const rows = data?.categories ?? [];
-  const max = Math.max(...rows.map((r) => Number(r.hi95)), 0);
+  const inProgress = data !== undefined && data.targetBucketStart === props.current;
+  const soFar = inProgress ? props.soFar : undefined;
+  const max = Math.max(...rows.map((r) => Math.max(Number(r.hi95), Number(soFar?.(r.categoryId) ?? 0))), 0);
   const target = data ? periodLabel(tf, data.targetBucketStart) : undefined;
 
   let body;
@@ -144,6 +165,7 @@ export function ForecastPanel(props: {
             <tbody>
               {rows.map((r) => {
                 const acc = accuracyWords(r.metrics);
+                const sold = soFar?.(r.categoryId);
                 return (
                   <tr key={r.categoryId}>
                     <td class="num">{r.rank}</td>
@@ -154,6 +176,12 @@ export function ForecastPanel(props: {
                     </th>
                     <td class="num">
                       <strong>{formatMoney(r.forecast, currency)}</strong>
+                      {sold !== undefined && (
+                        <span class="so-far" data-so-far={sold}>
+                          so far {formatMoneyCompact(sold, currency)}
+                          {Number(sold) > Number(r.hi95) && <span class="so-far-above">above the range</span>}
+                        </span>
+                      )}
                     </td>
                     <td class="range-col">
                       <RangeBar
@@ -163,6 +191,7 @@ export function ForecastPanel(props: {
                         hi80={Number(r.hi80)}
                         hi95={Number(r.hi95)}
                         max={max}
+                        soFar={sold === undefined ? undefined : Number(sold)}
                       />
                       <span class="range-text">
                         {formatMoneyCompact(r.lo80, currency)} – {formatMoneyCompact(r.hi80, currency)}
@@ -184,6 +213,15 @@ export function ForecastPanel(props: {
             </tbody>
           </table>
         </TableWrap>
+        {soFar && (
+          <p class="muted note" data-so-far-note>
+            The forecast is for the whole {tf};{' '}
+            <span class="so-far-key" aria-hidden="true">
+              ▾
+            </span>{' '}
+            so far: what each category has sold of it up to now.
+          </p>
+        )}
       </>
     );
 
