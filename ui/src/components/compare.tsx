@@ -7,6 +7,7 @@ import type {
   ModelForecast,
 } from '../api/types.js';
 import { fitAxisLabels, type AxisLabel } from '../lib/axis.js';
+import { compareCeiling } from '../lib/compare-scale.js';
 import { fanSteps } from '../lib/fan.js';
 import { FanChart, FanTable } from './fan.js';
 import { seriesTotals } from '../api/client.js';
@@ -28,13 +29,6 @@ function byMase(a: ModelForecast, b: ModelForecast): number {
   const x = a.metrics?.mase ?? Number.POSITIVE_INFINITY;
   const y = b.metrics?.mase ?? Number.POSITIVE_INFINITY;
   return x === y ? (a.model < b.model ? -1 : 1) : x - y;
-}
-
-function niceMax(v: number): number {
-  if (!(v > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  const f = v / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
 }
 
 /** History line plus one interval glyph per model for the next period. */
@@ -67,9 +61,9 @@ export function HistoryChart(props: {
   const zoneX = m.l + histW;
   const zoneW = pw - histW;
   const n = props.values.length;
-  const yMax = niceMax(Math.max(...props.values, ...props.forecasts.map((f) => f.hi95), 0) * 1.05);
+  const yMax = compareCeiling(props.values, props.forecasts);
   const x = (i: number) => m.l + 8 + (n > 1 ? (i / (n - 1)) * (histW - 24) : (histW - 24) / 2);
-  const y = (v: number) => m.t + ph - (Math.max(v, 0) / yMax) * ph;
+  const y = (v: number) => m.t + ph - (Math.min(Math.max(v, 0), yMax) / yMax) * ph;
   const full = props.lastIsPartial ? n - 1 : n;
   const line = props.values
     .slice(0, full)
@@ -150,9 +144,18 @@ export function HistoryChart(props: {
               <g key={g.model} class={`glyph glyph-${g.role}`}>
                 <title>
                   {g.model}: {formatMoney(g.point, props.currency)} (80%:{' '}
-                  {formatMoney(g.lo80, props.currency)} – {formatMoney(g.hi80, props.currency)})
+                  {formatMoney(g.lo80, props.currency)} – {formatMoney(g.hi80, props.currency)}; 95%:{' '}
+                  {formatMoney(g.lo95, props.currency)} – {formatMoney(g.hi95, props.currency)})
                 </title>
                 <line x1={g.cx} x2={g.cx} y1={y(g.lo95)} y2={y(g.hi95)} />
+                {g.hi95 > yMax && (
+                  // The 95% range runs above the chart: an arrowhead says it goes on.
+                  <path
+                    class="clip-mark"
+                    data-clipped={g.model}
+                    d={`M${g.cx - 3},${m.t + 4}L${g.cx},${m.t - 1}L${g.cx + 3},${m.t + 4}`}
+                  />
+                )}
                 <rect
                   x={g.cx - boxW / 2}
                   width={boxW}
@@ -356,6 +359,16 @@ export function ComparePanel(props: {
     const buckets = props.sales?.buckets ?? [];
     const values = props.sales && series ? seriesTotals(buckets, series) : [];
     const csv = compareCsv(selected, currency);
+    const glyphs = models.map((m) => ({
+      model: m.model,
+      point: Number(m.forecast),
+      lo80: Number(m.lo80),
+      hi80: Number(m.hi80),
+      lo95: Number(m.lo95),
+      hi95: Number(m.hi95),
+      role: role(m.model),
+    }));
+    const ceiling = compareCeiling(values, glyphs);
     body = (
       <>
         {props.sales ? (
@@ -365,15 +378,7 @@ export function ComparePanel(props: {
             values={values}
             lastIsPartial={buckets[buckets.length - 1] === props.current}
             target={data.targetBucketStart}
-            forecasts={models.map((m) => ({
-              model: m.model,
-              point: Number(m.forecast),
-              lo80: Number(m.lo80),
-              hi80: Number(m.hi80),
-              lo95: Number(m.lo95),
-              hi95: Number(m.hi95),
-              role: role(m.model),
-            }))}
+            forecasts={glyphs}
             currency={currency}
             label={`Sales of ${selected.name} per ${tf} for the last ${values.length} ${tf}s, and each model's forecast for ${target}; the best model is ${selected.winner ?? 'unknown'}. The table below lists the figures.`}
           />
@@ -397,6 +402,9 @@ export function ComparePanel(props: {
           <li>
             <span class="swatch swatch-other" /> Other models (bar: 80% range, line: 95%)
           </li>
+          {props.sales && glyphs.some((g) => g.hi95 > ceiling) && (
+            <li>↑ 95% range goes on above the chart</li>
+          )}
           {buckets[buckets.length - 1] === props.current && (
             <li>
               <span class="swatch swatch-partial" /> Current {tf} so far
