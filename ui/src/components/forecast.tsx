@@ -157,9 +157,11 @@ export function ForecastPanel(props: {
                   Forecast
                 </th>
                 <th scope="col" class="range-col">
-                  Likely range <span class="muted">(80% / 95%)</span>
+                  Likely range <span class="muted range-levels">(80% / 95%)</span>
                 </th>
-                <th scope="col">Accuracy</th>
+                <th scope="col" class="col-acc">
+                  Accuracy
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -173,6 +175,8 @@ export function ForecastPanel(props: {
                       <a {...props.compareLink(r.categoryId)} title={`Compare models for ${r.name}`}>
                         {r.name}
                       </a>
+                      {/* On a phone the accuracy column would sit off screen: it comes here instead. */}
+                      <span class={`acc acc-${acc.level} acc-inline`}>{acc.text}</span>
                     </th>
                     <td class="num">
                       <strong>{formatMoney(r.forecast, currency)}</strong>
@@ -197,7 +201,7 @@ export function ForecastPanel(props: {
                         {formatMoneyCompact(r.lo80, currency)} – {formatMoneyCompact(r.hi80, currency)}
                       </span>
                     </td>
-                    <td>
+                    <td class="col-acc">
                       <span class={`acc acc-${acc.level}`}>{acc.text}</span>
                       <span class="model-cell muted" data-row-model={r.model}>
                         {r.effectiveModel ?? r.model}
