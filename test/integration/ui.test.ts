@@ -358,7 +358,7 @@ describe('the merchant UI against the real services', () => {
 
     await expectAxeClean();
     await shot('summary-desktop');
-    await phoneShot('summary', ['[data-table="forecast"]']);
+    await phoneShot('summary', ['[data-table="forecast"]', '[data-table="top-categories"]']);
     expectNoConsoleErrors();
   });
 

@@ -176,7 +176,9 @@ export function ForecastPanel(props: {
                         {r.name}
                       </a>
                       {/* On a phone the accuracy column would sit off screen: it comes here instead. */}
-                      <span class={`acc acc-${acc.level} acc-inline`}>{acc.text}</span>
+                      <span class={`acc acc-${acc.level} acc-inline`}>
+                        {acc.text} <span class="muted">· {r.effectiveModel ?? r.model}</span>
+                      </span>
                     </th>
                     <td class="num">
                       <strong>{formatMoney(r.forecast, currency)}</strong>
