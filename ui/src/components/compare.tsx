@@ -48,6 +48,8 @@ export function HistoryChart(props: {
     hi95: number;
     role: Role;
   }[];
+  /** Top of the y axis (compareCeiling): 95% ranges above it are drawn clipped. */
+  yMax: number;
   currency: string;
   label: string;
 }) {
@@ -61,7 +63,7 @@ export function HistoryChart(props: {
   const zoneX = m.l + histW;
   const zoneW = pw - histW;
   const n = props.values.length;
-  const yMax = compareCeiling(props.values, props.forecasts);
+  const { yMax } = props;
   const x = (i: number) => m.l + 8 + (n > 1 ? (i / (n - 1)) * (histW - 24) : (histW - 24) / 2);
   const y = (v: number) => m.t + ph - (Math.min(Math.max(v, 0), yMax) / yMax) * ph;
   const full = props.lastIsPartial ? n - 1 : n;
@@ -379,6 +381,7 @@ export function ComparePanel(props: {
             lastIsPartial={buckets[buckets.length - 1] === props.current}
             target={data.targetBucketStart}
             forecasts={glyphs}
+            yMax={ceiling}
             currency={currency}
             label={`Sales of ${selected.name} per ${tf} for the last ${values.length} ${tf}s, and each model's forecast for ${target}; the best model is ${selected.winner ?? 'unknown'}. The table below lists the figures.`}
           />
