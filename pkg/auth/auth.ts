@@ -44,11 +44,22 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 const ALL: Principal = { subject: 'anonymous (AUTH_MODE=none)', scopes: new Set(SCOPES), merchants: '*' };
 
+/**
+ * A header-safe quoted-string value (RFC 6750: error_description is printable ASCII without `"` and
+ * `\`): the detail can quote what a client sent (a token's `alg`), which may hold anything.
+ */
+function headerText(text: string): string {
+  return text
+    .replace(/["\\]/g, "'")
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 300);
+}
+
 function unauthorized(detail: string, error = 'invalid_token'): HttpProblem {
   return new HttpProblem(401, {
     detail,
     headers: {
-      'www-authenticate': `Bearer realm="catcast", error="${error}", error_description="${detail.replaceAll('"', "'")}"`,
+      'www-authenticate': `Bearer realm="catcast", error="${error}", error_description="${headerText(detail)}"`,
     },
   });
 }
@@ -95,7 +106,12 @@ export function principalFrom(payload: JWTPayload, mapping: ClaimMapping): Princ
 }
 
 /** Why a token was refused, in words a client developer can act on. */
-function explain(err: unknown, alg: string | undefined, config: AuthConfig): HttpProblem {
+function explain(
+  err: unknown,
+  alg: string | undefined,
+  config: AuthConfig,
+  remoteKeys: boolean,
+): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof joseErrors.JWTExpired) return unauthorized('token expired');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
@@ -114,9 +130,28 @@ function explain(err: unknown, alg: string | undefined, config: AuthConfig): Htt
       "no key of the identity provider's JWKS matches the token (its key was rotated away, or it was not issued there)",
     );
   if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid)
-    return new HttpProblem(503, { detail: "the identity provider's JWKS cannot be read; try again" });
-  return unauthorized('token signature or format is invalid');
+    return jwksUnavailable();
+  if (TOKEN_ERRORS.some((E) => err instanceof E) || !remoteKeys)
+    return unauthorized('token signature or format is invalid');
+  // Anything else came from reading the provider's key set (connection refused, HTTP 500, a body
+  // that is not JSON): the token may be fine, so the caller should retry, not re-authenticate.
+  return jwksUnavailable();
 }
+
+function jwksUnavailable(): HttpProblem {
+  return new HttpProblem(503, {
+    detail: "the identity provider's JWKS cannot be read; try again",
+    headers: { 'retry-after': '5' },
+  });
+}
+
+/** What jose throws for a token that is malformed or whose signature does not verify. */
+const TOKEN_ERRORS = [
+  joseErrors.JWSInvalid,
+  joseErrors.JWTInvalid,
+  joseErrors.JWSSignatureVerificationFailed,
+  joseErrors.JWKSMultipleMatchingKeys,
+];
 
 /** Options of {@link createAuthenticator}. */
 export interface AuthenticatorOptions {
@@ -224,6 +259,9 @@ export async function createAuthenticator(
     };
   }
   const secret = config.AUTH_HS256_SECRET ? new TextEncoder().encode(config.AUTH_HS256_SECRET) : undefined;
+  // Keys read over the network (a JWKS URL, or one found by discovery): their outage is a 503.
+  const remoteKeys =
+    config.AUTH_JWKS_URL !== undefined || (config.AUTH_ISSUER !== undefined && !config.AUTH_PUBLIC_KEY);
 
   // jose's verification (HMAC, RSA or EC over the token, claim checks) costs ~200 µs, more than the
   // whole rest of a cached read; a client sends the same token for many requests, so a success is
@@ -259,7 +297,7 @@ export async function createAuthenticator(
       verified.set(token, payload.exp, principal);
       return principal;
     } catch (err) {
-      throw explain(err, alg, config);
+      throw explain(err, alg, config, remoteKeys);
     }
   }
 

@@ -45,11 +45,17 @@ let server: Server;
 let jwksUrl: string;
 let published: Key[] = [];
 let fetches = 0;
+/** What the JWKS endpoint answers: its keys, or this HTTP error status (an outage). */
+let jwksFailure: number | undefined;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/jwks') {
       fetches++;
+      if (jwksFailure !== undefined) {
+        res.writeHead(jwksFailure, { 'content-type': 'text/plain' }).end('down');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: published.map((k) => k.jwk) }));
     } else if (req.url === '/.well-known/openid-configuration') {
@@ -170,6 +176,56 @@ describe('identity provider tokens (JWKS, issuer, audience)', () => {
       });
       expect(r.detail, name).toMatch(detail);
     }
+  });
+
+  it('refuses a token whose alg is not header-safe text with a 401, never a 500', async () => {
+    published = [await newKey('k1')];
+    const app = await appWith({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    const payload = b64({ exp: Math.floor(Date.now() / 1000) + 600 });
+    for (const alg of ['中', '\u007f', 'a"b\\c', 'x'.repeat(5000)]) {
+      const res = await app.request('/m/a', {
+        headers: { authorization: `Bearer ${b64({ alg })}.${payload}.c2ln` },
+      });
+      expect({ alg: alg.slice(0, 8), status: res.status }).toEqual({ alg: alg.slice(0, 8), status: 401 });
+      const header = res.headers.get('www-authenticate') ?? '';
+      expect(header).toMatch(
+        /^Bearer realm="catcast", error="invalid_token", error_description="[\x20-\x7e]*"$/,
+      );
+      expect(header.length).toBeLessThan(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/is not accepted/);
+    }
+  });
+
+  it('answers 503 with Retry-After, not 401, while the JWKS cannot be read', async () => {
+    const key = await newKey('k-outage');
+    published = [key];
+    const token = await sign(key, {});
+    // The endpoint answers an HTTP error.
+    jwksFailure = 500;
+    try {
+      const app = await appWith({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+      const res = await app.request('/m/a', { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/JWKS cannot be read/);
+    } finally {
+      jwksFailure = undefined;
+    }
+    // Nothing listens at the address (connection refused).
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = await appWith({
+      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    });
+    const res = await refused.request('/m/a', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(503);
+    // Once it answers again, the same token is accepted.
+    const app = await appWith({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
+    expect((await call(app, token)).status).toBe(200);
   });
 
   it('follows a key rotation: a new kid is fetched, a rotated-away key is refused, refetches are rate-limited', async () => {
