@@ -15,6 +15,20 @@ app.onError((err, c) =>
   ),
 );
 app.post('/echo', async (c) => c.json({ got: await readJson(c, 64) }));
+/** What the server answered to requests whose client went away (no one reads that answer). */
+const unheard: Array<{ status: number; detail: string }> = [];
+app.post('/abandoned', async (c) => {
+  try {
+    await readJson(c, 1024);
+    unheard.push({ status: 200, detail: '' });
+  } catch (err) {
+    unheard.push({
+      status: err instanceof HttpProblem ? err.status : 500,
+      detail: err instanceof HttpProblem ? (err.detail ?? '') : String(err),
+    });
+  }
+  return c.body(null, 204);
+});
 
 let server: ServerType;
 let port = 0;
@@ -92,6 +106,26 @@ describe('readJson on a Node server', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
+  });
+
+  it('turns a body the client abandoned mid-upload into a 400, not a server or database error', async () => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/abandoned',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '1000' },
+    });
+    req.on('error', () => undefined);
+    req.write('{"partial": ');
+    // Let the server start reading, then go away.
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    const deadline = Date.now() + 5000;
+    while (unheard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(unheard).toHaveLength(1);
+    expect(unheard[0]?.status).toBe(400);
+    expect(unheard[0]?.detail).toMatch(/could not be read to its end/);
   });
 
   it('reads the same way in-process (web stream path)', async () => {

@@ -19,7 +19,19 @@ export async function readJson(c: Context, limitBytes: number): Promise<unknown>
       detail: `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`,
     });
   }
-  const text = (await readNodeBody(c, limitBytes)) ?? (await readWebBody(c, limitBytes));
+  let text: string;
+  try {
+    text = (await readNodeBody(c, limitBytes)) ?? (await readWebBody(c, limitBytes));
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    // The stream broke (the client closed the connection mid-upload: "aborted", ECONNRESET). That
+    // is the client's doing, not an outage of anything behind us: a 4xx, never the 503 the error
+    // handler gives a reset database connection.
+    throw new HttpProblem(400, {
+      title: 'Incomplete request body',
+      detail: `the request body could not be read to its end: ${(err as Error).message}`,
+    });
+  }
   if (text.trim() === '')
     throw new HttpProblem(400, { title: 'Malformed JSON', detail: 'request body is empty' });
   try {
