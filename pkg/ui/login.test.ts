@@ -15,6 +15,10 @@ describe('safeReturnTo', () => {
     ['/api/merchants', '/ui/'],
     ['/ui/\\evil', '/ui/'],
     ['/ui/\r\nSet-Cookie: x=1', '/ui/'],
+    ['/ui/\u007f', '/ui/'],
+    ['/ui/\u0001', '/ui/'],
+    ['/ui/?q=a b', '/ui/'],
+    ['/ui/\u00e9', '/ui/'],
   ])('%s -> %s', (raw, expected) => {
     expect(safeReturnTo(raw)).toBe(expected);
   });

@@ -50,9 +50,13 @@ interface TokenResponse {
 
 const random = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
-/** Only paths of the UI itself are return targets: never another origin (no open redirect). */
+/**
+ * Only paths of the UI itself are return targets: never another origin (no open redirect), and only
+ * visible ASCII (the UI's own links are), so the path is always a valid Location header: a control
+ * character would make Node refuse the redirect after a successful sign-in.
+ */
 export function safeReturnTo(raw: string | undefined): string {
-  if (!raw || !raw.startsWith('/ui/') || raw.startsWith('//') || /[\\\r\n]/.test(raw)) return '/ui/';
+  if (!raw || !raw.startsWith('/ui/') || raw.startsWith('//') || /[^\x21-\x7e]|\\/.test(raw)) return '/ui/';
   return raw;
 }
 
