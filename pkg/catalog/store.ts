@@ -12,8 +12,9 @@ export interface CatalogFieldError {
 export class CatalogRejection extends Error {
   override name = 'CatalogRejection';
   constructor(
-    readonly status: 400 | 404 | 422,
-    readonly reason: 'unknown_merchant' | 'unknown_category' | 'category_cycle' | 'invalid',
+    readonly status: 400 | 404 | 409 | 422,
+    readonly reason:
+      'unknown_merchant' | 'unknown_category' | 'category_cycle' | 'currency_locked' | 'invalid',
     message: string,
     readonly errors: readonly CatalogFieldError[],
   ) {
@@ -72,7 +73,10 @@ interface Stamped {
 }
 
 // A re-sync of unchanged rows must not write (no dead tuples, no updated_at churn), hence the
-// IS DISTINCT FROM guard; RETURNING then yields nothing and the row is read back instead.
+// IS DISTINCT FROM guard; RETURNING then yields nothing and the row is read back instead. The
+// currency of a merchant with orders never changes: its aggregates are sums in that currency's
+// minor units (no currency column), so a switch would re-label every past total and add the new
+// currency's amounts to the old ones. Such an update writes nothing, and the read-back tells why.
 const UPSERT_MERCHANT = `
 INSERT INTO ingestion.merchants AS m (id, name, timezone, week_start, currency)
 VALUES ($1, $2, $3, $4, $5)
@@ -81,6 +85,8 @@ ON CONFLICT (id) DO UPDATE
        currency = EXCLUDED.currency, updated_at = now()
  WHERE (m.name, m.timezone, m.week_start, m.currency)
        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.week_start, EXCLUDED.currency)
+   AND (m.currency = EXCLUDED.currency
+        OR NOT EXISTS (SELECT 1 FROM ingestion.orders o WHERE o.merchant_id = m.id))
 RETURNING id, name, timezone, week_start, currency::text AS currency, created_at, updated_at, (xmax = 0) AS inserted`;
 
 const SELECT_MERCHANT = `
@@ -211,7 +217,20 @@ export function createPgCatalogStore(db: Pool): CatalogStore {
     });
     const row = written.rows[0];
     if (row) return { created: row.inserted === true, entity: toMerchant(row) };
-    return { created: false, entity: toMerchant(await readOne<MerchantRow>(db, SELECT_MERCHANT, [id])) };
+    const current = toMerchant(await readOne<MerchantRow>(db, SELECT_MERCHANT, [id]));
+    if (current.currency !== input.currency)
+      throw new CatalogRejection(
+        409,
+        'currency_locked',
+        `merchant ${id} has orders in ${current.currency}; its currency cannot change to ${input.currency}`,
+        [
+          {
+            field: 'currency',
+            message: `${current.currency} is fixed once the merchant has orders: its totals are sums in ${current.currency}`,
+          },
+        ],
+      );
+    return { created: false, entity: current };
   }
 
   async function upsertCategory(

@@ -146,9 +146,11 @@ function catalogProblem(err: CatalogRejection): HttpProblem {
     title:
       err.status === 404
         ? 'Unknown merchant'
-        : err.status === 422
-          ? 'Unprocessable entity'
-          : 'Invalid request',
+        : err.status === 409
+          ? 'Conflict'
+          : err.status === 422
+            ? 'Unprocessable entity'
+            : 'Invalid request',
     detail: err.message,
     errors: err.errors,
     extensions: { reason: err.reason },

@@ -125,6 +125,10 @@ const bodyErrors = {
 } as const;
 const unavailable = { 503: 'Database unavailable (Retry-After)' } as const;
 
+const MERCHANT_CONFLICT: Readonly<Record<number, string>> = {
+  409: 'A currency change of a merchant that already has orders (its totals are sums in its currency)',
+};
+
 function catalogPath(
   registry: OpenApiRegistry,
   path: string,
@@ -148,6 +152,7 @@ function catalogPath(
         ...bodyErrors,
         ...auth,
         404: 'Unknown merchant',
+        ...(name === 'Merchant' ? MERCHANT_CONFLICT : {}),
         422: 'Unknown category (or parent), or a category cycle',
         ...unavailable,
       }),

@@ -31,6 +31,41 @@ describe('catalog sync', () => {
     expect(rows).toEqual([{ name: 'Shop & Co', week_start: 'SUNDAY' }]);
   });
 
+  it('changes a currency only while the merchant has no orders; after that 409, nothing written', async () => {
+    const put = (body: Record<string, unknown>) => h.call('PUT', '/v1/merchants/cur-1', body);
+    expect((await put({ name: 'Cur', currency: 'EUR' })).status).toBe(201);
+    // No orders yet: a correction of the currency is an ordinary update.
+    const corrected = await put({ name: 'Cur', currency: 'USD' });
+    expect(corrected.status).toBe(200);
+    expect(corrected.body.currency).toBe('USD');
+    expect((await h.call('PUT', '/v1/merchants/cur-1/categories/c', { name: 'C' })).status).toBe(201);
+    expect(
+      (await h.call('PUT', '/v1/merchants/cur-1/products/p', { name: 'P', categoryId: 'c' })).status,
+    ).toBe(201);
+    const placed = await h.call('POST', '/v1/orders', {
+      merchantId: 'cur-1',
+      externalOrderId: 'cur-order-1',
+      placedAt: new Date(h.clock.now().getTime() - 60_000).toISOString(),
+      currency: 'USD',
+      items: [{ productId: 'p', quantity: 1, unitPrice: '10.00' }],
+    });
+    expect(placed.status).toBe(201);
+    // With an order, a new currency (even beside a new name) is refused whole.
+    const refused = await put({ name: 'Renamed', currency: 'JPY' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.reason).toBe('currency_locked');
+    expect(fields(refused.body)).toEqual(['currency']);
+    expect(refused.body.detail).toMatch(/has orders in USD; its currency cannot change to JPY/);
+    const { rows } = await h.db.pool.query(
+      `SELECT name, currency::text FROM ingestion.merchants WHERE id = 'cur-1'`,
+    );
+    expect(rows).toEqual([{ name: 'Cur', currency: 'USD' }]);
+    // Everything else still updates.
+    const renamed = await put({ name: 'Renamed', currency: 'USD' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Renamed');
+  });
+
   it('defaults the calendar to UTC and MONDAY', async () => {
     const r = await h.call('PUT', '/v1/merchants/shop-2', { name: 'Two', currency: 'EUR' });
     expect(r.status).toBe(201);
