@@ -207,7 +207,7 @@ export function registerIngestRoutes(registry: OpenApiRegistry): void {
         409: 'externalOrderId already used with different content',
         422:
           'Well-formed but refused by the data or the clock: unknown product, currency mismatch, more ' +
-          'decimals than the currency has, an amount over the storable maximum, or placedAt more than ' +
+          'decimals than the currency has, an amount over the per-order maximum (10^13 minor units), or placedAt more than ' +
           '300 s ahead or before 1970',
         ...unavailable,
       }),

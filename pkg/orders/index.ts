@@ -14,6 +14,7 @@ export {
   canonicalContent,
   contentHash,
   MAX_MINOR,
+  MAX_ORDER_MINOR,
   EARLIEST_PLACED_AT,
   type PreparedOrder,
   type PreparedLine,

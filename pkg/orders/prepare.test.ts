@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { contentHash, prepareOrder, type PreparedOrder } from './prepare.js';
+import { MAX_ORDER_MINOR, contentHash, prepareOrder, type PreparedOrder } from './prepare.js';
 import { OrderRejection } from './rejection.js';
 
 const now = new Date('2025-11-25T12:00:00Z');
@@ -140,10 +140,29 @@ describe('prepareOrder', () => {
     ['19.999', 'EUR', 'amount_precision'],
     ['1.5', 'JPY', 'amount_precision'],
     ['999999999999999999', 'EUR', 'amount_overflow'],
+    // 1000 x 100,000,000.01 EUR = 10^13 + 1000 cents: just above the per-order maximum.
+    ['100000000.01', 'EUR', 'amount_overflow'],
   ])('defers %s %s as a 422 %s', (unitPrice, currency, reason) => {
     const order = ok({ ...base, currency, items: [{ productId: 'p', quantity: 1000, unitPrice }] });
     expect(order.amountErrors.map((e) => e.field)).toEqual(['items.0.unitPrice']);
     expect(order.amountReason).toBe(reason);
+  });
+
+  it('accepts an order of exactly the maximum and refuses a total above it from lines below it', () => {
+    // 1000 x 100,000,000.00 EUR = 10^13 cents, the largest accepted amount.
+    const max = ok({ ...base, items: [{ productId: 'p', quantity: 1000, unitPrice: '100000000.00' }] });
+    expect(max.amountErrors).toEqual([]);
+    expect(max.totalMinor).toBe(MAX_ORDER_MINOR);
+    const two = ok({
+      ...base,
+      items: [
+        { productId: 'p', quantity: 1000, unitPrice: '60000000.00' },
+        { productId: 'q', quantity: 1000, unitPrice: '60000000.00' },
+      ],
+    });
+    expect(two.amountErrors.map((e) => e.field)).toEqual(['items']);
+    expect(two.amountErrors[0]?.message).toMatch(/order total exceeds/);
+    expect(two.amountReason).toBe('amount_overflow');
   });
 });
 

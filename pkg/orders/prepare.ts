@@ -6,6 +6,15 @@ import { MAX_ITEMS_PER_ORDER, orderInputSchema, type OrderInput } from './schema
 
 /** Largest value of a Postgres bigint. */
 export const MAX_MINOR = 2n ** 63n - 1n;
+/**
+ * Largest line amount and order total accepted, in minor units: 10^13 (100 billion of a currency
+ * with cents, 10 trillion yen). Aggregates add orders up in bigint columns; with orders this size
+ * a merchant's category would need over 900,000 of them in one year to overflow one, where a
+ * per-order limit of the bigint maximum let two orders overflow it: the second was stored but its
+ * event could never be applied (a DLQ entry reconcile could not repair). It also keeps every
+ * total an exact JavaScript number in the forecast engine.
+ */
+export const MAX_ORDER_MINOR = 10n ** 13n;
 /** Orders placed before this instant are refused (a typo, not a backfill). */
 export const EARLIEST_PLACED_AT = new Date('1970-01-01T00:00:00Z');
 
@@ -135,10 +144,10 @@ export function prepareOrder(raw: unknown, options: PrepareOptions): PreparedOrd
       return;
     }
     const amountMinor = unitPriceMinor * BigInt(item.quantity);
-    if (amountMinor > MAX_MINOR) {
+    if (amountMinor > MAX_ORDER_MINOR) {
       amountErrors.push({
         field: field(prefix, ['items', i, 'unitPrice']),
-        message: 'quantity x unitPrice exceeds the largest storable amount',
+        message: `quantity x unitPrice exceeds the largest accepted amount (${MAX_ORDER_MINOR} minor units)`,
       });
       amountReason ??= 'amount_overflow';
       return;
@@ -152,10 +161,10 @@ export function prepareOrder(raw: unknown, options: PrepareOptions): PreparedOrd
       amountMinor,
     });
   });
-  if (amountErrors.length === 0 && totalMinor > MAX_MINOR) {
+  if (amountErrors.length === 0 && totalMinor > MAX_ORDER_MINOR) {
     amountErrors.push({
       field: field(prefix, ['items']),
-      message: 'the order total exceeds the largest storable amount',
+      message: `the order total exceeds the largest accepted amount (${MAX_ORDER_MINOR} minor units)`,
     });
     amountReason = 'amount_overflow';
   }

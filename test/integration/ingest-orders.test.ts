@@ -231,22 +231,37 @@ describe('POST /v1/orders', () => {
     expect(rows).toEqual([{ category_id: 'shoes' }]);
   });
 
-  it('handles zero-decimal and large amounts exactly', async () => {
+  it('handles zero-decimal amounts up to the per-order maximum exactly, and refuses one yen more', async () => {
     const r = await h.call(
       'POST',
       '/v1/orders',
       order(h.clock.now(), {
         merchantId: 'm3',
         currency: 'JPY',
-        items: [{ productId: 'p3', quantity: 1_000_000, unitPrice: '9007199254740' }],
+        // 10^6 x 10^7 yen = 10^13, the largest accepted order.
+        items: [{ productId: 'p3', quantity: 1_000_000, unitPrice: '10000000' }],
       }),
     );
     expect(r.status).toBe(201);
-    expect(r.body.total).toBe('9007199254740000000');
+    expect(r.body.total).toBe('10000000000000');
     const { rows } = await h.db.pool.query(`SELECT total_minor FROM ingestion.orders WHERE id = $1`, [
       r.body.id,
     ]);
-    expect(rows).toEqual([{ total_minor: 9007199254740000000n }]);
+    expect(rows).toEqual([{ total_minor: 10000000000000n }]);
+    const over = await h.call(
+      'POST',
+      '/v1/orders',
+      order(h.clock.now(), {
+        merchantId: 'm3',
+        currency: 'JPY',
+        items: [
+          { productId: 'p3', quantity: 1_000_000, unitPrice: '10000000' },
+          { productId: 'p3', quantity: 1, unitPrice: '1' },
+        ],
+      }),
+    );
+    expect(over.status).toBe(422);
+    expect(over.body.reason).toBe('amount_overflow');
   });
 
   const now = new Date();
