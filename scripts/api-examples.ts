@@ -228,6 +228,13 @@ curl -sS "$CATCAST_INGEST$LOCATION" ${AUTH}`,
   },
   {
     service: 'forecast-api',
+    operation: 'GET /forecast/nowcast',
+    title: 'This week so far, and where each category is heading (so far + the forecast still to come)',
+    shell: `curl -sS "$CATCAST_FORECAST/forecast/nowcast?merchant_id=acme&bucket_type=WEEK&limit=5" ${AUTH}`,
+    status: 200,
+  },
+  {
+    service: 'forecast-api',
     operation: 'GET /forecast/models',
     title: 'The model catalog',
     shell: `curl -sS "$CATCAST_FORECAST/forecast/models" ${AUTH}`,

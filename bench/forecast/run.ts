@@ -3,7 +3,7 @@
  * 20,000-series speed run on two worker threads, and the statsforecast peer check under the same
  * rolling-origin protocol. Writes bench/results/forecast.json and prints Markdown tables.
  *
- * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--no-paths] [--speed-only] [--peer-only] [--paths-only] [--no-dates] [--out=FILE]
+ * usage: npx tsx bench/forecast/run.ts [--quick] [--no-peer] [--no-real] [--no-speed] [--no-paths] [--no-nowcast] [--speed-only] [--peer-only] [--paths-only] [--nowcast-only] [--no-dates] [--out=FILE]
  *   [--per-family=N] [--real-every=N] [--peer-per-family=N]
  * (--peer-per-family: statsforecast runs on a stratified sample of N series of every family, default
  * 25, and only on the sample series without cached results in bench/results/forecast-peer.json
@@ -23,6 +23,8 @@
  * default 12, 2 with --quick; --path-origins=N origins per series, default 2, 1 with --quick;
  * --no-paths skips it; --paths-only redoes just that section in the results file, or writes a file
  * holding only it when there is none)
+ * (nowcasts of the period in progress on the daily series, nowcast.ts, under the "nowcast" key:
+ * --no-nowcast skips it, --nowcast-only redoes just that section)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -59,6 +61,7 @@ import {
   type PathSampleOptions,
   type PathSection,
 } from './paths.js';
+import { nowcastSection, nowcastTable, type NowcastRow } from './nowcast.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
@@ -417,6 +420,33 @@ function pathSection(series: readonly BenchSeries[], families: readonly string[]
   );
 }
 
+/** --nowcast-only: redoes only the nowcast section (the "nowcast" key) of the results file. */
+async function nowcastOnly(): Promise<void> {
+  const path = resultsPath();
+  let result: Record<string, unknown> = {};
+  try {
+    result = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    log(`${path} does not exist yet: it will hold the nowcast section only`);
+  }
+  const rows = nowcastRows(
+    generateBench(PER_FAMILY).filter(selected),
+    args.has('--no-real') ? [] : loadRealSeries().filter(selected),
+  );
+  result.nowcast = rows;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${nowcastTable(rows).join('\n')}\n`);
+}
+
+/** The nowcast section (nowcast.ts) over the daily series: synthetic DAY families and the real store_d. */
+function nowcastRows(synthetic: readonly BenchSeries[], real: readonly BenchSeries[]): NowcastRow[] {
+  const t0 = Date.now();
+  const rows = nowcastSection([...synthetic, ...real].filter((s) => s.bucketType === 'DAY'));
+  log(`nowcasts: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return rows;
+}
+
 /** --paths-only: redoes only the multi-step coverage section (the "paths" key) of the results file. */
 async function pathsOnly(): Promise<void> {
   const path = resultsPath();
@@ -441,6 +471,7 @@ async function pathsOnly(): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.has('--paths-only')) return pathsOnly();
+  if (args.has('--nowcast-only')) return nowcastOnly();
   if (args.has('--speed-only')) return speedOnly();
   if (args.has('--peer-only')) return peerOnly();
   const dataDir = join(root, '.data', 'bench', 'forecast');
@@ -486,6 +517,7 @@ async function main(): Promise<void> {
 
   const families = familiesOf(real);
   const paths = args.has('--no-paths') ? null : pathSection(series, families);
+  const nowcast = args.has('--no-nowcast') ? null : nowcastRows(series, []);
   const peerSection = peerCompare(series, peerCache, families);
   const famRows = families.map((family) => {
     const a = summary(scores, family, 'auto');
@@ -540,6 +572,7 @@ async function main(): Promise<void> {
     ),
     statsforecast: peerSection,
     paths,
+    nowcast,
     speed: speedRuns,
     targets,
   };
@@ -591,6 +624,7 @@ async function main(): Promise<void> {
   }
   if (peerSection) out.push(...peerTables(peerSection));
   if (paths) out.push(...pathTable(paths));
+  if (nowcast) out.push(...nowcastTable(nowcast));
   if (speedRuns.length > 0) out.push(...speedTable(speedRuns));
   out.push(`\nTargets: ${JSON.stringify(targets)}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -50,6 +50,17 @@ export const PathQuery = z.object({
     .meta({ description: 'Steps; default the precomputed horizon (WEEK 13, MONTH 12, YEAR 3)' }),
 });
 
+/** Query of GET /forecast/nowcast. */
+export const NowcastQuery = z.object({
+  merchant_id: platformId,
+  bucket_type: ForecastBucket,
+  model: z
+    .enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` })
+    .optional()
+    .meta({ description: 'Model of the forecast the nowcast starts from; default auto', example: 'auto' }),
+  limit: integerQuery(1, 100).optional().meta({ description: 'Categories returned; default 10' }),
+});
+
 /** Out-of-sample accuracy of the h-step-ahead forecast (rolling origins, parameters fitted before them). */
 const HorizonAccuracy = z
   .object({
@@ -207,6 +218,60 @@ export const CategoryPathResponse = z
   })
   .meta({ id: 'CategoryPathResponse' });
 
+const money = (description: string) => z.string().nullable().meta({ description });
+
+/** One category of a nowcast: sold so far, the forecast made before the period, and the nowcast. */
+const NowcastCategory = z
+  .object({
+    rank: z.number().int(),
+    categoryId: z.string(),
+    name: z.string(),
+    parentCategoryId: z.string().nullable(),
+    soFar: z.string().meta({ description: 'Sold so far this period, decimal in the merchant currency' }),
+    soFarMinor: z.string(),
+    forecast: money('The forecast of the whole period made before it began; null without one'),
+    forecastMinor: z.string().nullable(),
+    share: z.number().nullable().meta({
+      description:
+        'Share of a whole period usually sold by this point (mean of the recent periods’ and of the same period a year earlier); null when neither sold anything',
+    }),
+    nowcast: money(
+      'Expected total of the period: soFar + (1 − share) × forecast; null without a forecast or a share',
+    ),
+    nowcastMinor: z.string().nullable(),
+    lo80: z.string().nullable(),
+    hi80: z.string().nullable(),
+    lo95: z.string().nullable(),
+    hi95: z.string().nullable(),
+  })
+  .meta({ id: 'NowcastCategory' });
+
+/** Body of a 200 from GET /forecast/nowcast. */
+export const NowcastResponse = z
+  .object({
+    merchantId: z.string(),
+    currency: z.string(),
+    bucketType: ForecastBucket,
+    bucketStart: z.string().meta({ description: 'Start of the period in progress (merchant calendar)' }),
+    bucketEnd: z.string().meta({ description: 'Start of the next period' }),
+    asOfLocal: z
+      .string()
+      .meta({ description: 'The merchant’s local time the answer is for (YYYY-MM-DDTHH:MM)' }),
+    elapsedDays: z.number().meta({ description: 'Local days elapsed since the period began (2 decimals)' }),
+    asOf: z.string().nullable().meta({
+      description:
+        'Acceptance time of the newest order in the sums (the aggregation watermark); null before the first',
+    }),
+    model: z.string(),
+    source: Source,
+    generatedAt: z.string().meta({ description: 'When the forecast the nowcast starts from was made' }),
+    stale: z.boolean(),
+    reason: z.string().nullable(),
+    method: z.string(),
+    categories: z.array(NowcastCategory),
+  })
+  .meta({ id: 'NowcastResponse' });
+
 /** Body of a 200 from GET /forecast/models. */
 export const ModelsResponse = z.object({
   models: z.array(z.object({ name: z.string(), version: z.string(), description: z.string() })),
@@ -217,6 +282,7 @@ export type TopForecastBody = z.infer<typeof TopForecastResponse>;
 export type CompareModelsBody = z.infer<typeof CompareModelsResponse>;
 export type CategoryPathBody = z.infer<typeof CategoryPathResponse>;
 export type ModelsBody = z.infer<typeof ModelsResponse>;
+export type NowcastBody = z.infer<typeof NowcastResponse>;
 
 const authProblems = { 401: 'Missing or invalid token', 403: 'Token lacks scope or merchant' };
 const readProblems = problemResponses({
@@ -274,6 +340,18 @@ export function registerForecastRoutes(registry: OpenApiRegistry): void {
         404: 'Unknown merchant or category',
         503: 'Database unavailable',
       }),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/forecast/nowcast',
+    security,
+    summary:
+      'The period in progress: what each category sold so far and its expected total (so far + the forecast’s share still to come), with 80/95% intervals',
+    request: { query: NowcastQuery },
+    responses: {
+      200: { description: 'Nowcast', content: { 'application/json': { schema: NowcastResponse } } },
+      ...readProblems,
     },
   });
   registry.registerPath({

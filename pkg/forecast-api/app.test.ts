@@ -469,6 +469,82 @@ describe('forecast API over an in-memory store', () => {
   });
 });
 
+describe('GET /forecast/nowcast over an in-memory store', () => {
+  // Wednesday noon of the week of Monday 2026-11-23: 2.5 days elapsed.
+  const progress = new Map([
+    // Usually 30% (recent weeks) and 50% (a year ago) sold by now: share 0.4.
+    [
+      'shoes',
+      { soFarMinor: 400_00n, recent: { elapsed: 300, total: 1000 }, lastYear: { elapsed: 50, total: 100 } },
+    ],
+    ['boots', { soFarMinor: 0n, recent: { elapsed: 0, total: 0 }, lastYear: { elapsed: 0, total: 0 } }],
+    // Sold this week, but no forecast (a new category).
+    ['scarves', { soFarMinor: 5_00n, recent: { elapsed: 0, total: 0 }, lastYear: { elapsed: 0, total: 0 } }],
+  ]);
+  const withProgress = createMemoryForecastStore({
+    ...data,
+    progress: [
+      {
+        merchantId: 'shop',
+        bucketType: 'WEEK',
+        progress: { asOf: new Date('2026-11-25T11:59:58Z'), categories: progress },
+      },
+    ],
+  });
+
+  it('adds the forecast’s share still to come to what each category sold so far', async () => {
+    const { res, body } = await get(api(withProgress), '/forecast/nowcast?merchant_id=shop&bucket_type=WEEK');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-catcast-forecast-source')).toBe('precomputed');
+    expect(body).toMatchObject({
+      merchantId: 'shop',
+      currency: 'EUR',
+      bucketType: 'WEEK',
+      bucketStart: '2026-11-23',
+      bucketEnd: '2026-11-30',
+      asOfLocal: '2026-11-25T12:00',
+      elapsedDays: 2.5,
+      asOf: '2026-11-25T11:59:58.000Z',
+      model: 'auto',
+      source: 'precomputed',
+      stale: false,
+    });
+    expect(body.method).toMatch(/soFar \+ \(1 − share\) × forecast/);
+    const cats = body.categories!;
+    expect(cats.map((c) => c.categoryId)).toEqual(['shoes', 'scarves', 'boots', 'hats']);
+    // 400.00 + (1 - 0.4) x 1234.50 = 1140.70; the 80% interval ±100 minor units narrowed by √0.6.
+    expect(cats[0]).toMatchObject({
+      rank: 1,
+      name: 'Shoes',
+      soFar: '400.00',
+      soFarMinor: '40000',
+      forecast: '1234.50',
+      share: 0.4,
+      nowcast: '1140.70',
+      nowcastMinor: '114070',
+      lo80: '1139.93',
+      hi80: '1141.47',
+      lo95: '1139.15',
+      hi95: '1142.25',
+    });
+    // No forecast, or no share (nothing sold in the reference periods): no nowcast, the rest shown.
+    expect(cats[1]).toMatchObject({ soFar: '5.00', forecast: null, share: null, nowcast: null, lo80: null });
+    expect(cats[2]).toMatchObject({ soFar: '0.00', forecast: '250.00', share: null, nowcast: null });
+    expect(cats[3]).toMatchObject({ soFar: '0.00', forecast: '90.00', share: null, nowcast: null });
+  });
+
+  it('refuses DAY and a bad limit with 400 naming the parameter, and an unknown merchant with 404', async () => {
+    const day = await get(api(withProgress), '/forecast/nowcast?merchant_id=shop&bucket_type=DAY');
+    expect(day.res.status).toBe(400);
+    expect(JSON.stringify(day.body.errors)).toMatch(/bucket_type/);
+    const limit = await get(api(withProgress), '/forecast/nowcast?merchant_id=shop&bucket_type=WEEK&limit=0');
+    expect(limit.res.status).toBe(400);
+    expect(JSON.stringify(limit.body.errors)).toMatch(/limit/);
+    const unknown = await get(api(withProgress), '/forecast/nowcast?merchant_id=nobody&bucket_type=WEEK');
+    expect(unknown.res.status).toBe(404);
+  });
+});
+
 describe('forecast API with authentication', () => {
   let secured: Hono;
   const token = (scopes: string[], merchants: string[] | '*') =>

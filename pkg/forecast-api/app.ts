@@ -29,13 +29,15 @@ import {
   precomputedUntil,
   type ForecastQuery,
 } from './compute.js';
-import { CompareQuery, forecastOpenApi, PathQuery, TopQuery } from './api-schema.js';
+import { CompareQuery, forecastOpenApi, NowcastQuery, PathQuery, TopQuery } from './api-schema.js';
+import { periodPoint } from './progress.js';
 import { cachedForecastStore } from './cached-store.js';
 import { createPgForecastStore, type ForecastStore } from './store.js';
 import {
   categoryPathBody,
   compareModelsBody,
   modelsBody,
+  nowcastBody,
   topCategoriesBody,
   type ViewContext,
 } from './view.js';
@@ -335,6 +337,38 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     );
     const view: ViewContext = { merchant, labels, bucketType: q.bucket_type };
     return cachedJson(c, categoryPathBody(view, q.category_id, model, result), headers(result.source));
+  });
+
+  // The period in progress: sales so far with the forecast's share still to come. Not kept in the
+  // answer caches: it moves with every applied batch (15 s of max-age, like the other routes).
+  app.get('/forecast/nowcast', async (c) => {
+    const q = validQuery(NowcastQuery, c);
+    const merchant = await merchantOf(c, q.merchant_id);
+    const model: ModelName = q.model ?? 'auto';
+    const at = now();
+    const point = periodPoint(at, q.bucket_type, merchant);
+    const [result, progress, labels] = await Promise.all([
+      getForecastRows(
+        store,
+        {
+          merchant,
+          bucketType: q.bucket_type,
+          models: [model],
+          lookback: undefined,
+          now: at,
+          staleAfterSeconds,
+        },
+        onDemand,
+      ),
+      store.progress(merchant, q.bucket_type, point),
+      store.categoryLabels(merchant.id),
+    ]);
+    const view: ViewContext = { merchant, labels, bucketType: q.bucket_type };
+    return cachedJson(
+      c,
+      nowcastBody(view, point, progress, result, model, q.limit ?? 10),
+      headers(result.source),
+    );
   });
 
   app.get('/forecast/models', (c) => c.json(modelsBody(MODEL_CATALOG), 200));

@@ -6,6 +6,7 @@ import type {
   StoredForecast,
   StoredPathStep,
 } from '../forecast-job/index.js';
+import type { PeriodProgress } from './progress.js';
 import type { CategoryLabel, ForecastStore } from './store.js';
 
 /** What an in-memory forecast store holds. */
@@ -17,6 +18,12 @@ export interface MemoryForecastData {
     readonly set: ForecastSet;
     readonly rows: readonly StoredForecast[];
     readonly paths?: readonly StoredPathStep[];
+  }>;
+  /** Sales of the period in progress and of its references, per merchant and bucket type (none: nothing sold). */
+  readonly progress?: ReadonlyArray<{
+    readonly merchantId: string;
+    readonly bucketType: BucketType;
+    readonly progress: PeriodProgress;
   }>;
   /** Histories for on-demand forecasts, oldest value first, ending with the bucket before `now`'s. */
   readonly history?: ReadonlyArray<{
@@ -64,6 +71,13 @@ export function createMemoryForecastStore(data: MemoryForecastData): ForecastSto
             (!filter.models || filter.models.includes(r.model)) &&
             (!filter.categoryId || r.categoryId === filter.categoryId),
         ),
+      ),
+    progress: (merchant, bucketType) =>
+      Promise.resolve(
+        data.progress?.find((p) => p.merchantId === merchant.id && p.bucketType === bucketType)?.progress ?? {
+          asOf: null,
+          categories: new Map(),
+        },
       ),
     history: (merchant, bucketType, lookback, now, categoryId) => {
       const target = parseDate(bucketStart(now, bucketType, merchant))!;

@@ -1,4 +1,6 @@
 import type { BucketType } from '../buckets/index.js';
+import type { NowcastBucketType } from '../forecast-engine/index.js';
+import { readPeriodProgress, type PeriodPoint, type PeriodProgress } from './progress.js';
 import { ReadBatcher, type Queryable } from '../db/index.js';
 import {
   latestSet,
@@ -40,6 +42,12 @@ export interface ForecastStore {
   setRows(set: ForecastSet, filter: SetRowFilter): Promise<StoredForecast[]>;
   /** The multi-horizon path steps of one set, by category, model and step. */
   setPaths(set: ForecastSet, filter: SetRowFilter): Promise<StoredPathStep[]>;
+  /** What the period in progress at `point` sold so far per category, and what its reference periods sold. */
+  progress(
+    merchant: ForecastMerchant,
+    bucketType: NowcastBucketType,
+    point: PeriodPoint,
+  ): Promise<PeriodProgress>;
   /** The complete-bucket history of every category (or one) over `lookback` buckets before `now`'s. */
   history(
     merchant: ForecastMerchant,
@@ -92,5 +100,6 @@ export function createPgForecastStore(db: Queryable, options: PgForecastStoreOpt
     setPaths: (set, filter) => readSetPaths(db, set, filter),
     history: (merchant, bucketType, lookback, now, categoryId) =>
       loadMerchantSeries(db, merchant, bucketType, lookback, now, categoryId),
+    progress: (merchant, bucketType, point) => readPeriodProgress(db, merchant.id, bucketType, point),
   };
 }

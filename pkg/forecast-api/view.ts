@@ -1,10 +1,17 @@
 import type { BucketType } from '../buckets/index.js';
-import type { BacktestMetrics, ModelInfo } from '../forecast-engine/index.js';
+import { elapsedShare, nowcast, type BacktestMetrics, type ModelInfo } from '../forecast-engine/index.js';
 import type { ForecastMerchant, StoredForecast, StoredPathStep } from '../forecast-job/index.js';
 import { formatAmount } from '../money/index.js';
 import type { ForecastRows, PathRows } from './compute.js';
 import { groupByCategory, inCatalogOrder, pickWinner, rankByForecast } from './ranking.js';
-import type { CategoryPathBody, CompareModelsBody, ModelsBody, TopForecastBody } from './api-schema.js';
+import type {
+  CategoryPathBody,
+  CompareModelsBody,
+  ModelsBody,
+  NowcastBody,
+  TopForecastBody,
+} from './api-schema.js';
+import type { PeriodPoint, PeriodProgress } from './progress.js';
 import type { CategoryLabel } from './store.js';
 
 /** The point forecast and its 80/95% interval as decimals of the merchant currency. */
@@ -177,5 +184,87 @@ export function categoryPathBody(
 export function modelsBody(catalog: readonly ModelInfo[]): ModelsBody {
   return {
     models: catalog.map((m) => ({ name: m.name, version: m.modelVersion, description: m.description })),
+  };
+}
+
+/** How GET /forecast/nowcast computes its figures (in the answer, so a reader need not look it up). */
+export const NOWCAST_METHOD =
+  'nowcast = soFar + (1 − share) × forecast, where share is the part of a whole period usually sold by this point: the mean of the pooled share of the recent periods (8 weeks, 12 months, 3 years) and of the same period a year earlier, from their DAY aggregates; its interval is the forecast’s, narrowed by √(1 − share) and never below soFar';
+
+/**
+ * The body of GET /forecast/nowcast: for the period in progress, each category's sales so far, the
+ * forecast of `model` made for the period, the share of a period usually sold by now and the
+ * nowcast (forecast-engine nowcast.ts), ranked by the nowcast (sales so far where there is none).
+ */
+export function nowcastBody(
+  { merchant, labels, bucketType }: ViewContext,
+  point: PeriodPoint,
+  progress: PeriodProgress,
+  result: ForecastRows,
+  model: string,
+  limit: number,
+): NowcastBody {
+  const money = (v: bigint) => formatAmount(v, merchant.currency);
+  const minor = (x: number) => BigInt(Math.round(x));
+  // Forecasts of another period (a set that ended) are not this period's.
+  const forecasts = new Map(
+    result.targetBucketStart === point.bucketStart ? result.rows.map((r) => [r.categoryId, r]) : [],
+  );
+  const ids = new Set([
+    ...forecasts.keys(),
+    ...[...progress.categories].filter(([, p]) => p.soFarMinor !== 0n).map(([id]) => id),
+  ]);
+  const rows = [...ids].map((categoryId) => {
+    const p = progress.categories.get(categoryId);
+    const soFar = p?.soFarMinor ?? 0n;
+    const f = forecasts.get(categoryId);
+    const share = p ? elapsedShare(p.recent, p.lastYear) : null;
+    const n =
+      f && share !== null
+        ? nowcast(Number(soFar), share, {
+            point: Number(f.forecastMinor),
+            lo80: Number(f.lo80Minor),
+            hi80: Number(f.hi80Minor),
+            lo95: Number(f.lo95Minor),
+            hi95: Number(f.hi95Minor),
+          })
+        : null;
+    return { categoryId, soFar, f, share, n, order: n ? minor(n.point) : soFar };
+  });
+  rows.sort((a, b) =>
+    a.order === b.order ? (a.categoryId < b.categoryId ? -1 : 1) : a.order > b.order ? -1 : 1,
+  );
+  return {
+    merchantId: merchant.id,
+    currency: merchant.currency,
+    bucketType: bucketType as NowcastBody['bucketType'],
+    bucketStart: point.bucketStart,
+    bucketEnd: point.bucketEnd,
+    asOfLocal: point.asOfLocal,
+    elapsedDays: Math.round((point.days + point.dayFraction) * 100) / 100,
+    asOf: progress.asOf?.toISOString() ?? null,
+    model,
+    source: result.source,
+    generatedAt: result.generatedAt.toISOString(),
+    stale: result.stale,
+    reason: result.reason,
+    method: NOWCAST_METHOD,
+    categories: rows.slice(0, limit).map((r, i) => ({
+      rank: i + 1,
+      categoryId: r.categoryId,
+      name: labels.get(r.categoryId)?.name ?? r.categoryId,
+      parentCategoryId: labels.get(r.categoryId)?.parentCategoryId ?? null,
+      soFar: money(r.soFar),
+      soFarMinor: r.soFar.toString(),
+      forecast: r.f ? money(r.f.forecastMinor) : null,
+      forecastMinor: r.f ? r.f.forecastMinor.toString() : null,
+      share: r.share === null ? null : Math.round(r.share * 10_000) / 10_000,
+      nowcast: r.n ? money(minor(r.n.point)) : null,
+      nowcastMinor: r.n ? minor(r.n.point).toString() : null,
+      lo80: r.n ? money(minor(r.n.lo80)) : null,
+      hi80: r.n ? money(minor(r.n.hi80)) : null,
+      lo95: r.n ? money(minor(r.n.lo95)) : null,
+      hi95: r.n ? money(minor(r.n.hi95)) : null,
+    })),
   };
 }

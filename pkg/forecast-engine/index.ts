@@ -34,3 +34,11 @@ export { scoreSeries, summarizeScores, type ScoreSummary, type SeriesScore } fro
 export type { ErrorSums } from './metrics.js';
 export { CSV_HEADER, CsvInputError, parseSeriesCsv, type CsvSeries } from './csv.js';
 export { runForecastEval, type EvalIo } from './eval-cli.js';
+export {
+  NOWCAST_RECENT_PERIODS,
+  elapsedShare,
+  nowcast,
+  type ElapsedSums,
+  type IntervalForecast,
+  type NowcastBucketType,
+} from './nowcast.js';

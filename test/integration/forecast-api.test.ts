@@ -297,6 +297,102 @@ describe('forecast-api', () => {
     expect(body.errors.map((e) => e.field)).toContain(field);
   });
 
+  it('nowcasts the week in progress from its DAY aggregates, the forecast and the reference weeks', async () => {
+    // 'daily' sells every day: category k sells (k + 1) x 100 x (weekday number, Monday 1) x a
+    // slow growth, so a week's share by Wednesday noon is neither flat nor the same every week.
+    const cats = await seedCatalog(db.pool, 'daily', 2);
+    const dayValue = (k: number, d: Date) => {
+      const weekday = ((d.getUTCDay() + 6) % 7) + 1;
+      const week = Math.floor((d.getTime() - Date.UTC(2024, 0, 1)) / (7 * 86_400_000));
+      return Math.round((k + 1) * 100 * weekday * (1 + 0.01 * week));
+    };
+    const dayMs = 86_400_000;
+    const rows: [string, string, string, number][] = [];
+    // Every day from 2024-06-03 (a Monday) to Wednesday 2026-11-25 (today, noon: its sales so far).
+    for (let t = Date.UTC(2024, 5, 3); t <= Date.UTC(2026, 10, 25); t += dayMs)
+      cats.forEach((c, k) =>
+        rows.push([c, 'DAY', new Date(t).toISOString().slice(0, 10), dayValue(k, new Date(t))]),
+      );
+    // Whole weeks (the forecast's history) and the week in progress, summed from the days.
+    for (let w = Date.UTC(2024, 5, 3); w <= Date.UTC(2026, 10, 23); w += 7 * dayMs)
+      cats.forEach((c, k) => {
+        let sum = 0;
+        for (let t = w; t < w + 7 * dayMs && t <= Date.UTC(2026, 10, 25); t += dayMs)
+          sum += dayValue(k, new Date(t));
+        rows.push([c, 'WEEK', new Date(w).toISOString().slice(0, 10), sum]);
+      });
+    await db.pool.query(
+      `INSERT INTO forecasting.category_sales_agg (merchant_id, category_id, bucket_type, bucket_start, total_sales_minor, order_count, item_count)
+       SELECT 'daily', c, b, d::date, v, 1, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(c, b, d, v)`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+    );
+    await db.pool.query(
+      `INSERT INTO forecasting.aggregation_watermarks (merchant_id, last_event_created_at, last_event_placed_at)
+       VALUES ('daily', '2026-11-25T11:59:00Z', '2026-11-25T11:58:00Z')`,
+    );
+    // The oracle: shares summed here from the same generator, not read back from the database.
+    const share = (k: number) => {
+      const part = (monday: number) => ({
+        elapsed:
+          dayValue(k, new Date(monday)) +
+          dayValue(k, new Date(monday + dayMs)) +
+          0.5 * dayValue(k, new Date(monday + 2 * dayMs)),
+        total: Array.from({ length: 7 }, (_, i) => dayValue(k, new Date(monday + i * dayMs))).reduce(
+          (a, b) => a + b,
+        ),
+      });
+      const thisMonday = Date.UTC(2026, 10, 23);
+      const recent = Array.from({ length: 8 }, (_, i) => part(thisMonday - (i + 1) * 7 * dayMs)).reduce(
+        (a, b) => ({
+          elapsed: a.elapsed + b.elapsed,
+          total: a.total + b.total,
+        }),
+      );
+      const lastYear = part(thisMonday - 52 * 7 * dayMs);
+      return (recent.elapsed / recent.total + lastYear.elapsed / lastYear.total) / 2;
+    };
+
+    clock = new Date('2026-11-25T12:00:00Z');
+    const { res, body } = await get('/forecast/nowcast?merchant_id=daily&bucket_type=WEEK');
+    expect(res.status).toBe(200);
+    const answer = body as unknown as {
+      bucketStart: string;
+      elapsedDays: number;
+      asOf: string;
+      source: string;
+      categories: {
+        categoryId: string;
+        soFarMinor: string;
+        forecastMinor: string;
+        share: number;
+        nowcastMinor: string;
+        lo80: string;
+        hi80: string;
+      }[];
+    };
+    expect(answer).toMatchObject({
+      bucketStart: '2026-11-23',
+      elapsedDays: 2.5,
+      asOf: '2026-11-25T11:59:00.000Z',
+      source: 'on_demand',
+    });
+    expect(answer.categories.map((c) => c.categoryId).sort()).toEqual([...cats].sort());
+    for (const c of answer.categories) {
+      const k = cats.indexOf(c.categoryId);
+      const soFar = [23, 24, 25].reduce((a, d) => a + dayValue(k, new Date(Date.UTC(2026, 10, d))), 0);
+      expect(c.soFarMinor).toBe(String(soFar));
+      expect(c.share).toBeCloseTo(share(k), 4);
+      const expected = soFar + (1 - share(k)) * Number(c.forecastMinor);
+      expect(Math.abs(Number(c.nowcastMinor) - expected)).toBeLessThanOrEqual(1);
+      expect(Number(c.lo80.replace('.', ''))).toBeLessThanOrEqual(Number(c.nowcastMinor));
+      expect(Number(c.hi80.replace('.', ''))).toBeGreaterThanOrEqual(Number(c.nowcastMinor));
+    }
+    // Its sales so far are the only sales of a merchant with no history: the nowcast says so.
+    const empty = await get('/forecast/nowcast?merchant_id=empty&bucket_type=MONTH');
+    expect(empty.res.status).toBe(200);
+    expect((empty.body as unknown as { categories: unknown[]; asOf: string | null }).asOf).toBeNull();
+  });
+
   it('404s an unknown merchant', async () => {
     const res = await app.request('/forecast/compare-models?merchant_id=nobody&bucket_type=WEEK');
     expect(res.status).toBe(404);
@@ -323,6 +419,7 @@ describe('forecast-api', () => {
       '/forecast/category-path',
       '/forecast/compare-models',
       '/forecast/models',
+      '/forecast/nowcast',
       '/forecast/top-categories',
       '/health',
       '/metrics',
