@@ -15,6 +15,7 @@ import {
   merchantDetailSpec,
   merchantListSpec,
   modelCatalogSpec,
+  nowcastSpec,
   topCategoriesSpec,
   type FieldSpec,
 } from '../ui/src/api/contract.js';
@@ -71,6 +72,10 @@ const CALLS: { [K in keyof ApiClient]: [(c: ApiClient) => Promise<unknown>, Fiel
     categoryPathSpec,
   ],
   models: [(c) => c.models(), modelCatalogSpec],
+  nowcast: [
+    (c) => c.nowcast({ merchantId: 'acme', bucketType: 'WEEK', model: 'auto', limit: 100 }),
+    nowcastSpec,
+  ],
 };
 
 /** The documented operation a concrete path matches (`/api/merchants/acme` -> `/api/merchants/{merchantId}`). */

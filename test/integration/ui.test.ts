@@ -16,6 +16,7 @@ import {
   categoryPathSpec,
   compareModelsSpec,
   forecastTopSpec,
+  nowcastSpec,
   merchantDetailSpec,
   merchantListSpec,
   modelCatalogSpec,
@@ -270,6 +271,7 @@ describe('the merchant UI against the real services', () => {
         forecastTopSpec,
       ],
       [`/forecast/compare-models?merchant_id=${first.id}&bucket_type=MONTH`, compareModelsSpec],
+      [`/forecast/nowcast?merchant_id=${first.id}&bucket_type=WEEK&model=auto&limit=100`, nowcastSpec],
       ['/forecast/models', modelCatalogSpec],
     ];
     for (const [url, spec] of checks) {
@@ -287,6 +289,7 @@ describe('the merchant UI against the real services', () => {
       ['/forecast/top-categories', forecastTopSpec],
       ['/forecast/compare-models', compareModelsSpec],
       ['/forecast/category-path', categoryPathSpec],
+      ['/forecast/nowcast', nowcastSpec],
       ['/forecast/models', modelCatalogSpec],
     ] as const) {
       const schema = doc.paths[p]?.get.responses[200].content['application/json'].schema;
@@ -355,6 +358,31 @@ describe('the merchant UI against the real services', () => {
     expect(shown.length).toBeGreaterThan(0);
     for (const [name, value] of shown) expect(value, `so far of ${name}`).toBe(sold.get(name!) ?? '0');
     await page.locator('[data-so-far-note]').waitFor();
+    // ...and where it is heading: the nowcast forecast-api serves for the same week and model.
+    await expect
+      .poll(() => page.locator('[data-table="forecast"] [data-heading]').count())
+      .toBeGreaterThan(0);
+    const { body: nowcast } = await getJson(
+      `/forecast/nowcast?merchant_id=${first.id}&bucket_type=WEEK&model=auto&limit=100`,
+    );
+    const heading = new Map(
+      (
+        nowcast as { bucketStart: string; categories: { name: string; nowcast: string | null }[] }
+      ).categories.map((c) => [c.name, c.nowcast]),
+    );
+    expect((nowcast as { bucketStart: string }).bucketStart).toBe(week);
+    const headed = await page
+      .locator('[data-table="forecast"] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [
+          r.querySelector('th a')?.textContent ?? '',
+          r.querySelector('[data-heading]')?.getAttribute('data-heading') ?? null,
+        ]),
+      );
+    for (const [name, value] of headed) expect(value, `heading of ${name}`).toBe(heading.get(name!) ?? null);
+    expect(await page.locator('[data-so-far-note]').textContent()).toMatch(
+      /heading for: that plus the forecast/,
+    );
 
     await expectAxeClean();
     await shot('summary-desktop');

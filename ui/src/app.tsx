@@ -18,7 +18,7 @@ import {
   shiftPeriod,
   type Timeframe,
 } from './lib/period.js';
-import { soFarLookup } from './lib/so-far.js';
+import { headingLookup, soFarLookup } from './lib/so-far.js';
 import { tokenMerchants } from './lib/token.js';
 
 /** Longest the first view waits for its responses before showing what it has. */
@@ -115,6 +115,12 @@ export function App({ api, token, session }: AppProps) {
     mid && tf !== 'day' ? `forecast|${mid}|${bt}|${state.model}` : null,
     (s) => api.forecastTop({ merchantId: mid!, bucketType: bt, model: state.model, limit: 10 }, s),
     { ...opts, refreshMs: 60_000 },
+  );
+  // Where the period in progress is heading: only while the forecast is for it (never for DAY).
+  const nowcastRes = useResource(
+    mid && tf !== 'day' && current ? `nowcast|${mid}|${bt}|${state.model}|${current}` : null,
+    (s) => api.nowcast({ merchantId: mid!, bucketType: bt, model: state.model, limit: 100 }, s),
+    { ...opts, refreshMs: 30_000 },
   );
   const modelsRes = useResource('models', (s) => api.models(s), opts);
   const compareRes = useResource(
@@ -333,6 +339,7 @@ export function App({ api, token, session }: AppProps) {
             now={now}
             current={current}
             soFar={soFarLookup(top, fc?.targetBucketStart)}
+            heading={headingLookup(nowcastRes.data, fc?.targetBucketStart, fc?.model ?? state.model)}
           />
         </div>
       </>

@@ -258,6 +258,29 @@ export function createCannedApp(now: () => Date = () => new Date()): { app: Hono
       }),
     });
   });
+  // The period in progress: half of each category's sales so far, heading for all of them.
+  app.get('/forecast/nowcast', (c) => {
+    const m = find(c.req.query('merchant_id'));
+    if (!m) return problem(404, 'unknown merchant');
+    const type = c.req.query('bucket_type') as BucketType;
+    const current = bucketStart(now(), type, m);
+    return c.json({
+      bucketStart: current,
+      model: c.req.query('model') ?? 'auto',
+      categories: m.categories
+        .filter((x) => x.base > 0)
+        .map((x) => {
+          const whole = sales(x.base, current, type);
+          return {
+            categoryId: x.id,
+            soFar: amount(whole / 2),
+            nowcast: amount(whole),
+            lo80: amount(whole * 0.9),
+            hi80: amount(whole * 1.1),
+          };
+        }),
+    });
+  });
   app.get('/forecast/compare-models', (c) => {
     const m = find(c.req.query('merchant_id'));
     if (!m) return problem(404, 'unknown merchant');

@@ -12,6 +12,7 @@ import type {
   MerchantDetail,
   MerchantList,
   ModelCatalog,
+  Nowcast,
   TopCategories,
 } from './types.js';
 
@@ -76,6 +77,10 @@ export interface ApiClient {
     signal?: AbortSignal,
   ): Promise<CategoryPath>;
   models(signal?: AbortSignal): Promise<ModelCatalog>;
+  nowcast(
+    q: { merchantId: string; bucketType: BucketType; model: string; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<Nowcast>;
 }
 
 /** Builds the client. */
@@ -146,6 +151,12 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     forecastTop: (q, signal) =>
       get(
         '/forecast/top-categories',
+        { merchant_id: q.merchantId, bucket_type: q.bucketType, model: q.model, limit: q.limit },
+        signal,
+      ),
+    nowcast: (q, signal) =>
+      get(
+        '/forecast/nowcast',
         { merchant_id: q.merchantId, bucket_type: q.bucketType, model: q.model, limit: q.limit },
         signal,
       ),

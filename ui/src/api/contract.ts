@@ -12,6 +12,7 @@ import type {
   MerchantDetail,
   MerchantList,
   ModelCatalog,
+  Nowcast,
   TopCategories,
 } from './types.js';
 
@@ -158,6 +159,21 @@ export const compareModelsSpec: Spec<CompareModels> = {
           horizons: '?',
         },
       ],
+    },
+  ],
+};
+
+/** GET /forecast/nowcast. */
+export const nowcastSpec: Spec<Nowcast> = {
+  bucketStart: 'string',
+  model: 'string',
+  categories: [
+    {
+      categoryId: 'string',
+      soFar: 'string',
+      nowcast: 'string|null',
+      lo80: 'string|null',
+      hi80: 'string|null',
     },
   ],
 };

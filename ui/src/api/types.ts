@@ -132,6 +132,23 @@ export interface ForecastCategory {
 /** Where a forecast came from. */
 export type ForecastSource = 'precomputed' | 'on_demand';
 
+/** One category of GET /forecast/nowcast: sold so far, and where the period is heading. */
+export interface NowcastCategory {
+  readonly categoryId: string;
+  readonly soFar: string;
+  /** soFar + the forecast's share of the period still to come; null without a forecast or a share. */
+  readonly nowcast: string | null;
+  readonly lo80: string | null;
+  readonly hi80: string | null;
+}
+
+/** GET /forecast/nowcast: the period in progress. */
+export interface Nowcast {
+  readonly bucketStart: string;
+  readonly model: string;
+  readonly categories: readonly NowcastCategory[];
+}
+
 /** GET /forecast/top-categories. */
 export interface ForecastTop {
   readonly merchantId: string;

@@ -1,5 +1,6 @@
 /** "What will sell most next": the forecast ranking with intervals drawn as ranges. */
 import type { ForecastTop } from '../api/types.js';
+import type { Heading } from '../lib/so-far.js';
 import { accuracyWords } from '../lib/accuracy.js';
 import { formatAge, formatMoney, formatMoneyCompact } from '../lib/format.js';
 import { periodLabel, type Timeframe } from '../lib/period.js';
@@ -22,6 +23,8 @@ export function RangeBar(props: {
   max: number;
   /** Sales of the period in progress so far: a marker, so a forecast already passed shows. */
   soFar?: number | undefined;
+  /** Where the period in progress is heading (the nowcast): a marker below the bar. */
+  heading?: number | undefined;
 }) {
   const x = (v: number) => (props.max > 0 ? Math.min(Math.max((v / props.max) * 100, 0), 100) : 0);
   return (
@@ -43,6 +46,7 @@ export function RangeBar(props: {
       />
       <rect class="range-point" x={x(props.point) - 0.6} y="0" width="1.2" height="12" />
       {props.soFar !== undefined && <SoFarMark at={Math.min(Math.max(x(props.soFar), 1.6), 98.4)} />}
+      {props.heading !== undefined && <HeadingMark at={Math.min(Math.max(x(props.heading), 1.6), 98.4)} />}
     </svg>
   );
 }
@@ -54,6 +58,17 @@ function SoFarMark(props: { at: number }) {
     <path
       class="range-sofar"
       d={`M${(at - 1.6).toFixed(2)},0L${(at + 1.6).toFixed(2)},0L${at.toFixed(2)},5Z`}
+    />
+  );
+}
+
+/** The heading-for marker of a range bar: a small triangle pointing up at `at` (0..100). */
+function HeadingMark(props: { at: number }) {
+  const { at } = props;
+  return (
+    <path
+      class="range-heading"
+      d={`M${(at - 1.6).toFixed(2)},12L${(at + 1.6).toFixed(2)},12L${at.toFixed(2)},7Z`}
     />
   );
 }
@@ -100,13 +115,28 @@ export function ForecastPanel(props: {
    * period is in progress; undefined for a category: no figure.
    */
   soFar?: ((categoryId: string) => string | undefined) | undefined;
+  /**
+   * Where each category of the period in progress is heading (lib/so-far.ts headingLookup: the
+   * nowcast of GET /forecast/nowcast); undefined for a category: no figure.
+   */
+  heading?: ((categoryId: string) => Heading | undefined) | undefined;
 }) {
   const { data, tf } = props;
   const currency = data?.currency ?? 'USD';
   const rows = data?.categories ?? [];
   const inProgress = data !== undefined && data.targetBucketStart === props.current;
   const soFar = inProgress ? props.soFar : undefined;
-  const max = Math.max(...rows.map((r) => Math.max(Number(r.hi95), Number(soFar?.(r.categoryId) ?? 0))), 0);
+  const heading = inProgress ? props.heading : undefined;
+  const max = Math.max(
+    ...rows.map((r) =>
+      Math.max(
+        Number(r.hi95),
+        Number(soFar?.(r.categoryId) ?? 0),
+        Number(heading?.(r.categoryId)?.nowcast ?? 0),
+      ),
+    ),
+    0,
+  );
   const target = data ? periodLabel(tf, data.targetBucketStart) : undefined;
 
   let body;
@@ -168,6 +198,7 @@ export function ForecastPanel(props: {
               {rows.map((r) => {
                 const acc = accuracyWords(r.metrics);
                 const sold = soFar?.(r.categoryId);
+                const toward = heading?.(r.categoryId);
                 return (
                   <tr key={r.categoryId}>
                     <td class="num">{r.rank}</td>
@@ -188,6 +219,15 @@ export function ForecastPanel(props: {
                           {Number(sold) > Number(r.hi95) && <span class="so-far-above">above the range</span>}
                         </span>
                       )}
+                      {toward !== undefined && (
+                        <span
+                          class="heading"
+                          data-heading={toward.nowcast}
+                          title={`80% likely between ${formatMoney(toward.lo80, currency)} and ${formatMoney(toward.hi80, currency)}`}
+                        >
+                          heading for {formatMoneyCompact(toward.nowcast, currency)}
+                        </span>
+                      )}
                     </td>
                     <td class="range-col">
                       <RangeBar
@@ -198,6 +238,7 @@ export function ForecastPanel(props: {
                         hi95={Number(r.hi95)}
                         max={max}
                         soFar={sold === undefined ? undefined : Number(sold)}
+                        heading={toward === undefined ? undefined : Number(toward.nowcast)}
                       />
                       <span class="range-text">
                         {formatMoneyCompact(r.lo80, currency)} – {formatMoneyCompact(r.hi80, currency)}
@@ -226,6 +267,16 @@ export function ForecastPanel(props: {
               ▾
             </span>{' '}
             so far: what each category has sold of it up to now.
+            {heading && (
+              <>
+                {' '}
+                <span class="heading-key" aria-hidden="true">
+                  ▴
+                </span>{' '}
+                heading for: that plus the forecast’s share of the {tf} still to come, judged by how recent{' '}
+                {tf}s and the same {tf} a year ago sold up to this point.
+              </>
+            )}
           </p>
         )}
       </>

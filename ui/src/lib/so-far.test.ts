@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TopCategories, TopCategory } from '../api/types.js';
-import { soFarLookup } from './so-far.js';
+import type { Nowcast, TopCategories, TopCategory } from '../api/types.js';
+import { headingLookup, soFarLookup } from './so-far.js';
 
 const category = (categoryId: string, total: string): TopCategory => ({
   rank: 1,
@@ -47,5 +47,29 @@ describe('soFarLookup', () => {
     expect(soFarLookup(top([category('a', '1')], 1), '2026-11-29')).toBeUndefined();
     expect(soFarLookup(undefined, '2026-12-06')).toBeUndefined();
     expect(soFarLookup(top([], 0), undefined)).toBeUndefined();
+  });
+});
+
+describe('headingLookup', () => {
+  const answer: Nowcast = {
+    bucketStart: '2026-12-06',
+    model: 'auto',
+    categories: [
+      { categoryId: 'a', soFar: '10.00', nowcast: '25.00', lo80: '20.00', hi80: '31.00' },
+      { categoryId: 'b', soFar: '3.00', nowcast: null, lo80: null, hi80: null },
+    ],
+  };
+
+  it('gives each category its nowcast and 80% range, none where the answer has none', () => {
+    const heading = headingLookup(answer, '2026-12-06', 'auto')!;
+    expect(heading('a')).toEqual({ nowcast: '25.00', lo80: '20.00', hi80: '31.00' });
+    expect(heading('b')).toBeUndefined();
+    expect(heading('c')).toBeUndefined();
+  });
+
+  it('is undefined for an answer about another period or another model, or none', () => {
+    expect(headingLookup(answer, '2026-11-29', 'auto')).toBeUndefined();
+    expect(headingLookup(answer, '2026-12-06', 'ets')).toBeUndefined();
+    expect(headingLookup(undefined, '2026-12-06', 'auto')).toBeUndefined();
   });
 });
