@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { render } from './gen-config-docs.js';
+import { declared, render } from './gen-config-docs.js';
 
 describe('docs/configuration.md', () => {
   it('is generated from the current configuration schemas', () => {
@@ -15,5 +15,13 @@ describe('docs/configuration.md', () => {
       .filter((l) => l.startsWith('| `'));
     expect(rows.length).toBeGreaterThan(60);
     for (const row of rows) expect(row.split('|')[2]!.trim(), row).not.toBe('');
+  });
+
+  it('refuses an optional variable or one with a default whose TSDoc has no @default', () => {
+    const schema = (decl: string) =>
+      `export const e = {\n  /** Required. */\n  A_URL: z.string(),\n  /** Doc. */\n  ${decl},\n};\n`;
+    expect(() => declared(schema('B_VAR: z.string().optional()'))).toThrow(/B_VAR is optional/);
+    expect(() => declared(schema("B_VAR: z.string()\n    .default('x')"))).toThrow(/B_VAR is optional/);
+    expect(declared(schema('B_VAR: z.string()')).map((v) => v.fallback)).toEqual(['required', 'required']);
   });
 });

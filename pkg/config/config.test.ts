@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, parseEnv, parseTogether, port } from './index.js';
+import { ConfigError, databaseEnv, parseEnv, parseTogether, port, without } from './index.js';
 
 const a = z.object({ PORT: port(8080) });
 const b = z.object({ AUTH_MODE: z.enum(['jwt', 'none']) });
@@ -40,5 +40,20 @@ describe('parseTogether', () => {
         throw boom;
       }),
     ).toThrow(boom);
+  });
+});
+
+describe('without', () => {
+  it('leaves the named variables out of a shared group, so they are neither parsed nor kept', () => {
+    const schema = z.object({
+      ...without(databaseEnv, 'DATABASE_READ_URL', 'DATABASE_STATEMENT_TIMEOUT_MS'),
+    });
+    const parsed = parseEnv(schema, {
+      DATABASE_URL: 'postgres://localhost/catcast',
+      DATABASE_READ_URL: 'not a url',
+      DATABASE_STATEMENT_TIMEOUT_MS: 'never',
+    });
+    expect(parsed).toEqual({ DATABASE_URL: 'postgres://localhost/catcast', DATABASE_POOL_MAX: 10 });
+    expect(Object.keys(databaseEnv)).toContain('DATABASE_READ_URL');
   });
 });

@@ -78,6 +78,20 @@ export const list = () =>
       .filter((s) => s.length > 0),
   );
 
+/**
+ * `group` without the variables named in `keys`, for a binary that spreads a shared group but never
+ * reads some of its variables (`...without(commonEnv, 'HOST')`): they are then neither parsed nor
+ * listed for that binary in docs/configuration.md (scripts/gen-config-docs.ts reads this call).
+ */
+export function without<G extends Record<string, z.ZodType>, K extends keyof G & string>(
+  group: G,
+  ...keys: K[]
+): Omit<G, K> {
+  const rest: Record<string, z.ZodType> = { ...group };
+  for (const key of keys) delete rest[key];
+  return rest as Omit<G, K>;
+}
+
 /** Settings every catcast process shares. */
 export const commonEnv = {
   /** Log level for pino. @default info */

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { commonEnv, parseEnv } from '../config/index.js';
+import { commonEnv, parseEnv, without } from '../config/index.js';
 
 const migrateEnv = z.object({
-  ...commonEnv,
+  // No HTTP server: HOST is not read.
+  ...without(commonEnv, 'HOST'),
   /** Postgres connection string to migrate. Required. */
   DATABASE_URL: z.string().url(),
   /** up or down. @default up */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BUCKET_TYPES } from '../buckets/index.js';
-import { commonEnv, databaseEnv, list, parseEnv, positiveInt } from '../config/index.js';
+import { commonEnv, databaseEnv, list, parseEnv, positiveInt, without } from '../config/index.js';
 import { MAX_HORIZON, MODEL_NAMES, defaultHorizon } from '../forecast-engine/index.js';
 
 /** Steps of the multi-horizon path for one bucket type: 0 (no paths) to MAX_HORIZON. */
@@ -9,13 +9,25 @@ const horizon = (bt: (typeof BUCKET_TYPES)[number]) =>
 
 const jobEnv = z
   .object({
-    ...commonEnv,
-    ...databaseEnv,
+    // The job serves no HTTP (HOST), reads no replica and sets no statement timeout (run.ts).
+    ...without(commonEnv, 'HOST'),
+    ...without(databaseEnv, 'DATABASE_READ_URL', 'DATABASE_POOL_MAX', 'DATABASE_STATEMENT_TIMEOUT_MS'),
+    /**
+     * Connections of the job's pool, clamped to 2..4 (a lower value opens 2, a higher one 4).
+     * @default 10 (4 connections)
+     */
+    DATABASE_POOL_MAX: positiveInt(10),
     /** Number of merchant shards (CronJob completions). @default 1 */
     SHARD_COUNT: positiveInt(1),
-    /** This run's shard; Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX instead. @default 0 */
+    /**
+     * This run's shard; Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX instead.
+     * @default JOB_COMPLETION_INDEX, else 0
+     */
     SHARD_INDEX: z.coerce.number().int().min(0).optional(),
-    /** Set by Kubernetes for Indexed Jobs. */
+    /**
+     * Set by Kubernetes for Indexed Jobs; used when SHARD_INDEX is unset.
+     * @default unset (shard 0 when SHARD_INDEX is unset too)
+     */
     JOB_COMPLETION_INDEX: z.coerce.number().int().min(0).optional(),
     /** Where leases live: postgres (forecasting.leases) or kubernetes (coordination.k8s.io Leases). @default postgres */
     LEASE_STORE: z.enum(['postgres', 'kubernetes']).default('postgres'),

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { parseAuthConfig, type AuthConfig } from '../auth/index.js';
-import { commonEnv, databaseEnv, parseEnv, parseTogether, port, positiveInt } from '../config/index.js';
+import {
+  commonEnv,
+  databaseEnv,
+  parseEnv,
+  parseTogether,
+  port,
+  positiveInt,
+  without,
+} from '../config/index.js';
 
 /** Environment of the ingest service. */
 export const ingestEnvSchema = z.object({
   ...commonEnv,
-  ...databaseEnv,
+  // Every query of ingest goes to the primary: DATABASE_READ_URL is not read.
+  ...without(databaseEnv, 'DATABASE_READ_URL'),
   /** HTTP port. @default 8081 */
   PORT: port(8081),
   /** Largest accepted body of the single-order and catalog endpoints, in bytes. @default 1048576 (1 MiB) */

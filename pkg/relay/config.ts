@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt } from '../config/index.js';
+import { commonEnv, databaseEnv, kafkaEnv, parseEnv, port, positiveInt, without } from '../config/index.js';
 
 /** Environment of the outbox relay (cmd/relay). */
 export const relayEnv = {
   ...commonEnv,
-  ...databaseEnv,
+  // The relay only works on the primary: DATABASE_READ_URL is not read.
+  ...without(databaseEnv, 'DATABASE_READ_URL'),
   ...kafkaEnv,
   /** Port of /health, /ready and /metrics. @default 8083 */
   PORT: port(8083),
