@@ -557,10 +557,10 @@ export function createAggregatorApi(options: AggregatorApiOptions): Hono {
 
   app.get('/api/merchants', async (c) => {
     const visible = visibleMerchants(c);
-    const merchants = await listMerchants(readDb, 1000);
-    return cachedJson(c, {
-      merchants: visible === '*' ? merchants : merchants.filter((m) => visible.has(m.id)),
-    });
+    // A token that names its merchants gets exactly those (however far down the id order); an
+    // admin token the first 1,000 by id.
+    const merchants = await listMerchants(readDb, 1000, visible === '*' ? undefined : [...visible]);
+    return cachedJson(c, { merchants });
   });
 
   app.get('/api/merchants/:merchantId', async (c) => {

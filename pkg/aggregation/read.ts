@@ -122,17 +122,26 @@ export interface MerchantSummary {
   readonly currency: string;
 }
 
-/** Lists merchants ordered by id (at most `limit`). */
-export async function listMerchants(db: Queryable, limit: number): Promise<MerchantSummary[]> {
+/**
+ * Lists merchants ordered by id (at most `limit`): all of them, or only those of `ids` (a token's
+ * merchants, looked up by key so a merchant far down the id order is not cut off by the limit).
+ */
+export async function listMerchants(
+  db: Queryable,
+  limit: number,
+  ids?: readonly string[],
+): Promise<MerchantSummary[]> {
   const { rows } = await db.query<{
     id: string;
     name: string;
     timezone: string;
     week_start: WeekStart;
     currency: string;
-  }>(`SELECT id, name, timezone, week_start, currency FROM ingestion.merchants ORDER BY id LIMIT $1`, [
-    limit,
-  ]);
+  }>(
+    `SELECT id, name, timezone, week_start, currency FROM ingestion.merchants
+      WHERE $2::text[] IS NULL OR id = ANY($2::text[]) ORDER BY id LIMIT $1`,
+    [limit, ids ? [...ids] : null],
+  );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -392,6 +392,30 @@ describe('authorisation hooks', () => {
       'tokyo',
     ]);
   });
+
+  it('lists a token’s merchants even when 1,000 others come first by id', async () => {
+    await db.pool.query(
+      `INSERT INTO ingestion.merchants (id, name, timezone, week_start, currency)
+       SELECT 'aaa-' || lpad(i::text, 4, '0'), 'Filler ' || i, 'UTC', 'MONDAY', 'EUR' FROM generate_series(1, 1001) i`,
+    );
+    try {
+      const scoped = createAggregatorApi({
+        readDb: db.pool,
+        clock,
+        logger: silentLogger(),
+        registry: new Registry(),
+        authMiddleware: async (_c, next) => next(),
+        visibleMerchants: () => new Set(['tokyo', 'aaa-0002', 'no-such-merchant']),
+      });
+      const list = await scoped.request('/api/merchants');
+      expect(((await list.json()) as { merchants: { id: string }[] }).merchants.map((m) => m.id)).toEqual([
+        'aaa-0002',
+        'tokyo',
+      ]);
+    } finally {
+      await db.pool.query(`DELETE FROM ingestion.merchants WHERE id LIKE 'aaa-%'`);
+    }
+  });
 });
 
 describe('reads that share a statement (AGGREGATION_API_READ_BATCH_MAX)', () => {
