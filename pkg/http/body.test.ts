@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -126,6 +127,21 @@ describe('readJson on a Node server', () => {
     expect(unheard).toHaveLength(1);
     expect(unheard[0]?.status).toBe(400);
     expect(unheard[0]?.detail).toMatch(/could not be read to its end/);
+  });
+
+  it('refuses a compressed body with 415 naming the encoding, not as malformed JSON', async () => {
+    const gz = await app.request('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: new Uint8Array(gzipSync('{"a":1}')),
+    });
+    expect(gz.status).toBe(415);
+    const plain = await app.request('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      body: '{"a":1}',
+    });
+    expect(plain.status).toBe(200);
   });
 
   it('reads the same way in-process (web stream path)', async () => {

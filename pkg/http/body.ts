@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HttpProblem } from './problem.js';
 
 /**
- * Reads a JSON request body: 415 unless the content type is JSON, 413 beyond `limitBytes`
+ * Reads a JSON request body: 415 unless the content type is JSON and the body is not compressed, 413 beyond `limitBytes`
  * (checked against Content-Length before reading, and while streaming), 400 when it does not parse.
  */
 export async function readJson(c: Context, limitBytes: number): Promise<unknown> {
@@ -11,6 +11,13 @@ export async function readJson(c: Context, limitBytes: number): Promise<unknown>
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new HttpProblem(415, {
       detail: `expected Content-Type application/json, got ${type ? JSON.stringify(type) : 'none'}`,
+    });
+  }
+  // A compressed body would reach the parser as binary and be called malformed JSON.
+  const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new HttpProblem(415, {
+      detail: `Content-Encoding ${JSON.stringify(encoding)} is not accepted; send the JSON body uncompressed`,
     });
   }
   const declared = c.req.header('content-length');

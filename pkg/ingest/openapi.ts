@@ -121,7 +121,7 @@ const auth = { 401: 'Missing or invalid token', 403: 'Token lacks the scope or t
 const bodyErrors = {
   400: 'Malformed JSON or an invalid field (`errors` names each)',
   413: 'Body larger than the limit',
-  415: 'Content-Type is not JSON',
+  415: 'Content-Type is not JSON, or the body is compressed (Content-Encoding other than identity)',
 } as const;
 const unavailable = { 503: 'Database unavailable (Retry-After)' } as const;
 
