@@ -27,10 +27,10 @@ interface Result {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Outcome of one mutation of scripts/mutations.sh (test-results/mutations/<name>.json). */
+/** Outcome of one mutation of scripts/mutations.sh (test/mutations/results/<name>.json, committed). */
 export interface MutationResult {
   name: string;
-  verdict: 'killed' | 'survived' | 'inconclusive';
+  verdict: 'killed' | 'survived' | 'inconclusive' | 'stale';
   observed: string;
   seconds: number;
   at: string;
@@ -131,7 +131,9 @@ export function renderClaims(mutations: ReadonlyMap<string, MutationResult>): st
         ? `red (${m.seconds} s): ${m.observed || 'test failed'}`
         : m.verdict === 'survived'
           ? '**SURVIVED: the test passed with the bug**'
-          : 'inconclusive (the run failed before any test: see test-results/mutations)';
+          : m.verdict === 'stale'
+            ? '**not checked: the patch no longer applies to the code**'
+            : 'inconclusive (the run failed before any test: see test/mutations/results)';
     lines.push(
       `| ${cell(c.claim)} | ${cell(c.test)} | ${cell(c.breaking)} | \`${c.mutation}\`: ${cell(c.mutationText)} | ${cell(observed)} |`,
     );
@@ -226,7 +228,7 @@ function main(): void {
   } catch {
     /* not a git checkout */
   }
-  const mutationsDir = path.join(root, 'test-results', 'mutations');
+  const mutationsDir = path.join(root, 'test', 'mutations', 'results');
   const mutations = new Map<string, MutationResult>();
   if (existsSync(mutationsDir))
     for (const f of readdirSync(mutationsDir).filter((f) => f.endsWith('.json'))) {
