@@ -420,22 +420,27 @@ function pathSection(series: readonly BenchSeries[], families: readonly string[]
   );
 }
 
-/** --nowcast-only: redoes only the nowcast section (the "nowcast" key) of the results file. */
-async function nowcastOnly(): Promise<void> {
+/** Replaces one section (`key`) of the results file, keeping the others; creates the file when there is none. */
+async function replaceSection(key: string, value: unknown): Promise<void> {
   const path = resultsPath();
   let result: Record<string, unknown> = {};
   try {
     result = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   } catch {
-    log(`${path} does not exist yet: it will hold the nowcast section only`);
+    log(`${path} does not exist yet: it will hold the ${key} section only`);
   }
+  result[key] = value;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** --nowcast-only: redoes only the nowcast section (the "nowcast" key) of the results file. */
+async function nowcastOnly(): Promise<void> {
   const rows = nowcastRows(
     generateBench(PER_FAMILY).filter(selected),
     args.has('--no-real') ? [] : loadRealSeries().filter(selected),
   );
-  result.nowcast = rows;
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  await replaceSection('nowcast', rows);
   process.stdout.write(`${nowcastTable(rows).join('\n')}\n`);
 }
 
@@ -449,13 +454,6 @@ function nowcastRows(synthetic: readonly BenchSeries[], real: readonly BenchSeri
 
 /** --paths-only: redoes only the multi-step coverage section (the "paths" key) of the results file. */
 async function pathsOnly(): Promise<void> {
-  const path = resultsPath();
-  let result: Record<string, unknown> = {};
-  try {
-    result = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    log(`${path} does not exist yet: it will hold the paths section only`);
-  }
   const synthetic = generateBench(PER_FAMILY).filter(selected);
   const real = args.has('--no-real')
     ? []
@@ -463,9 +461,7 @@ async function pathsOnly(): Promise<void> {
         .filter((_, i) => i % REAL_EVERY === 0)
         .filter(selected);
   const section = pathSection([...synthetic, ...real], familiesOf(real));
-  result.paths = section;
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  await replaceSection('paths', section);
   process.stdout.write(`${pathTable(section).join('\n')}\n`);
 }
 
