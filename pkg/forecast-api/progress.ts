@@ -107,8 +107,8 @@ export interface CategoryProgress {
  * the merchant's aggregation watermark, all from one snapshot. Uses the aggregates' primary key
  * (merchant, bucket type, bucket start) for the DAY ranges.
  *
- * $1 merchant, $2 bucket type, $3 bucket start, $4..$7 the references' kinds, starts, ends and cut
- * days, $8 the part of the cut day that counts.
+ * $1 merchant, $2 bucket type, $3 bucket start, $4..$7 the references' kinds ('recent', 'lastYear' or
+ * 'both'), starts, ends and cut days, $8 the part of the cut day that counts.
  */
 export const PERIOD_PROGRESS_SQL = `
 WITH refs AS (
@@ -126,10 +126,10 @@ WITH refs AS (
    GROUP BY r.kind, a.category_id
 ), refsum AS (
   SELECT category_id,
-         coalesce(sum(elapsed) FILTER (WHERE kind = 'recent'), 0) AS recent_elapsed,
-         coalesce(sum(total) FILTER (WHERE kind = 'recent'), 0) AS recent_total,
-         coalesce(sum(elapsed) FILTER (WHERE kind = 'lastYear'), 0) AS last_year_elapsed,
-         coalesce(sum(total) FILTER (WHERE kind = 'lastYear'), 0) AS last_year_total
+         coalesce(sum(elapsed) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_elapsed,
+         coalesce(sum(total) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_total,
+         coalesce(sum(elapsed) FILTER (WHERE kind <> 'recent'), 0) AS last_year_elapsed,
+         coalesce(sum(total) FILTER (WHERE kind <> 'recent'), 0) AS last_year_total
     FROM days GROUP BY category_id
 ), current_period AS (
   SELECT category_id, total_sales_minor
@@ -165,7 +165,13 @@ export async function readPeriodProgress(
   bucketType: NowcastBucketType,
   point: PeriodPoint,
 ): Promise<PeriodProgress> {
-  const refs = point.references;
+  // A range that is both (YEAR: last year is also the most recent year) is read once, as 'both'.
+  const refs: { kind: string; start: string; end: string; cut: string }[] = [];
+  for (const r of point.references) {
+    const same = refs.find((x) => x.start === r.start && x.end === r.end && x.cut === r.cut);
+    if (same) same.kind = 'both';
+    else refs.push({ ...r });
+  }
   const { rows } = await db.query<ProgressRow>(
     { name: 'catcast_period_progress', text: PERIOD_PROGRESS_SQL },
     [

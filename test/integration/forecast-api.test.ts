@@ -297,7 +297,7 @@ describe('forecast-api', () => {
     expect(body.errors.map((e) => e.field)).toContain(field);
   });
 
-  it('nowcasts the week in progress from its DAY aggregates, the forecast and the reference weeks', async () => {
+  it('nowcasts the week and the year in progress from their DAY aggregates, the forecast and the reference periods', async () => {
     // 'daily' sells every day: category k sells (k + 1) x 100 x (weekday number, Monday 1) x a
     // slow growth, so a week's share by Wednesday noon is neither flat nor the same every week.
     const cats = await seedCatalog(db.pool, 'daily', 2);
@@ -321,6 +321,13 @@ describe('forecast-api', () => {
           sum += dayValue(k, new Date(t));
         rows.push([c, 'WEEK', new Date(w).toISOString().slice(0, 10), sum]);
       });
+    // This year so far (the YEAR row of 2026).
+    cats.forEach((c, k) => {
+      let sum = 0;
+      for (let t = Date.UTC(2026, 0, 1); t <= Date.UTC(2026, 10, 25); t += dayMs)
+        sum += dayValue(k, new Date(t));
+      rows.push([c, 'YEAR', '2026-01-01', sum]);
+    });
     await db.pool.query(
       `INSERT INTO forecasting.category_sales_agg (merchant_id, category_id, bucket_type, bucket_start, total_sales_minor, order_count, item_count)
        SELECT 'daily', c, b, d::date, v, 1, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(c, b, d, v)`,
@@ -387,6 +394,34 @@ describe('forecast-api', () => {
       expect(Number(c.lo80.replace('.', ''))).toBeLessThanOrEqual(Number(c.nowcastMinor));
       expect(Number(c.hi80.replace('.', ''))).toBeGreaterThanOrEqual(Number(c.nowcastMinor));
     }
+    // YEAR: the most recent year is also last year's reference, read once and counted in both.
+    const yearShare = (k: number) => {
+      const part = (year: number) => {
+        const from = Date.UTC(year, 0, 1);
+        const cut = from + 328 * dayMs; // 2026-01-01 to 2026-11-25 is 328 days
+        let elapsed = 0;
+        let total = 0;
+        for (let t = Math.max(from, Date.UTC(2024, 5, 3)); t < Date.UTC(year + 1, 0, 1); t += dayMs) {
+          const v = dayValue(k, new Date(t));
+          total += v;
+          if (t < cut) elapsed += v;
+          else if (t === cut) elapsed += 0.5 * v;
+        }
+        return { elapsed, total };
+      };
+      const [y1, y2] = [part(2025), part(2024)];
+      const recent = (y1.elapsed + y2.elapsed) / (y1.total + y2.total);
+      return (recent + y1.elapsed / y1.total) / 2;
+    };
+    const year = await get('/forecast/nowcast?merchant_id=daily&bucket_type=YEAR');
+    expect(year.res.status).toBe(200);
+    const yearCats = (
+      year.body as unknown as { bucketStart: string; categories: { categoryId: string; share: number }[] }
+    ).categories;
+    expect((year.body as unknown as { bucketStart: string }).bucketStart).toBe('2026-01-01');
+    for (const c of yearCats) expect(c.share).toBeCloseTo(yearShare(cats.indexOf(c.categoryId)), 4);
+    expect(yearCats).toHaveLength(2);
+
     // Its sales so far are the only sales of a merchant with no history: the nowcast says so.
     const empty = await get('/forecast/nowcast?merchant_id=empty&bucket_type=MONTH');
     expect(empty.res.status).toBe(200);
