@@ -8,7 +8,8 @@
  * - `forecast`: the forecast made before the period began, unchanged (what the UI showed before);
  * - `pace`: sales so far divided by the share of a period sold by then (the "on pace for" figure of
  *   many dashboards), the share estimated as the nowcast estimates it;
- * - `nowcast`: sales so far + (1 − share) × forecast, with its interval (what forecast-api serves).
+ * - `nowcast`: sales so far + (1 − share) × forecast, with its interval widened by the spread of
+ *   the recent periods' shares (what forecast-api serves).
  *
  * Share: the mean of the pooled share of the previous NOWCAST_RECENT_PERIODS periods and that of
  * the same period a year earlier (52 weeks, 12 months), as forecast-api computes it; the partial
@@ -19,6 +20,7 @@ import {
   elapsedShare,
   forecast,
   nowcast,
+  shareSpread,
   type ElapsedSums,
 } from '../../pkg/forecast-engine/index.js';
 import type { BenchSeries } from './generate.js';
@@ -125,12 +127,14 @@ export function scoreNowcasts(s: BenchSeries, kind: Kind, sums: Map<string, Nowc
           total: 0,
         });
       const ref = (k: number) => part(periods[t - k]!.start, periods[t - k]!.length);
-      const share = elapsedShare(pooled(Array.from({ length: recent }, (_, k) => ref(k + 1))), ref(back));
+      const recentRefs = Array.from({ length: recent }, (_, k) => ref(k + 1));
+      const share = elapsedShare(pooled(recentRefs), ref(back));
+      const spread = shareSpread(recentRefs.filter((r) => r.total > 0).map((r) => r.elapsed / r.total));
       const key = (m: string) => `${s.family}|${kind}|${day}|${m}`;
       add(key('forecast'), target.total, f.point, f.lo80, f.hi80, f.lo95, f.hi95);
       if (share === null) continue;
       add(key('pace'), target.total, share > 0 ? soFar / share : f.point);
-      const n = nowcast(soFar, share, f);
+      const n = nowcast(soFar, share, f, spread);
       add(key('nowcast'), target.total, n.point, n.lo80, n.hi80, n.lo95, n.hi95);
     }
   }

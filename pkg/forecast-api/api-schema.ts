@@ -235,6 +235,10 @@ const NowcastCategory = z
       description:
         'Share of a whole period usually sold by this point (mean of the recent periods’ and of the same period a year earlier); null when neither sold anything',
     }),
+    shareSpread: z.number().nullable().meta({
+      description:
+        'Standard deviation of the recent periods’ own shares: how much the share varies; it widens the interval. Null without a share',
+    }),
     nowcast: money(
       'Expected total of the period: soFar + (1 − share) × forecast; null without a forecast or a share',
     ),

@@ -475,11 +475,32 @@ describe('GET /forecast/nowcast over an in-memory store', () => {
     // Usually 30% (recent weeks) and 50% (a year ago) sold by now: share 0.4.
     [
       'shoes',
-      { soFarMinor: 400_00n, recent: { elapsed: 300, total: 1000 }, lastYear: { elapsed: 50, total: 100 } },
+      {
+        soFarMinor: 400_00n,
+        recent: { elapsed: 300, total: 1000 },
+        lastYear: { elapsed: 50, total: 100 },
+        recentSpread: 0,
+      },
     ],
-    ['boots', { soFarMinor: 0n, recent: { elapsed: 0, total: 0 }, lastYear: { elapsed: 0, total: 0 } }],
+    [
+      'boots',
+      {
+        soFarMinor: 0n,
+        recent: { elapsed: 0, total: 0 },
+        lastYear: { elapsed: 0, total: 0 },
+        recentSpread: 0,
+      },
+    ],
     // Sold this week, but no forecast (a new category).
-    ['scarves', { soFarMinor: 5_00n, recent: { elapsed: 0, total: 0 }, lastYear: { elapsed: 0, total: 0 } }],
+    [
+      'scarves',
+      {
+        soFarMinor: 5_00n,
+        recent: { elapsed: 0, total: 0 },
+        lastYear: { elapsed: 0, total: 0 },
+        recentSpread: 0,
+      },
+    ],
   ]);
   const withProgress = createMemoryForecastStore({
     ...data,

@@ -99,11 +99,14 @@ export interface CategoryProgress {
   readonly soFarMinor: bigint;
   readonly recent: ElapsedSums;
   readonly lastYear: ElapsedSums;
+  /** How much the recent periods' own shares vary (forecast-engine shareSpread). */
+  readonly recentSpread: number;
 }
 
 /**
  * One statement: the bucket's aggregate per category (what it sold so far), and over the DAY
- * aggregates of every reference period the elapsed part and the whole, per category and kind; with
+ * aggregates of every reference period the elapsed part and the whole, per category and kind, and
+ * the spread of the recent periods' own shares; with
  * the merchant's aggregation watermark, all from one snapshot. Uses the aggregates' primary key
  * (merchant, bucket type, bucket start) for the DAY ranges.
  *
@@ -112,9 +115,9 @@ export interface CategoryProgress {
  */
 export const PERIOD_PROGRESS_SQL = `
 WITH refs AS (
-  SELECT * FROM unnest($4::text[], $5::date[], $6::date[], $7::date[]) AS r(kind, start_date, end_date, cut)
+  SELECT * FROM unnest($4::text[], $5::date[], $6::date[], $7::date[]) WITH ORDINALITY AS r(kind, start_date, end_date, cut, ref)
 ), days AS (
-  SELECT r.kind, a.category_id,
+  SELECT r.ref, r.kind, a.category_id,
          sum(a.total_sales_minor)::float8 AS total,
          sum(CASE WHEN a.bucket_start < r.cut THEN a.total_sales_minor::float8
                   WHEN a.bucket_start = r.cut THEN a.total_sales_minor * $8::float8
@@ -123,13 +126,14 @@ WITH refs AS (
     JOIN forecasting.category_sales_agg a
       ON a.merchant_id = $1 AND a.bucket_type = 'DAY'
      AND a.bucket_start >= r.start_date AND a.bucket_start < r.end_date
-   GROUP BY r.kind, a.category_id
+   GROUP BY r.ref, r.kind, a.category_id
 ), refsum AS (
   SELECT category_id,
          coalesce(sum(elapsed) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_elapsed,
          coalesce(sum(total) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_total,
          coalesce(sum(elapsed) FILTER (WHERE kind <> 'recent'), 0) AS last_year_elapsed,
-         coalesce(sum(total) FILTER (WHERE kind <> 'recent'), 0) AS last_year_total
+         coalesce(sum(total) FILTER (WHERE kind <> 'recent'), 0) AS last_year_total,
+         coalesce(stddev_samp(elapsed / total) FILTER (WHERE kind <> 'lastYear' AND total > 0), 0) AS recent_spread
     FROM days GROUP BY category_id
 ), current_period AS (
   SELECT category_id, total_sales_minor
@@ -140,11 +144,12 @@ SELECT coalesce(c.category_id, s.category_id) AS category_id,
        coalesce(c.total_sales_minor, 0)::bigint AS so_far,
        coalesce(s.recent_elapsed, 0) AS recent_elapsed, coalesce(s.recent_total, 0) AS recent_total,
        coalesce(s.last_year_elapsed, 0) AS last_year_elapsed, coalesce(s.last_year_total, 0) AS last_year_total,
+       coalesce(s.recent_spread, 0) AS recent_spread,
        (SELECT w.last_event_created_at FROM forecasting.aggregation_watermarks w WHERE w.merchant_id = $1) AS as_of
   FROM current_period c FULL JOIN refsum s ON s.category_id = c.category_id
 UNION ALL
 -- The watermark also when no category has sold anything.
-SELECT NULL, 0, 0, 0, 0, 0,
+SELECT NULL, 0, 0, 0, 0, 0, 0,
        (SELECT w.last_event_created_at FROM forecasting.aggregation_watermarks w WHERE w.merchant_id = $1)
  ORDER BY 1 NULLS FIRST`;
 
@@ -155,6 +160,7 @@ interface ProgressRow {
   recent_total: number;
   last_year_elapsed: number;
   last_year_total: number;
+  recent_spread: number;
   as_of: Date | null;
 }
 
@@ -192,6 +198,7 @@ export async function readPeriodProgress(
         soFarMinor: BigInt(r.so_far),
         recent: { elapsed: Number(r.recent_elapsed), total: Number(r.recent_total) },
         lastYear: { elapsed: Number(r.last_year_elapsed), total: Number(r.last_year_total) },
+        recentSpread: Number(r.recent_spread),
       });
   return { asOf: rows[0]?.as_of ?? null, categories };
 }

@@ -189,7 +189,7 @@ export function modelsBody(catalog: readonly ModelInfo[]): ModelsBody {
 
 /** How GET /forecast/nowcast computes its figures (in the answer, so a reader need not look it up). */
 export const NOWCAST_METHOD =
-  'nowcast = soFar + (1 − share) × forecast, where share is the part of a whole period usually sold by this point: the mean of the pooled share of the recent periods (8 weeks, 12 months, 3 years) and of the same period a year earlier, from their DAY aggregates; its interval is the forecast’s, narrowed by √(1 − share) and never below soFar';
+  'nowcast = soFar + (1 − share) × forecast, where share is the part of a whole period usually sold by this point: the mean of the pooled share of the recent periods (8 weeks, 12 months, 3 years) and of the same period a year earlier, from their DAY aggregates; its interval is the forecast’s, narrowed by √(1 − share), widened by how much the recent periods’ shares varied, and never below soFar';
 
 /**
  * The body of GET /forecast/nowcast: for the period in progress, each category's sales so far, the
@@ -221,15 +221,28 @@ export function nowcastBody(
     const share = p ? elapsedShare(p.recent, p.lastYear) : null;
     const n =
       f && share !== null
-        ? nowcast(Number(soFar), share, {
-            point: Number(f.forecastMinor),
-            lo80: Number(f.lo80Minor),
-            hi80: Number(f.hi80Minor),
-            lo95: Number(f.lo95Minor),
-            hi95: Number(f.hi95Minor),
-          })
+        ? nowcast(
+            Number(soFar),
+            share,
+            {
+              point: Number(f.forecastMinor),
+              lo80: Number(f.lo80Minor),
+              hi80: Number(f.hi80Minor),
+              lo95: Number(f.lo95Minor),
+              hi95: Number(f.hi95Minor),
+            },
+            p?.recentSpread ?? 0,
+          )
         : null;
-    return { categoryId, soFar, f, share, n, order: n ? minor(n.point) : soFar };
+    return {
+      categoryId,
+      soFar,
+      f,
+      share,
+      spread: p?.recentSpread ?? 0,
+      n,
+      order: n ? minor(n.point) : soFar,
+    };
   });
   rows.sort((a, b) =>
     a.order === b.order ? (a.categoryId < b.categoryId ? -1 : 1) : a.order > b.order ? -1 : 1,
@@ -259,6 +272,7 @@ export function nowcastBody(
       forecast: r.f ? money(r.f.forecastMinor) : null,
       forecastMinor: r.f ? r.f.forecastMinor.toString() : null,
       share: r.share === null ? null : Math.round(r.share * 10_000) / 10_000,
+      shareSpread: r.share === null ? null : Math.round(r.spread * 10_000) / 10_000,
       nowcast: r.n ? money(minor(r.n.point)) : null,
       nowcastMinor: r.n ? minor(r.n.point).toString() : null,
       lo80: r.n ? money(minor(r.n.lo80)) : null,

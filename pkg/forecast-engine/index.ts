@@ -38,6 +38,7 @@ export {
   NOWCAST_RECENT_PERIODS,
   elapsedShare,
   nowcast,
+  shareSpread,
   type ElapsedSums,
   type IntervalForecast,
   type NowcastBucketType,

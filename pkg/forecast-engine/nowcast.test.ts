@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedShare, nowcast } from './nowcast.js';
+import { elapsedShare, nowcast, shareSpread } from './nowcast.js';
 
 const f = { point: 1000, lo80: 800, hi80: 1300, lo95: 600, hi95: 1600 };
 
@@ -38,10 +38,30 @@ describe('nowcast', () => {
     expect(n.hi95).toBeGreaterThanOrEqual(n.point);
   });
 
+  it('widens the interval for a share that varies between reference periods', () => {
+    const narrow = nowcast(500, 0.4, f);
+    // spread 0.05 of a 1000 forecast, half weight: 0.5 x 1.2816 x 50 = 32.04 at 80%, 49 at 95%.
+    const wide = nowcast(500, 0.4, f, 0.05);
+    expect(wide.point).toBe(narrow.point);
+    const g = Math.sqrt(0.6);
+    expect(wide.lo80).toBeCloseTo(1100 - Math.hypot(200 * g, 32.04), 9);
+    expect(wide.hi80).toBeCloseTo(1100 + Math.hypot(300 * g, 32.04), 9);
+    expect(wide.hi95).toBeCloseTo(1100 + Math.hypot(600 * g, 49), 9);
+    // With nothing left to come the total is known, however the references varied.
+    expect(nowcast(1000, 1, f, 0.05)).toEqual({
+      point: 1000,
+      lo80: 1000,
+      hi80: 1000,
+      lo95: 1000,
+      hi95: 1000,
+    });
+  });
+
   it('refuses a share outside [0, 1] and a negative amount sold', () => {
     expect(() => nowcast(0, 1.2, f)).toThrow(/share must be within/);
     expect(() => nowcast(0, Number.NaN, f)).toThrow(/share must be within/);
     expect(() => nowcast(-1, 0.5, f)).toThrow(/soFar must be/);
+    expect(() => nowcast(1, 0.5, f, -0.1)).toThrow(/spread must be/);
   });
 });
 
@@ -59,5 +79,13 @@ describe('elapsedShare', () => {
   it('is clamped to [0, 1] (refunds can make a part larger than its whole)', () => {
     expect(elapsedShare({ elapsed: 130, total: 100 }, { elapsed: 0, total: 0 })).toBe(1);
     expect(elapsedShare({ elapsed: -10, total: 100 }, { elapsed: 0, total: 0 })).toBe(0);
+  });
+});
+
+describe('shareSpread', () => {
+  it('is the sample standard deviation of the shares, 0 with fewer than two', () => {
+    expect(shareSpread([0.2, 0.4])).toBeCloseTo(Math.SQRT1_2 * 0.2, 12);
+    expect(shareSpread([0.3])).toBe(0);
+    expect(shareSpread([])).toBe(0);
   });
 });

@@ -54,26 +54,58 @@ export function elapsedShare(recent: ElapsedSums, lastYear: ElapsedSums): number
 }
 
 /**
+ * How far the share varies from one reference period to the next: the sample standard deviation of
+ * the recent periods' own shares (those that sold anything); 0 with fewer than two.
+ */
+export function shareSpread(shares: readonly number[]): number {
+  const xs = shares.filter((x) => Number.isFinite(x));
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/**
+ * Weight of the share's spread in the interval. Measured on the daily benchmark series: without it
+ * the 80% range of a month's last days held 56–75% of outcomes; with the full spread every week
+ * over-covered (85–91%); half of it held 78–86% through weeks and months alike.
+ */
+const SPREAD_WEIGHT = 0.5;
+const Z80 = 1.2816;
+const Z95 = 1.96;
+
+/**
  * The nowcast of a period in progress: `soFar` plus the forecast's share of the period still to
  * come, (1 − share) × point. Its interval keeps the forecast's asymmetry around the point, narrowed
- * by √(1 − share) (the unknown part shrinks like the variance of a sum of the remaining days), and
- * never reaches below what has been sold. share 0 gives the forecast (at least soFar); share 1
- * gives soFar exactly.
+ * by √(1 − share) (the unknown part shrinks like the variance of a sum of the remaining days), then
+ * widened for the share itself being uncertain: `spread` ({@link shareSpread}) × the forecast,
+ * weighted and scaled to each level, added in quadrature. It never reaches below what has been
+ * sold. share 0 gives the forecast (at least soFar, with spread 0); share 1 gives soFar exactly.
  */
-export function nowcast(soFar: number, share: number, forecast: IntervalForecast): IntervalForecast {
+export function nowcast(
+  soFar: number,
+  share: number,
+  forecast: IntervalForecast,
+  spread = 0,
+): IntervalForecast {
   if (!Number.isFinite(soFar) || soFar < 0)
     throw new RangeError(`soFar must be a finite amount ≥ 0, got ${soFar}`);
   if (!(share >= 0 && share <= 1)) throw new RangeError(`share must be within [0, 1], got ${share}`);
+  if (!(spread >= 0)) throw new RangeError(`spread must be ≥ 0, got ${spread}`);
   const rest = 1 - share;
   const point = soFar + rest * forecast.point;
+  // Nothing left to come: the total is what was sold, whatever the references did.
+  if (rest === 0) return { point, lo80: point, hi80: point, lo95: point, hi95: point };
   const g = Math.sqrt(rest);
-  const lo = (x: number) => Math.max(soFar, Math.min(point, point - (forecast.point - x) * g));
-  const hi = (x: number) => Math.max(point, point + (x - forecast.point) * g);
+  const widen = (half: number, z: number) =>
+    Math.hypot(Math.max(half, 0), SPREAD_WEIGHT * z * spread * forecast.point);
+  const lo = (x: number, z: number) =>
+    Math.max(soFar, Math.min(point, point - widen((forecast.point - x) * g, z)));
+  const hi = (x: number, z: number) => Math.max(point, point + widen((x - forecast.point) * g, z));
   return {
     point,
-    lo80: lo(forecast.lo80),
-    hi80: hi(forecast.hi80),
-    lo95: lo(forecast.lo95),
-    hi95: hi(forecast.hi95),
+    lo80: lo(forecast.lo80, Z80),
+    hi80: hi(forecast.hi80, Z80),
+    lo95: lo(forecast.lo95, Z95),
+    hi95: hi(forecast.hi95, Z95),
   };
 }

@@ -299,12 +299,14 @@ describe('forecast-api', () => {
 
   it('nowcasts the week and the year in progress from their DAY aggregates, the forecast and the reference periods', async () => {
     // 'daily' sells every day: category k sells (k + 1) x 100 x (weekday number, Monday 1) x a
-    // slow growth, so a week's share by Wednesday noon is neither flat nor the same every week.
+    // slow growth and a daily wobble, so a week's share by Wednesday noon is neither flat nor the same every week.
     const cats = await seedCatalog(db.pool, 'daily', 2);
     const dayValue = (k: number, d: Date) => {
       const weekday = ((d.getUTCDay() + 6) % 7) + 1;
       const week = Math.floor((d.getTime() - Date.UTC(2024, 0, 1)) / (7 * 86_400_000));
-      return Math.round((k + 1) * 100 * weekday * (1 + 0.01 * week));
+      // A day-to-day wobble, so the share by Wednesday noon differs from week to week.
+      const wobble = 1 + 0.1 * Math.sin(d.getTime() / 86_400_000 + k);
+      return Math.round((k + 1) * 100 * weekday * (1 + 0.01 * week) * wobble);
     };
     const dayMs = 86_400_000;
     const rows: [string, string, string, number][] = [];
@@ -358,6 +360,17 @@ describe('forecast-api', () => {
       const lastYear = part(thisMonday - 52 * 7 * dayMs);
       return (recent.elapsed / recent.total + lastYear.elapsed / lastYear.total) / 2;
     };
+    // How much the 8 recent weeks' own shares vary (sample standard deviation).
+    const spread = (k: number) => {
+      const thisMonday = Date.UTC(2026, 10, 23);
+      const shares = Array.from({ length: 8 }, (_, i) => {
+        const monday = thisMonday - (i + 1) * 7 * dayMs;
+        const day = (n: number) => dayValue(k, new Date(monday + n * dayMs));
+        return (day(0) + day(1) + 0.5 * day(2)) / [0, 1, 2, 3, 4, 5, 6].reduce((a, n) => a + day(n), 0);
+      });
+      const mean = shares.reduce((a, b) => a + b) / 8;
+      return Math.sqrt(shares.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
+    };
 
     clock = new Date('2026-11-25T12:00:00Z');
     const { res, body } = await get('/forecast/nowcast?merchant_id=daily&bucket_type=WEEK');
@@ -372,6 +385,7 @@ describe('forecast-api', () => {
         soFarMinor: string;
         forecastMinor: string;
         share: number;
+        shareSpread: number;
         nowcastMinor: string;
         lo80: string;
         hi80: string;
@@ -389,6 +403,7 @@ describe('forecast-api', () => {
       const soFar = [23, 24, 25].reduce((a, d) => a + dayValue(k, new Date(Date.UTC(2026, 10, d))), 0);
       expect(c.soFarMinor).toBe(String(soFar));
       expect(c.share).toBeCloseTo(share(k), 4);
+      expect(c.shareSpread).toBeCloseTo(spread(k), 4);
       const expected = soFar + (1 - share(k)) * Number(c.forecastMinor);
       expect(Math.abs(Number(c.nowcastMinor) - expected)).toBeLessThanOrEqual(1);
       expect(Number(c.lo80.replace('.', ''))).toBeLessThanOrEqual(Number(c.nowcastMinor));
