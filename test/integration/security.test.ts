@@ -216,6 +216,8 @@ function classify(service: RouteCase['service'], method: string, path: string): 
       return r('forecasts:read', 403, (m) => ({
         url: `${path}?merchant_id=${m}&bucket_type=MONTH&category_id=c0`,
       }));
+    case 'GET /forecast/nowcast':
+      return r('forecasts:read', 403, (m) => ({ url: `${path}?merchant_id=${m}&bucket_type=WEEK` }));
     case 'GET /forecast/models':
       return r('forecasts:read', 'none', () => ({ url: path }));
     default:
