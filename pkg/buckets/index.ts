@@ -335,7 +335,8 @@ export interface ElapsedComparison {
   readonly partialTo: Date;
 }
 
-function formatWall(d: CivilDate, minuteOfDay: number): string {
+/** A local wall time as ISO without zone, YYYY-MM-DDTHH:MM. */
+export function formatWall(d: CivilDate, minuteOfDay: number): string {
   const hh = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
   const mm = String(minuteOfDay % 60).padStart(2, '0');
   return `${formatDate(d)}T${hh}:${mm}`;

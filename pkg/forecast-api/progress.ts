@@ -2,6 +2,7 @@ import {
   bucketStartOfDate,
   daysBetween,
   formatDate,
+  formatWall,
   localWallTime,
   shiftBucket,
   type CivilDate,
@@ -75,14 +76,12 @@ export function periodPoint(
   );
   const [type, back] = YEAR_BACK[bucketType];
   references.push(reference('lastYear', shiftBucket(start, type, -back)));
-  const hh = String(Math.floor(wall.minuteOfDay / 60)).padStart(2, '0');
-  const mm = String(wall.minuteOfDay % 60).padStart(2, '0');
   return {
     bucketStart: formatDate(start),
     bucketEnd: formatDate(shiftBucket(start, bucketType, 1)),
     days,
     dayFraction: wall.minuteOfDay / 1440,
-    asOfLocal: `${formatDate(wall.date)}T${hh}:${mm}`,
+    asOfLocal: formatWall(wall.date, wall.minuteOfDay),
     references,
   };
 }
@@ -106,9 +105,9 @@ export interface CategoryProgress {
 /**
  * One statement: the bucket's aggregate per category (what it sold so far), and over the DAY
  * aggregates of every reference period the elapsed part and the whole, per category and kind, and
- * the spread of the recent periods' own shares; with
- * the merchant's aggregation watermark, all from one snapshot. Uses the aggregates' primary key
- * (merchant, bucket type, bucket start) for the DAY ranges.
+ * the spread of the recent periods' own shares; with the merchant's aggregation watermark, all
+ * from one snapshot. The DAY ranges are read through category_sales_agg_bucket_idx (merchant, bucket
+ * type, bucket start).
  *
  * $1 merchant, $2 bucket type, $3 bucket start, $4..$7 the references' kinds ('recent', 'lastYear' or
  * 'both'), starts, ends and cut days, $8 the part of the cut day that counts.
@@ -139,19 +138,18 @@ WITH refs AS (
   SELECT category_id, total_sales_minor
     FROM forecasting.category_sales_agg
    WHERE merchant_id = $1 AND bucket_type = $2 AND bucket_start = $3::date
+), watermark AS (
+  SELECT (SELECT last_event_created_at FROM forecasting.aggregation_watermarks WHERE merchant_id = $1) AS as_of
 )
+-- One row at least (category null), so the watermark comes back when nothing has sold.
 SELECT coalesce(c.category_id, s.category_id) AS category_id,
        coalesce(c.total_sales_minor, 0)::bigint AS so_far,
        coalesce(s.recent_elapsed, 0) AS recent_elapsed, coalesce(s.recent_total, 0) AS recent_total,
        coalesce(s.last_year_elapsed, 0) AS last_year_elapsed, coalesce(s.last_year_total, 0) AS last_year_total,
        coalesce(s.recent_spread, 0) AS recent_spread,
-       (SELECT w.last_event_created_at FROM forecasting.aggregation_watermarks w WHERE w.merchant_id = $1) AS as_of
-  FROM current_period c FULL JOIN refsum s ON s.category_id = c.category_id
-UNION ALL
--- The watermark also when no category has sold anything.
-SELECT NULL, 0, 0, 0, 0, 0, 0,
-       (SELECT w.last_event_created_at FROM forecasting.aggregation_watermarks w WHERE w.merchant_id = $1)
- ORDER BY 1 NULLS FIRST`;
+       w.as_of
+  FROM watermark w
+  LEFT JOIN (current_period c FULL JOIN refsum s ON s.category_id = c.category_id) ON true`;
 
 interface ProgressRow {
   category_id: string | null;

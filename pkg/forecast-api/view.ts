@@ -217,6 +217,7 @@ export function nowcastBody(
   const rows = [...ids].map((categoryId) => {
     const p = progress.categories.get(categoryId);
     const soFar = p?.soFarMinor ?? 0n;
+    const spread = p?.recentSpread ?? 0;
     const f = forecasts.get(categoryId);
     const share = p ? elapsedShare(p.recent, p.lastYear) : null;
     const n =
@@ -231,18 +232,11 @@ export function nowcastBody(
               lo95: Number(f.lo95Minor),
               hi95: Number(f.hi95Minor),
             },
-            p?.recentSpread ?? 0,
+            spread,
           )
         : null;
-    return {
-      categoryId,
-      soFar,
-      f,
-      share,
-      spread: p?.recentSpread ?? 0,
-      n,
-      order: n ? minor(n.point) : soFar,
-    };
+    const point = n ? minor(n.point) : null;
+    return { categoryId, soFar, f, share, spread, n, point, order: point ?? soFar };
   });
   rows.sort((a, b) =>
     a.order === b.order ? (a.categoryId < b.categoryId ? -1 : 1) : a.order > b.order ? -1 : 1,
@@ -273,8 +267,8 @@ export function nowcastBody(
       forecastMinor: r.f ? r.f.forecastMinor.toString() : null,
       share: r.share === null ? null : Math.round(r.share * 10_000) / 10_000,
       shareSpread: r.share === null ? null : Math.round(r.spread * 10_000) / 10_000,
-      nowcast: r.n ? money(minor(r.n.point)) : null,
-      nowcastMinor: r.n ? minor(r.n.point).toString() : null,
+      nowcast: r.point === null ? null : money(r.point),
+      nowcastMinor: r.point === null ? null : r.point.toString(),
       lo80: r.n ? money(minor(r.n.lo80)) : null,
       hi80: r.n ? money(minor(r.n.hi80)) : null,
       lo95: r.n ? money(minor(r.n.lo95)) : null,
