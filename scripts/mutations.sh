@@ -43,6 +43,12 @@ observed() {
   { grep -m1 -E '(AssertionError|OracleViolation)' <<<"$plain" || grep -m1 -E 'Error' <<<"$plain" || true; } | cut -c1-400
 }
 
+# Writes the verdict of one mutation: NAME VERDICT OBSERVED SECONDS -> $OUT/NAME.json.
+record() {
+  node -e 'const [n, v, o, s] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name: n, verdict: v, observed: o, seconds: Number(s), at: new Date().toISOString() }, null, 2) + "\n")' \
+    "$1" "$2" "$3" "$4" >"$OUT/$1.json"
+}
+
 status=0
 for name in "${names[@]}"; do
   args=${TEST[$name]:-}
@@ -53,8 +59,7 @@ for name in "${names[@]}"; do
     # The code the patch breaks has moved: say so for this claim and go on with the others.
     status=1
     echo "[mutations] $name STALE: its patch no longer applies; rewrite test/mutations/$name.patch" >&2
-    node -e 'const [n] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name: n, verdict: "stale", observed: "", seconds: 0, at: new Date().toISOString() }, null, 2) + "\n")' \
-      "$name" >"$OUT/$name.json"
+    record "$name" stale "" 0
     continue
   fi
   echo "[mutations] $name: running vitest $args" >&2
@@ -82,7 +87,6 @@ for name in "${names[@]}"; do
     status=1
     echo "[mutations] $name INCONCLUSIVE: no test failed but the run did not pass either (setup error?) — see $OUT/$name.log" >&2
   fi
-  node -e 'const [n, v, o, s] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name: n, verdict: v, observed: o, seconds: Number(s), at: new Date().toISOString() }, null, 2) + "\n")' \
-    "$name" "$verdict" "$observed" "$((SECONDS - start))" >"$OUT/$name.json"
+  record "$name" "$verdict" "$observed" "$((SECONDS - start))"
 done
 exit $status

@@ -219,6 +219,8 @@ export async function createAuthenticator(
   // fixed public key. HS256 never goes this way, so a token signed with the public key as an HMAC
   // secret (algorithm confusion) fails on its algorithm.
   let provider: { algorithms: string[]; getKey: () => Promise<JWTVerifyGetKey> } | undefined;
+  // Keys read over the network (a JWKS URL, or one found by discovery): their outage is a 503.
+  let remoteKeys = false;
   const remote = (url: string) =>
     createRemoteJWKSet(new URL(url), {
       cacheMaxAge: (config.AUTH_JWKS_CACHE_SECONDS ?? 600) * 1000,
@@ -226,6 +228,7 @@ export async function createAuthenticator(
       timeoutDuration: 5000,
     });
   if (config.AUTH_JWKS_URL) {
+    remoteKeys = true;
     const jwks = remote(config.AUTH_JWKS_URL);
     provider = { algorithms: PROVIDER_ALGORITHMS, getKey: () => Promise.resolve(jwks) };
   } else if (config.AUTH_PUBLIC_KEY) {
@@ -240,6 +243,7 @@ export async function createAuthenticator(
     const getKey: JWTVerifyGetKey = () => key;
     provider = { algorithms: [alg], getKey: () => Promise.resolve(getKey) };
   } else if (config.AUTH_ISSUER) {
+    remoteKeys = true;
     // OpenID Connect discovery on first use (the provider may start after catcast) and again after a
     // failure: the document names the JWKS.
     const issuer = config.AUTH_ISSUER;
@@ -259,9 +263,6 @@ export async function createAuthenticator(
     };
   }
   const secret = config.AUTH_HS256_SECRET ? new TextEncoder().encode(config.AUTH_HS256_SECRET) : undefined;
-  // Keys read over the network (a JWKS URL, or one found by discovery): their outage is a 503.
-  const remoteKeys =
-    config.AUTH_JWKS_URL !== undefined || (config.AUTH_ISSUER !== undefined && !config.AUTH_PUBLIC_KEY);
 
   // jose's verification (HMAC, RSA or EC over the token, claim checks) costs ~200 µs, more than the
   // whole rest of a cached read; a client sends the same token for many requests, so a success is

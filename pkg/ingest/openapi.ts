@@ -125,10 +125,6 @@ const bodyErrors = {
 } as const;
 const unavailable = { 503: 'Database unavailable (Retry-After)' } as const;
 
-const MERCHANT_CONFLICT: Readonly<Record<number, string>> = {
-  409: 'A currency change of a merchant that already has orders (its totals are sums in its currency)',
-};
-
 function catalogPath(
   registry: OpenApiRegistry,
   path: string,
@@ -137,6 +133,8 @@ function catalogPath(
   input: z.ZodType,
   output: z.ZodType,
   name: string,
+  /** Problems of this resource beyond the ones every catalog upsert has. */
+  extra: Readonly<Record<number, string>> = {},
 ): void {
   registry.registerPath({
     method: 'put',
@@ -152,7 +150,7 @@ function catalogPath(
         ...bodyErrors,
         ...auth,
         404: 'Unknown merchant',
-        ...(name === 'Merchant' ? MERCHANT_CONFLICT : {}),
+        ...extra,
         422: 'Unknown category (or parent), or a category cycle',
         ...unavailable,
       }),
@@ -171,6 +169,7 @@ export function registerIngestRoutes(registry: OpenApiRegistry): void {
     MerchantInput,
     Merchant,
     'Merchant',
+    { 409: 'A currency change of a merchant that already has orders (its totals are sums in its currency)' },
   );
   catalogPath(
     registry,
