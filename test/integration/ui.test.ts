@@ -362,24 +362,34 @@ describe('the merchant UI against the real services', () => {
     await expect
       .poll(() => page.locator('[data-table="forecast"] [data-heading]').count())
       .toBeGreaterThan(0);
-    const { body: nowcast } = await getJson(
-      `/forecast/nowcast?merchant_id=${first.id}&bucket_type=WEEK&model=auto&limit=100`,
-    );
-    const heading = new Map(
-      (
-        nowcast as { bucketStart: string; categories: { name: string; nowcast: string | null }[] }
-      ).categories.map((c) => [c.name, c.nowcast]),
-    );
-    expect((nowcast as { bucketStart: string }).bucketStart).toBe(week);
-    const headed = await page
-      .locator('[data-table="forecast"] tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((r) => [
-          r.querySelector('th a')?.textContent ?? '',
-          r.querySelector('[data-heading]')?.getAttribute('data-heading') ?? null,
-        ]),
+    // The nowcast moves with the local minute (the part of today elapsed), so the page and the API
+    // are compared as of the same minute: a mismatch across a minute boundary clears once the page
+    // refreshes it (every 30 s); a wrong figure never does.
+    const headingMismatches = async () => {
+      const { body: nowcast } = await getJson(
+        `/forecast/nowcast?merchant_id=${first.id}&bucket_type=WEEK&model=auto&limit=100`,
       );
-    for (const [name, value] of headed) expect(value, `heading of ${name}`).toBe(heading.get(name!) ?? null);
+      const answer = nowcast as {
+        bucketStart: string;
+        categories: { name: string; nowcast: string | null }[];
+      };
+      const heading = new Map(answer.categories.map((c) => [c.name, c.nowcast]));
+      const headed = await page
+        .locator('[data-table="forecast"] tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [
+            r.querySelector('th a')?.textContent ?? '',
+            r.querySelector('[data-heading]')?.getAttribute('data-heading') ?? null,
+          ]),
+        );
+      return [
+        ...(answer.bucketStart === week ? [] : [`nowcast of ${answer.bucketStart}, not ${week}`]),
+        ...headed
+          .filter(([name, value]) => value !== (heading.get(name!) ?? null))
+          .map(([name, value]) => `heading of ${name}: page ${value}, API ${heading.get(name!) ?? null}`),
+      ];
+    };
+    await expect.poll(headingMismatches, { timeout: 75_000, interval: 2_000 }).toEqual([]);
     expect(await page.locator('[data-so-far-note]').textContent()).toMatch(
       /heading for: that plus the forecast/,
     );
