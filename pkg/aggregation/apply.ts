@@ -1,6 +1,10 @@
 import { withTransaction, isDataError, type Pool, type Queryable } from '../db/index.js';
-import type { IncomingMessage } from '../events/index.js';
-import { encodeChanges, NOTIFY_CHANGES_SQL, type ChangedPeriod } from './changes.js';
+import {
+  encodeChanges,
+  NOTIFY_CHANGES_SQL,
+  type ChangedPeriod,
+  type IncomingMessage,
+} from '../events/index.js';
 import { decodeBatch, foldEvents, type DecodedEvent, type Fold, type RejectedMessage } from './fold.js';
 
 /** What one {@link applyBatch} call did. */

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { abortableSleep, backoffDelay } from '../retry/index.js';
 import { traceConsumedBatch, type ConsumedBatchTrace } from '../telemetry/index.js';
 import { applyBatch, type ApplyResult } from './apply.js';
-import type { ChangedPeriod } from './changes.js';
+import type { ChangedPeriod } from '../events/index.js';
 import type { AggregationMetrics } from './metrics.js';
 
 /** Options of {@link createBatchHandler}. */

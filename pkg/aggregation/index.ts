@@ -26,14 +26,7 @@ export { run, type AggregatorDeps } from './run.js';
 export { kafkaWiring, type AggregatorEventDeps, type KafkaWiring } from './kafka.js';
 export { aggregatorOpenApi, registerAggregatorRoutes } from './api-schema.js';
 export { CATEGORY_SALES_ONE_SQL, CATEGORY_SALES_SQL, TOP_CATEGORIES_SQL } from './read.js';
-export {
-  CHANGES_CHANNEL,
-  decodeChanges,
-  encodeChanges,
-  listenForChanges,
-  type ChangedPeriod,
-  type ChangesListenerOptions,
-} from './changes.js';
+export { listenForChanges, type ChangesListenerOptions } from './changes.js';
 export {
   ResponseCache,
   type AnswerScope,

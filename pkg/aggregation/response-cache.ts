@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ChangeLog, ExactCache, type EntryCodec } from '../cache/index.js';
-import type { ChangedPeriod } from './changes.js';
+import type { ChangedPeriod } from '../events/index.js';
 
 /** Options of {@link ResponseCache}. */
 export interface ResponseCacheOptions {

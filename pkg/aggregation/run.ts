@@ -8,7 +8,7 @@ import {
   type AuthVariables,
 } from '../auth/index.js';
 import { createPool, registerPoolMetrics, type Pool, type Queryable } from '../db/index.js';
-import type { EventSubscriber } from '../events/index.js';
+import type { ChangedPeriod, EventSubscriber } from '../events/index.js';
 import {
   notFoundHandler,
   opsRoutes,
@@ -22,7 +22,7 @@ import { createAggregatorApi } from './api.js';
 import type { AggregatorConfig } from './config.js';
 import { createBatchHandler } from './consumer.js';
 import { kafkaWiring, type AggregatorEventDeps } from './kafka.js';
-import { listenForChanges, type ChangedPeriod } from './changes.js';
+import { listenForChanges } from './changes.js';
 import { ResponseCache } from './response-cache.js';
 import { createAggregationMetrics, systemClock, type Clock } from './metrics.js';
 import { runRetention } from './retention.js';

@@ -16,3 +16,10 @@ export type {
   BatchHandler,
 } from './bus.js';
 export { HEADERS } from './headers.js';
+export {
+  CHANGES_CHANNEL,
+  NOTIFY_CHANGES_SQL,
+  decodeChanges,
+  encodeChanges,
+  type ChangedPeriod,
+} from './aggregate-changes.js';

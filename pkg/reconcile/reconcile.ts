@@ -1,5 +1,6 @@
 import { parseDate } from '../buckets/index.js';
 import type { Pool, PoolClient, Queryable } from '../db/index.js';
+import { encodeChanges, NOTIFY_CHANGES_SQL, type ChangedPeriod } from '../events/index.js';
 import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** What to reconcile. */
@@ -207,6 +208,16 @@ async function rewrite(tx: PoolClient, drift: readonly DriftRow[]): Promise<numb
       ],
     );
   }
+  // Readers keep answers until a change names their period (pkg/aggregation's response cache,
+  // forecast-api's nowcast references): a repair names its periods as an apply does, delivered at commit.
+  const periods = new Map<string, ChangedPeriod>();
+  for (const d of drift)
+    periods.set(`${d.merchantId}\u0000${d.bucketType}\u0000${d.bucketStart}`, {
+      merchantId: d.merchantId,
+      bucketType: d.bucketType,
+      bucketStart: d.bucketStart,
+    });
+  await tx.query(NOTIFY_CHANGES_SQL, [encodeChanges(periods.values())]);
   return drift.length;
 }
 

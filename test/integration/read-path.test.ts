@@ -8,9 +8,10 @@ import {
   createAggregatorApi,
   listenForChanges,
   ResponseCache,
-  type ChangedPeriod,
 } from '../../pkg/aggregation/index.js';
+import type { ChangedPeriod } from '../../pkg/events/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
+import { reconcile } from '../../pkg/reconcile/index.js';
 import { Registry } from '../../pkg/metrics/index.js';
 import {
   asMessage,
@@ -52,6 +53,14 @@ const RENAMED: FixtureMerchant = {
   categories: ['r', 's'],
 };
 
+const REPAIRED: FixtureMerchant = {
+  id: 'repaired-shop',
+  timezone: 'UTC',
+  weekStart: 'MONDAY',
+  currency: 'EUR',
+  categories: ['v'],
+};
+
 const BEHIND: FixtureMerchant = {
   id: 'behind-shop',
   timezone: 'UTC',
@@ -65,7 +74,7 @@ const listening = new AbortController();
 const listeners: Promise<void>[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('readpath');
-  await seedCatalog(db.pool, [SHOP, LFL, LATE, RENAMED, BEHIND]);
+  await seedCatalog(db.pool, [SHOP, LFL, LATE, RENAMED, REPAIRED, BEHIND]);
 });
 afterAll(async () => {
   listening.abort();
@@ -390,6 +399,53 @@ describe('answers that change without an apply', () => {
     );
     expect(renamed.etag).not.toBe(first.etag);
     expect(received).toContainEqual({ merchantId: RENAMED.id, bucketType: '*', bucketStart: '*' });
+  }, 60_000);
+
+  // Run without the notification in pkg/reconcile's rewrite, this test fails: the cached answer keeps
+  // the drifted total for the cache's two-minute TTL after the repair.
+  it('drops a cached answer when a reconcile repair rewrites its period', async () => {
+    const received: ChangedPeriod[] = [];
+    const cache = await listeningCache(received);
+    const api = cachedApi(cache);
+    await storeAndApply([
+      orderEvent(REPAIRED, '2025-06-03T10:00:00Z', [line('v', 1, 1000n)], '2025-06-03T10:00:01Z'),
+    ]);
+    await until('the history’s notification', () =>
+      Promise.resolve(received.some((p) => p.merchantId === REPAIRED.id) ? true : undefined),
+    );
+    // Drift written behind the aggregator's back (a bug, a manual edit): nothing announces it.
+    await db.pool.query(
+      `UPDATE forecasting.category_sales_agg SET total_sales_minor = 999
+        WHERE merchant_id = $1 AND bucket_type = 'WEEK' AND bucket_start = '2025-06-02'`,
+      [REPAIRED.id],
+    );
+    const path = `/api/top-categories?merchantId=${REPAIRED.id}&bucketType=WEEK&bucketStart=2025-06-02&limit=10`;
+    const read = async () => {
+      const res = await api.request(path);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { periodTotalMinor: string };
+      return { total: body.periodTotalMinor, etag: res.headers.get('etag')! };
+    };
+    const drifted = await read();
+    expect(drifted.total).toBe('999');
+    expect((await read()).etag).toBe(drifted.etag); // served from memory
+
+    const repaired = await reconcile(db.pool, { merchantId: REPAIRED.id, repair: true });
+    expect(repaired.repaired).toBe(1);
+    const after = await until(
+      'the repaired total',
+      async () => {
+        const r = await read();
+        return r.total === '1000' ? r : undefined;
+      },
+      20_000,
+    );
+    expect(after.etag).not.toBe(drifted.etag);
+    expect(received).toContainEqual({
+      merchantId: REPAIRED.id,
+      bucketType: 'WEEK',
+      bucketStart: '2025-06-02',
+    });
   }, 60_000);
 
   // Run with ResponseCache ignoring validForMs, this test fails: the answer cached while nothing

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChanges, encodeChanges } from './changes.js';
+import { decodeChanges, encodeChanges } from './aggregate-changes.js';
 
 describe('change notifications', () => {
   it('round-trips periods through payloads below PostgreSQL’s 8,000-byte limit', () => {
