@@ -18,6 +18,7 @@ import {
   type PreparedJson,
 } from '../http/index.js';
 import type { Logger } from '../log/index.js';
+import { ChangeLog } from '../cache/index.js';
 import { Counter, type Registry } from '../metrics/index.js';
 import { AnswerCache, type Computed } from './answer-cache.js';
 import { ForecastChangeLog } from './changes.js';
@@ -31,6 +32,7 @@ import {
 } from './compute.js';
 import { CompareQuery, forecastOpenApi, NowcastQuery, PathQuery, TopQuery } from './api-schema.js';
 import { periodPoint } from './progress.js';
+import { PeriodReferenceCache } from './reference-cache.js';
 import { cachedForecastStore } from './cached-store.js';
 import { createPgForecastStore, type ForecastStore } from './store.js';
 import {
@@ -87,6 +89,14 @@ export type ForecastApiOptions = ForecastSource & {
    * that is never live: every entry lives the short TTLs
    */
   readonly changes?: ForecastChangeLog;
+  /**
+   * The aggregates' change notifications, as referenceChangeKeys (fed by listenForAggregateChanges):
+   * what a nowcast's reference periods sold is kept until one names them. @default a log that is
+   * never live: kept the short TTL
+   */
+  readonly aggregateChanges?: ChangeLog;
+  /** Approximate bytes of nowcast reference sums kept at most (see PeriodReferenceCache). @default 4 MiB */
+  readonly referenceCacheBytes?: number;
   /** Characters of rendered top-categories answers kept at most (their JSON text and a share per entry). @default 8 MiB */
   readonly topCacheBytes?: number;
   /** Characters of rendered compare-models answers kept at most (their JSON text and a share per entry). @default 16 MiB */
@@ -135,12 +145,28 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     topCacheBytes = 8 * 1024 * 1024,
     compareCacheBytes = 16 * 1024 * 1024,
     changes = new ForecastChangeLog(),
+    aggregateChanges = new ChangeLog(),
   } = options;
   const responseCacheExactMs = Math.max(responseCacheMs, options.responseCacheExactMs ?? responseCacheMs);
   // Over Postgres a computed answer usually costs one statement: set rows, calendar and labels come
   // from memory (cached-store.ts); with readBatchMax > 1 that statement, the latest-set pointer,
   // is shared by the reads that arrive together.
+  const lookups = new Counter({
+    name: 'catcast_forecast_response_cache_lookups_total',
+    help: 'Lookups of the forecast API response cache, by route and result (hit = answered from memory)',
+    labelNames: ['route', 'result'] as const,
+    registers: [registry],
+  });
   const batchSizes = readBatchSizeHistogram(registry).labels({ route: 'latest-forecast-set' });
+  // A nowcast reads its sales so far every time; what its reference periods sold (closed periods,
+  // untouched by the live writes) is kept for the merchant's day until a change names one of them.
+  const references = new PeriodReferenceCache({
+    changes: aggregateChanges,
+    ttlMs: responseCacheMs,
+    exactTtlMs: responseCacheExactMs,
+    ...(options.referenceCacheBytes ? { maxBytes: options.referenceCacheBytes } : {}),
+    onLookup: (hit) => lookups.inc({ route: 'nowcast-references', result: hit ? 'hit' : 'miss' }),
+  });
   const store =
     options.store ??
     cachedForecastStore(
@@ -148,6 +174,7 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
         ...(options.readBatchMax ? { readBatchMax: options.readBatchMax } : {}),
         ...(options.readConcurrency ? { readConcurrency: options.readConcurrency } : {}),
         onBatch: (n) => batchSizes.observe(n),
+        references,
       }),
       {
         ...(options.setCacheRows ? { maxRows: options.setCacheRows } : {}),
@@ -157,12 +184,6 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
     );
   const onDemand = new OnDemandCache(onDemandCacheSeconds * 1000);
   const onDemandPaths = new OnDemandPathCache(onDemandCacheSeconds * 1000);
-  const lookups = new Counter({
-    name: 'catcast_forecast_response_cache_lookups_total',
-    help: 'Lookups of the forecast API response cache, by route and result (hit = answered from memory)',
-    labelNames: ['route', 'result'] as const,
-    registers: [registry],
-  });
   // Rendered answers, keyed by the whole query: a hot merchant's page costs no query and no
   // serialisation while the entry lives. While the notifications are live a precomputed answer lives
   // until one names its merchant and bucket type (a new set, a catalog change) or until it would
@@ -340,7 +361,8 @@ export function createForecastApi(options: ForecastApiOptions): Hono {
   });
 
   // The period in progress: sales so far with the forecast's share still to come. Not kept in the
-  // answer caches: it moves with every applied batch (15 s of max-age, like the other routes).
+  // answer caches: it moves with every applied batch and every minute (15 s of max-age, like the
+  // other routes); its reference periods' sums are kept (PeriodReferenceCache above).
   app.get('/forecast/nowcast', async (c) => {
     const q = validQuery(NowcastQuery, c);
     const merchant = await merchantOf(c, q.merchant_id);

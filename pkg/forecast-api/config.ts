@@ -34,7 +34,10 @@ const apiEnv = z.object({
    * its checked_at) or when its target period ends, so this only bounds memory turnover. Answers
    * computed on demand, and every answer while the listener is not connected, keep
    * FORECAST_RESPONSE_CACHE_MS; so does a process reading from DATABASE_READ_URL (a replica may
-   * replay a change after its notification arrived). Rendered answers are bounded to 8 MiB
+   * replay a change after its notification arrived). The same bound holds what a nowcast's reference
+   * periods sold (/forecast/nowcast), kept for the merchant's local day until a notification on
+   * `catcast_aggregates_changed` names one of those periods (a late order, a repair); its sales so
+   * far are read every time. Rendered answers are bounded to 8 MiB
    * (top-categories) and 16 MiB (compare-models). 0 uses FORECAST_RESPONSE_CACHE_MS for every answer.
    * @default 300000
    */

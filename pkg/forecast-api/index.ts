@@ -8,6 +8,12 @@ export {
   listenForForecastChanges,
   type ForecastChange,
 } from './changes.js';
+export {
+  listenForAggregateChanges,
+  PeriodReferenceCache,
+  referenceChangeKeys,
+  type AggregateChangesListenerOptions,
+} from './reference-cache.js';
 export { getForecastRows, OnDemandCache, type ForecastRows, type ForecastQuery } from './compute.js';
 export { registerForecastRunMetrics } from './metrics.js';
 export { FORECAST_BUCKETS, forecastOpenApi, registerForecastRoutes } from './api-schema.js';

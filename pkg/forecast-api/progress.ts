@@ -10,6 +10,7 @@ import {
 import type { Queryable } from '../db/index.js';
 import {
   NOWCAST_RECENT_PERIODS,
+  shareSpread,
   type ElapsedSums,
   type NowcastBucketType,
 } from '../forecast-engine/index.js';
@@ -102,101 +103,167 @@ export interface CategoryProgress {
   readonly recentSpread: number;
 }
 
-/**
- * One statement: the bucket's aggregate per category (what it sold so far), and over the DAY
- * aggregates of every reference period the elapsed part and the whole, per category and kind, and
- * the spread of the recent periods' own shares; with the merchant's aggregation watermark, all
- * from one snapshot. The DAY ranges are read through category_sales_agg_bucket_idx (merchant, bucket
- * type, bucket start).
- *
- * $1 merchant, $2 bucket type, $3 bucket start, $4..$7 the references' kinds ('recent', 'lastYear' or
- * 'both'), starts, ends and cut days, $8 the part of the cut day that counts.
- */
-export const PERIOD_PROGRESS_SQL = `
-WITH refs AS (
-  SELECT * FROM unnest($4::text[], $5::date[], $6::date[], $7::date[]) WITH ORDINALITY AS r(kind, start_date, end_date, cut, ref)
-), days AS (
-  SELECT r.ref, r.kind, a.category_id,
-         sum(a.total_sales_minor)::float8 AS total,
-         sum(CASE WHEN a.bucket_start < r.cut THEN a.total_sales_minor::float8
-                  WHEN a.bucket_start = r.cut THEN a.total_sales_minor * $8::float8
-                  ELSE 0 END) AS elapsed
-    FROM refs r
-    JOIN forecasting.category_sales_agg a
-      ON a.merchant_id = $1 AND a.bucket_type = 'DAY'
-     AND a.bucket_start >= r.start_date AND a.bucket_start < r.end_date
-   GROUP BY r.ref, r.kind, a.category_id
-), refsum AS (
-  SELECT category_id,
-         coalesce(sum(elapsed) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_elapsed,
-         coalesce(sum(total) FILTER (WHERE kind <> 'lastYear'), 0) AS recent_total,
-         coalesce(sum(elapsed) FILTER (WHERE kind <> 'recent'), 0) AS last_year_elapsed,
-         coalesce(sum(total) FILTER (WHERE kind <> 'recent'), 0) AS last_year_total,
-         coalesce(stddev_samp(elapsed / total) FILTER (WHERE kind <> 'lastYear' AND total > 0), 0) AS recent_spread
-    FROM days GROUP BY category_id
-), current_period AS (
-  SELECT category_id, total_sales_minor
-    FROM forecasting.category_sales_agg
-   WHERE merchant_id = $1 AND bucket_type = $2 AND bucket_start = $3::date
-), watermark AS (
-  SELECT (SELECT last_event_created_at FROM forecasting.aggregation_watermarks WHERE merchant_id = $1) AS as_of
-)
--- One row at least (category null), so the watermark comes back when nothing has sold.
-SELECT coalesce(c.category_id, s.category_id) AS category_id,
-       coalesce(c.total_sales_minor, 0)::bigint AS so_far,
-       coalesce(s.recent_elapsed, 0) AS recent_elapsed, coalesce(s.recent_total, 0) AS recent_total,
-       coalesce(s.last_year_elapsed, 0) AS last_year_elapsed, coalesce(s.last_year_total, 0) AS last_year_total,
-       coalesce(s.recent_spread, 0) AS recent_spread,
-       w.as_of
-  FROM watermark w
-  LEFT JOIN (current_period c FULL JOIN refsum s ON s.category_id = c.category_id) ON true`;
-
-interface ProgressRow {
-  category_id: string | null;
-  so_far: bigint;
-  recent_elapsed: number;
-  recent_total: number;
-  last_year_elapsed: number;
-  last_year_total: number;
-  recent_spread: number;
-  as_of: Date | null;
+/** One reference range as read: a range that is both a recent period and last year's (YEAR) is read once. */
+export interface ReferenceRange {
+  readonly kind: PeriodReference['kind'] | 'both';
+  readonly start: string;
+  readonly end: string;
+  readonly cut: string;
 }
 
-/** Reads {@link PERIOD_PROGRESS_SQL} for `point`. */
-export async function readPeriodProgress(
+/** The distinct ranges of `point`'s references, in their order; a repeated range counts as 'both'. */
+export function referenceRanges(point: PeriodPoint): ReferenceRange[] {
+  const ranges: ReferenceRange[] = [];
+  for (const r of point.references) {
+    const i = ranges.findIndex((x) => x.start === r.start && x.end === r.end && x.cut === r.cut);
+    if (i >= 0) ranges[i] = { ...ranges[i]!, kind: 'both' };
+    else ranges.push({ kind: r.kind, start: r.start, end: r.end, cut: r.cut });
+  }
+  return ranges;
+}
+
+/** One category's DAY sales over one reference range, minor units. */
+export interface ReferenceSums {
+  /** The days before the cut day. */
+  readonly before: number;
+  /** The cut day, which counts by the part of today elapsed. */
+  readonly cutDay: number;
+  /** The whole range. */
+  readonly total: number;
+}
+
+/**
+ * What the reference periods of a point sold, per category: the sums of each range of `ranges`
+ * (undefined where the category sold nothing in it). It does not depend on the time of day, only on
+ * the local date, and the reference periods are closed: it changes only when an order lands late in
+ * one of them (or a repair rewrites one), so forecast-api keeps it (reference-cache.ts).
+ */
+export interface PeriodReferenceSums {
+  readonly ranges: readonly ReferenceRange[];
+  readonly categories: ReadonlyMap<string, ReadonlyArray<ReferenceSums | undefined>>;
+}
+
+/**
+ * Per reference range and category, the DAY aggregates before the cut day, on it, and in all,
+ * read through category_sales_agg_bucket_idx (merchant, bucket type, bucket start).
+ *
+ * $1 merchant, $2..$4 the ranges' starts, ends and cut days.
+ */
+export const PERIOD_REFERENCES_SQL = `
+WITH refs AS (
+  SELECT * FROM unnest($2::date[], $3::date[], $4::date[]) WITH ORDINALITY AS r(start_date, end_date, cut, ref)
+)
+SELECT r.ref::int AS ref, a.category_id,
+       coalesce(sum(a.total_sales_minor) FILTER (WHERE a.bucket_start < r.cut), 0)::float8 AS before,
+       coalesce(sum(a.total_sales_minor) FILTER (WHERE a.bucket_start = r.cut), 0)::float8 AS cut_day,
+       sum(a.total_sales_minor)::float8 AS total
+  FROM refs r
+  JOIN forecasting.category_sales_agg a
+    ON a.merchant_id = $1 AND a.bucket_type = 'DAY'
+   AND a.bucket_start >= r.start_date AND a.bucket_start < r.end_date
+ GROUP BY r.ref, a.category_id`;
+
+/** Reads {@link PERIOD_REFERENCES_SQL} for the ranges of `point`. */
+export async function readPeriodReferences(
+  db: Queryable,
+  merchantId: string,
+  point: PeriodPoint,
+): Promise<PeriodReferenceSums> {
+  const ranges = referenceRanges(point);
+  const { rows } = await db.query<{
+    ref: number;
+    category_id: string;
+    before: number;
+    cut_day: number;
+    total: number;
+  }>({ name: 'catcast_period_references', text: PERIOD_REFERENCES_SQL }, [
+    merchantId,
+    ranges.map((r) => r.start),
+    ranges.map((r) => r.end),
+    ranges.map((r) => r.cut),
+  ]);
+  const categories = new Map<string, (ReferenceSums | undefined)[]>();
+  for (const r of rows) {
+    let sums = categories.get(r.category_id);
+    if (!sums) categories.set(r.category_id, (sums = new Array<ReferenceSums | undefined>(ranges.length)));
+    sums[r.ref - 1] = { before: Number(r.before), cutDay: Number(r.cut_day), total: Number(r.total) };
+  }
+  return { ranges, categories };
+}
+
+/** What the period in progress sold so far, per category, with the merchant's aggregation watermark. */
+export interface PeriodSoFar {
+  /** When the newest order applied to the aggregates was accepted (null: nothing applied yet). */
+  readonly asOf: Date | null;
+  readonly categories: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * The bucket's aggregate per category and the merchant's watermark, from one snapshot: one row at
+ * least (category null), so the watermark comes back when nothing has sold. $1 merchant, $2 bucket
+ * type, $3 bucket start.
+ */
+export const PERIOD_SO_FAR_SQL = `
+SELECT c.category_id, c.total_sales_minor AS so_far, w.as_of
+  FROM (SELECT (SELECT last_event_created_at FROM forecasting.aggregation_watermarks WHERE merchant_id = $1) AS as_of) w
+  LEFT JOIN forecasting.category_sales_agg c
+    ON c.merchant_id = $1 AND c.bucket_type = $2 AND c.bucket_start = $3::date`;
+
+/** Reads {@link PERIOD_SO_FAR_SQL}. */
+export async function readPeriodSoFar(
   db: Queryable,
   merchantId: string,
   bucketType: NowcastBucketType,
-  point: PeriodPoint,
-): Promise<PeriodProgress> {
-  // A range that is both (YEAR: last year is also the most recent year) is read once, as 'both'.
-  const refs: { kind: string; start: string; end: string; cut: string }[] = [];
-  for (const r of point.references) {
-    const same = refs.find((x) => x.start === r.start && x.end === r.end && x.cut === r.cut);
-    if (same) same.kind = 'both';
-    else refs.push({ ...r });
-  }
-  const { rows } = await db.query<ProgressRow>(
-    { name: 'catcast_period_progress', text: PERIOD_PROGRESS_SQL },
-    [
-      merchantId,
-      bucketType,
-      point.bucketStart,
-      refs.map((r) => r.kind),
-      refs.map((r) => r.start),
-      refs.map((r) => r.end),
-      refs.map((r) => r.cut),
-      point.dayFraction,
-    ],
+  bucketStart: string,
+): Promise<PeriodSoFar> {
+  const { rows } = await db.query<{ category_id: string | null; so_far: string | null; as_of: Date | null }>(
+    { name: 'catcast_period_so_far', text: PERIOD_SO_FAR_SQL },
+    [merchantId, bucketType, bucketStart],
   );
-  const categories = new Map<string, CategoryProgress>();
-  for (const r of rows)
-    if (r.category_id !== null)
-      categories.set(r.category_id, {
-        soFarMinor: BigInt(r.so_far),
-        recent: { elapsed: Number(r.recent_elapsed), total: Number(r.recent_total) },
-        lastYear: { elapsed: Number(r.last_year_elapsed), total: Number(r.last_year_total) },
-        recentSpread: Number(r.recent_spread),
-      });
+  const categories = new Map<string, bigint>();
+  for (const r of rows) if (r.category_id !== null) categories.set(r.category_id, BigInt(r.so_far ?? 0));
   return { asOf: rows[0]?.as_of ?? null, categories };
+}
+
+const NONE: ElapsedSums = { elapsed: 0, total: 0 };
+
+/**
+ * The progress of the period at `dayFraction` of its current day: per category, its sales so far,
+ * and over the reference ranges the sales up to the same point of each (the days before the cut and
+ * that part of the cut day) and in all, pooled per kind (a 'both' range counts in each), with the
+ * sample standard deviation of the recent ranges' own shares (those that sold anything).
+ */
+export function periodProgress(
+  soFar: PeriodSoFar,
+  references: PeriodReferenceSums,
+  dayFraction: number,
+): PeriodProgress {
+  const { ranges } = references;
+  const categories = new Map<string, CategoryProgress>();
+  const ids = new Set([...soFar.categories.keys(), ...references.categories.keys()]);
+  for (const id of ids) {
+    const sums = references.categories.get(id);
+    let recent = NONE;
+    let lastYear = NONE;
+    const shares: number[] = [];
+    if (sums)
+      ranges.forEach((range, i) => {
+        const s = sums[i];
+        if (!s) return;
+        const elapsed = s.before + dayFraction * s.cutDay;
+        if (range.kind !== 'lastYear') {
+          recent = { elapsed: recent.elapsed + elapsed, total: recent.total + s.total };
+          if (s.total > 0) shares.push(elapsed / s.total);
+        }
+        if (range.kind !== 'recent')
+          lastYear = { elapsed: lastYear.elapsed + elapsed, total: lastYear.total + s.total };
+      });
+    categories.set(id, {
+      soFarMinor: soFar.categories.get(id) ?? 0n,
+      recent,
+      lastYear,
+      recentSpread: shareSpread(shares),
+    });
+  }
+  return { asOf: soFar.asOf, categories };
 }

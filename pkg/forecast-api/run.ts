@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { Hono as HonoApp } from 'hono';
 import { assertMerchantAccess, createAuthenticator, requireScope } from '../auth/index.js';
+import { ChangeLog } from '../cache/index.js';
 import { createPool, registerPoolMetrics } from '../db/index.js';
 import {
   HttpProblem,
@@ -15,6 +16,7 @@ import { loginRoutes, uiRoutes } from '../ui/index.js';
 import { createRegistry } from '../metrics/index.js';
 import { createForecastApi } from './app.js';
 import { ForecastChangeLog, listenForForecastChanges } from './changes.js';
+import { listenForAggregateChanges } from './reference-cache.js';
 import type { ForecastApiConfig } from './config.js';
 import { registerForecastRunMetrics } from './metrics.js';
 
@@ -28,6 +30,8 @@ export interface ForecastApiDeps {
   readonly onListening?: (port: number) => void;
   /** Called with true once the change notifications are live, with false when they were lost (tests). */
   readonly onChangesLive?: (live: boolean) => void;
+  /** Called with true once the aggregates' change notifications are live, with false when lost (tests). */
+  readonly onAggregateChangesLive?: (live: boolean) => void;
 }
 
 /** Proxies /api/* to the aggregator so the UI needs one origin (development without an ingress). */
@@ -84,6 +88,7 @@ export async function run(
   // Change notifications come from the primary; answers from a replica may lag them, so with
   // DATABASE_READ_URL only the short TTL bounds how late a change shows.
   const changes = new ForecastChangeLog();
+  const aggregateChanges = new ChangeLog();
   const exactMs = config.DATABASE_READ_URL
     ? config.FORECAST_RESPONSE_CACHE_MS
     : Math.max(config.FORECAST_RESPONSE_CACHE_MS, config.FORECAST_RESPONSE_CACHE_EXACT_MS);
@@ -111,6 +116,7 @@ export async function run(
       responseCacheMs: config.FORECAST_RESPONSE_CACHE_MS,
       responseCacheExactMs: exactMs,
       changes,
+      aggregateChanges,
       setCacheRows: config.FORECAST_SET_CACHE_ROWS,
       readBatchMax: config.FORECAST_READ_BATCH_MAX,
       readConcurrency: config.FORECAST_READ_CONCURRENCY,
@@ -141,6 +147,15 @@ export async function run(
     },
     stopListening.signal,
   );
+  const listeningAggregates = listenForAggregateChanges(
+    {
+      connectionString: config.DATABASE_URL,
+      changes: aggregateChanges,
+      logger,
+      ...(deps.onAggregateChangesLive ? { onLive: deps.onAggregateChangesLive } : {}),
+    },
+    stopListening.signal,
+  );
   try {
     await serveUntilAborted(
       {
@@ -154,7 +169,7 @@ export async function run(
     );
   } finally {
     stopListening.abort();
-    await listening;
+    await Promise.all([listening, listeningAggregates]);
     await primary.end();
     if (read !== primary) await read.end();
   }

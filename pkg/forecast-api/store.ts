@@ -1,6 +1,13 @@
 import type { BucketType } from '../buckets/index.js';
 import type { NowcastBucketType } from '../forecast-engine/index.js';
-import { readPeriodProgress, type PeriodPoint, type PeriodProgress } from './progress.js';
+import {
+  periodProgress,
+  readPeriodReferences,
+  readPeriodSoFar,
+  type PeriodPoint,
+  type PeriodProgress,
+} from './progress.js';
+import type { PeriodReferenceCache } from './reference-cache.js';
 import { ReadBatcher, type Queryable } from '../db/index.js';
 import {
   latestSet,
@@ -70,11 +77,14 @@ export interface PgForecastStoreOptions {
   readonly readConcurrency?: number;
   /** Called with the reads each statement carried. */
   readonly onBatch?: (size: number) => void;
+  /** Keeps what a nowcast's reference periods sold between requests. @default none: read every time */
+  readonly references?: PeriodReferenceCache;
 }
 
 /**
  * The forecast store over Postgres (the read replica when there is one): forecast-job's tables and
- * the catalog. The latest-set pointer, the one statement most answers cost, can be read in
+ * the catalog, and the aggregates a nowcast reads (its sales so far every time, its reference
+ * periods through `references` when given). The latest-set pointer, the one statement most answers cost, can be read in
  * batches (`readBatchMax` > 1): reads arriving in the same turn of the event loop (or while
  * `readConcurrency` statements run) then share one statement.
  */
@@ -100,6 +110,13 @@ export function createPgForecastStore(db: Queryable, options: PgForecastStoreOpt
     setPaths: (set, filter) => readSetPaths(db, set, filter),
     history: (merchant, bucketType, lookback, now, categoryId) =>
       loadMerchantSeries(db, merchant, bucketType, lookback, now, categoryId),
-    progress: (merchant, bucketType, point) => readPeriodProgress(db, merchant.id, bucketType, point),
+    async progress(merchant, bucketType, point) {
+      const read = () => readPeriodReferences(db, merchant.id, point);
+      const [soFar, references] = await Promise.all([
+        readPeriodSoFar(db, merchant.id, bucketType, point.bucketStart),
+        options.references ? options.references.get(merchant.id, bucketType, point, read) : read(),
+      ]);
+      return periodProgress(soFar, references, point.dayFraction);
+    },
   };
 }

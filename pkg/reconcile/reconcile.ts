@@ -209,14 +209,21 @@ async function rewrite(tx: PoolClient, drift: readonly DriftRow[]): Promise<numb
     );
   }
   // Readers keep answers until a change names their period (pkg/aggregation's response cache,
-  // forecast-api's nowcast references): a repair names its periods as an apply does, delivered at commit.
+  // forecast-api's nowcast references): a repair names its periods as an apply does, delivered at
+  // commit. A DAY row is also read beneath the weeks, months and years holding it (a nowcast's
+  // reference periods), which an apply always changes with it but a repair may not: a repaired DAY
+  // row names its merchant as a whole ('*', as a catalog change does).
   const periods = new Map<string, ChangedPeriod>();
-  for (const d of drift)
-    periods.set(`${d.merchantId}\u0000${d.bucketType}\u0000${d.bucketStart}`, {
-      merchantId: d.merchantId,
-      bucketType: d.bucketType,
-      bucketStart: d.bucketStart,
+  const name = (merchantId: string, bucketType: string, bucketStart: string) =>
+    periods.set(`${merchantId}\u0000${bucketType}\u0000${bucketStart}`, {
+      merchantId,
+      bucketType,
+      bucketStart,
     });
+  for (const d of drift) {
+    name(d.merchantId, d.bucketType, d.bucketStart);
+    if (d.bucketType === 'DAY') name(d.merchantId, '*', '*');
+  }
   await tx.query(NOTIFY_CHANGES_SQL, [encodeChanges(periods.values())]);
   return drift.length;
 }
