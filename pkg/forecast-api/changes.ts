@@ -119,23 +119,50 @@ const FORECAST_CHANGES: ChangeChannel<ForecastChange> = {
   decode: decodeForecastChanges,
 };
 
-/** Listens to {@link FORECAST_CHANGES_CHANNEL} until `signal` aborts, reconnecting with backoff. */
-export function listenForForecastChanges(
-  options: ForecastChangesListenerOptions,
+/** Where a listener records what it hears, and says whether it hears everything. */
+export interface ChangeSink<C> {
+  record(changes: C[]): void;
+  setExact(exact: boolean): void;
+}
+
+/** Options of {@link followInto}: those of a forecast-api listener. */
+export interface FollowIntoOptions {
+  readonly connectionString: string;
+  readonly logger: Logger;
+  readonly onLive?: (live: boolean) => void;
+}
+
+/**
+ * Follows `channel` into `sink` until `signal` aborts: every notification's changes are recorded,
+ * and the sink is told when LISTEN is live or lost (then `onLive`). The one shape of forecast-api's
+ * listeners (forecast changes; the aggregates' changes of reference-cache.ts).
+ */
+export function followInto<C>(
+  channel: ChangeChannel<C>,
+  sink: ChangeSink<C>,
+  options: FollowIntoOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const { changes, onLive } = options;
+  const { onLive } = options;
   return followChanges(
-    FORECAST_CHANGES,
+    channel,
     {
       connectionString: options.connectionString,
       logger: options.logger,
-      onChanges: (changed) => changes.record(changed),
+      onChanges: (changed) => sink.record(changed),
       onLive: (live) => {
-        changes.setExact(live);
+        sink.setExact(live);
         onLive?.(live);
       },
     },
     signal,
   );
+}
+
+/** Listens to {@link FORECAST_CHANGES_CHANNEL} until `signal` aborts, reconnecting with backoff. */
+export function listenForForecastChanges(
+  options: ForecastChangesListenerOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  return followInto(FORECAST_CHANGES, options.changes, options, signal);
 }

@@ -1,8 +1,9 @@
 import { ChangeLog, ExactCache } from '../cache/index.js';
-import { followChanges, type ChangeChannel } from '../db/index.js';
+import type { ChangeChannel } from '../db/index.js';
 import { CHANGES_CHANNEL, decodeChanges, type ChangedPeriod } from '../events/index.js';
 import type { NowcastBucketType } from '../forecast-engine/index.js';
 import type { Logger } from '../log/index.js';
+import { followInto } from './changes.js';
 import type { PeriodPoint, PeriodReferenceSums } from './progress.js';
 
 const periodKey = (merchantId: string, bucketType: string, bucketStart: string) =>
@@ -133,18 +134,10 @@ export function listenForAggregateChanges(
   options: AggregateChangesListenerOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const { changes, onLive } = options;
-  return followChanges(
-    AGGREGATE_CHANGES,
-    {
-      connectionString: options.connectionString,
-      logger: options.logger,
-      onChanges: (periods) => changes.record(referenceChangeKeys(periods)),
-      onLive: (live) => {
-        changes.setExact(live);
-        onLive?.(live);
-      },
-    },
-    signal,
-  );
+  const { changes } = options;
+  const sink = {
+    record: (periods: ChangedPeriod[]) => changes.record(referenceChangeKeys(periods)),
+    setExact: (exact: boolean) => changes.setExact(exact),
+  };
+  return followInto(AGGREGATE_CHANGES, sink, options, signal);
 }
