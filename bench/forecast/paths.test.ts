@@ -62,6 +62,26 @@ describe('multi-step coverage sample and scores', () => {
       ['d-5', 714],
       ['d-5', 700],
     ]);
+    // DAY origins spaced apart to cover the year, as far back as half the series allows.
+    const spread = samplePathCases(all, {
+      perFamily: 5,
+      perFamilyDay: 1,
+      origins: 2,
+      originsDay: 6,
+      daySpacing: 61,
+    });
+    expect(spread.filter((c) => c.series.family === 'd').map((c) => c.origin)).toEqual([
+      714, 653, 592, 531, 470, 409,
+    ]);
+    expect(
+      samplePathCases([series('d', 0, 500, 'DAY')], {
+        perFamily: 1,
+        perFamilyDay: 1,
+        origins: 1,
+        originsDay: 6,
+        daySpacing: 61,
+      }).map((c) => c.origin),
+    ).toEqual([486, 425, 364, 303]);
     // 33 months: origin 21 keeps more than half the series before it, origin 9 does not.
     expect(cases.filter((c) => c.series.family === 'm33').map((c) => c.origin)).toEqual([21]);
     // Nothing from the origin on reaches the input.

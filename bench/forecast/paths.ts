@@ -52,11 +52,20 @@ export interface PathSampleOptions {
   readonly perFamilyDay: number;
   /** Origins per series: n - H, n - 2H, ... (the futures do not overlap). */
   readonly origins: number;
+  /**
+   * Origins per DAY series, `daySpacing` days apart from n - H back (n - H, n - H - S, ...), so
+   * that the DAY rows describe the year and not the fortnights before the series' end (every DAY
+   * series of the benchmark ends on 28 December). @default origins, spaced H apart
+   */
+  readonly originsDay?: number;
+  /** Days between the origins of a DAY series (at least H, so the futures do not overlap). @default H */
+  readonly daySpacing?: number;
 }
 
 /**
  * The deterministic sample: per family, `perFamily` series spread evenly over the family (every
- * series when it has fewer), each at up to `origins` origins n - H, n - 2H, ...; an origin needs at
+ * series when it has fewer), each at up to `origins` origins n - H, n - 2H, ... (DAY series: up to
+ * `originsDay`, `daySpacing` apart); an origin needs at
  * least half the series before it (as the one-step protocol's origins) and at least 3 buckets.
  */
 export function samplePathCases(series: readonly BenchSeries[], opt: PathSampleOptions): PathCase[] {
@@ -74,8 +83,11 @@ export function samplePathCases(series: readonly BenchSeries[], opt: PathSampleO
       const s = list[Math.floor((i * list.length) / take)] as BenchSeries;
       const H = defaultHorizon(s.bucketType);
       const n = s.values.length;
-      for (let j = 1; j <= opt.origins; j++) {
-        const origin = n - j * H;
+      const day = s.bucketType === 'DAY';
+      const count = day ? (opt.originsDay ?? opt.origins) : opt.origins;
+      const spacing = day ? Math.max(H, opt.daySpacing ?? H) : H;
+      for (let j = 0; j < count; j++) {
+        const origin = n - H - j * spacing;
         if (origin < Math.max(3, Math.ceil(n / 2))) break;
         out.push({ series: s, origin, horizon: H });
       }
@@ -261,7 +273,7 @@ export function pathCoverage(
   return {
     model,
     protocol:
-      'forecastPath on the history before each origin (origins n - H, n - 2H, ... with at least half the series before them), every step h = 1..H scored against the observed value; H = 13 WEEK, 12 MONTH, 14 DAY; ALL and REAL pool steps of different horizons by step number',
+      'forecastPath on the history before each origin (origins n - H, n - 2H, ...; DAY series n - H, n - H - S, ... with S = sample.daySpacing days; each with at least half the series before it), every step h = 1..H scored against the observed value; H = 13 WEEK, 12 MONTH, 14 DAY; ALL and REAL pool steps of different horizons by step number',
     sample,
     cpuSeconds: Number(cpuSince(c0).toFixed(1)),
     rows,

@@ -21,6 +21,8 @@
  * (multi-step interval coverage of auto's paths, paths.ts, under the "paths" key: --path-per-family=N
  * series per family, default 40, 6 with --quick; --path-per-family-day=N for the DAY families,
  * default 12, 2 with --quick; --path-origins=N origins per series, default 2, 1 with --quick;
+ * --path-origins-day=N origins per DAY series, default 6, 1 with --quick, --path-day-spacing=D days
+ * apart, default 61;
  * --no-paths skips it; --paths-only redoes just that section in the results file, or writes a file
  * holding only it when there is none)
  * (nowcasts of the period in progress on the daily series, nowcast.ts, under the "nowcast" key:
@@ -98,6 +100,10 @@ const PATH_SAMPLE: PathSampleOptions = {
   perFamily: intArg('path-per-family') ?? (quick ? 6 : 40),
   perFamilyDay: intArg('path-per-family-day') ?? (quick ? 2 : 12),
   origins: intArg('path-origins') ?? (quick ? 1 : 2),
+  // Six origins two months apart: the DAY rows cover the year, not only the fortnights before the
+  // series' end (28 December), which was all they measured before 7 December.
+  originsDay: intArg('path-origins-day') ?? (quick ? 1 : 6),
+  daySpacing: intArg('path-day-spacing') ?? 61,
 };
 /** --families=a,b: score only these families (synthetic or real), for quick experiments. */
 const famArg = process.argv.slice(2).find((a) => a.startsWith('--families='));
