@@ -129,10 +129,18 @@ describe('interval half-widths', () => {
     expect(o80).toBeLessThan(100);
     expect(h80).toBeGreaterThan(3 * o80);
     expect(h95).toBeGreaterThan(h80);
-    // An ordinary bucket of a series with holidays: the recent window, as without them.
+    // An ordinary bucket of a series with holidays, no holiday day in its window: the recent window,
+    // as without them.
     expect(halfWidths(y, at(pred), 700, 1000, setup)).toEqual(
       halfWidths(y, at(pred), 700, 1000, { k: 28, unit: 28, holiday: null }),
     );
+    // An ordinary bucket after a holiday block: its width comes from the ordinary days of its window
+    // only, not from the holiday days' five-times errors (the class split both ways).
+    const [after80] = halfWidths(y, at(pred), 440, 1000, setup);
+    const [mixed80] = halfWidths(y, at(pred), 440, 1000, { k: 28, unit: 28, holiday: null });
+    expect(after80).toBeGreaterThan(50);
+    expect(after80).toBeLessThan(100);
+    expect(mixed80).toBeGreaterThan(1.5 * after80);
     // Too few holiday residuals before t (only part of the first block): the ordinary rule.
     expect(halfWidths(y, at(pred), 45, 1000, setup)).toEqual(
       halfWidths(y, at(pred), 45, 1000, { k: 28, unit: 28, holiday: null }),
