@@ -17,7 +17,7 @@ import { silentLogger } from '../../pkg/log/index.js';
 import { createRegistry, type Registry } from '../../pkg/metrics/index.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { seedCatalog } from './support/seed.js';
-import { waitFor } from './support/wait.js';
+import { startListening, waitFor } from './support/wait.js';
 
 // A Wednesday: the WEEK being forecast starts Monday 2026-11-23 (UTC, weeks from Monday).
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -95,13 +95,13 @@ beforeAll(async () => {
   db = await createTestDatabase('fcache');
   await seedCatalog(db.pool, 'shop', 3);
   const changes = new ForecastChangeLog();
-  let live!: () => void;
-  const isLive = new Promise<void>((r) => (live = r));
-  listener = listenForForecastChanges(
-    { connectionString: db.url, changes, logger: silentLogger(), onLive: (on) => on && live() },
-    listening.signal,
+  const started = await startListening((onLive) =>
+    listenForForecastChanges(
+      { connectionString: db.url, changes, logger: silentLogger(), onLive },
+      listening.signal,
+    ),
   );
-  await isLive;
+  listener = started.stopped;
   registry = createRegistry('t');
   app = createForecastApi({
     readDb: db.pool,

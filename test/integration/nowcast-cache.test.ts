@@ -18,7 +18,7 @@ import {
   type FixtureMerchant,
 } from './aggregation-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
-import { waitFor } from './support/wait.js';
+import { startListening, waitFor } from './support/wait.js';
 
 const SHOP: FixtureMerchant = {
   id: 'now-shop',
@@ -85,13 +85,13 @@ beforeAll(async () => {
     history.push([monday + 10 * 3_600_000, 100n], [monday + 4 * DAY_MS + 10 * 3_600_000, 300n]);
   }
   await sell(history);
-  let live!: () => void;
-  const isLive = new Promise<void>((r) => (live = r));
-  listener = listenForAggregateChanges(
-    { connectionString: db.url, changes, logger: silentLogger(), onLive: (on) => on && live() },
-    listening.signal,
+  const started = await startListening((onLive) =>
+    listenForAggregateChanges(
+      { connectionString: db.url, changes, logger: silentLogger(), onLive },
+      listening.signal,
+    ),
   );
-  await isLive;
+  listener = started.stopped;
   registry = createRegistry('t');
   app = createForecastApi({
     readDb: db.pool,

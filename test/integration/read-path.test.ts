@@ -21,6 +21,7 @@ import {
   type FixtureMerchant,
 } from './aggregation-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { startListening } from './support/wait.js';
 
 const SHOP: FixtureMerchant = {
   id: 'rw-shop',
@@ -88,9 +89,7 @@ afterAll(async () => {
  */
 async function listeningCache(received: ChangedPeriod[] = []): Promise<ResponseCache> {
   const cache = new ResponseCache({ ttlMs: 200, exactTtlMs: 120_000 });
-  let live!: () => void;
-  const isLive = new Promise<void>((r) => (live = r));
-  listeners.push(
+  const started = await startListening((onLive) =>
     listenForChanges(
       {
         connectionString: db.url,
@@ -100,14 +99,14 @@ async function listeningCache(received: ChangedPeriod[] = []): Promise<ResponseC
         },
         onLive: (on) => {
           cache.setExact(on);
-          if (on) live();
+          onLive(on);
         },
         logger: silentLogger(),
       },
       listening.signal,
     ),
   );
-  await isLive;
+  listeners.push(started.stopped);
   return cache;
 }
 

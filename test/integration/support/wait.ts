@@ -19,3 +19,25 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Starts a change listener (`start` is handed the onLive callback to give it) and resolves once it
+ * says LISTEN is live, with its run promise wrapped (a promise cannot resolve to a promise: it would
+ * wait for the listener to end); rejects if the listener ends before that.
+ */
+export async function startListening(
+  start: (onLive: (live: boolean) => void) => Promise<void>,
+): Promise<{ readonly stopped: Promise<void> }> {
+  let live!: () => void;
+  const isLive = new Promise<void>((r) => (live = r));
+  const stopped = start((on) => {
+    if (on) live();
+  });
+  await Promise.race([
+    isLive,
+    stopped.then(() => {
+      throw new Error('the listener ended before LISTEN was live');
+    }),
+  ]);
+  return { stopped };
+}
