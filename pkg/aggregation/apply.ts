@@ -1,5 +1,6 @@
 import { withTransaction, isDataError, type Pool, type Queryable } from '../db/index.js';
 import {
+  changedPeriodKey,
   encodeChanges,
   NOTIFY_CHANGES_SQL,
   type ChangedPeriod,
@@ -203,7 +204,7 @@ async function applyInTransaction(
     // notifications are delivered on commit, so no reader hears of a change it cannot yet see.
     const seen = new Set<string>();
     for (const d of fold.deltas) {
-      const k = `${d.merchantId}\u0000${d.bucketType}\u0000${d.bucketStart}`;
+      const k = changedPeriodKey(d.merchantId, d.bucketType, d.bucketStart);
       if (seen.has(k)) continue;
       seen.add(k);
       periods.push({ merchantId: d.merchantId, bucketType: d.bucketType, bucketStart: d.bucketStart });

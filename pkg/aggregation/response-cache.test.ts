@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EVERY_PERIOD, ResponseCache, type AnswerScope, type ComputedAnswer } from './response-cache.js';
+import { EVERY_PERIOD } from '../events/index.js';
+import { ResponseCache, type AnswerScope, type ComputedAnswer } from './response-cache.js';
 
 const value = (text: string) => ({ text, etag: `"${text}"` });
 const answer = (text: string, moving = false): ComputedAnswer => ({ value: value(text), moving });

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ChangeLog, ExactCache, type EntryCodec } from '../cache/index.js';
-import type { ChangedPeriod } from '../events/index.js';
+import { changedPeriodKey as periodKey, EVERY_PERIOD, type ChangedPeriod } from '../events/index.js';
 
 /** Options of {@link ResponseCache}. */
 export interface ResponseCacheOptions {
@@ -86,15 +86,6 @@ function entryBytes(e: PackedResponse, deps: readonly string[]): number {
   for (const d of deps) bytes += 40 + d.length;
   return bytes;
 }
-
-const periodKey = (merchantId: string, bucketType: string, bucketStart: string) =>
-  `${merchantId}\u0000${bucketType}\u0000${bucketStart}`;
-
-/**
- * The period a change names when it touches every answer of a merchant (its calendar, currency or
- * a category's name or parent changed): `*` as bucket type and bucket start.
- */
-export const EVERY_PERIOD = '*';
 
 /** The change-log keys of the periods an answer shows, and of its merchant's every period. */
 function periodsOf(scope: AnswerScope): string[] {

@@ -13,6 +13,17 @@ export interface ChangedPeriod {
   readonly bucketStart: string;
 }
 
+/**
+ * The bucket type and bucket start of a change that concerns every aggregate of a merchant (its
+ * calendar, currency or catalog changed; a repair of a DAY row, which the weeks, months and years
+ * holding it are read beneath).
+ */
+export const EVERY_PERIOD = '*';
+
+/** One string per period, for the change logs of the caches that follow this channel. */
+export const changedPeriodKey = (merchantId: string, bucketType: string, bucketStart: string): string =>
+  `${merchantId}\u0000${bucketType}\u0000${bucketStart}`;
+
 // PostgreSQL refuses payloads of 8,000 bytes or more; a transaction's periods are split into several.
 const MAX_PAYLOAD_BYTES = 7_000;
 

@@ -18,7 +18,9 @@ export type {
 export { HEADERS } from './headers.js';
 export {
   CHANGES_CHANNEL,
+  EVERY_PERIOD,
   NOTIFY_CHANGES_SQL,
+  changedPeriodKey,
   decodeChanges,
   encodeChanges,
   type ChangedPeriod,

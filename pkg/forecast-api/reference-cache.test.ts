@@ -33,6 +33,15 @@ describe('PeriodReferenceCache', () => {
     expect(c.reads()).toBe(2);
   });
 
+  it('keeps no key of a DAY period (its WEEK, MONTH and YEAR are named with it)', () => {
+    expect(
+      referenceChangeKeys([
+        { merchantId: 'shop', bucketType: 'DAY', bucketStart: '2026-11-17' },
+        { merchantId: 'shop', bucketType: 'WEEK', bucketStart: '2026-11-16' },
+      ]),
+    ).toEqual(['shop\u0000WEEK\u00002026-11-16']);
+  });
+
   it('is not dropped by the writes of the week in progress or by DAY periods', async () => {
     const c = setup();
     await c.get();

@@ -1,16 +1,16 @@
 import { ChangeLog, ExactCache } from '../cache/index.js';
 import type { ChangeChannel } from '../db/index.js';
-import { CHANGES_CHANNEL, decodeChanges, type ChangedPeriod } from '../events/index.js';
+import {
+  CHANGES_CHANNEL,
+  changedPeriodKey as periodKey,
+  decodeChanges,
+  EVERY_PERIOD,
+  type ChangedPeriod,
+} from '../events/index.js';
 import type { NowcastBucketType } from '../forecast-engine/index.js';
 import type { Logger } from '../log/index.js';
 import { followInto } from './changes.js';
 import type { PeriodPoint, PeriodReferenceSums } from './progress.js';
-
-const periodKey = (merchantId: string, bucketType: string, bucketStart: string) =>
-  `${merchantId}\u0000${bucketType}\u0000${bucketStart}`;
-
-/** The period of a change that concerns every aggregate of a merchant (its calendar or catalog). */
-const EVERY_PERIOD = '*';
 
 /**
  * The change-log keys of changed aggregate periods that a nowcast's references can depend on. A
@@ -103,11 +103,6 @@ export class PeriodReferenceCache {
     return this.#cache.getOrCompute(key, { merchantId, bucketType, point }, async () => ({
       value: await read(),
     }));
-  }
-
-  /** Entries held (tests). */
-  get size(): number {
-    return this.#cache.size;
   }
 }
 

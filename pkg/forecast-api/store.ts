@@ -84,9 +84,9 @@ export interface PgForecastStoreOptions {
 /**
  * The forecast store over Postgres (the read replica when there is one): forecast-job's tables and
  * the catalog, and the aggregates a nowcast reads (its sales so far every time, its reference
- * periods through `references` when given). The latest-set pointer, the one statement most answers cost, can be read in
- * batches (`readBatchMax` > 1): reads arriving in the same turn of the event loop (or while
- * `readConcurrency` statements run) then share one statement.
+ * periods through `references` when given). The latest-set pointer, the one statement most answers
+ * cost, can be read in batches (`readBatchMax` > 1): reads arriving in the same turn of the event
+ * loop (or while `readConcurrency` statements run) then share one statement.
  */
 export function createPgForecastStore(db: Queryable, options: PgForecastStoreOptions = {}): ForecastStore {
   const latest = new ReadBatcher<{ merchantId: string; bucketType: BucketType }, ForecastSet | undefined>({

@@ -1,6 +1,12 @@
 import { parseDate } from '../buckets/index.js';
 import type { Pool, PoolClient, Queryable } from '../db/index.js';
-import { encodeChanges, NOTIFY_CHANGES_SQL, type ChangedPeriod } from '../events/index.js';
+import {
+  changedPeriodKey,
+  encodeChanges,
+  EVERY_PERIOD,
+  NOTIFY_CHANGES_SQL,
+  type ChangedPeriod,
+} from '../events/index.js';
 import { abortableSleep, backoffDelay } from '../retry/index.js';
 
 /** What to reconcile. */
@@ -212,17 +218,17 @@ async function rewrite(tx: PoolClient, drift: readonly DriftRow[]): Promise<numb
   // forecast-api's nowcast references): a repair names its periods as an apply does, delivered at
   // commit. A DAY row is also read beneath the weeks, months and years holding it (a nowcast's
   // reference periods), which an apply always changes with it but a repair may not: a repaired DAY
-  // row names its merchant as a whole ('*', as a catalog change does).
+  // row names its merchant as a whole (EVERY_PERIOD, as a catalog change does).
   const periods = new Map<string, ChangedPeriod>();
   const name = (merchantId: string, bucketType: string, bucketStart: string) =>
-    periods.set(`${merchantId}\u0000${bucketType}\u0000${bucketStart}`, {
+    periods.set(changedPeriodKey(merchantId, bucketType, bucketStart), {
       merchantId,
       bucketType,
       bucketStart,
     });
   for (const d of drift) {
     name(d.merchantId, d.bucketType, d.bucketStart);
-    if (d.bucketType === 'DAY') name(d.merchantId, '*', '*');
+    if (d.bucketType === 'DAY') name(d.merchantId, EVERY_PERIOD, EVERY_PERIOD);
   }
   await tx.query(NOTIFY_CHANGES_SQL, [encodeChanges(periods.values())]);
   return drift.length;
