@@ -10,13 +10,17 @@ import pg from 'pg';
 import { createPool, migrate, startEmbeddedPostgres, type Pool } from '../../pkg/db/index.js';
 import { log, root, runCommand } from './proc.js';
 
-/** Ports and directories (override with BENCH_PG_PORT, BENCH_KAFKA_PORT, ...). */
+/**
+ * Ports and directories (override with BENCH_PG_PORT, BENCH_KAFKA_PORT, ...). Fixed ports stay below
+ * Linux's ephemeral range (32768-60999), where any outgoing connection may hold them for a while:
+ * the broker once failed to bind 39492 in CI for that reason.
+ */
 export const benchEnv = {
-  pgPort: Number(process.env.BENCH_PG_PORT ?? 55473),
+  pgPort: Number(process.env.BENCH_PG_PORT ?? 25473),
   pgDir: path.resolve(root, process.env.BENCH_PG_DIR ?? '.data/bench-pg'),
   pgStatStatements: process.env.BENCH_PG_STAT_STATEMENTS === '1',
-  kafkaPort: process.env.BENCH_KAFKA_PORT ?? '39492',
-  kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '39493',
+  kafkaPort: process.env.BENCH_KAFKA_PORT ?? '29492',
+  kafkaControllerPort: process.env.BENCH_KAFKA_CONTROLLER_PORT ?? '29493',
   kafkaDir: path.resolve(root, process.env.BENCH_KAFKA_DIR ?? '.data/bench-kafka'),
 };
 

@@ -28,7 +28,7 @@ export async function setup(project: TestProject): Promise<void> {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   pg = await startEmbeddedPostgres({
     dataDir,
-    port: Number(process.env.CATCAST_FAULTS_PG_PORT ?? 54931),
+    port: Number(process.env.CATCAST_FAULTS_PG_PORT ?? 24931),
     fast: true,
   });
   project.provide('pgAdminUrl', pg.url('postgres'));

@@ -59,7 +59,7 @@ export async function setup(project: TestProject): Promise<void> {
   // Overridable so that several test runs on one machine do not share a data directory or port.
   const dataDir = path.resolve(root, process.env.CATCAST_TEST_PG_DIR ?? '.data/test-pg');
   mkdirSync(path.dirname(dataDir), { recursive: true });
-  const port = Number(process.env.CATCAST_TEST_PG_PORT ?? 54330);
+  const port = Number(process.env.CATCAST_TEST_PG_PORT ?? 24330);
   pg = await startEmbeddedPostgres({ dataDir, port, fast: true });
   project.provide('pgAdminUrl', pg.url('postgres'));
 

@@ -14,7 +14,7 @@ let pg: EmbeddedPostgresHandle | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const dataDir = path.resolve(root, process.env.CATCAST_TEST_LOGIN_PG_DIR ?? '.data/test-login-pg');
   mkdirSync(path.dirname(dataDir), { recursive: true });
-  const port = Number(process.env.CATCAST_TEST_LOGIN_PG_PORT ?? 54360);
+  const port = Number(process.env.CATCAST_TEST_LOGIN_PG_PORT ?? 24360);
   pg = await startEmbeddedPostgres({ dataDir, port, fast: true });
   project.provide('pgAdminUrl', pg.url('postgres'));
 }

@@ -14,7 +14,7 @@ export const RESULTS = path.join(ROOT, 'test-results', 'faults');
 export const SOAK = Math.max(1, Number(process.env.CATCAST_SOAK ?? 1) || 1);
 
 /** The suite's shared Postgres (global-setup); every private cluster's port is derived from it. */
-const PG_BASE = Number(process.env.CATCAST_FAULTS_PG_PORT ?? 54931);
+const PG_BASE = Number(process.env.CATCAST_FAULTS_PG_PORT ?? 24931);
 /** The suite's shared broker (global-setup, controller on +1); private brokers and proxies derive from it. */
 const KAFKA_BASE = Number(process.env.CATCAST_FAULTS_KAFKA_PORT ?? 24692);
 
