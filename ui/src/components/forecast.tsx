@@ -213,13 +213,27 @@ export function ForecastPanel(props: {
                     </th>
                     <td class="num">
                       <strong>{formatMoney(r.forecast, currency)}</strong>
-                      {sold !== undefined && (
+                      {/* While the period is in progress both lines keep their place before their
+                          answers arrive, so the rows below do not shift when they do. */}
+                      {sold !== undefined ? (
                         <span class="so-far" data-so-far={sold}>
                           so far {formatMoneyCompact(sold, currency)}
                           {Number(sold) > Number(r.hi95) && <span class="so-far-above">above the range</span>}
                         </span>
+                      ) : (
+                        inProgress && (
+                          <span class="so-far" aria-hidden="true">
+                            {'\u00a0'}
+                          </span>
+                        )
                       )}
-                      {toward !== undefined && (
+                      {toward === undefined ? (
+                        inProgress && (
+                          <span class="heading" aria-hidden="true">
+                            {'\u00a0'}
+                          </span>
+                        )
+                      ) : (
                         <span
                           class="heading"
                           data-heading={toward.nowcast}
