@@ -27,6 +27,13 @@ function ensureWrk(): Promise<string> {
 /** What one load-generator process does. */
 export interface LoadJob {
   readonly url: string;
+  /**
+   * More servers of the same service (replicas). wrk then runs one thread per server, `url` first,
+   * each thread's connections to its own server: a Kubernetes Service's balancing, which spreads
+   * connections (not requests) over the pods, without a proxy in between. `connections` and
+   * `overallRate` are shared evenly between the threads.
+   */
+  readonly replicas?: readonly string[];
   /** POST /v1/orders, POST /v1/orders/batch, GET one of `paths` at random, or GET the read mix of `mix`. */
   readonly kind: 'order' | 'batch' | 'get' | 'mix';
   readonly connections: number;
@@ -77,12 +84,13 @@ export interface LoadResult {
 export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const wrk = await ensureWrk();
   const loadAverage = Number((loadavg()[0] ?? 0).toFixed(2));
-  const connections = Math.max(1, job.connections);
+  const servers = [job.url, ...(job.replicas ?? [])];
+  const connections = Math.max(servers.length, job.connections);
   const out = await runCommand(
     wrk,
     [
       '--threads',
-      '1',
+      String(servers.length),
       '--connections',
       String(connections),
       '--duration',
@@ -104,7 +112,8 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     {
       cpuGroup: job.cpuGroup ?? `wrk-${job.kind}`,
       env: {
-        WRK_RATE_PER_THREAD: String(job.overallRate ?? 0),
+        WRK_RATE_PER_THREAD: String((job.overallRate ?? 0) / servers.length),
+        WRK_SERVERS: servers.length > 1 ? servers.map((u) => new URL(u).host).join(',') : '',
         WRK_AUTHORIZATION: job.authorization ?? '',
         ...(job.mix
           ? {

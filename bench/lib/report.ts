@@ -21,12 +21,14 @@ function otherAggregatorShape(x: ReadMixResult): [string, MixEndpoint] | undefin
 
 /** The endpoints a read-mix run measured (the forecast ones only in runs since they were added). */
 function readmixEndpoints(x: ReadMixResult): [string, MixEndpoint][] {
-  const by = x.servedBy === 'api' ? ' (aggregator-api, as deployed)' : '';
+  const replicas = (x.readReplicas ?? 1) > 1 ? `${x.readReplicas} replicas, ` : '';
+  const by = x.servedBy === 'api' ? ` (aggregator-api, ${replicas}as deployed)` : '';
+  const fby = replicas ? ` (forecast-api, ${replicas}as deployed)` : '';
   const all: [string, MixEndpoint | undefined][] = [
     [`/api/top-categories${by}`, x.topCategories],
     [`/api/category-sales${by}`, x.categorySales],
-    ['/forecast/top-categories', x.forecastTopCategories],
-    ['/forecast/compare-models', x.forecastCompareModels],
+    [`/forecast/top-categories${fby}`, x.forecastTopCategories],
+    [`/forecast/compare-models${fby}`, x.forecastCompareModels],
   ];
   return all.filter((e): e is [string, MixEndpoint] => e[1] !== undefined);
 }

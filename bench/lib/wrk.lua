@@ -22,9 +22,20 @@ end
 local threads = {}
 local counter = 0
 
+-- WRK_SERVERS ("host:port,host:port"): replicas of one service, one wrk thread each (thread n talks to
+-- server n), so connections spread over them as a Kubernetes Service spreads them over pods.
+local servers = {}
+for s in string.gmatch(os.getenv("WRK_SERVERS") or "", "[^,]+") do
+  servers[#servers + 1] = s
+end
+
 function setup(thread)
   counter = counter + 1
   thread:set("thread_no", counter)
+  if #servers > 0 then
+    local host, port = string.match(servers[(counter - 1) % #servers + 1], "^(.+):(%d+)$")
+    thread.addr = wrk.lookup(host, port)[1]
+  end
   table.insert(threads, thread)
 end
 

@@ -52,6 +52,13 @@ const ZIPF = 1.1;
 const CATEGORIES = 6;
 const PRODUCTS = 30;
 const CONNECTIONS = 16;
+/**
+ * Processes of each read service (BENCH_READ_REPLICAS), sharing the connections and the database
+ * pool (8 + 8 = 16 with two): the chart deploys at least 2 of each (minReplicas), each on its own
+ * share of a node. On this benchmark's one 2-core machine two cost more CPU per request than one and
+ * served no more (BENCHMARKS.md, "Targets missed"), so one is the default, as in every earlier run.
+ */
+const READ_REPLICAS = Math.max(1, Number(process.env.BENCH_READ_REPLICAS ?? 1));
 const TYPES: readonly BucketType[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
 /** The bucket types forecast-api serves (no DAY forecasts). */
 const FORECAST_TYPES: readonly BucketType[] = FORECAST_BUCKETS;
@@ -165,6 +172,11 @@ export interface ReadMixResult {
    * it was the combined process (`all`).
    */
   readonly servedBy?: 'api' | 'all';
+  /**
+   * Processes of aggregator-api and of forecast-api serving the mix, each with its share of the
+   * connections (absent in runs before 8 December, which measured one of each).
+   */
+  readonly readReplicas?: number;
   readonly topCategories: MixEndpoint;
   /** Earlier runs (servedBy absent): the same served by a read-only process (AGGREGATOR_ROLE=api). */
   readonly topCategoriesApiRole?: MixEndpoint;
@@ -495,7 +507,7 @@ async function statementStats(db: BenchDb, units: number): Promise<StatementStat
 }
 
 /** The read API's statements and the reads they carried so far (catcast_api_read_batch_size), all routes. */
-async function readBatches(url: string): Promise<{ statements: number; reads: number }> {
+async function readBatchesOf(url: string): Promise<{ statements: number; reads: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const total = (suffix: string) =>
     [...text.matchAll(new RegExp(`^catcast_api_read_batch_size_${suffix}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce(
@@ -505,8 +517,40 @@ async function readBatches(url: string): Promise<{ statements: number; reads: nu
   return { statements: total('count'), reads: total('sum') };
 }
 
+/** The servers of one measured service: its replicas' URLs and processes, in the same order. */
+interface Target {
+  readonly urls: readonly string[];
+  readonly services: readonly Service[];
+}
+
+async function targetOf(services: readonly Service[]): Promise<Target> {
+  const urls = await Promise.all(services.map(async (x) => `http://127.0.0.1:${await x.port()}`));
+  return { urls, services };
+}
+
+/** Sums a counter reading over the replicas of a service. */
+async function overReplicas<T extends Record<string, number>>(
+  urls: readonly string[],
+  read: (url: string) => Promise<T>,
+): Promise<T> {
+  const each = await Promise.all(urls.map(read));
+  const sum = { ...each[0]! } as Record<string, number>;
+  for (const x of each.slice(1)) for (const k of Object.keys(sum)) sum[k]! += x[k]!;
+  return sum as T;
+}
+
+/** Response cache lookups the replicas of a read service counted so far (all routes). */
+function cacheLookups(urls: readonly string[]): Promise<{ hit: number; miss: number }> {
+  return overReplicas(urls, cacheLookupsOf);
+}
+
+/** The read API's statements and the reads they carried so far, over its replicas. */
+function readBatches(urls: readonly string[]): Promise<{ statements: number; reads: number }> {
+  return overReplicas(urls, readBatchesOf);
+}
+
 /** Response cache lookups a read service counted so far (aggregator's or forecast-api's, all routes). */
-async function cacheLookups(url: string): Promise<{ hit: number; miss: number }> {
+async function cacheLookupsOf(url: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (result: string) =>
     [
@@ -594,10 +638,21 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     // aggregator-api Deployment), its answer cache invalidated exactly by the change notifications.
     // The combined process's own read API is measured once beside it.
     const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
-    const readApi = startService('aggregator', { ...readEnv, AGGREGATOR_ROLE: 'api' }, 'aggregator-api');
-    // The read API with other read-batching settings, measured in the same rounds as the deployed
-    // one (topCategories.variants): what batching changes, side by side.
+    // The read API as the chart deploys it: READ_REPLICAS processes, each with its share of the
+    // connections (wrk's, and the database pool), as a Service spreads connections over pods.
+    const replicaPool = String(Math.max(1, Math.round(CONNECTIONS / READ_REPLICAS)));
+    const readApis = Array.from({ length: READ_REPLICAS }, (_, i) =>
+      startService(
+        'aggregator',
+        { ...readEnv, AGGREGATOR_ROLE: 'api', DATABASE_POOL_MAX: replicaPool },
+        i === 0 ? 'aggregator-api' : `aggregator-api#${i + 1}`,
+      ),
+    );
+    // The read API in other configurations, measured in the same rounds as the deployed one
+    // (topCategories.variants): one process alone (the shape every run before 8 December measured)
+    // and read batching, side by side.
     const variantEnvs: Record<string, Record<string, string>> = {
+      ...(READ_REPLICAS > 1 ? { 'one replica': { DATABASE_POOL_MAX: String(CONNECTIONS) } } : {}),
       'read batching, up to 32 reads per statement, 4 in flight': {
         AGGREGATION_API_READ_BATCH_MAX: '32',
         AGGREGATION_API_READ_CONCURRENCY: '4',
@@ -616,7 +671,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         `aggregator-api-v${i + 1}`,
       ),
     }));
-    let forecastApi: Service | undefined;
+    let forecastApis: Service[] = [];
     try {
       const periods = periodsOfLastTwoYears();
       const ingestRate = ctx.smoke ? 30 : 300;
@@ -628,7 +683,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         at: performance.now(),
         machine: await machineTicks(),
         services: new Map(
-          [pipeline.ingest, pipeline.relay, pipeline.aggregator, readApi].map((x) => [
+          [pipeline.ingest, pipeline.relay, pipeline.aggregator, ...readApis].map((x) => [
             x,
             x.cpuSeconds() ?? 0,
           ]),
@@ -659,14 +714,14 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const slice = Math.max(2, Math.round(seconds / rounds));
       const rate = ctx.smoke ? 100 : 1000;
       let warmedUp = false;
-      const combined = { url: pipeline.aggregatorUrl, service: pipeline.aggregator };
-      const deployed = { url: `http://127.0.0.1:${await readApi.port()}`, service: readApi };
+      const combined: Target = { urls: [pipeline.aggregatorUrl], services: [pipeline.aggregator] };
+      const deployed: Target = await targetOf(readApis);
       const measure = async (
         name: string,
         template: string,
         sqls: readonly Statement[],
         cached: boolean,
-        target: { url: string; service: Service } = deployed,
+        target: Target = deployed,
         types: readonly BucketType[] = TYPES,
         variants: readonly {
           label: string;
@@ -675,7 +730,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           service: Service;
         }[] = [],
       ): Promise<MixEndpoint> => {
-        const { url } = target;
+        const [url, ...replicas] = target.urls as [string, ...string[]];
+        const cpuOf = () => target.services.reduce((a, x) => a + (x.cpuSeconds() ?? 0), 0);
         const drawn = Object.fromEntries(types.map((t) => [t, periods[t]])) as Record<BucketType, string[]>;
         const mix: ReadMix = { template, merchants, zipf: ZIPF, periods: drawn };
         const job = {
@@ -688,14 +744,17 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           authorization,
           mix,
           connections: CONNECTIONS,
+          replicas,
         };
         const probe = template
           .replace('{m}', '1')
           .replace('{type}', types[0]!)
           .replace('{start}', periods[types[0]!].at(-2)!);
-        const res = await fetch(url + probe, { headers: { authorization } });
-        if (!res.ok) throw new Error(`${probe} answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
+        for (const u of target.urls) {
+          const res = await fetch(u + probe, { headers: { authorization } });
+          if (!res.ok) throw new Error(`${probe} answered ${res.status}: ${await res.text()}`);
+          await res.arrayBuffer();
+        }
         const files = await pgbenchScripts(name, sqls, merchants, drawn, types);
         // Warm-up. The first endpoint measured after the seed was copied also warms PostgreSQL's
         // buffers and the page cache for everyone after it: in the 12:04 run the read-only process,
@@ -706,15 +765,15 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         // Warm-up: on a busy machine 16 connections preparing their statements can take the whole
         // warm-up without one transaction, which is not a result; the measured rounds run longer.
         await pgbench(db.url, files, 3).catch(() => undefined);
-        for (const v of variants) await runLoad({ ...job, url: v.url, durationSec: 2 });
-        const before = cached ? await cacheLookups(url) : { hit: 0, miss: 0 };
-        const batchesBefore = await readBatches(url);
+        for (const v of variants) await runLoad({ ...job, url: v.url, replicas: [], durationSec: 2 });
+        const before = cached ? await cacheLookups(target.urls) : { hit: 0, miss: 0 };
+        const batchesBefore = await readBatches(target.urls);
         const variantState = await Promise.all(
           variants.map(async (v) => ({
             runs: [] as LoadResult[],
             cpu: 0,
-            lookups: cached ? await cacheLookups(v.url) : { hit: 0, miss: 0 },
-            batches: await readBatches(v.url),
+            lookups: cached ? await cacheLookups([v.url]) : { hit: 0, miss: 0 },
+            batches: await readBatches([v.url]),
           })),
         );
         const refs: PgbenchRef[] = [];
@@ -726,13 +785,13 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         // (and every variant, each right after the deployed configuration).
         for (let r = 0; r < rounds; r++) {
           refs.push(await pgbench(db.url, files, Math.max(5, slice)));
-          const c0 = target.service.cpuSeconds() ?? 0;
+          const c0 = cpuOf();
           runs.push(await runLoad({ ...job, durationSec: slice }));
-          cpu += (target.service.cpuSeconds() ?? 0) - c0;
+          cpu += cpuOf() - c0;
           for (const [i, v] of variants.entries()) {
             const st = variantState[i]!;
             const v0 = v.service.cpuSeconds() ?? 0;
-            st.runs.push(await runLoad({ ...job, url: v.url, durationSec: slice }));
+            st.runs.push(await runLoad({ ...job, url: v.url, replicas: [], durationSec: slice }));
             st.cpu += (v.service.cpuSeconds() ?? 0) - v0;
           }
           if (cpuGroupsState().enabled)
@@ -741,8 +800,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
               oneGroupRuns.push(await runLoad({ ...job, durationSec: slice }));
             });
         }
-        const after = cached ? await cacheLookups(url) : before;
-        const batchesAfter = await readBatches(url);
+        const after = cached ? await cacheLookups(target.urls) : before;
+        const batchesAfter = await readBatches(target.urls);
         const statementsSent = (batchesAfter?.statements ?? 0) - (batchesBefore?.statements ?? 0);
         let statements: MixEndpoint['statements'];
         if (benchEnv.pgStatStatements) {
@@ -755,7 +814,13 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           statements = { catcast: await statementStats(db, run.ok), pgbench: pgbenchStats };
           log(`readmix: ${name}: statements ${JSON.stringify(statements)}`);
         }
-        for (const s of [pipeline.aggregator, pipeline.ingest, pipeline.relay, readApi, target.service])
+        for (const s of [
+          pipeline.aggregator,
+          pipeline.ingest,
+          pipeline.relay,
+          ...readApis,
+          ...target.services,
+        ])
           ctx.noteRss(s, `read mix at max rate, ${merchants} merchants, ${ingestRate} orders/s`);
         const atRate = await runLoad({ ...job, durationSec: seconds, overallRate: rate });
         // PostgreSQL's own latency for the same statements at the same rate, right after: the
@@ -774,8 +839,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         for (const [i, v] of variants.entries()) {
           const st = variantState[i]!;
           const vmax = combineLoads(st.runs);
-          const l = cached ? await cacheLookups(v.url) : st.lookups;
-          const b = await readBatches(v.url);
+          const l = cached ? await cacheLookups([v.url]) : st.lookups;
+          const b = await readBatches([v.url]);
           const n = l.hit + l.miss - st.lookups.hit - st.lookups.miss;
           const sent = b.statements - st.batches.statements;
           measuredVariants[v.label] = {
@@ -889,13 +954,19 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
       // runs four statements (merchant, latest set, its rows, category labels): the pgbench
       // script runs the same four, the set's generated_at carried from the second to the third.
-      forecastApi = startService('forecast-api', {
-        DATABASE_URL: db.url,
-        AUTH_MODE: 'jwt',
-        AUTH_HS256_SECRET: secret,
-        DATABASE_POOL_MAX: String(CONNECTIONS),
-      });
-      const forecast = { url: `http://127.0.0.1:${await forecastApi.port()}`, service: forecastApi };
+      forecastApis = Array.from({ length: READ_REPLICAS }, (_, i) =>
+        startService(
+          'forecast-api',
+          {
+            DATABASE_URL: db.url,
+            AUTH_MODE: 'jwt',
+            AUTH_HS256_SECRET: secret,
+            DATABASE_POOL_MAX: replicaPool,
+          },
+          i === 0 ? 'forecast-api' : `forecast-api#${i + 1}`,
+        ),
+      );
+      const forecast = await targetOf(forecastApis);
       const merchantParam = `('bench-m-' || :m)`;
       const forecastStatements = (models: string): Statement[] => [
         { sql: FORECAST_MERCHANT_SQL, params: () => ({ 1: merchantParam }) },
@@ -976,13 +1047,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
           2,
         )!,
         cores: Object.fromEntries(
-          [
-            pipeline.ingest,
-            pipeline.relay,
-            pipeline.aggregator,
-            readApi,
-            ...(forecastApi ? [forecastApi] : []),
-          ].map((x) => {
+          [pipeline.ingest, pipeline.relay, pipeline.aggregator, ...readApis, ...forecastApis].map((x) => {
             const c = used(x);
             return [x.name, c === null ? null : round(c / cpuSeconds, 2)];
           }),
@@ -1006,13 +1071,14 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
         servedBy: 'api' as const,
+        readReplicas: READ_REPLICAS,
         topCategoriesCombined,
         categorySales,
         forecastTopCategories,
         forecastCompareModels,
         explain: explained,
         peakRssMb: Object.fromEntries(
-          [pipeline.aggregator, readApi, pipeline.ingest, pipeline.relay, forecastApi].map((x) => [
+          [pipeline.aggregator, ...readApis, pipeline.ingest, pipeline.relay, ...forecastApis].map((x) => [
             x.name,
             x.peakRssMb() ?? null,
           ]),
@@ -1024,8 +1090,8 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     } finally {
       writing = false;
       await writer?.catch(() => undefined);
-      await forecastApi?.stop();
-      await readApi.stop();
+      for (const f of forecastApis) await f.stop();
+      for (const r of readApis) await r.stop();
       for (const v of variantApis) await v.service.stop();
       await pipeline.stop();
     }
