@@ -6,15 +6,28 @@
  * history before each one-step origin only), for `auto` and seasonal naive: the pooled WAPE, its
  * ratio and auto's 80% / 95% coverage per end month.
  *
+ * With --peer, `auto` against statsforecast instead (#18 item 8), on the peer sample of each DAY
+ * family (the series the main table's statsforecast rows use) cut the same way: statsforecast runs
+ * on every cut series without cached scores (bench/results/forecast-peer.json, keyed by the values,
+ * so the uncut series reuse the December scores), then the rows of the peer table, one per window.
+ *
  * usage: npx tsx bench/forecast/day-year.ts [--per-family=N] (default 150; the real store_d too when installed)
+ *        npx tsx bench/forecast/day-year.ts --peer [--peer-per-family=N] [--jobs=N] (defaults 25, 2)
  */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { scoreSeries, summarizeScores, type SeriesScore } from '../../pkg/forecast-engine/index.js';
 import { generateBench, type BenchSeries } from './generate.js';
+import { cachedFor, comparePeer, loadCache, PEER_BAR, peerSample, runPeer, type OursTimed } from './peer.js';
 import { loadRealSeries } from './real.js';
 
 const CUTS = [0, 61, 122, 183, 244, 305];
-const arg = process.argv.slice(2).find((a) => a.startsWith('--per-family='));
-const perFamily = arg ? Number(arg.slice('--per-family='.length)) : 150;
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : fallback;
+};
+const perFamily = option('per-family', 150);
 
 let real: BenchSeries[] = [];
 try {
@@ -29,29 +42,100 @@ const families = [...new Set(daily.map((s) => s.family))];
 const addDays = (start: string, days: number) =>
   new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-const f3 = (x: number | null) => (x === null ? '–' : x.toFixed(3));
-const lines = [
-  '| family | scored days | series | auto WAPE | SN WAPE | ratio | auto cover 80% | auto cover 95% |',
-  '|---|---|---:|---:|---:|---:|---:|---:|',
-];
-for (const family of families) {
-  for (const cut of CUTS) {
-    const auto: SeriesScore[] = [];
-    const sn: SeriesScore[] = [];
-    let ends = '';
-    for (const s of daily.filter((x) => x.family === family)) {
-      const values = s.values.slice(0, s.values.length - cut);
-      const input = { bucketType: s.bucketType, values, start: s.start };
-      auto.push(scoreSeries(input, 'auto'));
-      sn.push(scoreSeries(input, 'seasonal_naive'));
-      ends = `${addDays(s.start, values.length - 28)} – ${addDays(s.start, values.length - 1)}`;
+/** `s` without its last `cut` days, and the 28 days its one-step origins score. */
+function cutSeries(s: BenchSeries, cut: number): { series: BenchSeries; scored: string } {
+  const values = s.values.slice(0, s.values.length - cut);
+  return {
+    series: { ...s, values },
+    scored: `${addDays(s.start, values.length - 28)} – ${addDays(s.start, values.length - 1)}`,
+  };
+}
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
+
+/** auto and seasonal naive on every DAY series, per family and window. */
+function againstSeasonalNaive(): string[] {
+  const lines = [
+    '| family | scored days | series | auto WAPE | SN WAPE | ratio | auto cover 80% | auto cover 95% |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const family of families) {
+    for (const cut of CUTS) {
+      const auto: SeriesScore[] = [];
+      const sn: SeriesScore[] = [];
+      let ends = '';
+      for (const s of daily.filter((x) => x.family === family)) {
+        const { series, scored } = cutSeries(s, cut);
+        const input = { bucketType: series.bucketType, values: series.values, start: series.start };
+        auto.push(scoreSeries(input, 'auto'));
+        sn.push(scoreSeries(input, 'seasonal_naive'));
+        ends = scored;
+      }
+      const a = summarizeScores(auto);
+      const b = summarizeScores(sn);
+      const ratio = a.wape !== null && b.wape ? a.wape / b.wape : null;
+      lines.push(
+        `| ${family} | ${ends} | ${a.series} | ${f3(a.wape)} | ${f3(b.wape)} | ${f3(ratio)} | ${f3(a.coverage80)} | ${f3(a.coverage95)} |`,
+      );
     }
-    const a = summarizeScores(auto);
-    const b = summarizeScores(sn);
-    const ratio = a.wape !== null && b.wape ? a.wape / b.wape : null;
+  }
+  return lines;
+}
+
+/** auto against statsforecast on the peer sample of each DAY family, per window. */
+async function againstStatsforecast(): Promise<string[]> {
+  const sample = peerSample(daily, option('peer-per-family', 25)).map((x) => x.series);
+  const cuts: BenchSeries[] = [];
+  const windows: { family: string; scored: string }[] = [];
+  for (const family of families)
+    for (const cut of CUTS) {
+      let scored = '';
+      for (const s of sample.filter((x) => x.family === family)) {
+        const c = cutSeries(s, cut);
+        scored = c.scored;
+        // The uncut series keeps its id, so its cached December scores count; a cut one is new.
+        cuts.push({ ...c.series, id: cut === 0 ? s.id : `${s.id}@-${cut}d`, family: `${family} ${scored}` });
+      }
+      windows.push({ family: `${family} ${scored}`, scored });
+    }
+  const cache = await loadCache();
+  const work = join(process.cwd(), '.data', 'bench-forecast', 'day-year');
+  await mkdir(work, { recursive: true });
+  await runPeer(cache, cuts, Number.MAX_SAFE_INTEGER, work, undefined, option('jobs', 2));
+  const cached = cachedFor(cache, cuts);
+  const compared = cuts.filter((s) => cached.has(s.id));
+  const input = (s: BenchSeries) => ({ bucketType: s.bucketType, values: s.values, start: s.start });
+  // One untimed pass, so JIT compilation is not charged to the timed one (as the main benchmark).
+  for (const s of compared) scoreSeries(input(s), 'auto');
+  const ours = new Map<string, OursTimed>();
+  for (const s of compared) {
+    const c0 = process.cpuUsage();
+    const score = scoreSeries(input(s), 'auto');
+    const c = process.cpuUsage(c0);
+    ours.set(s.id, { family: s.family, score, cpuSeconds: (c.user + c.system) / 1e6 });
+  }
+  const rows = comparePeer(
+    ours,
+    cached,
+    windows.map((w) => w.family),
+    {},
+  );
+  const ms = (cpu: number | undefined, n: number | undefined) =>
+    cpu === undefined || !n ? '–' : ((cpu * 1000) / n).toFixed(1);
+  const ci = (x: readonly [number, number] | null) => (x ? `${f3(x[0])}–${f3(x[1])}` : '–');
+  const lines = [
+    `| family | scored days | series | auto WAPE | best sf WAPE | model | ratio | 95% CI | auto median MASE | best sf MASE | model | ratio | 95% CI | auto CPU ms/series | ${PEER_BAR.join(' / ')} CPU ms/series | ahead |`,
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    const w = windows.find((x) => x.family === r.family);
+    const family = r.family.slice(0, r.family.length - (w?.scored.length ?? 0)).trim();
     lines.push(
-      `| ${family} | ${ends} | ${a.series} | ${f3(a.wape)} | ${f3(b.wape)} | ${f3(ratio)} | ${f3(a.coverage80)} | ${f3(a.coverage95)} |`,
+      `| ${family} | ${w?.scored ?? ''} | ${r.series} | ${f3(r.auto.wape)} | ${f3(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${f3(r.bestWape?.ratio)} | ${ci(r.wapeRatioCi)} | ${f3(r.auto.maseMedian)} | ${f3(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${f3(r.bestMase?.ratio)} | ${ci(r.maseRatioCi)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series)).join(' / ')} | ${r.ahead ? 'yes' : 'no'} |`,
     );
   }
+  return lines;
 }
+
+const lines = args.includes('--peer') ? await againstStatsforecast() : againstSeasonalNaive();
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -386,7 +386,9 @@ export async function ingestDir(
 
 /**
  * Runs statsforecast on the sample series that have no cached scores and adds them to the cache
- * (saved). Returns the number of series run; null when the venv is missing.
+ * (saved). `jobs` processes of one thread each share the series (the time of each model on each
+ * series is its own process's CPU time, so the split does not change the timings). Returns the
+ * number of series run; null when the venv is missing.
  */
 export async function runPeer(
   cache: PeerCache,
@@ -394,6 +396,7 @@ export async function runPeer(
   perFamily: number,
   workDir: string,
   cachePath = PEER_CACHE_PATH,
+  jobs = 1,
 ): Promise<number | null> {
   const python = peerPython();
   if (!existsSync(python)) {
@@ -408,33 +411,56 @@ export async function runPeer(
     log(`every sample series (${perFamily} per family) has cached peer results`);
     return 0;
   }
-  const dir = join(workDir, 'peer');
+  const parts = Math.max(1, Math.min(jobs, todo.length));
+  const load = loadavg()[0] ?? null;
+  log(
+    `statsforecast on ${todo.length} series without cached results (${PEER_MODELS.join(', ')}), ${parts} process${parts > 1 ? 'es' : ''} of 1 thread`,
+  );
+  const dirs = await Promise.all(
+    Array.from({ length: parts }, (_, j) =>
+      runPeerPart(
+        python,
+        todo.filter((_, i) => i % parts === j),
+        join(workDir, parts > 1 ? `peer-${j + 1}` : 'peer'),
+      ),
+    ),
+  );
+  let n = 0;
+  for (const dir of dirs)
+    n += await ingestDir(cache, series, dir, load === null ? null : Number(load.toFixed(2)));
+  await saveCache(cache, cachePath);
+  return n;
+}
+
+/** One statsforecast_peer.py process over `todo`, writing into `dir` (made fresh); returns `dir`. */
+async function runPeerPart(
+  python: string,
+  todo: readonly { series: BenchSeries; batch: number }[],
+  dir: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   // A fresh output directory: statsforecast_peer.py appends to it.
-  for (const f of ['forecasts.csv', 'timings.jsonl', 'version.json']) await rm(join(dir, f), { force: true });
+  for (const f of ['forecasts.csv', 'timings.jsonl', 'version.json', 'input.csv', 'groups.json'])
+    await rm(join(dir, f), { force: true });
   const lines = ['unique_id,ds,y'];
   const groups: Record<string, { m: number; k: number; family: string; batch: number }> = {};
   for (const { series: s, batch } of todo) {
     s.values.forEach((v, t) => lines.push(`${s.id},${t},${v}`));
     groups[s.id] = { m: seasonLength(s.bucketType), k: originsOf(s), family: s.family, batch };
   }
-  await writeFile(join(workDir, 'peer-input.csv'), `${lines.join('\n')}\n`);
-  await writeFile(join(workDir, 'peer-groups.json'), JSON.stringify(groups));
-  const load = loadavg()[0] ?? null;
-  log(`statsforecast on ${todo.length} series without cached results (${PEER_MODELS.join(', ')}), 1 thread`);
+  await writeFile(join(dir, 'input.csv'), `${lines.join('\n')}\n`);
+  await writeFile(join(dir, 'groups.json'), JSON.stringify(groups));
   await promisify(execFile)(
     python,
     [
       join(root, 'bench', 'forecast', 'statsforecast_peer.py'),
-      join(workDir, 'peer-input.csv'),
-      join(workDir, 'peer-groups.json'),
+      join(dir, 'input.csv'),
+      join(dir, 'groups.json'),
       dir,
     ],
     { maxBuffer: 64 << 20 },
   );
-  const n = await ingestDir(cache, series, dir, load === null ? null : Number(load.toFixed(2)));
-  await saveCache(cache, cachePath);
-  return n;
+  return dir;
 }
 
 /** Our side of one compared series: the score from the accuracy run and the single-thread CPU time. */

@@ -52,13 +52,6 @@ const ZIPF = 1.1;
 const CATEGORIES = 6;
 const PRODUCTS = 30;
 const CONNECTIONS = 16;
-/**
- * Processes of each read service (BENCH_READ_REPLICAS), sharing the connections and the database
- * pool (8 + 8 = 16 with two): the chart deploys at least 2 of each (minReplicas), each on its own
- * share of a node. On this benchmark's one 2-core machine two cost more CPU per request than one and
- * served no more (BENCHMARKS.md, "Targets missed"), so one is the default, as in every earlier run.
- */
-const READ_REPLICAS = Math.max(1, Number(process.env.BENCH_READ_REPLICAS ?? 1));
 const TYPES: readonly BucketType[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
 /** The bucket types forecast-api serves (no DAY forecasts). */
 const FORECAST_TYPES: readonly BucketType[] = FORECAST_BUCKETS;
@@ -638,10 +631,17 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     // aggregator-api Deployment), its answer cache invalidated exactly by the change notifications.
     // The combined process's own read API is measured once beside it.
     const pipeline = await startPipeline(ctx, db, 'readmix', readEnv);
-    // The read API as the chart deploys it: READ_REPLICAS processes, each with its share of the
+    // Processes of each read service (BENCH_READ_REPLICAS), sharing the connections and the database
+    // pool (8 + 8 = 16 with two). The chart deploys at least 2 of each (minReplicas), each on its own
+    // share of a node; on this benchmark's one 2-core machine two cost more CPU per request than one
+    // and served no more (BENCHMARKS.md, "Targets missed"), so a full run measures one, as every
+    // earlier run. The smoke runs two, so that the replica path (wrk.lua's WRK_SERVERS) is exercised
+    // by make test and fails it when a replica gets no requests.
+    const readReplicas = Math.max(1, Number(process.env.BENCH_READ_REPLICAS ?? (ctx.smoke ? 2 : 1)));
+    // The read API as the chart deploys it: readReplicas processes, each with its share of the
     // connections (wrk's, and the database pool), as a Service spreads connections over pods.
-    const replicaPool = String(Math.max(1, Math.round(CONNECTIONS / READ_REPLICAS)));
-    const readApis = Array.from({ length: READ_REPLICAS }, (_, i) =>
+    const replicaPool = String(Math.max(1, Math.round(CONNECTIONS / readReplicas)));
+    const readApis = Array.from({ length: readReplicas }, (_, i) =>
       startService(
         'aggregator',
         { ...readEnv, AGGREGATOR_ROLE: 'api', DATABASE_POOL_MAX: replicaPool },
@@ -652,7 +652,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     // (topCategories.variants): one process alone (the shape every run before 8 December measured)
     // and read batching, side by side.
     const variantEnvs: Record<string, Record<string, string>> = {
-      ...(READ_REPLICAS > 1 ? { 'one replica': { DATABASE_POOL_MAX: String(CONNECTIONS) } } : {}),
+      ...(readReplicas > 1 ? { 'one replica': { DATABASE_POOL_MAX: String(CONNECTIONS) } } : {}),
       'read batching, up to 32 reads per statement, 4 in flight': {
         AGGREGATION_API_READ_BATCH_MAX: '32',
         AGGREGATION_API_READ_CONCURRENCY: '4',
@@ -767,6 +767,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         await pgbench(db.url, files, 3).catch(() => undefined);
         for (const v of variants) await runLoad({ ...job, url: v.url, replicas: [], durationSec: 2 });
         const before = cached ? await cacheLookups(target.urls) : { hit: 0, miss: 0 };
+        const replicaLookups = cached ? await Promise.all(target.urls.map(cacheLookupsOf)) : [];
         const batchesBefore = await readBatches(target.urls);
         const variantState = await Promise.all(
           variants.map(async (v) => ({
@@ -801,6 +802,15 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
             });
         }
         const after = cached ? await cacheLookups(target.urls) : before;
+        if (cached && target.urls.length > 1) {
+          // Each replica must have answered part of the mix (wrk gives each its own connections).
+          const now = await Promise.all(target.urls.map(cacheLookupsOf));
+          now.forEach((n, i) => {
+            const b = replicaLookups[i]!;
+            if (n.hit + n.miss <= b.hit + b.miss)
+              throw new Error(`${name}: replica ${target.urls[i]} answered no request of the mix`);
+          });
+        }
         const batchesAfter = await readBatches(target.urls);
         const statementsSent = (batchesAfter?.statements ?? 0) - (batchesBefore?.statements ?? 0);
         let statements: MixEndpoint['statements'];
@@ -954,7 +964,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
       // runs four statements (merchant, latest set, its rows, category labels): the pgbench
       // script runs the same four, the set's generated_at carried from the second to the third.
-      forecastApis = Array.from({ length: READ_REPLICAS }, (_, i) =>
+      forecastApis = Array.from({ length: readReplicas }, (_, i) =>
         startService(
           'forecast-api',
           {
@@ -1071,7 +1081,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         ingest: { targetPerSecond: ingestRate, achievedPerSecond: round(achieved, 1) },
         topCategories,
         servedBy: 'api' as const,
-        readReplicas: READ_REPLICAS,
+        readReplicas,
         topCategoriesCombined,
         categorySales,
         forecastTopCategories,
