@@ -22,12 +22,14 @@ import {
   shiftBucket,
   type BucketType,
 } from '../../pkg/buckets/index.js';
-import { MODEL_NAMES } from '../../pkg/forecast-engine/index.js';
+import { defaultHorizon, MODEL_NAMES } from '../../pkg/forecast-engine/index.js';
 import { CATEGORY_LABELS_SQL, FORECAST_BUCKETS } from '../../pkg/forecast-api/index.js';
 import {
   DEFAULT_LOOKBACK,
+  DEFAULT_PATH_MODELS,
   FORECAST_MERCHANT_SQL,
   LATEST_SET_SQL,
+  SET_PATH_SQL,
   SET_ROWS_SQL,
 } from '../../pkg/forecast-job/index.js';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -347,8 +349,42 @@ async function seedForecasts(db: BenchDb, merchants: number): Promise<number> {
       );
     }
   }
-  await db.pool.query('ANALYZE forecasting.forecast_sets, forecasting.category_sales_forecast');
-  return merchants * FORECAST_TYPES.length * CATEGORIES * MODEL_NAMES.length;
+  // The multi-step paths forecast-job writes with every set (its default path models, each bucket
+  // type's default horizon): compare-models reads them for its accuracy per horizon.
+  let pathRows = 0;
+  for (const type of FORECAST_TYPES) {
+    const target = parseDate(bucketStart(now, type, { timezone: 'UTC', weekStart: 'MONDAY' }))!;
+    const horizon = defaultHorizon(type);
+    const starts = Array.from({ length: horizon }, (_, k) => formatDate(shiftBucket(target, type, k)));
+    const chunk = 1000;
+    for (let lo = 1; lo <= merchants; lo += chunk) {
+      await db.pool.query(
+        `INSERT INTO forecasting.category_forecast_path
+           (merchant_id, category_id, bucket_type, model_name, model_version, generated_at, step, bucket_start,
+            forecast_minor, lo80_minor, hi80_minor, lo95_minor, hi95_minor, errors, wape, mae, input_hash)
+         SELECT 'bench-m-' || i, 'c-' || j, $1, m, '1', $2, s, ($3::date[])[s],
+                f, f * 8 / 10, f * 12 / 10, f * 7 / 10, f * 13 / 10, 20, 0.2 + s / 100.0, f / 10.0, md5(i || ':' || j)
+           FROM generate_series($4::int, $5::int) i, generate_series(0, $6::int - 1) j, unnest($7::text[]) m,
+                generate_series(1, $8::int) s,
+                LATERAL (SELECT (1000 + abs(hashtext(i || ':' || j || m || s)) % 100000)::bigint * 10 AS f) v`,
+        [
+          type,
+          generatedAt,
+          starts,
+          lo,
+          Math.min(merchants, lo + chunk - 1),
+          CATEGORIES,
+          [...DEFAULT_PATH_MODELS],
+          horizon,
+        ],
+      );
+    }
+    pathRows += merchants * CATEGORIES * DEFAULT_PATH_MODELS.length * horizon;
+  }
+  await db.pool.query(
+    'ANALYZE forecasting.forecast_sets, forecasting.category_sales_forecast, forecasting.category_forecast_path',
+  );
+  return merchants * FORECAST_TYPES.length * CATEGORIES * MODEL_NAMES.length + pathRows;
 }
 
 /** SQL expressions of a period start `k` periods before the current one (pgbench variable :k). */
@@ -606,7 +642,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
     if (benchEnv.pgStatStatements) await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const loadSeconds = (performance.now() - t0) / 1000;
     log(
-      `readmix: ${reused ? 'copied' : 'seeded'} ${JSON.stringify(aggregateRows)} and ${forecastRows} forecast rows in ${loadSeconds.toFixed(0)} s${reused ? ` (seeding took ${seeded.seedSeconds.toFixed(0)} s)` : ''}`,
+      `readmix: ${reused ? 'copied' : 'seeded'} ${JSON.stringify(aggregateRows)} and ${forecastRows} forecast and path rows in ${loadSeconds.toFixed(0)} s${reused ? ` (seeding took ${seeded.seedSeconds.toFixed(0)} s)` : ''}`,
     );
 
     const secret = randomBytes(32).toString('hex');
@@ -962,8 +998,9 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       // (FORECAST_STALE_AFTER_SECONDS) and compute every answer on demand.
       await db.pool.query('UPDATE forecasting.forecast_sets SET checked_at = now()');
       // forecast-api as deployed (JWT, the same pool size), over the sets seeded above. A request
-      // runs four statements (merchant, latest set, its rows, category labels): the pgbench
-      // script runs the same four, the set's generated_at carried from the second to the third.
+      // runs four statements (merchant, latest set, its rows, category labels), compare-models a
+      // fifth (the set's path steps): the pgbench script runs the same ones, the set's generated_at
+      // carried from the second to the later ones.
       forecastApis = Array.from({ length: readReplicas }, (_, i) =>
         startService(
           'forecast-api',
@@ -995,10 +1032,24 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         forecast,
         FORECAST_TYPES,
       );
+      // compare-models also reads the set's path steps (accuracy per horizon), so its reference
+      // runs that statement too.
       const forecastCompareModels = await measure(
         'forecast-compare-models',
         '/forecast/compare-models?merchant_id=bench-m-{m}&bucket_type={type}',
-        forecastStatements('NULL'),
+        [
+          ...forecastStatements('NULL'),
+          {
+            sql: SET_PATH_SQL,
+            params: (type) => ({
+              1: merchantParam,
+              2: `:t${type}`,
+              3: ':generated_at',
+              4: 'NULL',
+              5: 'NULL',
+            }),
+          },
+        ],
         true,
         forecast,
         FORECAST_TYPES,
