@@ -84,24 +84,27 @@ function againstSeasonalNaive(): string[] {
 
 /** auto against statsforecast on the peer sample of each DAY family, per window. */
 async function againstStatsforecast(): Promise<string[]> {
-  const sample = peerSample(daily, option('peer-per-family', 25)).map((x) => x.series);
+  const perPeerFamily = option('peer-per-family', 25);
+  const sample = peerSample(daily, perPeerFamily).map((x) => x.series);
   const cuts: BenchSeries[] = [];
-  const windows: { family: string; scored: string }[] = [];
+  // One row per family and window, named by the table's first two cells.
+  const rowNames: string[] = [];
   for (const family of families)
     for (const cut of CUTS) {
-      let scored = '';
+      let row = '';
       for (const s of sample.filter((x) => x.family === family)) {
         const c = cutSeries(s, cut);
-        scored = c.scored;
+        row = `${family} | ${c.scored}`;
         // The uncut series keeps its id, so its cached December scores count; a cut one is new.
-        cuts.push({ ...c.series, id: cut === 0 ? s.id : `${s.id}@-${cut}d`, family: `${family} ${scored}` });
+        cuts.push({ ...c.series, id: cut === 0 ? s.id : `${s.id}@-${cut}d`, family: row });
       }
-      windows.push({ family: `${family} ${scored}`, scored });
+      rowNames.push(row);
     }
   const cache = await loadCache();
   const work = join(process.cwd(), '.data', 'bench-forecast', 'day-year');
   await mkdir(work, { recursive: true });
-  await runPeer(cache, cuts, Number.MAX_SAFE_INTEGER, work, undefined, option('jobs', 2));
+  // Every cut series: each row (family and window) holds at most perPeerFamily of them.
+  await runPeer(cache, cuts, perPeerFamily, work, undefined, option('jobs', 2));
   const cached = cachedFor(cache, cuts);
   const compared = cuts.filter((s) => cached.has(s.id));
   const input = (s: BenchSeries) => ({ bucketType: s.bucketType, values: s.values, start: s.start });
@@ -114,12 +117,7 @@ async function againstStatsforecast(): Promise<string[]> {
     const c = process.cpuUsage(c0);
     ours.set(s.id, { family: s.family, score, cpuSeconds: (c.user + c.system) / 1e6 });
   }
-  const rows = comparePeer(
-    ours,
-    cached,
-    windows.map((w) => w.family),
-    {},
-  );
+  const rows = comparePeer(ours, cached, rowNames, {});
   const ms = (cpu: number | undefined, n: number | undefined) =>
     cpu === undefined || !n ? '–' : ((cpu * 1000) / n).toFixed(1);
   const ci = (x: readonly [number, number] | null) => (x ? `${f3(x[0])}–${f3(x[1])}` : '–');
@@ -128,10 +126,8 @@ async function againstStatsforecast(): Promise<string[]> {
     '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
-    const w = windows.find((x) => x.family === r.family);
-    const family = r.family.slice(0, r.family.length - (w?.scored.length ?? 0)).trim();
     lines.push(
-      `| ${family} | ${w?.scored ?? ''} | ${r.series} | ${f3(r.auto.wape)} | ${f3(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${f3(r.bestWape?.ratio)} | ${ci(r.wapeRatioCi)} | ${f3(r.auto.maseMedian)} | ${f3(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${f3(r.bestMase?.ratio)} | ${ci(r.maseRatioCi)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series)).join(' / ')} | ${r.ahead ? 'yes' : 'no'} |`,
+      `| ${r.family} | ${r.series} | ${f3(r.auto.wape)} | ${f3(r.bestWape?.value)} | ${r.bestWape?.model ?? '–'} | ${f3(r.bestWape?.ratio)} | ${ci(r.wapeRatioCi)} | ${f3(r.auto.maseMedian)} | ${f3(r.bestMase?.value)} | ${r.bestMase?.model ?? '–'} | ${f3(r.bestMase?.ratio)} | ${ci(r.maseRatioCi)} | ${ms(r.auto.cpuSeconds, r.series)} | ${PEER_BAR.map((m) => ms(r.peers[m]?.cpuSeconds, r.peers[m]?.series)).join(' / ')} | ${r.ahead ? 'yes' : 'no'} |`,
     );
   }
   return lines;

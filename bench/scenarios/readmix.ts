@@ -557,25 +557,21 @@ async function targetOf(services: readonly Service[]): Promise<Target> {
   return { urls, services };
 }
 
-/** Sums a counter reading over the replicas of a service. */
-async function overReplicas<T extends Record<string, number>>(
-  urls: readonly string[],
-  read: (url: string) => Promise<T>,
-): Promise<T> {
-  const each = await Promise.all(urls.map(read));
+/** The sum of counter readings, one per replica of a service. */
+function summed<T extends Record<string, number>>(each: readonly T[]): T {
   const sum = { ...each[0]! } as Record<string, number>;
   for (const x of each.slice(1)) for (const k of Object.keys(sum)) sum[k]! += x[k]!;
   return sum as T;
 }
 
-/** Response cache lookups the replicas of a read service counted so far (all routes). */
-function cacheLookups(urls: readonly string[]): Promise<{ hit: number; miss: number }> {
-  return overReplicas(urls, cacheLookupsOf);
+/** Response cache lookups each replica of a read service counted so far (all routes). */
+function cacheLookups(urls: readonly string[]): Promise<{ hit: number; miss: number }[]> {
+  return Promise.all(urls.map(cacheLookupsOf));
 }
 
 /** The read API's statements and the reads they carried so far, over its replicas. */
-function readBatches(urls: readonly string[]): Promise<{ statements: number; reads: number }> {
-  return overReplicas(urls, readBatchesOf);
+async function readBatches(urls: readonly string[]): Promise<{ statements: number; reads: number }> {
+  return summed(await Promise.all(urls.map(readBatchesOf)));
 }
 
 /** Response cache lookups a read service counted so far (aggregator's or forecast-api's, all routes). */
@@ -802,14 +798,14 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         // warm-up without one transaction, which is not a result; the measured rounds run longer.
         await pgbench(db.url, files, 3).catch(() => undefined);
         for (const v of variants) await runLoad({ ...job, url: v.url, replicas: [], durationSec: 2 });
-        const before = cached ? await cacheLookups(target.urls) : { hit: 0, miss: 0 };
-        const replicaLookups = cached ? await Promise.all(target.urls.map(cacheLookupsOf)) : [];
+        const replicasBefore = cached ? await cacheLookups(target.urls) : [];
+        const before = cached ? summed(replicasBefore) : { hit: 0, miss: 0 };
         const batchesBefore = await readBatches(target.urls);
         const variantState = await Promise.all(
           variants.map(async (v) => ({
             runs: [] as LoadResult[],
             cpu: 0,
-            lookups: cached ? await cacheLookups([v.url]) : { hit: 0, miss: 0 },
+            lookups: cached ? await cacheLookupsOf(v.url) : { hit: 0, miss: 0 },
             batches: await readBatches([v.url]),
           })),
         );
@@ -837,16 +833,14 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
               oneGroupRuns.push(await runLoad({ ...job, durationSec: slice }));
             });
         }
-        const after = cached ? await cacheLookups(target.urls) : before;
-        if (cached && target.urls.length > 1) {
-          // Each replica must have answered part of the mix (wrk gives each its own connections).
-          const now = await Promise.all(target.urls.map(cacheLookupsOf));
-          now.forEach((n, i) => {
-            const b = replicaLookups[i]!;
-            if (n.hit + n.miss <= b.hit + b.miss)
-              throw new Error(`${name}: replica ${target.urls[i]} answered no request of the mix`);
-          });
-        }
+        const replicasAfter = cached ? await cacheLookups(target.urls) : [];
+        const after = cached ? summed(replicasAfter) : before;
+        // Each replica must have answered part of the mix (wrk gives each its own connections).
+        replicasAfter.forEach((n, i) => {
+          const b = replicasBefore[i]!;
+          if (target.urls.length > 1 && n.hit + n.miss <= b.hit + b.miss)
+            throw new Error(`${name}: replica ${target.urls[i]} answered no request of the mix`);
+        });
         const batchesAfter = await readBatches(target.urls);
         const statementsSent = (batchesAfter?.statements ?? 0) - (batchesBefore?.statements ?? 0);
         let statements: MixEndpoint['statements'];
@@ -885,7 +879,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
         for (const [i, v] of variants.entries()) {
           const st = variantState[i]!;
           const vmax = combineLoads(st.runs);
-          const l = cached ? await cacheLookups([v.url]) : st.lookups;
+          const l = cached ? await cacheLookupsOf(v.url) : st.lookups;
           const b = await readBatches([v.url]);
           const n = l.hit + l.miss - st.lookups.hit - st.lookups.miss;
           const sent = b.statements - st.batches.statements;
