@@ -23,6 +23,21 @@ export function kafkaEnv(ctx: BenchContext, scenario: string): Record<string, st
   };
 }
 
+/**
+ * BENCH_PIPELINE_ENV="KEY=value KEY2=value2": settings given to ingest, relay and aggregator of every
+ * pipeline (e.g. RELAY_LINGER_MS=0 to measure the relay without lingering), so a setting can be
+ * measured against its default in otherwise identical runs. Each binary reads only its own variables.
+ */
+export function pipelineEnvOverrides(spec = process.env.BENCH_PIPELINE_ENV ?? ''): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of spec.split(/[\s,]+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`BENCH_PIPELINE_ENV: "${pair}" is not KEY=value`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 /** Starts ingest, relay and aggregator and waits until the aggregator's consumer is in its group. */
 export async function startPipeline(
   ctx: BenchContext,
@@ -32,7 +47,7 @@ export async function startPipeline(
   aggregatorEnv: Record<string, string> = {},
 ): Promise<Pipeline> {
   const kafka = kafkaEnv(ctx, scenario);
-  const base = { DATABASE_URL: db.url };
+  const base = { DATABASE_URL: db.url, ...pipelineEnvOverrides() };
   const ingest = startService('ingest', { ...base, INGEST_RATE_LIMIT_PER_SECOND: '0' });
   const relay = startService('relay', { ...base, ...kafka });
   // LOG_LEVEL=info: the subscriber logs "consuming" once it joined the group.

@@ -524,7 +524,13 @@ export function renderMarkdown(r: BenchReport): string {
         Object.entries(f.histogram)
           .map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`)
           .join(', ') +
-        `. Stages over all orders (p50 / p99): accepted -> published ${f.stagesMs.relay?.join(' / ') ?? '–'} ms, published -> applying transaction ${f.stagesMs.consume?.join(' / ') ?? '–'} ms.`,
+        `. Stages over all orders (p50 / p99): accepted -> published ${f.stagesMs.relay?.join(' / ') ?? '–'} ms, published -> applying transaction ${f.stagesMs.consume?.join(' / ') ?? '–'} ms.` +
+        (f.cpu
+          ? ` CPU per order: ingest ${n2(f.cpu.msPerOrder.ingest)}, relay ${n2(f.cpu.msPerOrder.relay)}, aggregator ${n2(f.cpu.msPerOrder.aggregator)} (it also answers the probes' reads), PostgreSQL ${n2(f.cpu.msPerOrder.postgres)}, Kafka ${n2(f.cpu.msPerOrder.kafka)} ms; ${n2(f.cpu.machineBusyCores)} cores of the machine busy.`
+          : '') +
+        (f.batches
+          ? ` Batches: relay ${n0(f.batches.relay)} (${n2(f.batches.relayOrdersPerBatch)} orders each), aggregator ${n0(f.batches.aggregator)} partition batches (${n2(f.batches.aggregatorOrdersPerBatch)}).`
+          : ''),
       '',
     );
   }

@@ -49,6 +49,7 @@ import {
   withOneSchedulingGroup,
 } from '../lib/cpu-groups.js';
 import { log, root, runCommand, startService, type Service } from '../lib/proc.js';
+import { machineTicks } from '../lib/procfs.js';
 
 const ZIPF = 1.1;
 const CATEGORIES = 6;
@@ -206,16 +207,6 @@ export interface ReadMixResult {
    * group): one cgroup each, as pods on a node (bench/lib/cpu-groups.ts), or one group for all.
    */
   readonly scheduling?: string;
-}
-
-/** Busy and total CPU time of the whole machine so far (/proc/stat, in clock ticks). */
-async function machineTicks(): Promise<{ busy: number; total: number }> {
-  const { readFile } = await import('node:fs/promises');
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  // user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
-  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 /** Period starts of the last two years per bucket type (merchants are UTC, weeks start on Monday). */
@@ -713,7 +704,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       // 4 / 177 per s = 23 ms per order); 16 hold 300/s up to 53 ms per order.
       const cpuAtStart = {
         at: performance.now(),
-        machine: await machineTicks(),
+        machine: machineTicks(),
         services: new Map(
           [pipeline.ingest, pipeline.relay, pipeline.aggregator, ...readApis].map((x) => [
             x,
@@ -1088,7 +1079,7 @@ export async function readmixScenario(ctx: BenchContext): Promise<ReadMixResult>
       const achieved = writes.length > 0 ? combineLoads(writes).okPerSecond : null;
       const orders = writes.reduce((a, w) => a + w.ok, 0);
       const cpuSeconds = (performance.now() - cpuAtStart.at) / 1000; // wall seconds of the writes
-      const machine = await machineTicks();
+      const machine = machineTicks();
       const used = (x: Service) => {
         const now = x.cpuSeconds();
         return now === undefined ? null : now - (cpuAtStart.services.get(x) ?? 0);
