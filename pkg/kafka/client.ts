@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../log/index.js';
+import { fixIdleRequestQueueLoop } from './request-queue.js';
 
 /** Options of {@link createKafka}. */
 export interface KafkaClientOptions {
@@ -70,6 +71,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     retry = { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
   } = options;
   if (brokers.length === 0) throw new Error('cannot create a Kafka client without brokers');
+  fixIdleRequestQueueLoop();
   return new Kafka({
     brokers: [...brokers],
     clientId,
