@@ -45,9 +45,11 @@ export async function startPipeline(
   scenario: string,
   /** Extra environment of the aggregator (e.g. AUTH_MODE=jwt for a read benchmark). */
   aggregatorEnv: Record<string, string> = {},
+  /** Extra environment of all three (default: BENCH_PIPELINE_ENV's). */
+  pipelineEnv: Record<string, string> = pipelineEnvOverrides(),
 ): Promise<Pipeline> {
   const kafka = kafkaEnv(ctx, scenario);
-  const base = { DATABASE_URL: db.url, ...pipelineEnvOverrides() };
+  const base = { DATABASE_URL: db.url, ...pipelineEnv };
   const ingest = startService('ingest', { ...base, INGEST_RATE_LIMIT_PER_SECOND: '0' });
   const relay = startService('relay', { ...base, ...kafka });
   // LOG_LEVEL=info: the subscriber logs "consuming" once it joined the group.

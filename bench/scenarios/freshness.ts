@@ -4,13 +4,12 @@
  * Probe merchants receive one order at a time (one item, category c-0); each probe polls the read
  * API every 5 ms until the order count of c-0 grew, so every sample is a real visible-in-API time.
  */
-import { cpus } from 'node:os';
 import { round, percentile, type BenchContext } from '../lib/context.js';
 import { CATALOG, freshDatabase, merchantId, seedCatalog, seedOrderHistory, todayUtc } from '../lib/env.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startPipeline } from '../lib/pipeline.js';
-import { log, sleep, type Service } from '../lib/proc.js';
-import { cpuSecondsBetween, cpuTicksByName, machineTicks } from '../lib/procfs.js';
+import { log, sleep } from '../lib/proc.js';
+import { startPipelineMeter, type PipelineBatches, type PipelineCpu } from '../lib/pipeline-cpu.js';
 
 /** Results of the freshness scenario. */
 export interface FreshnessResult {
@@ -34,102 +33,10 @@ export interface FreshnessResult {
    * aggregator transaction that applied it (processed_at).
    */
   readonly stagesMs: { relay: [number, number] | null; consume: [number, number] | null };
-  /**
-   * CPU over the load's seconds (absent in earlier runs): ms per accepted order of each process
-   * (`postgres`: the server and every backend; `kafka`: the broker's JVM; both also serve the
-   * probes), and the machine's busy cores.
-   */
-  readonly cpu?: {
-    readonly seconds: number;
-    readonly machineBusyCores: number;
-    readonly msPerOrder: Readonly<
-      Record<'ingest' | 'relay' | 'aggregator' | 'postgres' | 'kafka', number | null>
-    >;
-    /** ingest + relay + aggregator. */
-    readonly pipelineMsPerOrder: number | null;
-  };
-  /**
-   * Batches over the load's seconds (absent in earlier runs): the relay's (one transaction and one
-   * produce request each) and the aggregator's applied partition batches (one transaction each),
-   * with the orders per batch.
-   */
-  readonly batches?: {
-    readonly relay: number | null;
-    readonly relayOrdersPerBatch: number | null;
-    readonly aggregator: number | null;
-    readonly aggregatorOrdersPerBatch: number | null;
-  };
-}
-
-/** The sum of a histogram's `_count` series over every label set on a /metrics page, or null. */
-async function histogramCount(url: string, name: string): Promise<number | null> {
-  try {
-    const text = await (await fetch(url)).text();
-    let n: number | null = null;
-    for (const line of text.split('\n')) {
-      if (!line.startsWith(`${name}_count`)) continue;
-      n = (n ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-    return n;
-  } catch {
-    return null;
-  }
-}
-
-/** How many batches the relay published and the aggregator applied so far. */
-async function batchCounts(p: { relay: Service; aggregator: Service }) {
-  const metrics = async (x: Service) => `http://127.0.0.1:${await x.port()}/metrics`;
-  return {
-    relay: await histogramCount(await metrics(p.relay), 'catcast_relay_batch_size'),
-    aggregator: await histogramCount(await metrics(p.aggregator), 'catcast_aggregation_batch_seconds'),
-  };
-}
-
-/** CPU seconds so far of the pipeline's processes, PostgreSQL and the Kafka broker. */
-function cpuReading(services: Record<'ingest' | 'relay' | 'aggregator', Service>) {
-  return {
-    at: performance.now(),
-    machine: machineTicks(),
-    seconds: {
-      ingest: services.ingest.cpuSeconds(),
-      relay: services.relay.cpuSeconds(),
-      aggregator: services.aggregator.cpuSeconds(),
-    },
-    postgres: cpuTicksByName('postgres'),
-    kafka: cpuTicksByName('java'),
-  };
-}
-
-/** CPU per order between two readings. */
-function cpuPerOrder(
-  a: ReturnType<typeof cpuReading>,
-  b: ReturnType<typeof cpuReading>,
-  orders: number,
-): NonNullable<FreshnessResult['cpu']> {
-  const per = (x: number | undefined, y: number | undefined) =>
-    x === undefined || y === undefined || orders === 0 ? null : round(((y - x) * 1000) / orders, 3);
-  const ms = {
-    ...Object.fromEntries(
-      (['ingest', 'relay', 'aggregator'] as const).map((k) => [k, per(a.seconds[k], b.seconds[k])]),
-    ),
-    postgres: per(0, cpuSecondsBetween(a.postgres, b.postgres)),
-    kafka: per(0, cpuSecondsBetween(a.kafka, b.kafka)),
-  } as Record<'ingest' | 'relay' | 'aggregator' | 'postgres' | 'kafka', number | null>;
-  const pipeline = [ms.ingest, ms.relay, ms.aggregator];
-  return {
-    seconds: round((b.at - a.at) / 1000, 1)!,
-    machineBusyCores: round(
-      ((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * cpus().length,
-      2,
-    )!,
-    msPerOrder: ms,
-    pipelineMsPerOrder: pipeline.every((x) => x !== null)
-      ? round(
-          pipeline.reduce((s, x) => s + x, 0),
-          3,
-        )
-      : null,
-  };
+  /** CPU per order over the load's seconds (absent in earlier runs); the aggregator's includes the probes' reads. */
+  readonly cpu?: PipelineCpu;
+  /** The relay's and the aggregator's batches over the load's seconds (absent in earlier runs). */
+  readonly batches?: PipelineBatches;
 }
 
 const LOAD_MERCHANTS = 10;
@@ -203,8 +110,7 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
       };
       log(`freshness: ${rate} orders/s for ${seconds} s + ${PROBES} probe merchants`);
       const probes = Array.from({ length: PROBES }, (_, k) => probe(k));
-      const cpuBefore = cpuReading(p);
-      const batchesBefore = await batchCounts(p);
+      const meter = await startPipelineMeter(p);
       const load = await runLoad({
         url: p.ingestUrl,
         kind: 'order',
@@ -217,24 +123,10 @@ export async function freshnessScenario(ctx: BenchContext): Promise<FreshnessRes
         products: CATALOG.products,
         prefix: `${ctx.runId}-f`,
       });
-      const cpuAfter = cpuReading(p);
-      const batchesAfter = await batchCounts(p);
+      const reading = await meter.read();
       stop = true;
       await Promise.all(probes);
-      const orders = load.ok + samples.length;
-      const cpu = cpuPerOrder(cpuBefore, cpuAfter, orders);
-      const delta = (k: 'relay' | 'aggregator') => {
-        const x = batchesBefore[k];
-        const y = batchesAfter[k];
-        return x === null || y === null ? null : y - x;
-      };
-      const perBatch = (n: number | null) => (n ? round(orders / n, 1) : null);
-      const batches = {
-        relay: delta('relay'),
-        relayOrdersPerBatch: perBatch(delta('relay')),
-        aggregator: delta('aggregator'),
-        aggregatorOrdersPerBatch: perBatch(delta('aggregator')),
-      };
+      const { cpu, batches } = reading(load.ok + samples.length);
       for (const s of [p.ingest, p.relay, p.aggregator]) ctx.noteRss(s, `pipeline at ${rate} orders/s`);
       const histogram: Record<string, number> = {};
       let lower = 0;
