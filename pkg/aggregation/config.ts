@@ -65,6 +65,17 @@ export const aggregatorEnv = {
    */
   AGGREGATION_FETCH_MAX_BYTES_TOTAL: positiveInt(4 * 1024 * 1024),
   /**
+   * Bytes a consumer fetch waits for before the broker answers (at most
+   * AGGREGATION_FETCH_MAX_WAIT_MS): a trickle of order events is then applied in one transaction per
+   * wait rather than one per event or two. 1 answers as soon as anything arrived. @default 65536
+   */
+  AGGREGATION_FETCH_MIN_BYTES: positiveInt(64 * 1024),
+  /**
+   * Longest time the broker holds a fetch with fewer than AGGREGATION_FETCH_MIN_BYTES, in ms: at most
+   * this much is added to an order's way into the aggregates. @default 100
+   */
+  AGGREGATION_FETCH_MAX_WAIT_MS: positiveInt(100),
+  /**
    * Whether /ready fails while Kafka is unreachable. Off by default so the read API keeps serving
    * stored aggregates during a broker outage. @default false
    */

@@ -50,6 +50,8 @@ export function kafkaWiring(config: AggregatorConfig, logger: Logger): KafkaWiri
     // Bigger fetches mean bigger batches: fewer transactions per event.
     maxBytesPerPartition: config.AGGREGATION_FETCH_MAX_BYTES,
     maxBytes: config.AGGREGATION_FETCH_MAX_BYTES_TOTAL,
+    minBytes: config.AGGREGATION_FETCH_MIN_BYTES,
+    maxWaitTimeMs: config.AGGREGATION_FETCH_MAX_WAIT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     // kafkajs needs the heartbeat at most a third of the session timeout.
     heartbeatIntervalMs: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),

@@ -15,8 +15,16 @@ export interface KafkaSubscriberOptions {
   readonly sessionTimeoutMs?: number;
   /** Heartbeat interval in ms, also used while a long batch is being handled. @default 3000 */
   readonly heartbeatIntervalMs?: number;
-  /** Max wait of an empty fetch in ms; bounds how long abort waits for an idle fetch. @default 1000 */
+  /**
+   * Longest time the broker holds a fetch that has less than `minBytes`, in ms; bounds how long abort
+   * waits for an idle fetch. @default 1000
+   */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Bytes a fetch waits for (at most `maxWaitTimeMs`) before the broker answers: above 1, a trickle of
+   * messages arrives as one batch per wait instead of one batch per message. @default 1
+   */
+  readonly minBytes?: number;
   /** Max bytes fetched per partition per batch. @default 1048576 */
   readonly maxBytesPerPartition?: number;
   /**
@@ -118,6 +126,7 @@ export class KafkaSubscriber implements EventSubscriber {
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeMs: options.maxWaitTimeMs ?? 1_000,
+      minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxBytes: options.maxBytes ?? 10_485_760,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
@@ -177,6 +186,7 @@ export class KafkaSubscriber implements EventSubscriber {
       sessionTimeout: this.#o.sessionTimeoutMs,
       heartbeatInterval: this.#o.heartbeatIntervalMs,
       maxWaitTimeInMs: this.#o.maxWaitTimeMs,
+      minBytes: this.#o.minBytes,
       maxBytesPerPartition: this.#o.maxBytesPerPartition,
       maxBytes: this.#o.maxBytes,
       allowAutoTopicCreation: false,

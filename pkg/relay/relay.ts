@@ -20,6 +20,12 @@ export interface RelayOptions {
   readonly batchSize?: number;
   /** Fallback poll interval when nothing wakes the relay, ms. @default 1000 */
   readonly pollIntervalMs?: number;
+  /**
+   * After a batch that was not full, how long a wake-up waits before the next batch is read, ms: the
+   * rows committed meanwhile go out in the same transaction and produce request instead of one batch
+   * per wake-up. Full batches never wait. @default 0
+   */
+  readonly lingerMs?: number;
   /** First and maximum delay after a failed batch, ms. @default 100 / 30000 */
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -95,6 +101,7 @@ export class Relay {
     this.#o = {
       batchSize: 500,
       pollIntervalMs: 1000,
+      lingerMs: 0,
       initialBackoffMs: 100,
       maxBackoffMs: 30_000,
       ...options,
@@ -102,6 +109,7 @@ export class Relay {
     };
     if (!Number.isInteger(this.#o.batchSize) || this.#o.batchSize < 1)
       throw new RangeError(`batchSize must be >= 1, got ${this.#o.batchSize}`);
+    if (!(this.#o.lingerMs >= 0)) throw new RangeError(`lingerMs must be >= 0, got ${this.#o.lingerMs}`);
   }
 
   /** Makes a waiting relay look for rows now (called on NOTIFY). */
@@ -236,11 +244,11 @@ export class Relay {
 
   /**
    * Publishes until `signal` aborts: re-loops at once while batches come back full, otherwise waits for
-   * a wake-up (NOTIFY) or the poll interval; backs off exponentially (capped, jittered) after failures.
+   * a wake-up (NOTIFY) or the poll interval, then `lingerMs` more; backs off exponentially (capped, jittered) after failures.
    * On abort the batch in progress is finished (committed or rolled back) before returning.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const { batchSize, pollIntervalMs, initialBackoffMs, maxBackoffMs, logger } = this.#o;
+    const { batchSize, pollIntervalMs, lingerMs, initialBackoffMs, maxBackoffMs, logger } = this.#o;
     let failures = 0;
     this.#pipelining = true;
     try {
@@ -259,7 +267,12 @@ export class Relay {
         }
         if (failures > 0) logger.info({ afterFailures: failures }, 'relay publishing again');
         failures = 0;
-        if (published < batchSize) await this.#wakeup.wait(pollIntervalMs, signal);
+        if (published < batchSize) {
+          await this.#wakeup.wait(pollIntervalMs, signal);
+          // A trickle of orders (one NOTIFY per ingest commit) would otherwise cost a transaction, a
+          // produce request and a mark per order; a burst fills the batch and never waits here.
+          await abortableSleep(lingerMs, signal);
+        }
       }
     } finally {
       this.#pipelining = false;

@@ -131,6 +131,7 @@ async function relayUntilAborted(
     metrics,
     batchSize: config.RELAY_BATCH_SIZE,
     pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
+    lingerMs: config.RELAY_LINGER_MS,
     maxBackoffMs: config.RELAY_MAX_BACKOFF_MS,
   });
 

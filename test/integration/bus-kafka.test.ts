@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { describeBusContract } from '../../pkg/bus/contract.js';
 import { DlqPublisher } from '../../pkg/dlq/index.js';
@@ -72,6 +73,70 @@ describe('kafka adapter', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('an idle connection does not spin: no pending-request checks while nothing is sent (kafkajs 2.2.4 re-armed one every millisecond)', async () => {
+    const topic = unique('idle');
+    await publisher.ensureTopic(topic, 1);
+    const idle = new KafkaPublisher({ kafka: kafka(), logger });
+    const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as {
+      prototype: { checkPendingRequests(): void };
+    };
+    const check = vi.spyOn(RequestQueue.prototype, 'checkPendingRequests');
+    try {
+      // Connected, with responses fulfilled (each used to start the loop).
+      await idle.publish(topic, [{ key: 'k', value: Buffer.from('x'), headers: {} }]);
+      await new Promise((r) => setTimeout(r, 200));
+      check.mockClear();
+      await new Promise((r) => setTimeout(r, 1_000));
+      // Without the fix: about 1,000 per connection in that second. Other clients of this file may
+      // answer a request meanwhile (each response checks once), hence not exactly zero.
+      expect(check.mock.calls.length).toBeLessThan(50);
+    } finally {
+      check.mockRestore();
+      await idle.close();
+    }
+  });
+
+  it('with minBytes a fetch waits for a trickle of messages and hands them over as one batch; without, each arrives alone', async () => {
+    const trickle = async (minBytes: number) => {
+      const topic = unique('trickle');
+      await publisher.ensureTopic(topic, 1);
+      const batches: number[] = [];
+      const controller = new AbortController();
+      const sub = new KafkaSubscriber({
+        kafka: kafka(),
+        topic,
+        groupId: unique('g'),
+        logger,
+        minBytes,
+        maxWaitTimeMs: 3_000,
+      });
+      const done = sub.run((batch) => {
+        batches.push(batch.length);
+        return Promise.resolve();
+      }, controller.signal);
+      try {
+        // The consumer is fetching once it handed over a first message.
+        await publisher.publish(topic, [{ key: 'k', value: Buffer.from('first'), headers: {} }]);
+        await waitFor('the first message', () => batches.length > 0, { timeoutMs: 30_000 });
+        batches.length = 0;
+        for (let k = 0; k < 5; k++) {
+          await publisher.publish(topic, [{ key: 'k', value: Buffer.from(`m${k}`), headers: {} }]);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        await waitFor('five messages', () => batches.reduce((a, b) => a + b, 0) >= 5, { timeoutMs: 30_000 });
+      } finally {
+        controller.abort();
+        await done;
+      }
+      return batches;
+    };
+    // Five messages within ~1.25 s and a fetch held up to 3 s for 1 MiB: one batch (two if a fetch
+    // happened to end between them).
+    expect((await trickle(1024 * 1024)).length).toBeLessThanOrEqual(2);
+    // minBytes 1: the broker answers each message's fetch at once.
+    expect((await trickle(1)).length).toBeGreaterThanOrEqual(4);
   });
 
   it('maps one key to one partition, like the Java client (murmur2)', async () => {

@@ -401,6 +401,56 @@ describe('outbox relay', () => {
     expect(locked.rows).toHaveLength(0);
   });
 
+  it('lingers after a wake-up so a trickle of commits goes out as one batch; without lingering each wake-up publishes', async () => {
+    const trickle = async (lingerMs: number) => {
+      await clearBacklog();
+      const topic = await newTopic();
+      const batches: number[] = [];
+      const publisher: EventPublisher = {
+        publish: async (t, messages) => {
+          batches.push(messages.length);
+          await kafkaPublisher.publish(t, messages);
+        },
+        ensureTopic: (t, n) => kafkaPublisher.ensureTopic(t, n),
+        close: () => Promise.resolve(),
+      };
+      // The poll interval is far longer than the test: only the wake-ups start batches.
+      const relay = new Relay({ pool: db.pool, publisher, topic, logger, lingerMs, pollIntervalMs: 600_000 });
+      const controller = new AbortController();
+      const running = relay.run(controller.signal);
+      const ids: string[] = [];
+      try {
+        // Gives the relay's first pass (nothing to publish) time to end; if it has not, it takes the
+        // first row alone, which the assertions below allow.
+        await new Promise((r) => setTimeout(r, 200));
+        // Five commits 250 ms apart, each announced as ingest announces it.
+        for (let k = 0; k < 5; k++) {
+          ids.push(...(await insertOutbox(1)));
+          relay.wake();
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        await waitFor('all five rows published', async () => (await counts(ids)).unpublished === 0, {
+          timeoutMs: lingerMs + 15_000,
+        });
+      } finally {
+        controller.abort();
+        await running;
+      }
+      return batches;
+    };
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    // 5 rows within ~1 s, a linger of 5 s: the first wake-up waits for all of them (at most the first
+    // row goes out alone, if the relay's first pass was still running when it was committed).
+    const lingered = await trickle(5_000);
+    expect(sum(lingered)).toBe(5);
+    expect(lingered.length).toBeLessThanOrEqual(2);
+    expect(lingered.at(-1)).toBeGreaterThanOrEqual(4);
+    // No linger: each wake-up publishes what is there, long before the last row exists.
+    const eager = await trickle(0);
+    expect(sum(eager)).toBe(5);
+    expect(eager.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('retention deletes only published rows older than the retention period', async () => {
     await clearBacklog();
     await db.pool.query(`DELETE FROM ingestion.order_events`);
