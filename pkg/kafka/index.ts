@@ -1,5 +1,4 @@
 export { createKafka, pinoLogCreator, type KafkaClientOptions } from './client.js';
-export { fixIdleRequestQueueLoop } from './request-queue.js';
 export { KafkaPublisher, PublishError, type KafkaPublisherOptions } from './publisher.js';
 export { KafkaSubscriber, toIncomingMessage, type KafkaSubscriberOptions } from './subscriber.js';
 export {

@@ -10,6 +10,7 @@ import {
   KafkaPublisher,
   KafkaSubscriber,
   LagReader,
+  type KafkaSubscriberOptions,
   readConsumerLag,
 } from '../../pkg/kafka/index.js';
 import { silentLogger } from '../../pkg/log/index.js';
@@ -55,6 +56,9 @@ describeBusContract('kafka', async () => {
 
 describe('kafka adapter', () => {
   const kafka = () => createKafka({ brokers: brokers(), clientId: 'bus-kafka', logger });
+  /** A subscriber of its own client, in a group of its own unless `groupId` says otherwise. */
+  const subscriber = (topic: string, options: Partial<KafkaSubscriberOptions> = {}) =>
+    new KafkaSubscriber({ kafka: kafka(), topic, groupId: unique('g'), logger, ...options });
   let publisher: KafkaPublisher;
   beforeAll(() => {
     publisher = new KafkaPublisher({ kafka: kafka(), logger });
@@ -104,14 +108,7 @@ describe('kafka adapter', () => {
       await publisher.ensureTopic(topic, 1);
       const batches: number[] = [];
       const controller = new AbortController();
-      const sub = new KafkaSubscriber({
-        kafka: kafka(),
-        topic,
-        groupId: unique('g'),
-        logger,
-        minBytes,
-        maxWaitTimeMs: 3_000,
-      });
+      const sub = subscriber(topic, { minBytes, maxWaitTimeMs: 3_000 });
       const done = sub.run((batch) => {
         batches.push(batch.length);
         return Promise.resolve();
@@ -152,13 +149,7 @@ describe('kafka adapter', () => {
     );
     const got: IncomingMessage[] = [];
     const controller = new AbortController();
-    const sub = new KafkaSubscriber({
-      kafka: kafka(),
-      topic,
-      groupId: unique('g'),
-      logger,
-      maxWaitTimeMs: 200,
-    });
+    const sub = subscriber(topic, { maxWaitTimeMs: 200 });
     const done = sub.run((batch) => {
       got.push(...batch);
       return Promise.resolve();
@@ -204,15 +195,10 @@ describe('kafka adapter', () => {
       const dlq = new DlqPublisher(publisher, dlqTopic);
       const controller = new AbortController();
       let handled = 0;
-      const done = new KafkaSubscriber({ kafka: kafka(), topic, groupId, logger, maxWaitTimeMs: 200 }).run(
-        async (batch) => {
-          await dlq.publish(
-            batch.filter((m) => m.key === 'k3').map((message) => ({ message, reason: 'bad' })),
-          );
-          handled += batch.length;
-        },
-        controller.signal,
-      );
+      const done = subscriber(topic, { groupId, maxWaitTimeMs: 200 }).run(async (batch) => {
+        await dlq.publish(batch.filter((m) => m.key === 'k3').map((message) => ({ message, reason: 'bad' })));
+        handled += batch.length;
+      }, controller.signal);
       await waitFor('lag 0', async () => handled === 10 && (await reader.read(groupId, topic)).total === 0);
       controller.abort();
       await done;
@@ -222,13 +208,10 @@ describe('kafka adapter', () => {
 
       const dead: IncomingMessage[] = [];
       const c2 = new AbortController();
-      const d2 = new KafkaSubscriber({ kafka: kafka(), topic: dlqTopic, groupId: unique('dlq'), logger }).run(
-        (batch) => {
-          dead.push(...batch);
-          return Promise.resolve();
-        },
-        c2.signal,
-      );
+      const d2 = subscriber(dlqTopic).run((batch) => {
+        dead.push(...batch);
+        return Promise.resolve();
+      }, c2.signal);
       await waitFor('the DLQ message', () => dead.length >= 1);
       c2.abort();
       await d2;
